@@ -1,0 +1,285 @@
+import { field, multiError, NomadHttpError } from './wire';
+
+/**
+ * Turns a request's job (keys in any case, defaults missing) into the server-shaped Job Nomad stores and
+ * returns, and validates it the way Nomad's Job.Validate does (500 with multierror text on failure).
+ */
+
+type Shape = { [key: string]: Shape | [Shape] | 'raw' | 0 };
+
+const PORT: Shape = { Label: 0, Value: 0, To: 0, HostNetwork: 0, IgnoreCollision: 0 };
+const NETWORK: Shape = {
+  Mode: 0, Device: 0, CIDR: 0, IP: 0, Hostname: 0, MBits: 0, DNS: 'raw',
+  ReservedPorts: [PORT], DynamicPorts: [PORT], CNI: 'raw',
+};
+const RESOURCES: Shape = {
+  CPU: 0, Cores: 0, MemoryMB: 0, MemoryMaxMB: 0, DiskMB: 0, IOPS: 0, Networks: [NETWORK],
+  Devices: 'raw', NUMA: 'raw', SecretsMB: 0,
+};
+const RESTART: Shape = { Attempts: 0, Interval: 0, Delay: 0, Mode: 0, RenderTemplates: 0 };
+const RESCHEDULE: Shape = {
+  Attempts: 0, Interval: 0, Delay: 0, DelayFunction: 0, MaxDelay: 0, Unlimited: 0,
+};
+const UPDATE: Shape = {
+  Stagger: 0, MaxParallel: 0, HealthCheck: 0, MinHealthyTime: 0, HealthyDeadline: 0,
+  ProgressDeadline: 0, Canary: 0, AutoRevert: 0, AutoPromote: 0,
+};
+const TASK: Shape = {
+  Name: 0, Driver: 0, User: 0, Config: 'raw', Env: 'raw', Services: 'raw', Vault: 'raw', Templates: 'raw',
+  Constraints: 'raw', Affinities: 'raw', Resources: RESOURCES, RestartPolicy: RESTART, DispatchPayload: 'raw',
+  Lifecycle: 'raw', Meta: 'raw', KillTimeout: 0, LogConfig: { MaxFiles: 0, MaxFileSizeMB: 0, Disabled: 0 },
+  Artifacts: 'raw', Leader: 0, ShutdownDelay: 0, VolumeMounts: 'raw', ScalingPolicies: 'raw', KillSignal: 0,
+  Kind: 0, CSIPluginConfig: 'raw', Identity: 'raw', Identities: 'raw', Actions: 'raw', Schedule: 'raw',
+};
+const GROUP: Shape = {
+  Name: 0, Count: 0, Update: UPDATE, Migrate: 'raw', Constraints: 'raw', Scaling: 'raw',
+  RestartPolicy: RESTART, Tasks: [TASK], EphemeralDisk: { Sticky: 0, SizeMB: 0, Migrate: 0 }, Meta: 'raw',
+  ReschedulePolicy: RESCHEDULE, Affinities: 'raw', Spreads: 'raw', Networks: [NETWORK], Consul: 'raw',
+  Services: 'raw', Volumes: 'raw', ShutdownDelay: 0, StopAfterClientDisconnect: 0,
+  MaxClientDisconnect: 0, PreventRescheduleOnLost: 0, Disconnect: 'raw',
+};
+const JOB: Shape = {
+  Region: 0, Namespace: 0, ID: 0, ParentID: 0, Name: 0, Type: 0, Priority: 0, AllAtOnce: 0,
+  Datacenters: 'raw', NodePool: 0, Constraints: 'raw', Affinities: 'raw', Spreads: 'raw', TaskGroups: [GROUP],
+  Update: UPDATE, Multiregion: 'raw', Periodic: 'raw', ParameterizedJob: 'raw', Dispatched: 0,
+  DispatchIdempotencyToken: 0, Payload: 0, Meta: 'raw', ConsulNamespace: 0, VaultNamespace: 0,
+  NomadTokenID: 0, Stop: 0, UI: 'raw', VersionTag: 'raw',
+};
+
+function canon(value: unknown, shape: Shape): Record<string, unknown> | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const out: Record<string, unknown> = {};
+  for (const [name, sub] of Object.entries(shape)) {
+    const v = field(value, name);
+    if (v === undefined) continue;
+    if (Array.isArray(sub)) out[name] = Array.isArray(v) ? v.map((x) => canon(x, sub[0])) : null;
+    else if (sub === 0 || sub === 'raw') out[name] = v;
+    else out[name] = canon(v, sub);
+  }
+  return out;
+}
+
+const SEC = 1_000_000_000;
+const MIN = 60 * SEC;
+const HOUR = 60 * MIN;
+
+export type Job = Record<string, any>;
+
+/** Canonicalises a request job with Nomad's server-side defaults. */
+export function canonicalizeJob(input: unknown, namespace: string, region: string): Job {
+  const j = canon(input, JOB) ?? {};
+  const type = (j.Type as string) || 'service';
+  const batchLike = type === 'batch' || type === 'sysbatch';
+  const job: Job = {
+    Stop: j.Stop ?? false,
+    Region: !j.Region || j.Region === 'global' ? region : j.Region,
+    Namespace: namespace,
+    ID: j.ID,
+    ParentID: j.ParentID ?? '',
+    Name: j.Name || j.ID,
+    Type: type,
+    Priority: j.Priority ?? 50,
+    AllAtOnce: j.AllAtOnce ?? false,
+    Datacenters: Array.isArray(j.Datacenters) && j.Datacenters.length ? j.Datacenters : ['*'],
+    NodePool: j.NodePool || 'default',
+    Constraints: j.Constraints ?? null,
+    Affinities: j.Affinities ?? null,
+    Spreads: j.Spreads ?? null,
+    TaskGroups: null,
+    Update: batchLike ? updateOf(null, true) : updateOf(j.Update as Record<string, any> | null, false),
+    Multiregion: j.Multiregion ?? null,
+    Periodic: j.Periodic ?? null,
+    ParameterizedJob: j.ParameterizedJob ?? null,
+    Dispatched: j.Dispatched ?? false,
+    DispatchIdempotencyToken: j.DispatchIdempotencyToken ?? '',
+    Payload: j.Payload ?? null,
+    Meta: j.Meta ?? null,
+    ConsulToken: '',
+    ConsulNamespace: j.ConsulNamespace ?? '',
+    VaultToken: '',
+    VaultNamespace: j.VaultNamespace ?? '',
+    NomadTokenID: '',
+    Status: '',
+    StatusDescription: '',
+    Stable: false,
+    Version: 0,
+    SubmitTime: 0n,
+    CreateIndex: 0,
+    ModifyIndex: 0,
+    JobModifyIndex: 0,
+    UI: j.UI ?? null,
+    VersionTag: j.VersionTag ?? null,
+  };
+  if (Array.isArray(j.TaskGroups)) {
+    job.TaskGroups = (j.TaskGroups as Array<Record<string, any> | null>).map((g) =>
+      canonicalizeGroup(g ?? {}, type, job.Update),
+    );
+  }
+  return job;
+}
+
+function updateOf(u: Record<string, any> | null | undefined, batch: boolean) {
+  if (batch) {
+    return {
+      Stagger: 0, MaxParallel: 0, HealthCheck: '', MinHealthyTime: 0, HealthyDeadline: 0,
+      ProgressDeadline: 0, AutoRevert: false, AutoPromote: false, Canary: 0,
+    };
+  }
+  return {
+    Stagger: u?.Stagger ?? 30 * SEC,
+    MaxParallel: u?.MaxParallel ?? 1,
+    HealthCheck: u?.HealthCheck ?? 'checks',
+    MinHealthyTime: u?.MinHealthyTime ?? 10 * SEC,
+    HealthyDeadline: u?.HealthyDeadline ?? 5 * MIN,
+    ProgressDeadline: u?.ProgressDeadline ?? 10 * MIN,
+    AutoRevert: u?.AutoRevert ?? false,
+    AutoPromote: u?.AutoPromote ?? false,
+    Canary: u?.Canary ?? 0,
+  };
+}
+
+function canonicalizeGroup(g: Record<string, any>, type: string, jobUpdate: Job['Update']) {
+  const batch = type === 'batch' || type === 'sysbatch';
+  const rp = g.RestartPolicy ?? {};
+  const sp = g.ReschedulePolicy ?? {};
+  const restartPolicy = batch
+    ? { Attempts: rp.Attempts ?? 3, Interval: rp.Interval ?? 24 * HOUR, Delay: rp.Delay ?? 15 * SEC, Mode: rp.Mode ?? 'fail', RenderTemplates: false }
+    : { Attempts: rp.Attempts ?? 2, Interval: rp.Interval ?? 30 * MIN, Delay: rp.Delay ?? 15 * SEC, Mode: rp.Mode ?? 'fail', RenderTemplates: false };
+  const reschedulePolicy =
+    type === 'system' || type === 'sysbatch'
+      ? null
+      : batch
+        ? { Attempts: sp.Attempts ?? 1, Interval: sp.Interval ?? 24 * HOUR, Delay: sp.Delay ?? 5 * SEC, DelayFunction: sp.DelayFunction ?? 'constant', MaxDelay: sp.MaxDelay ?? 0, Unlimited: sp.Unlimited ?? false }
+        : { Attempts: sp.Attempts ?? 0, Interval: sp.Interval ?? 0, Delay: sp.Delay ?? 30 * SEC, DelayFunction: sp.DelayFunction ?? 'exponential', MaxDelay: sp.MaxDelay ?? HOUR, Unlimited: sp.Unlimited ?? true };
+  return {
+    Name: g.Name ?? '',
+    Count: g.Count ?? 1,
+    Update: batch ? null : { ...jobUpdate, ...(g.Update ?? {}) },
+    Migrate: batch ? null : (g.Migrate ?? { MaxParallel: 1, HealthCheck: 'checks', MinHealthyTime: 10 * SEC, HealthyDeadline: 5 * MIN }),
+    Constraints: g.Constraints ?? null,
+    Scaling: g.Scaling ?? null,
+    RestartPolicy: restartPolicy,
+    Tasks: Array.isArray(g.Tasks) ? g.Tasks.map((t: Record<string, any> | null) => canonicalizeTask(t ?? {}, restartPolicy)) : null,
+    EphemeralDisk: { Sticky: false, SizeMB: 300, Migrate: false, ...(g.EphemeralDisk ?? {}) },
+    Meta: g.Meta ?? null,
+    ReschedulePolicy: reschedulePolicy,
+    Affinities: g.Affinities ?? null,
+    Spreads: g.Spreads ?? null,
+    Networks: Array.isArray(g.Networks) ? g.Networks.map(canonicalizeNetwork) : null,
+    Consul: g.Consul ?? { Namespace: '', Cluster: 'default', Partition: '' },
+    Services: g.Services ?? null,
+    Volumes: g.Volumes ?? null,
+    ShutdownDelay: g.ShutdownDelay ?? null,
+    StopAfterClientDisconnect: g.StopAfterClientDisconnect ?? null,
+    MaxClientDisconnect: g.MaxClientDisconnect ?? null,
+    PreventRescheduleOnLost: g.PreventRescheduleOnLost ?? false,
+    Disconnect: g.Disconnect ?? null,
+  };
+}
+
+function canonicalizeNetwork(n: Record<string, any> | null) {
+  const port = (p: Record<string, any> | null) => ({
+    Label: p?.Label ?? '', Value: p?.Value ?? 0, To: p?.To ?? 0, HostNetwork: p?.HostNetwork || 'default',
+    IgnoreCollision: p?.IgnoreCollision ?? false,
+  });
+  return {
+    Mode: n?.Mode ?? '', Device: n?.Device ?? '', CIDR: n?.CIDR ?? '', IP: n?.IP ?? '', Hostname: n?.Hostname ?? '',
+    MBits: n?.MBits ?? 0, DNS: n?.DNS ?? null,
+    ReservedPorts: Array.isArray(n?.ReservedPorts) ? n!.ReservedPorts.map(port) : null,
+    DynamicPorts: Array.isArray(n?.DynamicPorts) ? n!.DynamicPorts.map(port) : null,
+    CNI: n?.CNI ?? null,
+  };
+}
+
+function canonicalizeTask(t: Record<string, any>, restartPolicy: Record<string, unknown>) {
+  const r = t.Resources ?? {};
+  return {
+    Name: t.Name ?? '',
+    Driver: t.Driver ?? '',
+    User: t.User ?? '',
+    Config: t.Config ?? null,
+    Env: t.Env ?? null,
+    Services: t.Services ?? null,
+    Vault: t.Vault ?? null,
+    Consul: null,
+    Templates: t.Templates ?? null,
+    Constraints: t.Constraints ?? null,
+    Affinities: t.Affinities ?? null,
+    Resources: {
+      CPU: r.CPU ?? 100, Cores: r.Cores ?? 0, MemoryMB: r.MemoryMB ?? 300, MemoryMaxMB: r.MemoryMaxMB ?? 0,
+      DiskMB: r.DiskMB ?? 0, IOPS: r.IOPS ?? 0, Networks: r.Networks ?? null, Devices: r.Devices ?? null,
+      NUMA: r.NUMA ?? null, SecretsMB: r.SecretsMB ?? 0,
+    },
+    RestartPolicy: { ...restartPolicy, ...(t.RestartPolicy ?? {}) },
+    DispatchPayload: t.DispatchPayload ?? null,
+    Lifecycle: t.Lifecycle ?? null,
+    Meta: t.Meta ?? null,
+    KillTimeout: t.KillTimeout ?? 5 * SEC,
+    LogConfig: { MaxFiles: 10, MaxFileSizeMB: 10, Disabled: false, ...(t.LogConfig ?? {}) },
+    Artifacts: t.Artifacts ?? null,
+    Leader: t.Leader ?? false,
+    ShutdownDelay: t.ShutdownDelay ?? 0,
+    VolumeMounts: t.VolumeMounts ?? null,
+    ScalingPolicies: t.ScalingPolicies ?? null,
+    KillSignal: t.KillSignal ?? '',
+    Kind: t.Kind ?? '',
+    CSIPluginConfig: t.CSIPluginConfig ?? null,
+    Identity: t.Identity ?? null,
+    Identities: t.Identities ?? null,
+    Actions: t.Actions ?? null,
+    Schedule: t.Schedule ?? null,
+  };
+}
+
+/** Nomad's Job.Validate subset: the checks a client is most likely to trip over. */
+export function validateJob(job: Job): void {
+  const errs: string[] = [];
+  const id = job.ID as string;
+  if (!id) errs.push('Missing job ID');
+  else if (id.includes(' ')) errs.push('Job ID contains a space');
+  else if (id.includes('\0')) errs.push('Job ID contains a null character');
+  if (!job.Name) errs.push('Missing job name');
+  else if (String(job.Name).includes('\0')) errs.push('Job Name contains a null character');
+  if (!['service', 'batch', 'system', 'sysbatch'].includes(job.Type)) errs.push(`Invalid job type: "${job.Type}"`);
+  if (typeof job.Priority !== 'number' || job.Priority < 1 || job.Priority > 100) {
+    errs.push('Job priority must be between [1, 100]');
+  }
+  const groups = (job.TaskGroups ?? []) as Job[];
+  if (groups.length === 0) errs.push('Missing job task groups');
+  const seenGroups = new Set<string>();
+  groups.forEach((g, gi) => {
+    const gErrs: string[] = [];
+    if (!g.Name) gErrs.push(`Job task group ${gi + 1} missing name`);
+    else if (seenGroups.has(g.Name)) errs.push(`Job task group ${gi + 1} redefines '${g.Name}' from group ${[...seenGroups].indexOf(g.Name) + 1}`);
+    seenGroups.add(g.Name);
+    if (typeof g.Count !== 'number' || g.Count < 0) gErrs.push("Task group count can't be negative");
+    const tasks = (g.Tasks ?? []) as Job[];
+    if (tasks.length === 0) gErrs.push('Missing tasks for task group');
+    const seenTasks = new Set<string>();
+    tasks.forEach((t, ti) => {
+      const tErrs: string[] = [];
+      if (!t.Name) gErrs.push(`Task ${ti + 1} missing name`);
+      else if (seenTasks.has(t.Name)) gErrs.push(`Task ${ti + 1} redefines '${t.Name}'`);
+      seenTasks.add(t.Name);
+      if (t.Name && /[/\\]/.test(t.Name)) tErrs.push('Task name cannot include slashes');
+      if (t.Name === 'alloc') tErrs.push("Task name cannot be 'alloc'");
+      if (!t.Driver) tErrs.push('Missing task driver');
+      const res = t.Resources ?? {};
+      if (typeof res.CPU !== 'number' || res.CPU < 1) tErrs.push(`Minimum CPU value is 1; got ${res.CPU}`);
+      if (typeof res.MemoryMB !== 'number' || res.MemoryMB < 10) tErrs.push(`Minimum MemoryMB value is 10; got ${res.MemoryMB}`);
+      if (tErrs.length) gErrs.push(`Task ${t.Name || ti + 1} validation failed: ${multiError(tErrs)}`);
+    });
+    if (gErrs.length) errs.push(`Task group ${g.Name || gi + 1} validation failed: ${multiError(gErrs)}`);
+  });
+  if (errs.length) throw new NomadHttpError(500, multiError(errs));
+}
+
+/** Fields that do not make a new version when they differ (server bookkeeping). */
+const BOOKKEEPING = new Set([
+  'Status', 'StatusDescription', 'Stable', 'Version', 'SubmitTime', 'CreateIndex', 'ModifyIndex', 'JobModifyIndex',
+]);
+
+export function specChanged(a: Job, b: Job): boolean {
+  const strip = (j: Job) => JSON.stringify(j, (k, v) => (BOOKKEEPING.has(k) ? undefined : typeof v === 'bigint' ? v.toString() : v));
+  return strip(a) !== strip(b);
+}

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Wire helpers shared by the simulator: Nomad's JSON conventions (int64 nanosecond times that do not fit
+ * a double, PascalCase keys matched case-insensitively on input) and its error texts.
+ */
+
+/** An int64 that JSON must print exactly (nanosecond times exceed 2^53). */
+export type Int64 = bigint;
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export function nowNs(): bigint {
+  return process.hrtime.bigint() - hrtimeOrigin + wallOriginNs;
+}
+const hrtimeOrigin = process.hrtime.bigint();
+const wallOriginNs = BigInt(Date.now()) * 1_000_000n;
+
+export function nsToRfc3339(ns: bigint): string {
+  const ms = Number(ns / 1_000_000n);
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+}
+
+export function uuid(): string {
+  const h = randomBytes(16).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const BIG_MARK = '@@int64:';
+/** JSON.stringify that prints bigint as a bare integer, the way Go prints int64/uint64. */
+export function toJson(value: unknown, pretty = false): string {
+  const text = JSON.stringify(
+    value,
+    (_k, v) => (typeof v === 'bigint' ? `${BIG_MARK}${v.toString()}` : v),
+    pretty ? 4 : undefined,
+  );
+  return (text ?? 'null').replace(/"@@int64:(-?\d+)"/g, '$1');
+}
+
+/** An HTTP error whose body Nomad sends as bare text. */
+export class NomadHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** hashicorp/go-multierror's text, which Nomad returns for validation failures. */
+export function multiError(errors: string[]): string {
+  const head = errors.length === 1 ? '1 error occurred:' : `${errors.length} errors occurred:`;
+  return `${head}\n\t${errors.map((e) => `* ${e}`).join('\n\t')}\n\n`;
+}
+
+/** Go's encoding/json matches object keys to struct fields case-insensitively. */
+export function field<T = unknown>(obj: unknown, name: string): T | undefined {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  const rec = obj as Record<string, unknown>;
+  if (name in rec) return rec[name] as T;
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(rec)) if (k.toLowerCase() === lower) return rec[k] as T;
+  return undefined;
+}
+
+/** Parses a Go duration string ("5m", "300000ms", "1h2m3.5s") into milliseconds; undefined if invalid. */
+export function parseGoDurationMs(text: string): number | undefined {
+  if (text === '0') return 0;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+  let total = 0;
+  let m: RegExpExecArray | null;
+  let consumed = 0;
+  while ((m = re.exec(text))) {
+    total += parseFloat(m[1]) * unit[m[2]];
+    consumed = re.lastIndex;
+  }
+  return consumed === text.length && consumed > 0 ? total : undefined;
+}
+
+export function parseBool(v: string | undefined): boolean {
+  return v !== undefined && v !== 'false' && v !== '0';
+}
+
+/** Nomad's namespace and datacenter globs: `*` matches any run of characters. */
+export function globToRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+}
