@@ -1,0 +1,72 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { NomadApiError, NomadError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
+import type { Response } from 'express';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+/**
+ * Maps any failure to `{statusCode, error, message}` (BEHAVIOUR of the contract in issue 3):
+ * Nomad 404 -> 404, unreachable -> 503, timeout -> 504, 403 -> 502 (our token lacks permission),
+ * other Nomad errors -> 502 with Nomad's text. Stack traces stay in the server log.
+ */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const res = exception.getResponse();
+    const body = typeof res === 'string' ? { message: res } : (res as Record<string, unknown>);
+    const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
+    return { ...body, statusCode: status, error: reason(status), message };
+  }
+  if (exception instanceof NomadUnavailableError) {
+    return { statusCode: 503, error: reason(503), message: `Nomad is unreachable at ${exception.address} (${exception.cause}). Check NOMAD_ADDR and that the Nomad agent is running.` };
+  }
+  if (exception instanceof NomadTimeoutError) {
+    return { statusCode: 504, error: reason(504), message: `Nomad did not answer within ${exception.timeoutMs} ms (${exception.operation}).` };
+  }
+  if (exception instanceof NomadApiError) {
+    if (exception.isNotFound) {
+      return { statusCode: 404, error: reason(404), message: `Nomad: ${exception.nomadMessage || 'not found'}`, nomad_status: 404 };
+    }
+    if (exception.isPermissionDenied) {
+      return {
+        statusCode: 502, error: reason(502), nomad_status: 403,
+        message: `The service's Nomad token lacks permission for ${exception.operation} (Nomad said: ${exception.nomadMessage || 'Permission denied'}). Give NOMAD_TOKEN a policy that allows it.`,
+      };
+    }
+    return {
+      statusCode: 502, error: reason(502), nomad_status: exception.status,
+      message: `Nomad rejected ${exception.operation} with ${exception.status}: ${exception.nomadMessage.trim() || '(no message)'}`,
+    };
+  }
+  return { statusCode: 500, error: reason(500), message: 'Internal server error; the server log has the details.' };
+}
+
+function reason(status: number): string {
+  const text = (HttpStatus as unknown as Record<number, string>)[status];
+  return text ? text.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join(' ') : 'Error';
+}
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      if (exception instanceof NomadError || exception instanceof HttpException) this.logger.warn(body.message);
+      else this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    }
+    if (host.getType() !== 'http') return;
+    const res = host.switchToHttp().getResponse<Response>();
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+}

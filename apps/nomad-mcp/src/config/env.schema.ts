@@ -1,0 +1,69 @@
+import * as Joi from 'joi';
+
+/**
+ * Every setting the service reads, validated at start-up. Nomad's own variable names are used for the
+ * connection to Nomad so that an existing shell set up for the `nomad` CLI works as it is.
+ */
+export const envSchema = Joi.object({
+  PORT: Joi.number().port().default(8000),
+  HOST: Joi.string().hostname().allow('0.0.0.0', '::').optional(),
+  API_KEYS: Joi.string().allow('').optional(),
+  API_KEYS_FILE: Joi.string().optional(),
+  PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }).optional(),
+  NOMAD_ADDR: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://127.0.0.1:4646'),
+  NOMAD_TOKEN: Joi.string().allow('').optional(),
+  NOMAD_REGION: Joi.string().allow('').optional(),
+  NOMAD_NAMESPACE: Joi.string().pattern(/^[a-zA-Z0-9-]{1,128}$/).optional(),
+  DEFAULT_NAMESPACE: Joi.string().pattern(/^[a-zA-Z0-9-]{1,128}$/).optional(),
+  NOMAD_CACERT: Joi.string().optional(),
+  NOMAD_SKIP_VERIFY: Joi.boolean().truthy('1').falsy('0').default(false),
+  NOMAD_TIMEOUT_MS: Joi.number().integer().min(100).max(300000).default(10000),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
+}).unknown(true);
+
+export interface AppConfig {
+  port: number;
+  host?: string;
+  apiKeys?: string;
+  apiKeysFile?: string;
+  publicUrl?: string;
+  nomadAddr: string;
+  nomadToken?: string;
+  nomadRegion?: string;
+  defaultNamespace: string;
+  nomadCaCert?: string;
+  nomadSkipVerify: boolean;
+  nomadTimeoutMs: number;
+  logLevel: string;
+  rateLimitPerMinute: number;
+}
+
+/** Validates `env` and returns the typed config, or throws an Error whose message is one clear line. */
+export function loadConfig(env: Record<string, unknown>): AppConfig {
+  const { error, value } = envSchema.validate(env, { abortEarly: true, convert: true });
+  if (error) {
+    const detail = error.details[0];
+    const name = detail?.path.join('.') ?? 'config';
+    const got = name && env[name] !== undefined && !/KEY|TOKEN/.test(name) ? ` (got "${String(env[name])}")` : '';
+    throw new Error(`Invalid configuration: ${detail?.message ?? error.message}${got}`);
+  }
+  return {
+    port: value.PORT,
+    host: value.HOST,
+    apiKeys: value.API_KEYS,
+    apiKeysFile: value.API_KEYS_FILE,
+    publicUrl: value.PUBLIC_URL,
+    nomadAddr: value.NOMAD_ADDR,
+    nomadToken: value.NOMAD_TOKEN || undefined,
+    nomadRegion: value.NOMAD_REGION || undefined,
+    defaultNamespace: value.DEFAULT_NAMESPACE ?? value.NOMAD_NAMESPACE ?? 'development',
+    nomadCaCert: value.NOMAD_CACERT,
+    nomadSkipVerify: value.NOMAD_SKIP_VERIFY,
+    nomadTimeoutMs: value.NOMAD_TIMEOUT_MS,
+    logLevel: value.LOG_LEVEL,
+    rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
+  };
+}
+
+export const APP_CONFIG = 'app';

@@ -1,0 +1,30 @@
+import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+
+/** The job does not exist in that namespace (Nomad answered 404). */
+export class JobNotFoundException extends NotFoundException {
+  constructor(
+    readonly jobId: string,
+    readonly namespace: string,
+  ) {
+    super(`job '${jobId}' not found in namespace '${namespace}'`);
+  }
+}
+
+export class AllocationNotFoundException extends NotFoundException {
+  constructor(allocId: string, jobId: string) {
+    super(`allocation '${allocId}' does not belong to job '${jobId}'`);
+  }
+}
+
+export class UnknownTaskException extends BadRequestException {
+  constructor(task: string, tasks: string[]) {
+    super(`task '${task}' is not part of the allocation; its tasks are: ${tasks.join(', ') || '(none)'}`);
+  }
+}
+
+/** `nomad job restart` refuses to run while a deployment is in progress; so do we. */
+export class DeploymentInProgressException extends ConflictException {
+  constructor(jobId: string, deploymentId: string) {
+    super(`job '${jobId}' has a deployment in progress (${deploymentId.slice(0, 8)}); wait for it to finish, then restart`);
+  }
+}

@@ -1,0 +1,382 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  AllocationListStub,
+  AllocMetric,
+  Deployment,
+  Evaluation,
+  JobListStub,
+  LogStream,
+  NomadApiError,
+  NomadJob,
+  NomadService,
+  TaskEvent,
+} from '@nomad-mcp/nomad';
+import { AppConfig, APP_CONFIG } from '../config/env.schema';
+import { CreateJobDto } from './dto/create-job.dto';
+import { JobLogsRequestDto } from './dto/job-logs.dto';
+import { JobRefDto } from './dto/job-ref.dto';
+import { ListJobsQueryDto } from './dto/list-jobs-query.dto';
+import { JobAction, ManageJobDto, StopJobDto } from './dto/manage-job.dto';
+import { buildDockerJob } from './job-spec.builder';
+import {
+  AllocationNotFoundException,
+  DeploymentInProgressException,
+  JobNotFoundException,
+  UnknownTaskException,
+} from './jobs.errors';
+import {
+  AllocationBrief,
+  AllocationCounts,
+  CreateJobResult,
+  JobActionResult,
+  JobListItem,
+  JobLogsResult,
+  JobStatusResult,
+  ListJobsResult,
+  LogStreamResult,
+  PlacementFailure,
+  TaskProblem,
+} from './jobs.types';
+
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+const FAILURE_EVENTS = new Set([
+  'Driver Failure', 'Not Restarting', 'Setup Failure', 'Failed Validation', 'Failed Artifact Download',
+  'Task hook failed', 'Failed Registering Service', 'Sibling Task Failed', 'Alloc Unhealthy',
+]);
+const ACTIVE_DEPLOYMENT = new Set(['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking']);
+
+/** Unix nanoseconds (as JSON numbers) to ISO time; null for zero/absent. */
+function nsToIso(ns: number | undefined | null): string | null {
+  return ns ? new Date(Math.floor(ns / 1e6)).toISOString() : null;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const short = (id: string) => id.slice(0, 8);
+
+/** The Claude-facing job operations; controllers and MCP tools both call these. */
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+
+  constructor(
+    private readonly nomad: NomadService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private ns(namespace?: string): string {
+    return namespace || this.config.defaultNamespace;
+  }
+
+  /** GET the job, turning Nomad's 404 into a message that names the job and namespace. */
+  private async requireJob(namespace: string, jobId: string): Promise<NomadJob> {
+    const job = await this.nomad.findJob(namespace, jobId);
+    if (!job) throw new JobNotFoundException(jobId, namespace);
+    return job;
+  }
+
+  // ------------------------------------------------------------------ list
+
+  async listJobs(query: ListJobsQueryDto): Promise<ListJobsResult> {
+    const namespace = this.ns(query.namespace);
+    const stubs = await this.nomad.listJobs(namespace, query.prefix);
+    const jobs = stubs.map((s) => this.listItem(s));
+    const where = namespace === '*' ? 'all namespaces' : `namespace '${namespace}'`;
+    const byStatus = countBy(jobs.map((j) => j.status));
+    const detail = Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(', ');
+    return {
+      message: jobs.length ? `${plural(jobs.length, 'job')} in ${where} (${detail}).` : `No jobs in ${where}${query.prefix ? ` with ID prefix '${query.prefix}'` : ''}.`,
+      namespace,
+      count: jobs.length,
+      jobs,
+    };
+  }
+
+  private listItem(s: JobListStub): JobListItem {
+    const allocations = emptyCounts();
+    for (const g of Object.values(s.JobSummary?.Summary ?? {})) {
+      allocations.running += g.Running;
+      allocations.pending += g.Starting;
+      allocations.complete += g.Complete;
+      allocations.failed += g.Failed;
+      allocations.lost += g.Lost;
+      allocations.queued += g.Queued;
+    }
+    return {
+      id: s.ID, name: s.Name, namespace: s.Namespace, type: s.Type, status: s.Status, stopped: s.Stop,
+      priority: s.Priority, datacenters: s.Datacenters ?? [], allocations, submitted_at: nsToIso(s.SubmitTime),
+    };
+  }
+
+  // ------------------------------------------------------------------ manage
+
+  manage(dto: ManageJobDto): Promise<JobStatusResult | JobActionResult> {
+    switch (dto.action) {
+      case JobAction.Status: return this.status(dto);
+      case JobAction.Start: return this.start(dto);
+      case JobAction.Stop: return this.stop(dto);
+      case JobAction.Restart: return this.restart(dto);
+    }
+  }
+
+  async status(ref: JobRefDto): Promise<JobStatusResult> {
+    const namespace = this.ns(ref.namespace);
+    const job = await this.requireJob(namespace, ref.job_id);
+    const [summary, allocs, evals, deployment] = await Promise.all([
+      this.nomad.getJobSummary(namespace, ref.job_id),
+      this.nomad.getJobAllocations(namespace, ref.job_id),
+      this.nomad.getJobEvaluations(namespace, ref.job_id),
+      this.nomad.getJobLatestDeployment(namespace, ref.job_id),
+    ]);
+    const current = allocs.filter((a) => a.JobVersion === job.Version || a.DesiredStatus === 'run');
+    const allocations = emptyCounts();
+    for (const a of current) {
+      const k = a.ClientStatus as keyof AllocationCounts;
+      if (k in allocations) allocations[k]++;
+    }
+    for (const g of Object.values(summary.Summary ?? {})) allocations.queued += g.Queued;
+    const problems = this.problems(current);
+    const placement = placementFailures(evals);
+    const groups = (job.TaskGroups ?? []).map((g) => ({ name: g.Name, desired: g.Count ?? 1 }));
+    const desired = groups.reduce((s, g) => s + g.desired, 0);
+    const recent = [...allocs].sort((a, b) => b.CreateIndex - a.CreateIndex).slice(0, 10).map(allocBrief);
+    return {
+      message: statusSentence(job, allocations, desired, deployment, problems, placement),
+      job_id: job.ID, namespace, name: job.Name ?? job.ID, type: job.Type ?? 'service', status: job.Status ?? 'unknown',
+      stopped: !!job.Stop, version: job.Version ?? 0, stable: !!job.Stable, submitted_at: nsToIso(job.SubmitTime),
+      groups, allocations,
+      latest_deployment: deployment
+        ? { id: deployment.ID, status: deployment.Status, description: deployment.StatusDescription, version: deployment.JobVersion }
+        : null,
+      problems, placement_failures: placement, recent_allocations: recent,
+    };
+  }
+
+  /** Failed task events of allocations that are failing or not yet running, newest first. */
+  private problems(allocs: AllocationListStub[]): TaskProblem[] {
+    const out: TaskProblem[] = [];
+    for (const a of allocs) {
+      if (a.ClientStatus === 'running' || a.ClientStatus === 'complete') continue;
+      for (const [task, state] of Object.entries(a.TaskStates ?? {})) {
+        const bad = (state.Events ?? []).filter(isFailureEvent);
+        for (const e of bad.slice(-3)) {
+          out.push({ alloc_id: a.ID, task, event: e.Type, message: eventText(e), time: nsToIso(e.Time) });
+        }
+      }
+    }
+    return out.sort((x, y) => (y.time ?? '').localeCompare(x.time ?? '')).slice(0, 20);
+  }
+
+  async start(ref: JobRefDto): Promise<JobActionResult> {
+    const namespace = this.ns(ref.namespace);
+    const job = await this.requireJob(namespace, ref.job_id);
+    const base = { job_id: job.ID, namespace, action: 'start' };
+    if (!job.Stop && job.Status !== 'dead') {
+      return { ...base, message: `Job '${job.ID}' is already ${job.Status}; nothing to start.`, eval_id: null, affected_allocations: [], status: job.Status };
+    }
+    const res = await this.nomad.registerJob(namespace, { ...job, Stop: false });
+    return {
+      ...base,
+      message: `Started job '${job.ID}': evaluation ${short(res.EvalID)} is placing its allocations.`,
+      eval_id: res.EvalID || null, affected_allocations: [], previous_status: job.Status,
+    };
+  }
+
+  async stop(dto: StopJobDto): Promise<JobActionResult> {
+    const namespace = this.ns(dto.namespace);
+    const job = await this.requireJob(namespace, dto.job_id);
+    const allocs = await this.nomad.getJobAllocations(namespace, dto.job_id);
+    const affected = allocs.filter((a) => a.DesiredStatus === 'run' && !['complete', 'failed', 'lost'].includes(a.ClientStatus)).map((a) => a.ID);
+    const res = await this.nomad.deregisterJob(namespace, dto.job_id, !!dto.purge);
+    const what = dto.purge ? 'Stopped and purged' : 'Stopped';
+    return {
+      message: `${what} job '${job.ID}': ${plural(affected.length, 'allocation')} will be stopped${res.EvalID ? ` (evaluation ${short(res.EvalID)})` : ''}.${dto.purge ? ' The job is removed from Nomad.' : ' Use start to run it again.'}`,
+      job_id: job.ID, namespace, action: 'stop', eval_id: res.EvalID || null, affected_allocations: affected, purged: !!dto.purge,
+    };
+  }
+
+  /**
+   * Restarts the running allocations in place, one after another, as `nomad job restart` does
+   * (BEHAVIOUR.md §11). A stopped or dead job is started instead.
+   */
+  async restart(ref: JobRefDto): Promise<JobActionResult> {
+    const namespace = this.ns(ref.namespace);
+    const job = await this.requireJob(namespace, ref.job_id);
+    if (job.Stop || job.Status === 'dead') {
+      const started = await this.start(ref);
+      return { ...started, action: 'restart', message: `Job '${job.ID}' was ${job.Stop ? 'stopped' : 'dead'}, so it was started instead of restarted. ${started.message}` };
+    }
+    const [allocs, deployments] = await Promise.all([
+      this.nomad.getJobAllocations(namespace, job.ID),
+      this.nomad.getJobDeployments(namespace, job.ID),
+    ]);
+    const active = deployments.find((d) => ACTIVE_DEPLOYMENT.has(d.Status));
+    if (active) throw new DeploymentInProgressException(job.ID, active.ID);
+    const targets = allocs.filter((a) => a.ClientStatus === 'running' && a.DesiredStatus === 'run' && !a.NextAllocation).sort((a, b) => a.CreateIndex - b.CreateIndex);
+    const restarted: string[] = [];
+    const failures: Array<{ alloc_id: string; error: string }> = [];
+    for (const a of targets) {
+      try {
+        await this.nomad.restartAllocation(a.ID);
+        restarted.push(a.ID);
+      } catch (err) {
+        if (!(err instanceof NomadApiError)) throw err;
+        failures.push({ alloc_id: a.ID, error: err.nomadMessage });
+      }
+    }
+    const skipped = allocs.filter((a) => a.DesiredStatus === 'run' && a.ClientStatus !== 'running' && !a.NextAllocation).map((a) => a.ID);
+    let message = targets.length
+      ? `Restarted ${plural(restarted.length, 'running allocation')} of job '${job.ID}' one after another (${restarted.map(short).join(', ') || 'none'}).`
+      : `Job '${job.ID}' has no running allocations to restart.`;
+    if (failures.length) message += ` ${plural(failures.length, 'restart')} failed: ${failures.map((f) => `${short(f.alloc_id)}: ${f.error}`).join('; ')}.`;
+    if (skipped.length) message += ` ${plural(skipped.length, 'allocation')} not running were left alone.`;
+    return { message, job_id: job.ID, namespace, action: 'restart', eval_id: null, affected_allocations: restarted, failed: failures, skipped_allocations: skipped };
+  }
+
+  // ------------------------------------------------------------------ create
+
+  async create(dto: CreateJobDto): Promise<CreateJobResult> {
+    const namespace = this.ns(dto.namespace);
+    const spec = buildDockerJob(dto, namespace);
+    const before = await this.nomad.findJob(namespace, dto.job_id);
+    const res = await this.nomad.registerJob(namespace, spec);
+    const after = await this.nomad.findJob(namespace, dto.job_id);
+    const version = after?.Version ?? 0;
+    const count = spec.TaskGroups?.[0]?.Count ?? 1;
+    let message: string;
+    if (!before) message = `Created job '${dto.job_id}' in namespace '${namespace}' (version ${version}); evaluation ${short(res.EvalID)} is placing ${plural(count, 'allocation')}.`;
+    else if (before.Version === version) message = `Job '${dto.job_id}' already had this spec (version ${version}); Nomad re-evaluated it (evaluation ${short(res.EvalID)}).`;
+    else message = `Updated job '${dto.job_id}' in namespace '${namespace}' to version ${version}; evaluation ${short(res.EvalID)} rolls it out.`;
+    return {
+      message, job_id: dto.job_id, namespace, eval_id: res.EvalID || null, created: !before, version,
+      warnings: res.Warnings ? res.Warnings : null,
+    };
+  }
+
+  // ------------------------------------------------------------------ logs
+
+  async logs(req: JobLogsRequestDto): Promise<JobLogsResult> {
+    const namespace = this.ns(req.namespace);
+    const lines = req.lines ?? 100;
+    const allocs = await this.nomad.getJobAllocations(namespace, req.job_id);
+    const base = { job_id: req.job_id, namespace };
+    if (allocs.length === 0) {
+      await this.requireJob(namespace, req.job_id);
+      return {
+        ...base, alloc_id: null, alloc_name: null, client_status: null, task: null, tasks: [],
+        message: `Job '${req.job_id}' has no allocations yet, so there are no logs. Check its status for placement problems.`,
+      };
+    }
+    const chosen = req.alloc_id ? allocs.find((a) => a.ID.startsWith(req.alloc_id!.toLowerCase())) : latestStarted(allocs);
+    if (!chosen) throw new AllocationNotFoundException(req.alloc_id!, req.job_id);
+    const alloc = await this.nomad.getAllocation(chosen.ID);
+    const group = alloc.Job?.TaskGroups?.find((g) => g.Name === alloc.TaskGroup);
+    const tasks = group?.Tasks.map((t) => t.Name) ?? Object.keys(alloc.TaskStates ?? {});
+    const task = req.task ?? tasks[0];
+    if (!task || !tasks.includes(task)) throw new UnknownTaskException(req.task ?? '', tasks);
+    const types: LogStream[] = req.type ? [req.type] : ['stdout', 'stderr'];
+    const result: JobLogsResult = {
+      ...base, alloc_id: alloc.ID, alloc_name: alloc.Name, client_status: alloc.ClientStatus, task, tasks, message: '',
+    };
+    for (const type of types) result[type] = await this.readStream(alloc.ID, task, type, lines);
+    const parts = types.map((t) => `${result[t]!.lines.length} ${t}`);
+    const notStarted = types.every((t) => result[t]!.note);
+    result.message = notStarted
+      ? `Task '${task}' of allocation ${short(alloc.ID)} (${alloc.ClientStatus}) has not started yet, so it has no logs.`
+      : `Last ${parts.join(' and ')} lines of task '${task}' in allocation ${short(alloc.ID)} (${alloc.Name}, ${alloc.ClientStatus}).`;
+    return result;
+  }
+
+  private async readStream(allocId: string, task: string, type: LogStream, lines: number): Promise<LogStreamResult> {
+    try {
+      const tail = await this.nomad.tailLog(allocId, task, type, lines);
+      return { lines: tail.lines, truncated: tail.truncated };
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isNotFound && /not started/i.test(err.nomadMessage)) {
+        return { lines: [], truncated: false, note: 'task has not started yet; no logs' };
+      }
+      throw err;
+    }
+  }
+}
+
+function emptyCounts(): AllocationCounts {
+  return { running: 0, pending: 0, complete: 0, failed: 0, lost: 0, queued: 0 };
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
+
+function isFailureEvent(e: TaskEvent): boolean {
+  return FAILURE_EVENTS.has(e.Type) || !!e.FailsTask || !!e.DriverError || (e.Type === 'Terminated' && (e.ExitCode ?? 0) !== 0);
+}
+
+function eventText(e: TaskEvent): string {
+  return e.DisplayMessage || e.DriverError || e.Message || e.Type;
+}
+
+/** Nomad's placement metrics in words: which dimension ran out, which filter removed nodes. */
+function describeMetric(m: AllocMetric): string {
+  const parts: string[] = [];
+  const evaluated = m.NodesEvaluated ?? 0;
+  if (evaluated === 0) {
+    const dcs = Object.keys(m.NodesAvailable ?? {});
+    parts.push(`no eligible nodes${dcs.length ? ` in datacenter(s) ${dcs.join(', ')}` : ''}`);
+  }
+  for (const [dim, n] of Object.entries(m.DimensionExhausted ?? {})) parts.push(`${dim} exhausted on ${plural(n, 'node')}`);
+  for (const [why, n] of Object.entries(m.ConstraintFiltered ?? {})) parts.push(`${why} on ${plural(n, 'node')}`);
+  for (const [cls, n] of Object.entries(m.ClassFiltered ?? {})) if (!m.ConstraintFiltered) parts.push(`class '${cls}' filtered ${plural(n, 'node')}`);
+  for (const q of m.QuotaExhausted ?? []) parts.push(`quota exhausted: ${q}`);
+  if (!parts.length && m.NodesExhausted) parts.push(`resources exhausted on ${plural(m.NodesExhausted, 'node')}`);
+  return `${parts.join('; ') || 'no node could fit it'} (${plural(evaluated, 'node')} evaluated)`;
+}
+
+function placementFailures(evals: Evaluation[]): PlacementFailure[] {
+  // the newest evaluation that reported failures and whose blocked follow-up is still waiting
+  const blocked = evals.filter((e) => e.Status === 'blocked');
+  if (!blocked.length) return [];
+  const withMetrics = [...evals].filter((e) => e.FailedTGAllocs).sort((a, b) => b.ModifyIndex - a.ModifyIndex)[0];
+  if (!withMetrics?.FailedTGAllocs) return [];
+  return Object.entries(withMetrics.FailedTGAllocs).map(([group, m]) => ({
+    group,
+    unplaced: (m.CoalescedFailures ?? 0) + 1,
+    reason: describeMetric(m),
+  }));
+}
+
+function allocBrief(a: AllocationListStub): AllocationBrief {
+  return {
+    id: a.ID, name: a.Name, group: a.TaskGroup, node: a.NodeName, version: a.JobVersion, client_status: a.ClientStatus,
+    desired_status: a.DesiredStatus,
+    restarts: Object.values(a.TaskStates ?? {}).reduce((s, t) => s + (t.Restarts ?? 0), 0),
+    created_at: nsToIso(a.CreateTime),
+  };
+}
+
+function latestStarted(allocs: AllocationListStub[]): AllocationListStub {
+  const newest = [...allocs].sort((a, b) => b.CreateIndex - a.CreateIndex);
+  const started = newest.find((a) => Object.values(a.TaskStates ?? {}).some((t) => t.StartedAt && t.StartedAt !== ZERO_TIME));
+  return started ?? newest[0];
+}
+
+function statusSentence(
+  job: NomadJob,
+  c: AllocationCounts,
+  desired: number,
+  deployment: Deployment | null,
+  problems: TaskProblem[],
+  placement: PlacementFailure[],
+): string {
+  const parts: string[] = [];
+  const state = job.Stop ? `stopped (${job.Status})` : job.Status;
+  parts.push(`Job '${job.ID}' (${job.Type}, version ${job.Version}) is ${state}`);
+  const counts = (['running', 'pending', 'complete', 'failed', 'lost', 'queued'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
+  parts.push(`allocations: ${counts.join(', ') || 'none'}${job.Type === 'service' && !job.Stop ? ` of ${desired} desired` : ''}`);
+  if (deployment) parts.push(`latest deployment ${deployment.Status}${deployment.StatusDescription ? ` (${deployment.StatusDescription})` : ''}`);
+  let sentence = parts.join('; ') + '.';
+  if (placement.length) sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.`;
+  if (problems.length) sentence += ` Latest problem: ${problems[0].event} in task '${problems[0].task}': ${problems[0].message}`;
+  return sentence;
+}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+export type JsonSchema = Record<string, unknown>;
+
+/**
+ * Holds the OpenAPI document @nestjs/swagger builds from the DTOs, and turns a DTO's component schema into
+ * a self-contained JSON Schema: the one source for Swagger, MCP input schemas and Claude tool definitions.
+ */
+@Injectable()
+export class ApiDocument {
+  private document?: OpenAPIObject;
+
+  set(document: OpenAPIObject): void {
+    this.document = document;
+  }
+
+  get(): OpenAPIObject {
+    if (!this.document) throw new Error('OpenAPI document not built yet: call configureApp() before serving tools');
+    return this.document;
+  }
+
+  /** The JSON Schema of a DTO class, with $refs inlined and OpenAPI's `example` turned into `examples`. */
+  schemaOf(modelName: string): JsonSchema {
+    const schemas = (this.get().components?.schemas ?? {}) as Record<string, JsonSchema>;
+    const root = schemas[modelName];
+    if (!root) throw new Error(`no schema named ${modelName} in the OpenAPI document`);
+    const inline = (node: unknown, seen: string[]): unknown => {
+      if (Array.isArray(node)) return node.map((n) => inline(n, seen));
+      if (!node || typeof node !== 'object') return node;
+      const obj = node as Record<string, unknown>;
+      if (typeof obj.$ref === 'string') {
+        const name = obj.$ref.replace('#/components/schemas/', '');
+        if (seen.includes(name)) throw new Error(`recursive schema ${name}`);
+        return inline(schemas[name], [...seen, name]);
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(obj)) {
+        if (k === 'example') out.examples = [v];
+        else if (k === 'properties' && v && typeof v === 'object') {
+          out.properties = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, inline(s, seen)]));
+        } else out[k] = inline(v, seen);
+      }
+      return out;
+    };
+    const schema = inline(root, [modelName]) as JsonSchema;
+    return { type: 'object', ...schema, additionalProperties: false };
+  }
+}

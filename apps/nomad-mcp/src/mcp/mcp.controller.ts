@@ -1,0 +1,30 @@
+import { All, Controller, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Request, Response } from 'express';
+import { McpService } from './mcp.service';
+
+/** MCP over Streamable HTTP at /mcp, stateless: each POST gets its own server and transport. */
+@ApiExcludeController()
+@Controller('mcp')
+export class McpController {
+  constructor(private readonly mcp: McpService) {}
+
+  @All()
+  async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
+    if (req.method !== 'POST') {
+      res.status(405).set('Allow', 'POST').json({
+        jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it.' }, id: null,
+      });
+      return;
+    }
+    const server = this.mcp.createServer();
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  }
+}

@@ -1,0 +1,202 @@
+import { HttpService } from '@nestjs/axios';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { NomadApiError, NomadTimeoutError, NomadUnavailableError } from './nomad.errors';
+import { NOMAD_CLIENT_OPTIONS, NomadClientOptions } from './nomad.options';
+import { nomadPath } from './nomad-path';
+import {
+  Allocation,
+  AllocationListStub,
+  Deployment,
+  Evaluation,
+  JobDeregisterResponse,
+  JobListStub,
+  JobRegisterResponse,
+  JobSummary,
+  LogStream,
+  LogTail,
+  Namespace,
+  NomadJob,
+} from './nomad.types';
+
+interface CallOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  timeoutMs?: number;
+  /** Upper bound of the response size; protects memory on log reads. */
+  maxBytes?: number;
+}
+
+/** How far back a log tail may read before it gives up finding more lines (bytes). */
+const MAX_TAIL_WINDOW = 4 * 1024 * 1024;
+
+/**
+ * The only code that speaks Nomad's HTTP API: builds encoded URLs, adds the token and region, applies
+ * the timeout, and turns every failure into a typed NomadError.
+ */
+@Injectable()
+export class NomadService {
+  private readonly logger = new Logger(NomadService.name);
+
+  constructor(
+    private readonly http: HttpService,
+    @Inject(NOMAD_CLIENT_OPTIONS) private readonly options: NomadClientOptions,
+  ) {}
+
+  get address(): string {
+    return this.options.address;
+  }
+
+  private async call<T>(method: 'GET' | 'PUT' | 'DELETE', path: string, opts: CallOptions = {}): Promise<{ data: T; index?: number }> {
+    const operation = `${method} ${path}`;
+    const config: AxiosRequestConfig = {
+      method,
+      url: path,
+      params: { ...(this.options.region ? { region: this.options.region } : {}), ...opts.query },
+      data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      headers: opts.body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      timeout: opts.timeoutMs ?? this.options.timeoutMs,
+      maxContentLength: opts.maxBytes ?? 64 * 1024 * 1024,
+    };
+    let res: AxiosResponse<string>;
+    try {
+      res = await firstValueFrom(this.http.request<string>(config));
+    } catch (err) {
+      throw this.transportError(err, operation, config.timeout!);
+    }
+    if (res.status !== 200) {
+      const text = typeof res.data === 'string' ? res.data.trim() : '';
+      this.logger.debug(`${operation} -> ${res.status} ${text.slice(0, 200)}`);
+      throw new NomadApiError(res.status, text, operation);
+    }
+    const index = Number(res.headers['x-nomad-index']);
+    let data: T;
+    try {
+      data = (res.data === '' ? null : JSON.parse(res.data)) as T;
+    } catch {
+      data = res.data as unknown as T;
+    }
+    return { data, index: Number.isFinite(index) ? index : undefined };
+  }
+
+  private transportError(err: unknown, operation: string, timeoutMs: number): Error {
+    const e = err as AxiosError;
+    const code = e?.code ?? '';
+    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout/i.test(e?.message ?? '')) {
+      return new NomadTimeoutError(this.options.address, timeoutMs, operation);
+    }
+    if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(e.message)) {
+      return new NomadApiError(502, 'response larger than allowed', operation);
+    }
+    return new NomadUnavailableError(this.options.address, code || e?.message || 'unknown error', operation);
+  }
+
+  // ------------------------------------------------------------------ status
+
+  /** The leader's RPC address; throws when Nomad is unreachable. */
+  async leader(timeoutMs?: number): Promise<string> {
+    return (await this.call<string>('GET', nomadPath`status/leader`, { timeoutMs })).data;
+  }
+
+  async listNamespaces(): Promise<Namespace[]> {
+    return (await this.call<Namespace[]>('GET', nomadPath`namespaces`)).data ?? [];
+  }
+
+  // ------------------------------------------------------------------ jobs
+
+  async listJobs(namespace: string, prefix?: string): Promise<JobListStub[]> {
+    return (await this.call<JobListStub[]>('GET', nomadPath`jobs`, { query: { namespace, prefix: prefix || undefined } })).data ?? [];
+  }
+
+  async getJob(namespace: string, jobId: string): Promise<NomadJob> {
+    return (await this.call<NomadJob>('GET', nomadPath`job/${jobId}`, { query: { namespace } })).data;
+  }
+
+  /** The job, or undefined when Nomad answers 404. */
+  async findJob(namespace: string, jobId: string): Promise<NomadJob | undefined> {
+    try {
+      return await this.getJob(namespace, jobId);
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isNotFound) return undefined;
+      throw err;
+    }
+  }
+
+  async getJobSummary(namespace: string, jobId: string): Promise<JobSummary> {
+    return (await this.call<JobSummary>('GET', nomadPath`job/${jobId}/summary`, { query: { namespace } })).data;
+  }
+
+  async getJobAllocations(namespace: string, jobId: string): Promise<AllocationListStub[]> {
+    return (await this.call<AllocationListStub[]>('GET', nomadPath`job/${jobId}/allocations`, { query: { namespace, all: false } })).data ?? [];
+  }
+
+  async getJobEvaluations(namespace: string, jobId: string): Promise<Evaluation[]> {
+    return (await this.call<Evaluation[]>('GET', nomadPath`job/${jobId}/evaluations`, { query: { namespace } })).data ?? [];
+  }
+
+  async getJobDeployments(namespace: string, jobId: string): Promise<Deployment[]> {
+    return (await this.call<Deployment[]>('GET', nomadPath`job/${jobId}/deployments`, { query: { namespace, all: false } })).data ?? [];
+  }
+
+  /** The most recent deployment, or null (batch jobs never have one). */
+  async getJobLatestDeployment(namespace: string, jobId: string): Promise<Deployment | null> {
+    return (await this.call<Deployment | null>('GET', nomadPath`job/${jobId}/deployment`, { query: { namespace } })).data;
+  }
+
+  /** PUT /v1/jobs with the job wrapped as Nomad requires. */
+  async registerJob(namespace: string, job: NomadJob): Promise<JobRegisterResponse> {
+    return (await this.call<JobRegisterResponse>('PUT', nomadPath`jobs`, { query: { namespace }, body: { Job: { ...job, Namespace: namespace } } })).data;
+  }
+
+  async deregisterJob(namespace: string, jobId: string, purge: boolean): Promise<JobDeregisterResponse> {
+    return (await this.call<JobDeregisterResponse>('DELETE', nomadPath`job/${jobId}`, { query: { namespace, purge } })).data;
+  }
+
+  // ------------------------------------------------------------------ allocations
+
+  async getAllocation(allocId: string): Promise<Allocation> {
+    return (await this.call<Allocation>('GET', nomadPath`allocation/${allocId}`)).data;
+  }
+
+  /** In-place restart of the allocation's running tasks (or one task), as `nomad alloc restart` does. */
+  async restartAllocation(allocId: string, taskName = ''): Promise<void> {
+    await this.call('PUT', nomadPath`client/allocation/${allocId}/restart`, { body: { TaskName: taskName } });
+  }
+
+  /** Raw bytes of a task log, counted from the end (origin=end), never the whole file. */
+  async readLogEnd(allocId: string, task: string, type: LogStream, bytesFromEnd: number): Promise<string> {
+    const { data } = await this.call<string>('GET', nomadPath`client/fs/logs/${allocId}`, {
+      query: { task, type, origin: 'end', offset: bytesFromEnd, plain: true, follow: false },
+      maxBytes: bytesFromEnd + 1024,
+    });
+    return typeof data === 'string' ? data : data === null ? '' : String(data);
+  }
+
+  /**
+   * The last `lines` lines of a task log. Reads a window from the end and widens it only while it holds
+   * too few lines, so the cost follows the lines asked for, not the size of the log.
+   */
+  async tailLog(allocId: string, task: string, type: LogStream, lines: number): Promise<LogTail> {
+    let window = Math.min(MAX_TAIL_WINDOW, Math.max(4096, lines * 200));
+    let bytesRead = 0;
+    for (;;) {
+      const text = await this.readLogEnd(allocId, task, type, window);
+      const size = Buffer.byteLength(text);
+      bytesRead += size;
+      const reachedStart = size < window;
+      const all = text.split('\n');
+      if (all.length && all[all.length - 1] === '') all.pop();
+      // the first line of a window that did not reach the start of the file is cut
+      const complete = reachedStart ? all : all.slice(1);
+      if (complete.length >= lines || reachedStart || window >= MAX_TAIL_WINDOW) {
+        return {
+          lines: complete.slice(-lines),
+          bytesRead,
+          truncated: complete.length > lines || !reachedStart,
+        };
+      }
+      window = Math.min(MAX_TAIL_WINDOW, window * 4);
+    }
+  }
+}
