@@ -250,6 +250,7 @@ class SimApi {
     this.send(ctx, result.body, headers);
   }
 
+  /** ?filter (on the full object), ?reverse, ?next_token and ?per_page. */
   private page<T>(ctx: Ctx, items: T[], tokenOf: (t: T) => string): { items: T[]; nextToken?: string } {
     const o = this.parseQueryOptions(ctx);
     let list = o.filter ? items.filter((i) => o.filter!(i)) : items;
@@ -427,17 +428,15 @@ class SimApi {
     if (ns !== '*') this.need(ctx, ns, 'list-jobs');
     return this.query(ctx, () => {
       const prefix = ctx.query.get('prefix') ?? '';
-      const o = this.parseQueryOptions(ctx);
       const jobs = this.state
         .listJobs(ns)
         .filter((j) => j.ID.startsWith(prefix))
         .filter((j) => ns !== '*' || this.acl.allowNamespace(ctx.token, j.Namespace, ['list-jobs']));
       // the filter sees the full job, the answer carries stubs
-      const matching = o.filter ? jobs.filter((j) => o.filter!(j)) : jobs;
-      const { items, nextToken } = this.page(ctx, matching.map((j) => ({ j, token: `${j.Namespace}.${j.ID}` })), (x) => x.token);
+      const { items, nextToken } = this.page(ctx, jobs, (j) => `${j.Namespace}.${j.ID}`);
       return {
         index: Math.max(this.state.tables.jobs, this.state.tables.allocs),
-        body: items.map((x) => this.jobStub(x.j, ctx.query.get('meta') === 'true')),
+        body: items.map((j) => this.jobStub(j, ctx.query.get('meta') === 'true')),
         nextToken,
       };
     });

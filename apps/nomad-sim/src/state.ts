@@ -399,6 +399,11 @@ export class SimState extends EventEmitter {
     const placed: Obj[] = [];
     if (!job || job.Stop) {
       for (const a of live) this.stopAlloc(a, 'alloc not needed due to job update');
+      for (const d of this.deploymentsOfJob(ev.Namespace, ev.JobID)) {
+        if (d.Status === 'running' || d.Status === 'paused') {
+          Object.assign(d, { Status: 'cancelled', StatusDescription: 'Cancelled because job is stopped', ModifyIndex: this.bump('deployments'), ModifyTime: nowNs() });
+        }
+      }
       for (const b of this.evalsOfJob(ev.Namespace, ev.JobID)) {
         if (b.Status === 'blocked' && b.ID !== ev.ID) this.finishEval(b, 'canceled', { StatusDescription: 'evaluation is no longer needed' });
       }

@@ -1,0 +1,51 @@
+import { startSimulator, SimulatorOptions } from '../src';
+
+/**
+ * Where the conformance suite points: NOMAD_ADDR (a real Nomad dev agent, with NOMAD_TOKEN when ACLs are
+ * on) or, by default, a fresh simulator on port 0 with short timings.
+ */
+export interface Target {
+  url: string;
+  token?: string;
+  isSimulator: boolean;
+  /** headers every request carries (the token) */
+  headers: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const FAST_TIMINGS = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30 };
+
+export async function openTarget(simOptions: SimulatorOptions = {}): Promise<Target> {
+  if (process.env.NOMAD_ADDR) {
+    const token = process.env.NOMAD_TOKEN || undefined;
+    return {
+      url: process.env.NOMAD_ADDR.replace(/\/+$/, ''),
+      token,
+      isSimulator: false,
+      headers: token ? { 'X-Nomad-Token': token } : {},
+      close: async () => undefined,
+    };
+  }
+  const sim = await startSimulator({ port: 0, timings: FAST_TIMINGS, ...simOptions });
+  const token = simOptions.bootstrapToken;
+  return { url: sim.url, token, isSimulator: true, headers: token ? { 'X-Nomad-Token': token } : {}, close: () => sim.close() };
+}
+
+/** A docker service job in the JSON form the Go client sends. */
+export function serviceJob(id: string, overrides: Record<string, unknown> = {}, task: Record<string, unknown> = {}) {
+  return {
+    ID: id,
+    Name: id,
+    Type: 'service',
+    Datacenters: ['dc1'],
+    TaskGroups: [
+      {
+        Name: 'web',
+        Count: 1,
+        Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 80 }] }],
+        Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27', ports: ['http'] }, Resources: { CPU: 100, MemoryMB: 64 }, ...task }],
+      },
+    ],
+    ...overrides,
+  };
+}

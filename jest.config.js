@@ -1,0 +1,31 @@
+/** Three projects: unit specs beside the code, e2e over real sockets, and the simulator conformance suite. */
+const tsJest = [
+  'ts-jest',
+  {
+    tsconfig: 'tsconfig.json',
+    isolatedModules: false,
+    diagnostics: { warnOnly: false },
+    astTransformers: { before: ['<rootDir>/test/support/swagger-transformer.js'] },
+  },
+];
+
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@nomad-mcp/nomad$': '<rootDir>/libs/nomad/src',
+    '^@nomad-mcp/auth$': '<rootDir>/libs/auth/src',
+    '^@nomad-mcp/nomad-sim$': '<rootDir>/apps/nomad-sim/src',
+  },
+};
+
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/src/**/*.spec.ts', '<rootDir>/libs/**/src/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    { ...common, displayName: 'conformance', testMatch: ['<rootDir>/apps/nomad-sim/test/**/*.conformance.ts'] },
+  ],
+};

@@ -1,0 +1,48 @@
+/** A tiny fetch wrapper for tests: raw status, headers and text, plus parsed JSON when it parses. */
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Reply<T>> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(base + path, { method, headers, body, signal: opts.signal, redirect: 'manual' });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Polls until `check` returns a truthy value or the time is up. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false | null>, timeoutMs = 15000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export const uniqueId = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
