@@ -23,6 +23,8 @@ export interface SimulatorOptions {
   /** Upper bound of a blocking query's wait (Nomad caps at 300 s). */
   maxWaitMs?: number;
   version?: string;
+  /** Sees every request as it arrives (tests use it to assert what reached "Nomad"). */
+  onRequest?: (request: { method: string; url: string; headers: IncomingMessage['headers'] }) => void;
 }
 
 export interface RunningSimulator {
@@ -97,6 +99,7 @@ class SimApi {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.opts.onRequest?.({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
     const ctx = this.context(req, res);
     try {
       if (!ctx) return;

@@ -6,12 +6,13 @@ import { JOB_ID, NAMESPACE } from './patterns';
 export class JobRefDto {
   /**
    * The Nomad job ID. Any characters but whitespace and control characters; `/` is allowed
-   * (dispatched and periodic children are named `<parent>/dispatch-...`).
+   * (dispatched and periodic children are named `<parent>/dispatch-...`). `.` and `..` alone are refused:
+   * URL parsers drop such path segments, so no request could address that job.
    * @example "example-job"
    */
   @IsString()
   @MaxLength(256)
-  @Matches(JOB_ID, { message: 'job_id must not be empty or contain whitespace or control characters' })
+  @Matches(JOB_ID, { message: "job_id must not be empty, '.' or '..', nor contain whitespace or control characters" })
   job_id: string;
 
   /**

@@ -1,5 +1,5 @@
 /** Input rules shared by the DTOs; at least as strict as Nomad's own (BEHAVIOUR.md §6). */
-export const JOB_ID = /^[^\s\x00-\x1f\x7f]+$/;
+export const JOB_ID = /^(?!\.{1,2}$)[^\s\x00-\x1f\x7f]+$/;
 export const NAMESPACE = /^[a-zA-Z0-9-]{1,128}$/;
 export const NAMESPACE_OR_ALL = /^(\*|[a-zA-Z0-9-]{1,128})$/;
 export const TASK_NAME = /^[^/\\\x00-\x1f\x7f]+$/;

@@ -1,0 +1,71 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { createServer, Server, Socket } from 'node:net';
+import { startSimulator, SimulatorOptions, RunningSimulator } from '../../apps/nomad-sim/src';
+import { createApp, listen } from '../../apps/nomad-mcp/src/bootstrap';
+import { call, Reply } from './http';
+
+export const FAST = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30 };
+
+export interface Stack {
+  url: string;
+  app: NestExpressApplication;
+  sim?: RunningSimulator;
+  /** Every request the simulator received: "METHOD raw-url". */
+  nomadTraffic: string[];
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  nomad<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
+  close(): Promise<void>;
+}
+
+/** The real Nest app on port 0 against a real simulator (or the given NOMAD_ADDR), over real sockets. */
+export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string } = {}): Promise<Stack> {
+  const nomadTraffic: string[] = [];
+  const sim = opts.sim === false ? undefined : await startSimulator({
+    port: 0, seed: true, timings: FAST, ...opts.sim,
+    onRequest: (r) => nomadTraffic.push(`${r.method} ${r.url}`),
+  });
+  const env: Record<string, string> = {
+    PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0',
+    ...(sim ? { NOMAD_ADDR: sim.url } : {}),
+    ...opts.env,
+  };
+  const app = await createApp({ env });
+  const { url } = await listen(app);
+  const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
+  return {
+    url, app, sim, nomadTraffic,
+    api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra } }),
+    nomad: (method, path, body) => call(sim!.url, method, path, { body }),
+    close: async () => {
+      await app.close();
+      await sim?.close();
+    },
+  };
+}
+
+/** A TCP server that accepts connections and never answers: a Nomad that hangs. */
+export async function startBlackHole(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+/** A port nothing listens on: a Nomad that is down. */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
