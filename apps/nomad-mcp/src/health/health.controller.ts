@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { Public } from '@nomad-mcp/auth';
@@ -16,7 +16,15 @@ export class HealthController {
   @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Service and Nomad health', description: 'Public. 200 when Nomad answers with a leader, 503 (with the reason) when it does not.' })
-  check() {
-    return this.health.check([() => this.nomad.isHealthy()]);
+  async check() {
+    try {
+      return await this.health.check([() => this.nomad.isHealthy()]);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      // keep terminus' status/info/details, with a message that says what is down and why
+      const body = err.getResponse() as { details?: Record<string, { status: string; message?: string }> };
+      const down = Object.entries(body.details ?? {}).filter(([, d]) => d.status !== 'up');
+      throw new ServiceUnavailableException({ ...body, message: `Service is up, but ${down.map(([k, d]) => `${k} is down: ${d.message ?? 'no detail'}`).join('; ')}` });
+    }
   }
 }
