@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// `nomad-mcp` (HTTP service) or `nomad-mcp --stdio` (MCP for Claude Desktop). Runs the built service;
+// `npm ci` builds it (prepare script), `npm run build` rebuilds it.
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const main = join(__dirname, '..', 'dist', 'apps', 'nomad-mcp', 'src', 'main.js');
+if (!existsSync(main)) {
+  process.stderr.write(`nomad-mcp: ${main} not found; run "npm run build" in ${join(__dirname, '..')}\n`);
+  process.exit(1);
+}
+require(main)
+  .main(process.argv.slice(2))
+  .catch((err) => {
+    process.stderr.write(`nomad-mcp: ${err.message}\n`);
+    process.exit(1);
+  });
