@@ -17,7 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { JobRefDto } from './job-ref.dto';
-import { DATACENTER, DOCKER_IMAGE, PORT_LABEL } from './patterns';
+import { DATACENTER } from './patterns';
 import { IsEnvMap } from './env-map.validator';
 
 /** One port of the job's network, in the capitalised form of the published docs. */
@@ -27,7 +27,7 @@ export class PortMappingDto {
    * @example "http"
    */
   @IsString()
-  @Matches(PORT_LABEL, { message: 'Label must be letters, digits or underscores' })
+  @Matches(/^[a-zA-Z0-9_]+$/, { message: 'Label must be letters, digits or underscores' })
   @MaxLength(64)
   Label: string;
 
@@ -103,7 +103,7 @@ export class CreateJobDto extends JobRefDto {
    */
   @IsString()
   @MaxLength(512)
-  @Matches(DOCKER_IMAGE, { message: 'docker_image must be an image reference such as nginx:1.27 or ghcr.io/org/app:tag' })
+  @Matches(/^[a-zA-Z0-9][a-zA-Z0-9._\-/:@]*$/, { message: 'docker_image must be an image reference such as nginx:1.27 or ghcr.io/org/app:tag' })
   docker_image: string;
 
   /**
@@ -146,13 +146,15 @@ export class CreateJobDto extends JobRefDto {
   @Transform(({ obj }) => toPortMappings(obj.ports))
   ports?: PortMappingDto[];
 
-  /**
-   * Environment variables for the container. Values are passed to Nomad and never logged.
-   * @example {"NGINX_PORT":"80"}
-   */
+  // described here, not in a comment: an explicit @ApiProperty replaces what the plugin reads from comments
   @IsOptional()
   @IsObject()
   @IsEnvMap()
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Environment variables for the container (name -> value). Values are passed to Nomad and never logged.',
+    example: { NGINX_PORT: '80' },
+  })
   env_vars?: Record<string, string>;
 }

@@ -2,7 +2,6 @@ import { IntersectionType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { JobRefDto } from './job-ref.dto';
-import { ALLOC_ID, TASK_NAME } from './patterns';
 
 /** Which log lines to read. */
 export class LogOptionsDto {
@@ -12,7 +11,7 @@ export class LogOptionsDto {
    */
   @IsOptional()
   @IsString()
-  @Matches(TASK_NAME, { message: 'task must not contain slashes or control characters' })
+  @Matches(/^[^/\\\x00-\x1f\x7f]+$/, { message: 'task must not contain slashes or control characters' })
   task?: string;
 
   /**
@@ -40,7 +39,7 @@ export class LogOptionsDto {
    */
   @IsOptional()
   @IsString()
-  @Matches(ALLOC_ID, { message: 'alloc_id must be an allocation ID or a prefix of at least 8 hex characters' })
+  @Matches(/^[0-9a-fA-F-]{8,36}$/, { message: 'alloc_id must be an allocation ID or a prefix of at least 8 hex characters' })
   alloc_id?: string;
 }
 

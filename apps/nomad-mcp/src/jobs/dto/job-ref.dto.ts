@@ -1,6 +1,5 @@
 import { PickType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { JOB_ID, NAMESPACE } from './patterns';
 
 /** Names one Nomad job. */
 export class JobRefDto {
@@ -12,7 +11,7 @@ export class JobRefDto {
    */
   @IsString()
   @MaxLength(256)
-  @Matches(JOB_ID, { message: "job_id must not be empty, '.' or '..', nor contain whitespace or control characters" })
+  @Matches(/^(?!\.{1,2}$)[^\s\x00-\x1f\x7f]+$/, { message: "job_id must not be empty, '.' or '..', nor contain whitespace or control characters" })
   job_id: string;
 
   /**
@@ -21,7 +20,7 @@ export class JobRefDto {
    */
   @IsOptional()
   @IsString()
-  @Matches(NAMESPACE, { message: 'namespace must be 1-128 letters, digits or dashes' })
+  @Matches(/^[a-zA-Z0-9-]{1,128}$/, { message: 'namespace must be 1-128 letters, digits or dashes' })
   namespace?: string;
 }
 

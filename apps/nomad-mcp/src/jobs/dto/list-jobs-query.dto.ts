@@ -1,5 +1,4 @@
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { NAMESPACE_OR_ALL } from './patterns';
 
 /** Query of GET /api/claude/list-jobs. */
 export class ListJobsQueryDto {
@@ -9,7 +8,7 @@ export class ListJobsQueryDto {
    */
   @IsOptional()
   @IsString()
-  @Matches(NAMESPACE_OR_ALL, { message: 'namespace must be "*" or 1-128 letters, digits or dashes' })
+  @Matches(/^(\*|[a-zA-Z0-9-]{1,128})$/, { message: 'namespace must be "*" or 1-128 letters, digits or dashes' })
   namespace?: string;
 
   /**

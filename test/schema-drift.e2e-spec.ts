@@ -1,0 +1,101 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startStack, Stack } from './support/stack';
+
+/**
+ * One source of truth: the DTOs feed Swagger, the MCP input schemas and the Claude tool definitions.
+ * This fails if any of the three drift apart, field by field.
+ */
+describe('Swagger, MCP tools and /api/claude/tools agree', () => {
+  let s: Stack;
+  let openapi: any;
+  let mcpTools: any[];
+  let claudeTools: any[];
+  let toolConfig: any;
+
+  /** The DTO component with its $refs inlined, as a JSON Schema. */
+  const component = (name: string): any => {
+    const inline = (node: any): any => {
+      if (Array.isArray(node)) return node.map(inline);
+      if (!node || typeof node !== 'object') return node;
+      if (node.$ref) return inline(openapi.components.schemas[node.$ref.split('/').pop()]);
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, inline(v)]));
+    };
+    return inline(openapi.components.schemas[name]);
+  };
+
+  beforeAll(async () => {
+    s = await startStack();
+    openapi = (await s.api('GET', '/api/docs-json')).json;
+    claudeTools = (await s.api('GET', '/api/claude/tools')).json;
+    toolConfig = (await s.api('GET', '/api/claude/tool-config')).json;
+    const client = new Client({ name: 'drift', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`)));
+    mcpTools = (await client.listTools()).tools;
+    await client.close();
+  });
+  afterAll(() => s.close());
+
+  const toolInputs: Record<string, string> = {
+    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', start_job: 'JobRefDto', stop_job: 'StopJobDto',
+    restart_job: 'JobRefDto', create_job: 'CreateJobDto', get_job_logs: 'JobLogsRequestDto',
+  };
+
+  it('offers the same tools, in the same order, with the same descriptions', () => {
+    expect(claudeTools.map((t) => t.name)).toEqual(mcpTools.map((t) => t.name));
+    expect(Object.keys(toolInputs)).toEqual(mcpTools.map((t) => t.name));
+    for (const t of mcpTools) expect(claudeTools.find((c) => c.name === t.name).description).toBe(t.description);
+  });
+
+  it.each(Object.entries(toolInputs))('%s: MCP inputSchema == Claude input_schema == Swagger %s, field by field', (tool, model) => {
+    const mcp = mcpTools.find((t) => t.name === tool).inputSchema;
+    const claude = claudeTools.find((t) => t.name === tool).input_schema;
+    const swagger = component(model);
+    expect(claude).toEqual(mcp);
+    expect(Object.keys(mcp.properties).sort()).toEqual(Object.keys(swagger.properties).sort());
+    expect([...(mcp.required ?? [])].sort()).toEqual([...(swagger.required ?? [])].sort());
+    for (const [field, schema] of Object.entries<any>(swagger.properties)) {
+      const m = mcp.properties[field];
+      expect({ field, description: m.description }).toEqual({ field, description: schema.description });
+      for (const k of ['type', 'enum', 'pattern', 'minimum', 'maximum', 'default', 'maxLength', 'minLength']) {
+        expect({ field, k, v: m[k] }).toEqual({ field, k, v: schema[k] });
+      }
+      if (schema.example !== undefined) expect(m.examples).toEqual([schema.example]);
+      expect(typeof schema.description).toBe('string');
+    }
+    expect(mcp.additionalProperties).toBe(false);
+  });
+
+  it('the REST endpoints take exactly these DTOs', () => {
+    const body = (path: string) => openapi.paths[path].post.requestBody.content['application/json'].schema.$ref.split('/').pop();
+    expect(body('/api/claude/jobs')).toBe('ManageJobDto');
+    expect(body('/api/claude/create-job')).toBe('CreateJobDto');
+    const params = (path: string) => Object.fromEntries(openapi.paths[path].get.parameters.map((p: any) => [p.name, p]));
+    const listParams = params('/api/claude/list-jobs');
+    expect(Object.keys(listParams).sort()).toEqual(Object.keys(component('ListJobsQueryDto').properties).sort());
+    expect(listParams.namespace.description).toBe(component('ListJobsQueryDto').properties.namespace.description);
+    const logParams = params('/api/claude/job-logs/{job_id}');
+    expect(Object.keys(logParams).sort()).toEqual(Object.keys(component('JobLogsRequestDto').properties).sort());
+    expect(logParams.job_id.in).toBe('path');
+    expect(logParams.lines.schema.maximum).toBe(component('JobLogsRequestDto').properties.lines.maximum);
+    // the shared fields are described once: ManageJobDto, StopJobDto, CreateJobDto and the logs DTO reuse JobRefDto's
+    const jobId = component('JobRefDto').properties.job_id;
+    // validation rules reach the schemas a model sees
+    expect(new RegExp(jobId.pattern).test('a b')).toBe(false);
+    expect(new RegExp(jobId.pattern).test('parent/dispatch-1-ab')).toBe(true);
+    expect(component('CreateJobDto').properties.memory).toMatchObject({ minimum: 10, maximum: 1048576 });
+    for (const m of ['ManageJobDto', 'StopJobDto', 'CreateJobDto', 'JobLogsRequestDto']) expect(component(m).properties.job_id).toEqual(jobId);
+    expect(component('StopJobDto').properties.purge).toEqual(component('ManageJobDto').properties.purge);
+  });
+
+  it('the REST tool configuration uses the same schemas and the real base URL', () => {
+    expect(toolConfig.base_url).toBe(s.url);
+    expect(toolConfig.tools.map((t: any) => t.name)).toEqual(['list_jobs', 'manage_job', 'create_job', 'get_job_logs']);
+    const manage = toolConfig.tools.find((t: any) => t.name === 'manage_job');
+    expect(manage).toMatchObject({ method: 'POST', api_endpoint: `${s.url}/api/claude/jobs`, parameters_in: 'body' });
+    expect(Object.keys(manage.parameters.properties).sort()).toEqual(Object.keys(component('ManageJobDto').properties).sort());
+    const logs = toolConfig.tools.find((t: any) => t.name === 'get_job_logs');
+    expect(logs.api_endpoint).toBe(`${s.url}/api/claude/job-logs/{job_id}`);
+    expect(logs.parameters).toEqual(claudeTools.find((t) => t.name === 'get_job_logs').input_schema);
+  });
+});
