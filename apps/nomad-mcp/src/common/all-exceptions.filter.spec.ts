@@ -1,0 +1,20 @@
+import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { NomadApiError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
+import { toErrorBody } from './all-exceptions.filter';
+
+describe('toErrorBody', () => {
+  it('maps Nomad failures to 404/502/503/504 with what Nomad said', () => {
+    expect(toErrorBody(new NomadApiError(404, 'job not found', 'GET /v1/job/x'))).toMatchObject({ statusCode: 404, error: 'Not Found', message: 'Nomad: job not found' });
+    expect(toErrorBody(new NomadApiError(403, 'Permission denied', 'GET /v1/jobs'))).toMatchObject({ statusCode: 502, nomad_status: 403, message: expect.stringMatching(/token lacks permission for GET \/v1\/jobs \(Nomad said: Permission denied\)/) });
+    expect(toErrorBody(new NomadApiError(500, 'boom', 'PUT /v1/jobs'))).toMatchObject({ statusCode: 502, error: 'Bad Gateway', message: 'Nomad rejected PUT /v1/jobs with 500: boom' });
+    expect(toErrorBody(new NomadUnavailableError('http://n:4646', 'ECONNREFUSED', 'GET /v1/jobs'))).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(toErrorBody(new NomadTimeoutError('http://n:4646', 500, 'GET /v1/jobs'))).toMatchObject({ statusCode: 504, error: 'Gateway Timeout' });
+  });
+
+  it('keeps HttpException bodies and never exposes unknown errors', () => {
+    expect(toErrorBody(new NotFoundException("job 'x' not found"))).toEqual({ statusCode: 404, error: 'Not Found', message: "job 'x' not found" });
+    expect(toErrorBody(new BadRequestException({ message: 'Invalid request: a: b', errors: [{ field: 'a', reasons: ['b'] }] }))).toMatchObject({ statusCode: 400, errors: [{ field: 'a' }] });
+    const body = toErrorBody(new Error('secret internals at /srv/app.ts:12'));
+    expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error; the server log has the details.' });
+  });
+});

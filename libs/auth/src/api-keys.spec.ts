@@ -1,0 +1,38 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiKeyRing, presentedKey } from './api-keys';
+
+describe('ApiKeyRing', () => {
+  it('accepts any configured key (rotation) and nothing else', () => {
+    const ring = new ApiKeyRing(['old-key', ' new-key ', '']);
+    expect(ring.size).toBe(2);
+    expect(ring.matches('old-key')).toBe(true);
+    expect(ring.matches('new-key')).toBe(true);
+    expect(ring.matches('new-ke')).toBe(false);
+    expect(ring.matches('')).toBe(false);
+    expect(ring.matches(undefined)).toBe(false);
+  });
+
+  it('reads API_KEYS and a keys file with comments', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'keys');
+    writeFileSync(file, '# team keys\nfile-key-1\n\nfile-key-2  # ci\n');
+    const ring = ApiKeyRing.fromSources('env-key', file);
+    expect(['env-key', 'file-key-1', 'file-key-2'].every((k) => ring.matches(k))).toBe(true);
+    expect(ring.matches('# team keys')).toBe(false);
+  });
+
+  it('is disabled when no key is configured', () => {
+    expect(ApiKeyRing.fromSources('', undefined).enabled).toBe(false);
+  });
+});
+
+describe('presentedKey', () => {
+  it('reads X-API-Key first, then Authorization: Bearer', () => {
+    expect(presentedKey({ 'x-api-key': ' k1 ' })).toBe('k1');
+    expect(presentedKey({ authorization: 'Bearer k2' })).toBe('k2');
+    expect(presentedKey({ authorization: 'Basic abc' })).toBeUndefined();
+    expect(presentedKey({ 'x-api-key': 'k1', authorization: 'Bearer k2' })).toBe('k1');
+  });
+});
