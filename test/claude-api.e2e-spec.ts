@@ -72,7 +72,8 @@ describe('Claude REST API against the simulator', () => {
       const events = r.json.problems.map((p: any) => p.event);
       expect(events).toEqual(expect.arrayContaining(['Driver Failure', 'Not Restarting']));
       expect(r.json.problems.find((p: any) => p.event === 'Driver Failure').message).toMatch(/Failed to pull `registry.example.com\/team\/api:missing`/);
-      expect(r.json.message).toMatch(/Latest problem: /);
+      expect(r.json.problems[0].event).toBe('Driver Failure');
+      expect(r.json.message).toMatch(/Latest problem: Driver Failure in task 'api': failed to create container: Failed to pull/);
     });
 
     it('status of an unplaceable job gives the placement failures of its blocked evaluation', async () => {

@@ -23,6 +23,7 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
     beforeAll(async () => {
       ({ client, stack, close } = await connect());
       await waitFor('example-job deployed', async () => (await stack.nomad('GET', '/v1/job/example-job/deployment?namespace=development')).json?.Status === 'successful');
+      await waitFor('broken-api failed', async () => (await stack.nomad('GET', '/v1/job/broken-api/summary?namespace=development')).json?.Summary.api.Failed === 1);
     });
     afterAll(() => close());
 
@@ -57,7 +58,8 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
 
     it('get_job_status: diagnosis / unknown job with a next step', async () => {
       const ok = await callTool('get_job_status', { job_id: 'broken-api' });
-      expect(ok.structuredContent.problems[0].message).toMatch(/Failed to pull/);
+      expect(ok.structuredContent.problems[0]).toMatchObject({ event: 'Driver Failure', message: expect.stringMatching(/Failed to pull/) });
+      expect(ok.structuredContent.problems.map((p: any) => p.event)).toContain('Not Restarting');
       const missing = await callTool('get_job_status', { job_id: 'web', namespace: 'development' });
       expect(missing.isError).toBe(true);
       expect(text(missing)).toBe("job 'web' not found in namespace 'development' Call list_jobs with namespace 'development' to see the jobs there (or namespace \"*\" for all).");

@@ -163,7 +163,8 @@ export class JobsService {
         }
       }
     }
-    return out.sort((x, y) => (y.time ?? '').localeCompare(x.time ?? '')).slice(0, 20);
+    // causes (driver failure, exit code) before consequences (not restarting), newest first within each
+    return out.sort((x, y) => consequenceRank(x.event) - consequenceRank(y.event) || (y.time ?? '').localeCompare(x.time ?? '')).slice(0, 20);
   }
 
   async start(ref: JobRefDto): Promise<JobActionResult> {
@@ -311,6 +312,11 @@ function countBy(values: string[]): Record<string, number> {
 
 function isFailureEvent(e: TaskEvent): boolean {
   return FAILURE_EVENTS.has(e.Type) || !!e.FailsTask || !!e.DriverError || (e.Type === 'Terminated' && (e.ExitCode ?? 0) !== 0);
+}
+
+const CONSEQUENCES = new Set(['Not Restarting', 'Sibling Task Failed', 'Alloc Unhealthy']);
+function consequenceRank(type: string): number {
+  return CONSEQUENCES.has(type) ? 1 : 0;
 }
 
 function eventText(e: TaskEvent): string {
