@@ -270,7 +270,6 @@ export class SimState extends EventEmitter {
       Count: count, PreviousCount: tg.Count, Message: message, Error: isError, Meta: meta, EvalID: null as string | null,
       Time: BigInt(Date.now()) * 1_000_000n, CreateIndex: 0,
     };
-    tg.ScalingEvents = tg.ScalingEvents ?? [];
     if (count === null) {
       const idx = this.bump('jobs');
       event.CreateIndex = idx;
@@ -305,7 +304,7 @@ export class SimState extends EventEmitter {
       if (!s) continue;
       switch (a.ClientStatus) {
         case 'pending': if (a.DesiredStatus === 'run') s.Starting++; break;
-        case 'running': if (a.DesiredStatus === 'run') s.Running++; else s.Running++; break;
+        case 'running': s.Running++; break;
         case 'complete': s.Complete++; break;
         case 'failed': s.Failed++; break;
         case 'lost': s.Lost++; break;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   AllocationListStub,
   AllocMetric,
@@ -56,8 +56,6 @@ const short = (id: string) => id.slice(0, 8);
 /** The Claude-facing job operations; controllers and MCP tools both call these. */
 @Injectable()
 export class JobsService {
-  private readonly logger = new Logger(JobsService.name);
-
   constructor(
     private readonly nomad: NomadService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
