@@ -94,6 +94,30 @@ describe('API keys', () => {
 });
 
 describe('without API keys', () => {
+  it('refuses requests addressed to another host name (DNS rebinding)', async () => {
+    const s = await startStack();
+    try {
+      const { request } = await import('node:http');
+      const asHost = (host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${s.url}/api/claude/list-jobs`, { headers: { Host: host } }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      const evil = await asHost('attacker.example:8000');
+      expect(evil.status).toBe(403);
+      expect(JSON.parse(evil.body).message).toMatch(/^Requests for host 'attacker.example:8000' are refused/);
+      expect((await asHost('localhost:8000')).status).toBe(200);
+      expect((await asHost('[::1]:8000')).status).toBe(200);
+      expect((await s.api('GET', '/api/claude/list-jobs')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('listens on loopback only, whatever HOST says, and says so', async () => {
     const { createApp, listen } = await import('../apps/nomad-mcp/src/bootstrap');
     const app = await createApp({ env: { PORT: '0', HOST: '0.0.0.0', LOG_LEVEL: 'silent', NOMAD_ADDR: 'http://127.0.0.1:1' } });

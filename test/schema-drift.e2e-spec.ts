@@ -66,6 +66,16 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     expect(mcp.additionalProperties).toBe(false);
   });
 
+  it('types every field (no untyped "Object" schemas, enums are strings)', () => {
+    expect(JSON.stringify(openapi)).not.toContain('#/components/schemas/Object');
+    for (const t of mcpTools) {
+      for (const [field, schema] of Object.entries<any>(t.inputSchema.properties)) {
+        if (schema.enum) expect({ tool: t.name, field, type: schema.type }).toEqual({ tool: t.name, field, type: 'string' });
+        expect({ tool: t.name, field, type: typeof schema.type }).toEqual({ tool: t.name, field, type: 'string' });
+      }
+    }
+  });
+
   it('the REST endpoints take exactly these DTOs', () => {
     const body = (path: string) => openapi.paths[path].post.requestBody.content['application/json'].schema.$ref.split('/').pop();
     expect(body('/api/claude/jobs')).toBe('ManageJobDto');

@@ -36,3 +36,11 @@ describe('presentedKey', () => {
     expect(presentedKey({ 'x-api-key': 'k1', authorization: 'Bearer k2' })).toBe('k1');
   });
 });
+
+describe('isLoopbackHost', () => {
+  it('accepts only loopback names', async () => {
+    const { isLoopbackHost } = await import('./api-key.guard');
+    for (const h of ['localhost', 'localhost:8000', '127.0.0.1:8000', '127.1.2.3', '[::1]:8000']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['evil.example', 'localhost.evil.example', '127.0.0.1.evil.example', '10.0.0.1:8000', '', undefined]) expect(isLoopbackHost(h)).toBe(false);
+  });
+});

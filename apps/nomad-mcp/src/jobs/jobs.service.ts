@@ -36,7 +36,7 @@ import {
   LogStreamResult,
   PlacementFailure,
   TaskProblem,
-} from './jobs.types';
+} from './dto/job-results.dto';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 const FAILURE_EVENTS = new Set([

@@ -4,7 +4,7 @@ import { CallToolRequestSchema, CallToolResult, ListToolsRequestSchema, Tool } f
 import { toErrorBody } from '../common/all-exceptions.filter';
 import { validateInput } from '../common/validation';
 import { JobsService } from '../jobs/jobs.service';
-import { JobLogsResult } from '../jobs/jobs.types';
+import { JobLogsResult } from '../jobs/dto/job-results.dto';
 import { ApiDocument } from './api-document';
 import { TOOLS, ToolSpec } from './tool-catalog';
 

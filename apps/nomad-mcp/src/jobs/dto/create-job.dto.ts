@@ -4,7 +4,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsIn,
+  IsEnum,
   IsInt,
   IsObject,
   IsOptional,
@@ -19,6 +19,13 @@ import {
 import { JobRefDto } from './job-ref.dto';
 import { DATACENTER } from './patterns';
 import { IsEnvMap } from './env-map.validator';
+
+export enum JobType {
+  Service = 'service',
+  Batch = 'batch',
+  System = 'system',
+  Sysbatch = 'sysbatch',
+}
 
 /** One port of the job's network, in the capitalised form of the published docs. */
 export class PortMappingDto {
@@ -83,8 +90,8 @@ export class CreateJobDto extends JobRefDto {
    * @example "service"
    */
   @IsOptional()
-  @IsIn(['service', 'batch', 'system', 'sysbatch'], { message: 'type must be one of: service, batch, system, sysbatch' })
-  type?: 'service' | 'batch' | 'system' | 'sysbatch' = 'service';
+  @IsEnum(JobType, { message: 'type must be one of: service, batch, system, sysbatch' })
+  type?: JobType = JobType.Service;
 
   /**
    * Datacenters the job may run in; `*` globs are allowed. Defaults to every datacenter (`["*"]`).

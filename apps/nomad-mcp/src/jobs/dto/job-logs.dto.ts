@@ -1,7 +1,12 @@
 import { IntersectionType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { JobRefDto } from './job-ref.dto';
+
+export enum LogType {
+  Stdout = 'stdout',
+  Stderr = 'stderr',
+}
 
 /** Which log lines to read. */
 export class LogOptionsDto {
@@ -19,8 +24,8 @@ export class LogOptionsDto {
    * @example "stdout"
    */
   @IsOptional()
-  @IsIn(['stdout', 'stderr'], { message: 'type must be stdout or stderr' })
-  type?: 'stdout' | 'stderr';
+  @IsEnum(LogType, { message: 'type must be stdout or stderr' })
+  type?: LogType;
 
   /**
    * How many lines to return from the end of the log.
