@@ -1,4 +1,5 @@
 import { waitFor } from './support/http';
+import { requestErrors, SPEC_DIR } from './support/openapi';
 import { Stack, startStack } from './support/stack';
 
 /** The published contract of /api/claude, end to end: HTTP in, Nomad traffic and an answer out. */
@@ -266,6 +267,23 @@ describe('Claude REST API against the simulator', () => {
       const r = await s.api('GET', '/api/claude/job-logs/nope-nope?namespace=development');
       expect(r.status).toBe(404);
       expect(r.json.message).toBe("job 'nope-nope' not found in namespace 'development'");
+    });
+  });
+
+  describe('what the service sends to Nomad', () => {
+    it(`registers jobs with bodies that match the spec's JobRegisterRequest (${SPEC_DIR})`, async () => {
+      await s.api('POST', '/api/claude/create-job', { job_id: 'shape-check', docker_image: 'nginx:1.27', ports: [{ Label: 'http', Value: 8080 }], env_vars: { A: '1' } });
+      await s.api('POST', '/api/claude/jobs', { job_id: 'shape-check', action: 'stop' });
+      await s.api('POST', '/api/claude/jobs', { job_id: 'shape-check', action: 'start' });
+      const registers = s.nomadBodies.filter((b) => b.line.startsWith('PUT /v1/jobs?'));
+      expect(registers.length).toBeGreaterThanOrEqual(2);
+      for (const r of registers) {
+        expect(requestErrors('POST', '/jobs', r.body)).toEqual([]);
+        expect(Object.keys(r.body as object)).toEqual(['Job']);
+      }
+      const restarts = s.nomadBodies.filter((b) => /\/restart$/.test(b.line));
+      for (const r of restarts) expect(r.body).toEqual({ TaskName: '' });
+      await s.api('POST', '/api/claude/jobs', { job_id: 'shape-check', action: 'stop', purge: true });
     });
   });
 

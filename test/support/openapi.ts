@@ -102,3 +102,20 @@ export function componentErrors(name: string, body: unknown): string[] {
   }
   return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
 }
+
+/** Validates a request body against the spec's requestBody schema for METHOD + spec path. */
+export function requestErrors(method: string, specPath: string, body: unknown): string[] {
+  const key = `req ${method} ${specPath}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    const { doc, ajv } = spec();
+    const op = doc.paths[specPath]?.[method.toLowerCase()];
+    let rb = op?.requestBody;
+    if (rb?.$ref) rb = doc.components.requestBodies[rb.$ref.split('/').pop()];
+    const schema = rb?.content?.['application/json']?.schema;
+    if (!schema) throw new Error(`spec declares no JSON request body for ${method} ${specPath}`);
+    validate = ajv.compile(JSON.parse(JSON.stringify(schema).replace(/"#\/components\/schemas\//g, '"nomad#/components/schemas/')));
+    compiled.set(key, validate);
+  }
+  return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+}

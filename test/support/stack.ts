@@ -12,6 +12,8 @@ export interface Stack {
   sim?: RunningSimulator;
   /** Every request the simulator received: "METHOD raw-url". */
   nomadTraffic: string[];
+  /** The JSON bodies of those requests, in the same order (undefined for reads). */
+  nomadBodies: Array<{ line: string; body: unknown }>;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   nomad<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
   close(): Promise<void>;
@@ -20,9 +22,13 @@ export interface Stack {
 /** The real Nest app on port 0 against a real simulator (or the given NOMAD_ADDR), over real sockets. */
 export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string } = {}): Promise<Stack> {
   const nomadTraffic: string[] = [];
+  const nomadBodies: Array<{ line: string; body: unknown }> = [];
   const sim = opts.sim === false ? undefined : await startSimulator({
     port: 0, seed: true, timings: FAST, ...opts.sim,
-    onRequest: (r) => nomadTraffic.push(`${r.method} ${r.url}`),
+    onRequest: (r) => {
+      nomadTraffic.push(`${r.method} ${r.url}`);
+      nomadBodies.push({ line: `${r.method} ${r.url}`, body: r.body });
+    },
   });
   const env: Record<string, string> = {
     PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0',
@@ -33,7 +39,7 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
   const { url } = await listen(app);
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
-    url, app, sim, nomadTraffic,
+    url, app, sim, nomadTraffic, nomadBodies,
     api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra } }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {

@@ -23,8 +23,8 @@ export interface SimulatorOptions {
   /** Upper bound of a blocking query's wait (Nomad caps at 300 s). */
   maxWaitMs?: number;
   version?: string;
-  /** Sees every request as it arrives (tests use it to assert what reached "Nomad"). */
-  onRequest?: (request: { method: string; url: string; headers: IncomingMessage['headers'] }) => void;
+  /** Sees every request, with its parsed JSON body (tests use it to assert what reached "Nomad"). */
+  onRequest?: (request: { method: string; url: string; headers: IncomingMessage['headers']; body?: unknown }) => void;
 }
 
 export interface RunningSimulator {
@@ -99,15 +99,17 @@ class SimApi {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    this.opts.onRequest?.({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers });
-    const ctx = this.context(req, res);
     try {
+      const method = req.method ?? 'GET';
+      const body = WRITE_METHODS.has(method) || method === 'DELETE' ? await readBody(req) : undefined;
+      this.opts.onRequest?.({ method, url: req.url ?? '/', headers: req.headers, body });
+      const ctx = this.context(req, res);
       if (!ctx) return;
+      ctx.body = body;
       if (ctx.path === '/') {
         res.writeHead(307, { Location: '/ui/' }).end();
         return;
       }
-      if (WRITE_METHODS.has(ctx.method) || ctx.method === 'DELETE') ctx.body = await readBody(req);
       await this.route(ctx);
     } catch (err) {
       this.fail(res, err);
