@@ -18,6 +18,8 @@ export interface AppModuleOptions {
 }
 
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'x-nomad-token', 'cookie'];
+/** Nest's module-wiring chatter at start-up: useful when debugging, noise otherwise. */
+const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
 
 @Module({})
 export class AppModule {
@@ -41,6 +43,13 @@ export class AppModule {
                 redact: { paths: REDACTED_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
                 serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
                 autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' },
+                hooks: {
+                  logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn, level: number) {
+                    const context = (args[0] as { context?: string } | undefined)?.context;
+                    if (level === 30 && context && BOOT_CONTEXTS.has(context)) return this.debug(...args);
+                    return method.apply(this, args);
+                  },
+                },
               },
             };
           },

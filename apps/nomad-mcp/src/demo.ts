@@ -10,8 +10,19 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+function canResolve(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `npm run demo`: the built-in simulator with demo data, and the service pointed at it. */
 async function demo(): Promise<void> {
+  // readable logs for a person at a terminal, when the dev dependency is installed
+  if (!process.env.LOG_FORMAT && canResolve('pino-pretty')) process.env.LOG_FORMAT = 'pretty';
   const configured = process.env.NOMAD_ADDR;
   let simUrl: string | undefined;
   if (!configured) {
