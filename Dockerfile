@@ -5,7 +5,7 @@ COPY package.json package-lock.json ./
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npm ci && npm run build
+RUN npm ci --ignore-scripts && npm run build
 
 FROM node:20-slim
 WORKDIR /app

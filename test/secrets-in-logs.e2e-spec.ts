@@ -1,0 +1,67 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
+import { call, waitFor } from './support/http';
+import { FAST } from './support/stack';
+
+const MAIN = resolve(__dirname, '../dist/apps/nomad-mcp/src/main.js');
+
+const freePort = () =>
+  new Promise<number>((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => r(port));
+    });
+  });
+
+/** The built service at debug level: whatever it logs must not contain a key, a token or an env value. */
+describe('secrets never reach the logs', () => {
+  const apiKey = 'api-key-SECRET-1111';
+  const wrongKey = 'wrong-key-SECRET-2222';
+  const nomadToken = 'nomad-token-SECRET-3333';
+  const envValue = 'env-value-SECRET-4444';
+  let sim: RunningSimulator;
+  let svc: ChildProcess;
+  let logs = '';
+  let url = '';
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does it)`);
+    sim = await startSimulator({ port: 0, seed: true, timings: FAST, acl: true, bootstrapToken: nomadToken });
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    svc = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH ?? '', NOMAD_ADDR: sim.url, NOMAD_TOKEN: nomadToken, API_KEYS: apiKey, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    svc.stdout!.on('data', (d) => (logs += d));
+    svc.stderr!.on('data', (d) => (logs += d));
+    await waitFor('service up', async () => (await call(url, 'GET', '/health')).status === 200, 20000, 100);
+  });
+  afterAll(async () => {
+    svc?.kill();
+    await sim?.close();
+  });
+
+  it('logs requests, errors and Nomad failures without any secret', async () => {
+    const key = { 'X-API-Key': apiKey };
+    expect((await call(url, 'GET', '/api/claude/list-jobs', { headers: key })).status).toBe(200);
+    expect((await call(url, 'GET', '/api/claude/list-jobs', { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(200);
+    expect((await call(url, 'GET', '/api/claude/list-jobs', { headers: { 'X-API-Key': wrongKey } })).status).toBe(401);
+    const created = await call(url, 'POST', '/api/claude/create-job', { headers: key, body: { job_id: 'secretive', docker_image: 'nginx:1.27', env_vars: { DB_PASSWORD: envValue } } });
+    expect(created.status).toBe(201);
+    const rejected = await call(url, 'POST', '/api/claude/create-job', { headers: key, body: { job_id: 'bad id', docker_image: 'nginx:1.27', env_vars: { DB_PASSWORD: envValue } } });
+    expect(rejected.status).toBe(400);
+    expect(rejected.text).not.toContain(envValue);
+    const nomadRefused = await call(url, 'POST', '/api/claude/create-job', { headers: key, body: { job_id: 'x', docker_image: 'nginx:1.27', namespace: 'nowhere', env_vars: { DB_PASSWORD: envValue } } });
+    expect(nomadRefused.status).toBe(502);
+    expect(nomadRefused.text).not.toContain(envValue);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(logs).toMatch(/list-jobs/);
+    expect(logs).toMatch(/"statusCode":401|401/);
+    for (const secret of [apiKey, wrongKey, nomadToken, envValue]) expect(logs).not.toContain(secret);
+    expect((await sim.state.getJob('development', 'secretive'))?.TaskGroups[0].Tasks[0].Env).toEqual({ DB_PASSWORD: envValue });
+  });
+});
