@@ -65,6 +65,15 @@ describe('Nomad API conformance', () => {
       expect(r.json.length).toBeGreaterThan(0);
     });
 
+    it('redirects / to the UI and indents JSON with ?pretty', async () => {
+      const root = await api('GET', '/');
+      expect(root.status).toBe(307);
+      expect(root.headers.get('location')).toBe('/ui/');
+      const pretty = await api('GET', '/v1/regions?pretty');
+      expect(pretty.text).toMatch(/^\[\n {4}"/);
+      expect(pretty.text.endsWith('\n')).toBe(true);
+    });
+
     it('answers an unknown path with 404 and an empty body', async () => {
       const r = await api('GET', '/v1/no-such-endpoint');
       expect(r.status).toBe(404);
@@ -445,6 +454,45 @@ describe('Nomad API conformance', () => {
       expect(job.json.Status).toBe('pending');
       const summary = await api('GET', `/v1/job/${id}/summary`);
       expect(summary.json.Summary.web.Queued).toBe(1);
+    });
+  });
+
+  describe('cluster-wide lists', () => {
+    it('lists allocations, evaluations and deployments (also by prefix and for every namespace) and reads them one by one', async () => {
+      const id = uniqueId('conf-lists');
+      const reg = await register(serviceJob(id));
+      const [alloc] = await runningAllocs(id);
+      const allocs = await api('GET', `/v1/allocations?prefix=${alloc.ID.slice(0, 8)}`);
+      expect(allocs.status).toBe(200);
+      expect(specErrors('GET', '/allocations', allocs.json)).toEqual([]);
+      expect(allocs.json.map((a: any) => a.ID)).toContain(alloc.ID);
+      const evals = await api('GET', '/v1/evaluations?namespace=*');
+      expect(specErrors('GET', '/evaluations', evals.json)).toEqual([]);
+      expect(evals.json.map((e: any) => e.ID)).toContain(reg.json.EvalID);
+      const evalAllocs = await api('GET', `/v1/evaluation/${reg.json.EvalID}/allocations`);
+      expect(specErrors('GET', '/evaluation/{evalID}/allocations', evalAllocs.json)).toEqual([]);
+      expect(evalAllocs.json.map((a: any) => a.ID)).toContain(alloc.ID);
+      const related = await api('GET', `/v1/evaluation/${reg.json.EvalID}?related=true`);
+      expect(Array.isArray(related.json.RelatedEvals)).toBe(true);
+      const deps = await api('GET', '/v1/deployments');
+      expect(specErrors('GET', '/deployments', deps.json)).toEqual([]);
+      const mine = deps.json.find((d: any) => d.JobID === id);
+      const dep = await api('GET', `/v1/deployment/${mine.ID}`);
+      expect(specErrors('GET', '/deployment/{deploymentID}', dep.json)).toEqual([]);
+      expect(dep.json.JobID).toBe(id);
+      expect((await api('GET', '/v1/deployment/00000000-0000-0000-0000-000000000000')).status).toBe(404);
+    });
+
+    it('lets ?namespace= win over the namespace in the body and the job', async () => {
+      const ns = uniqueId('conf-nsq');
+      expect((await api('PUT', `/v1/namespace/${ns}`, { Name: ns })).status).toBe(200);
+      const id = uniqueId('conf-nsjob');
+      const r = await api('PUT', `/v1/jobs?namespace=${ns}`, { Job: { ...serviceJob(id), Namespace: 'default' }, Namespace: 'default' });
+      expect(r.status).toBe(200);
+      expect((await api('GET', `/v1/job/${id}?namespace=${ns}`)).json.Namespace).toBe(ns);
+      expect((await api('GET', `/v1/job/${id}`)).status).toBe(404);
+      await api('DELETE', `/v1/job/${id}?namespace=${ns}&purge=true`);
+      await waitFor('namespace deletable', async () => (await api('DELETE', `/v1/namespace/${ns}`)).status === 200);
     });
   });
 
