@@ -292,7 +292,7 @@ class SimApi {
       only(isWrite);
       return this.register(ctx, undefined);
     }
-    if (p === '/v1/jobs/parse') return only(isWrite), this.deny403OrParse(ctx);
+    if (p === '/v1/jobs/parse') return only(isWrite), this.parse(ctx);
     if (p.startsWith('/v1/job/') && p.length > '/v1/job/'.length) return this.jobRoute(ctx, p.slice('/v1/job/'.length));
     if (p === '/v1/allocations') return only(isRead), this.listAllocations(ctx);
     if ((r = /^\/v1\/allocation\/([^/]+)\/stop$/.exec(p))) return only(isWrite), this.stopAlloc(ctx, r[1]);
@@ -540,6 +540,35 @@ class SimApi {
         const out = this.state.register(job, ns);
         return this.send(ctx, out, this.writeHeaders(out.Index));
       }
+      case 'services':
+        if (m !== 'GET') return bad();
+        this.need(ctx, ns, 'read-job');
+        // the simulator registers no services, as a cluster without Consul or Nomad services would
+        return this.query(ctx, () => ({ index: this.state.tables.jobs, body: [] }));
+      case 'stable': {
+        if (!isWrite) return bad();
+        this.need(ctx, ns, 'submit-job');
+        const body = requireBody(ctx.body);
+        const jobId = field<string>(body, 'JobID');
+        if (!jobId) throw new NomadHttpError(400, 'JobID must be specified');
+        if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+        const out = this.state.setStability(ns, id, field<number>(body, 'JobVersion') ?? 0, !!field(body, 'Stable'));
+        return this.send(ctx, out, this.writeHeaders(out.Index));
+      }
+      case 'dispatch':
+      case 'periodic/force': {
+        if (!isWrite) return bad();
+        this.need(ctx, ns, sub === 'dispatch' ? 'dispatch-job' : 'submit-job');
+        const job = this.state.getJob(ns, id);
+        if (sub === 'dispatch') {
+          if (!job) throw new NomadHttpError(500, 'parameterized job not found');
+          if (!job.ParameterizedJob) throw new NomadHttpError(500, `Specified job "${id}" is not a parameterized job`);
+        } else {
+          if (!job) throw new NomadHttpError(404, 'job not found');
+          if (!job.Periodic) throw new NomadHttpError(500, "can't force run non-periodic job");
+        }
+        throw new NomadHttpError(501, `the simulator does not run ${sub === 'dispatch' ? 'parameterized' : 'periodic'} jobs`);
+      }
       default:
         throw new NomadHttpError(501, `endpoint /v1/job/:id/${sub} is not implemented by the simulator`);
     }
@@ -631,7 +660,7 @@ class SimApi {
     this.send(ctx, { ...out, LastContact: 0, KnownLeader: true, NextToken: '' }, this.writeHeaders(out.Index, true));
   }
 
-  private deny403OrParse(ctx: Ctx): void {
+  private parse(ctx: Ctx): void {
     const ns = this.namespace(ctx);
     this.need(ctx, ns, 'parse-job', 'submit-job');
     const body = requireBody(ctx.body);

@@ -257,6 +257,18 @@ export class SimState extends EventEmitter {
     return this.storeAndEvaluate({ ...structuredClone(target) }, rec, 'job-register', undefined, true);
   }
 
+  /** PUT /v1/job/:id/stable: marks a version stable or unstable. */
+  setStability(ns: string, id: string, version: number, stable: boolean) {
+    const rec = this.jobs.get(key(ns, id));
+    if (!rec) throw new NomadHttpError(500, `job "${id}" not found`);
+    const target = rec.versions.find((v) => v.Version === version);
+    if (!target) throw new NomadHttpError(500, `job "${id}" version ${version} not found`);
+    const idx = this.bump('jobs');
+    target.Stable = stable;
+    target.ModifyIndex = idx;
+    return { Index: idx, JobModifyIndex: rec.job.JobModifyIndex };
+  }
+
   scale(ns: string, id: string, group: string, count: number | null, message: string, isError: boolean, meta: Obj | null) {
     const rec = this.jobs.get(key(ns, id));
     if (!rec) throw new NomadHttpError(404, `job "${id}" not found`);

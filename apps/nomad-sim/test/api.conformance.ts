@@ -366,6 +366,17 @@ describe('Nomad API conformance', () => {
       expectPlainError(await api('PUT', '/v1/job/nope-missing/scale', { Count: 1, Target: { Group: 'web' } }), 404, 'job "nope-missing" not found');
     });
 
+    it('marks versions stable, lists no services, and refuses dispatch/force of ordinary jobs', async () => {
+      const id = uniqueId('conf-misc');
+      await register(serviceJob(id));
+      const stable = await api('PUT', `/v1/job/${id}/stable`, { JobID: id, JobVersion: 0, Stable: true });
+      expect(stable.status).toBe(200);
+      expect((await api('GET', `/v1/job/${id}`)).json.Stable).toBe(true);
+      expect((await api('GET', `/v1/job/${id}/services`)).json).toEqual([]);
+      expectPlainError(await api('PUT', `/v1/job/${id}/dispatch`, { JobID: id }), 500, `Specified job "${id}" is not a parameterized job`);
+      expectPlainError(await api('PUT', `/v1/job/${id}/periodic/force`), 500, "can't force run non-periodic job");
+    });
+
     it('reverts to an earlier version as a new version', async () => {
       const id = uniqueId('conf-revert');
       await register(serviceJob(id));
