@@ -426,13 +426,22 @@ export class SimState extends EventEmitter {
     for (const b of this.evalsOfJob(ev.Namespace, ev.JobID)) {
       if (b.Status === 'blocked' && b.ID !== ev.ID) this.finishEval(b, 'canceled', { StatusDescription: 'evaluation is no longer needed' });
     }
-    let deployment: Obj | undefined;
+    // a rollout of this version already under way continues; otherwise one is created on first placement
+    let deployment: Obj | undefined = this.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
     for (const tg of job.TaskGroups as Obj[]) {
       const mine = live.filter((a) => a.TaskGroup === tg.Name);
       const outdated = mine.filter((a) => a.JobVersion !== job.Version && groupSpecChanged(a.Job, job, tg.Name));
-      for (const a of outdated) this.stopAlloc(a, 'alloc is being updated due to job update');
-      const current = mine.filter((a) => !outdated.includes(a));
-      for (const a of current) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.bump('allocs'); }
+      const inPlace = mine.filter((a) => !outdated.includes(a));
+      for (const a of inPlace) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.bump('allocs'); }
+      // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy)
+      let replaceNow = outdated;
+      const maxParallel = tg.Update?.MaxParallel ?? 0;
+      if (job.Type === 'service' && maxParallel > 0) {
+        const inFlight = inPlace.filter((a) => a.DeploymentStatus?.Healthy !== true).length;
+        replaceNow = outdated.sort((a, b) => allocIndex(a) - allocIndex(b)).slice(0, Math.max(0, maxParallel - inFlight));
+      }
+      for (const a of replaceNow) this.stopAlloc(a, 'alloc is being updated due to job update');
+      const current = mine.filter((a) => !replaceNow.includes(a));
       const desired = job.Type === 'system' || job.Type === 'sysbatch' ? Math.min(tg.Count, 1) * this.nodes.length : tg.Count;
       const byIndex = current.sort((a, b) => allocIndex(a) - allocIndex(b));
       if (byIndex.length > desired) {
@@ -468,11 +477,17 @@ export class SimState extends EventEmitter {
     }
     if (deployment) {
       for (const tg of job.TaskGroups as Obj[]) {
+        const placedHere = placed.filter((a) => a.TaskGroup === tg.Name).length;
+        const known = deployment.TaskGroups[tg.Name];
+        if (known) {
+          known.PlacedAllocs += placedHere;
+          continue;
+        }
         deployment.TaskGroups[tg.Name] = {
           AutoRevert: tg.Update?.AutoRevert ?? false, AutoPromote: tg.Update?.AutoPromote ?? false,
           ProgressDeadline: tg.Update?.ProgressDeadline ?? 0, RequireProgressBy: nsToRfc3339(nowNs() + BigInt(tg.Update?.ProgressDeadline ?? 0)),
           Promoted: false, PlacedCanaries: null, DesiredCanaries: 0, DesiredTotal: tg.Count,
-          PlacedAllocs: placed.filter((a) => a.TaskGroup === tg.Name).length, HealthyAllocs: 0, UnhealthyAllocs: 0,
+          PlacedAllocs: placedHere, HealthyAllocs: 0, UnhealthyAllocs: 0,
         };
       }
       ev.DeploymentID = deployment.ID;
@@ -731,11 +746,14 @@ export class SimState extends EventEmitter {
     else tg.UnhealthyAllocs++;
     const idx = this.bump('deployments');
     Object.assign(d, { ModifyIndex: idx, ModifyTime: nowNs() });
+    const rec = this.jobs.get(key(d.Namespace, d.JobID));
     if (!healthy) {
       Object.assign(d, { Status: 'failed', StatusDescription: 'Failed due to unhealthy allocations' });
+    } else if (rec && this.allocsOfJob(d.Namespace, d.JobID).some((x) => x.DesiredStatus === 'run' && !allocTerminal(x) && x.JobVersion !== rec.job.Version)) {
+      // the deployment watcher asks the scheduler for the next batch of the rolling update
+      this.createEval(rec.job, 'deployment-watcher', this.bump('evals'), undefined, { DeploymentID: d.ID });
     } else if (Object.values(d.TaskGroups).every((g: any) => g.HealthyAllocs >= g.DesiredTotal)) {
       Object.assign(d, { Status: 'successful', StatusDescription: 'Deployment completed successfully' });
-      const rec = this.jobs.get(key(d.Namespace, d.JobID));
       if (rec && rec.job.Version === d.JobVersion) {
         rec.job.Stable = true;
         rec.job.ModifyIndex = this.bump('jobs');

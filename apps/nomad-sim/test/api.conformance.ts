@@ -313,6 +313,30 @@ describe('Nomad API conformance', () => {
       expect((await api('GET', `/v1/job/${id}`)).json.Stable).toBe(true);
     });
 
+    it('rolls a changed spec out MaxParallel (1) allocation at a time, old ones serving until replaced', async () => {
+      const id = uniqueId('conf-roll');
+      const base = serviceJob(id);
+      await register({ ...base, TaskGroups: [{ ...base.TaskGroups[0], Count: 3 }] });
+      await waitFor('v0 deployed', async () => (await api('GET', `/v1/job/${id}/deployment`)).json?.Status === 'successful', 120000);
+      await api('PUT', '/v1/jobs', { Job: { ...base, Meta: { v: '1' }, TaskGroups: [{ ...base.TaskGroups[0], Count: 3 }] } });
+      let maxInFlight = 0;
+      let sawMixed = false;
+      await waitFor('v1 deployed', async () => {
+        const allocs = (await api<any[]>('GET', `/v1/job/${id}/allocations`)).json.filter((a) => a.DesiredStatus === 'run' && !['complete', 'failed', 'lost'].includes(a.ClientStatus));
+        const fresh = allocs.filter((a) => a.JobVersion === 1);
+        maxInFlight = Math.max(maxInFlight, fresh.filter((a) => a.DeploymentStatus?.Healthy !== true).length);
+        if (fresh.length > 0 && allocs.some((a) => a.JobVersion === 0 && a.ClientStatus === 'running')) sawMixed = true;
+        const dep = (await api('GET', `/v1/job/${id}/deployment`)).json;
+        return dep?.JobVersion === 1 && dep.Status === 'successful';
+      }, 120000, 10);
+      expect(maxInFlight).toBe(1);
+      expect(sawMixed).toBe(true);
+      const final = (await api<any[]>('GET', `/v1/job/${id}/allocations`)).json.filter((a) => a.DesiredStatus === 'run');
+      expect(final.map((a) => a.JobVersion)).toEqual([1, 1, 1]);
+      const evals = (await api<any[]>('GET', `/v1/job/${id}/evaluations`)).json;
+      expect(evals.some((e) => e.TriggeredBy === 'deployment-watcher')).toBe(true);
+    });
+
     it('restarts an allocation in place: same ID, Restarts + 1, restart events, no new evaluation', async () => {
       const id = uniqueId('conf-restart');
       await register(serviceJob(id));
