@@ -149,6 +149,14 @@ describe('Claude REST API against the simulator', () => {
       await s.api('POST', '/api/claude/jobs', { job_id: 'deploying', action: 'stop', namespace: ns, purge: true });
     });
 
+    it('answers malformed and oversized bodies with 4xx, not 500', async () => {
+      const bad = await fetch(`${s.url}/api/claude/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"job_id": x' });
+      expect(bad.status).toBe(400);
+      const huge = await s.api('POST', '/api/claude/jobs', { job_id: 'x'.repeat(200_000), action: 'status' });
+      expect(huge.status).toBe(413);
+      expect(huge.json).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+    });
+
     it('rejects bad input with each field and reason', async () => {
       const r = await s.api('POST', '/api/claude/jobs', { job_id: 'a b', action: 'explode', purge: 'yes', extra: 1 });
       expect(r.status).toBe(400);

@@ -11,6 +11,12 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new NomadTimeoutError('http://n:4646', 500, 'GET /v1/jobs'))).toMatchObject({ statusCode: 504, error: 'Gateway Timeout' });
   });
 
+  it('passes on safe HTTP-layer client errors (body too large) with their status', () => {
+    const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, expose: true, limit: 102400 });
+    expect(toErrorBody(tooLarge)).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'request entity too large (limit 102400 bytes)' });
+    expect(toErrorBody(Object.assign(new Error('internal'), { status: 500, expose: false })).statusCode).toBe(500);
+  });
+
   it('keeps HttpException bodies and never exposes unknown errors', () => {
     expect(toErrorBody(new NotFoundException("job 'x' not found"))).toEqual({ statusCode: 404, error: 'Not Found', message: "job 'x' not found" });
     expect(toErrorBody(new BadRequestException({ message: 'Invalid request: a: b', errors: [{ field: 'a', reasons: ['b'] }] }))).toMatchObject({ statusCode: 400, errors: [{ field: 'a' }] });

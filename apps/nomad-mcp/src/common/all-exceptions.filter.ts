@@ -43,7 +43,17 @@ export function toErrorBody(exception: unknown): ErrorBody {
       message: `Nomad rejected ${exception.operation} with ${exception.status}: ${exception.nomadMessage.trim() || '(no message)'}`,
     };
   }
+  const clientError = httpClientError(exception);
+  if (clientError) return clientError;
   return { statusCode: 500, error: reason(500), message: 'Internal server error; the server log has the details.' };
+}
+
+/** Errors from the HTTP layer (body-parser's http-errors: too large, bad encoding) that are safe to show. */
+function httpClientError(exception: unknown): ErrorBody | undefined {
+  const e = exception as { status?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
+  if (!e || typeof e.status !== 'number' || e.status < 400 || e.status > 499 || e.expose !== true) return undefined;
+  const limit = typeof e.limit === 'number' ? ` (limit ${e.limit} bytes)` : '';
+  return { statusCode: e.status, error: reason(e.status), message: `${String(e.message)}${limit}` };
 }
 
 function reason(status: number): string {
