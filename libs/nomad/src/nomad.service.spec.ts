@@ -78,6 +78,24 @@ describe('NomadService against the simulator', () => {
     expect(tail.lines[0]).toMatch(/\[notice\] 1#1: using the "epoll" event method/);
   });
 
+  it('sends a read once more when the kept-alive socket was closed under it, but never a write', async () => {
+    let requests = 0;
+    const flaky = createServer((socket) => {
+      socket.once('data', () => {
+        requests++;
+        if (requests === 1 || requests === 3) return socket.destroy();
+        socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 16\r\nConnection: close\r\n\r\n"127.0.0.1:4647"');
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const nomad = await serviceFor(`http://127.0.0.1:${(flaky.address() as { port: number }).port}`);
+    expect(await nomad.leader()).toBe('127.0.0.1:4647');
+    expect(requests).toBe(2);
+    await expect(nomad.deregisterJob('default', 'x', false)).rejects.toBeInstanceOf(NomadUnavailableError);
+    expect(requests).toBe(3);
+    flaky.close();
+  });
+
   it('turns a refused connection into NomadUnavailableError and a silent server into NomadTimeoutError', async () => {
     const down = await serviceFor('http://127.0.0.1:1');
     await expect(down.leader()).rejects.toBeInstanceOf(NomadUnavailableError);

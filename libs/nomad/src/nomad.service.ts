@@ -28,6 +28,11 @@ interface CallOptions {
   maxBytes?: number;
 }
 
+function isStaleSocket(err: unknown): boolean {
+  const e = err as AxiosError;
+  return e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || /socket hang up/i.test(e?.message ?? '');
+}
+
 /** How far back a log tail may read before it gives up finding more lines (bytes). */
 const MAX_TAIL_WINDOW = 4 * 1024 * 1024;
 
@@ -63,7 +68,13 @@ export class NomadService {
     try {
       res = await firstValueFrom(this.http.request<string>(config));
     } catch (err) {
-      throw this.transportError(err, operation, config.timeout!);
+      // a kept-alive socket the server closed while idle fails on reuse; a read is safe to send again once
+      if (method !== 'GET' || !isStaleSocket(err)) throw this.transportError(err, operation, config.timeout!);
+      try {
+        res = await firstValueFrom(this.http.request<string>(config));
+      } catch (again) {
+        throw this.transportError(again, operation, config.timeout!);
+      }
     }
     if (res.status !== 200) {
       const text = typeof res.data === 'string' ? res.data.trim() : '';
