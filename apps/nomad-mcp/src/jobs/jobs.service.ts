@@ -1,16 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AllocationListStub,
-  AllocMetric,
-  Deployment,
-  Evaluation,
-  JobListStub,
-  LogStream,
-  NomadApiError,
-  NomadJob,
-  NomadService,
-  TaskEvent,
-} from '@nomad-mcp/nomad';
+import { AllocationListStub, JobListStub, LogStream, NomadApiError, NomadJob, NomadService } from '@nomad-mcp/nomad';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobLogsRequestDto } from './dto/job-logs.dto';
@@ -25,7 +14,6 @@ import {
   UnknownTaskException,
 } from './jobs.errors';
 import {
-  AllocationBrief,
   AllocationCounts,
   CreateJobResult,
   JobActionResult,
@@ -34,23 +22,24 @@ import {
   JobStatusResult,
   ListJobsResult,
   LogStreamResult,
-  PlacementFailure,
   TaskProblem,
 } from './dto/job-results.dto';
+import {
+  allocBrief,
+  consequenceRank,
+  countBy,
+  emptyCounts,
+  eventText,
+  isFailureEvent,
+  latestStarted,
+  nsToIso,
+  placementFailures,
+  plural,
+  statusSentence,
+} from './job-diagnosis';
 
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-const FAILURE_EVENTS = new Set([
-  'Driver Failure', 'Not Restarting', 'Setup Failure', 'Failed Validation', 'Failed Artifact Download',
-  'Task hook failed', 'Failed Registering Service', 'Sibling Task Failed', 'Alloc Unhealthy',
-]);
 const ACTIVE_DEPLOYMENT = new Set(['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking']);
 
-/** Unix nanoseconds (as JSON numbers) to ISO time; null for zero/absent. */
-function nsToIso(ns: number | undefined | null): string | null {
-  return ns ? new Date(Math.floor(ns / 1e6)).toISOString() : null;
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const short = (id: string) => id.slice(0, 8);
 
 /** The Claude-facing job operations; controllers and MCP tools both call these. */
@@ -296,91 +285,4 @@ export class JobsService {
       throw err;
     }
   }
-}
-
-function emptyCounts(): AllocationCounts {
-  return { running: 0, pending: 0, complete: 0, failed: 0, lost: 0, queued: 0 };
-}
-
-function countBy(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
-}
-
-function isFailureEvent(e: TaskEvent): boolean {
-  return FAILURE_EVENTS.has(e.Type) || !!e.FailsTask || !!e.DriverError || (e.Type === 'Terminated' && (e.ExitCode ?? 0) !== 0);
-}
-
-const CONSEQUENCES = new Set(['Not Restarting', 'Sibling Task Failed', 'Alloc Unhealthy']);
-function consequenceRank(type: string): number {
-  return CONSEQUENCES.has(type) ? 1 : 0;
-}
-
-function eventText(e: TaskEvent): string {
-  return e.DisplayMessage || e.DriverError || e.Message || e.Type;
-}
-
-/** Nomad's placement metrics in words: which dimension ran out, which filter removed nodes. */
-function describeMetric(m: AllocMetric): string {
-  const parts: string[] = [];
-  const evaluated = m.NodesEvaluated ?? 0;
-  if (evaluated === 0) {
-    const dcs = Object.keys(m.NodesAvailable ?? {});
-    parts.push(`no eligible nodes${dcs.length ? ` in datacenter(s) ${dcs.join(', ')}` : ''}`);
-  }
-  for (const [dim, n] of Object.entries(m.DimensionExhausted ?? {})) parts.push(`${dim} exhausted on ${plural(n, 'node')}`);
-  for (const [why, n] of Object.entries(m.ConstraintFiltered ?? {})) parts.push(`${why} on ${plural(n, 'node')}`);
-  for (const [cls, n] of Object.entries(m.ClassFiltered ?? {})) if (!m.ConstraintFiltered) parts.push(`class '${cls}' filtered ${plural(n, 'node')}`);
-  for (const q of m.QuotaExhausted ?? []) parts.push(`quota exhausted: ${q}`);
-  if (!parts.length && m.NodesExhausted) parts.push(`resources exhausted on ${plural(m.NodesExhausted, 'node')}`);
-  return `${parts.join('; ') || 'no node could fit it'} (${plural(evaluated, 'node')} evaluated)`;
-}
-
-function placementFailures(evals: Evaluation[]): PlacementFailure[] {
-  // the newest evaluation that reported failures and whose blocked follow-up is still waiting
-  const blocked = evals.filter((e) => e.Status === 'blocked');
-  if (!blocked.length) return [];
-  const withMetrics = [...evals].filter((e) => e.FailedTGAllocs).sort((a, b) => b.ModifyIndex - a.ModifyIndex)[0];
-  if (!withMetrics?.FailedTGAllocs) return [];
-  return Object.entries(withMetrics.FailedTGAllocs).map(([group, m]) => ({
-    group,
-    unplaced: (m.CoalescedFailures ?? 0) + 1,
-    reason: describeMetric(m),
-  }));
-}
-
-function allocBrief(a: AllocationListStub): AllocationBrief {
-  return {
-    id: a.ID, name: a.Name, group: a.TaskGroup, node: a.NodeName, version: a.JobVersion, client_status: a.ClientStatus,
-    desired_status: a.DesiredStatus,
-    restarts: Object.values(a.TaskStates ?? {}).reduce((s, t) => s + (t.Restarts ?? 0), 0),
-    created_at: nsToIso(a.CreateTime),
-  };
-}
-
-function latestStarted(allocs: AllocationListStub[]): AllocationListStub {
-  const newest = [...allocs].sort((a, b) => b.CreateIndex - a.CreateIndex);
-  const started = newest.find((a) => Object.values(a.TaskStates ?? {}).some((t) => t.StartedAt && t.StartedAt !== ZERO_TIME));
-  return started ?? newest[0];
-}
-
-function statusSentence(
-  job: NomadJob,
-  c: AllocationCounts,
-  desired: number,
-  deployment: Deployment | null,
-  problems: TaskProblem[],
-  placement: PlacementFailure[],
-): string {
-  const parts: string[] = [];
-  const state = job.Stop ? `stopped (${job.Status})` : job.Status;
-  parts.push(`Job '${job.ID}' (${job.Type}, version ${job.Version}) is ${state}`);
-  const counts = (['running', 'pending', 'complete', 'failed', 'lost', 'queued'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
-  parts.push(`allocations: ${counts.join(', ') || 'none'}${job.Type === 'service' && !job.Stop ? ` of ${desired} desired` : ''}`);
-  if (deployment) parts.push(`latest deployment ${deployment.Status}${deployment.StatusDescription ? ` (${deployment.StatusDescription})` : ''}`);
-  let sentence = parts.join('; ') + '.';
-  if (placement.length) sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.`;
-  if (problems.length) sentence += ` Latest problem: ${problems[0].event} in task '${problems[0].task}': ${problems[0].message}`;
-  return sentence;
 }
