@@ -44,6 +44,16 @@ interface Ctx {
   query: URLSearchParams;
   token: AclToken | undefined;
   body?: unknown;
+  options?: QueryOptions;
+}
+
+interface QueryOptions {
+  minIndex: number;
+  waitMs: number;
+  perPage: number;
+  nextToken: string;
+  filter?: (o: unknown) => boolean;
+  reverse: boolean;
 }
 
 type QueryResult = { index: number; body: unknown; nextToken?: string };
@@ -181,8 +191,16 @@ class SimApi {
     if (!this.acl.allowNamespace(ctx.token, ns, caps)) this.deny();
   }
 
-  /** Validates the common query parameters the way Nomad's parseWait/parseConsistency/parsePagination do. */
-  private parseQueryOptions(ctx: Ctx) {
+  /**
+   * Validates the common query parameters the way Nomad's parseWait/parseConsistency/parsePagination do.
+   * Parsed once per request: a blocking query re-runs its read on every change.
+   */
+  private parseQueryOptions(ctx: Ctx): QueryOptions {
+    ctx.options ??= this.readQueryOptions(ctx);
+    return ctx.options;
+  }
+
+  private readQueryOptions(ctx: Ctx): QueryOptions {
     const q = ctx.query;
     let minIndex = 0;
     let waitMs = 300_000;
