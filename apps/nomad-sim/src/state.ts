@@ -335,16 +335,26 @@ export class SimState extends EventEmitter {
     };
   }
 
+  /** Per-job lists (objects are never removed: the simulator has no garbage collection), so reads stay O(own). */
+  private readonly byJob = { allocs: new Map<string, Obj[]>(), evals: new Map<string, Obj[]>(), deployments: new Map<string, Obj[]>() };
+
+  private track(kind: keyof SimState['byJob'], o: Obj): void {
+    const k = key(o.Namespace, o.JobID);
+    const list = this.byJob[kind].get(k);
+    if (list) list.push(o);
+    else this.byJob[kind].set(k, [o]);
+  }
+
   allocsOfJob(ns: string, id: string): Obj[] {
-    return [...this.allocs.values()].filter((a) => a.Namespace === ns && a.JobID === id);
+    return [...(this.byJob.allocs.get(key(ns, id)) ?? [])];
   }
 
   evalsOfJob(ns: string, id: string): Obj[] {
-    return [...this.evals.values()].filter((e) => e.Namespace === ns && e.JobID === id);
+    return [...(this.byJob.evals.get(key(ns, id)) ?? [])];
   }
 
   deploymentsOfJob(ns: string, id: string): Obj[] {
-    return [...this.deployments.values()].filter((d) => d.Namespace === ns && d.JobID === id);
+    return [...(this.byJob.deployments.get(key(ns, id)) ?? [])];
   }
 
   /** BEHAVIOUR.md §10: job status is derived from its allocations, deployments and evaluations. */
@@ -388,6 +398,7 @@ export class SimState extends EventEmitter {
       CreateTime: now, ModifyTime: now, ...extra,
     };
     this.evals.set(ev.ID, ev);
+    this.track('evals', ev);
     this.tables.evals = idx;
     if (ev.Status === 'pending') this.later(5, () => this.processEval(ev.ID));
     return ev;
@@ -584,6 +595,7 @@ export class SimState extends EventEmitter {
       CreateIndex: idx, ModifyIndex: idx, CreateTime: now, ModifyTime: now,
     };
     this.deployments.set(d.ID, d);
+    this.track('deployments', d);
     return d;
   }
 
@@ -626,6 +638,7 @@ export class SimState extends EventEmitter {
       previous.ModifyIndex = idx;
     }
     this.allocs.set(a.ID, a);
+    this.track('allocs', a);
     this.later(Math.min(50, this.timings.startDelayMs / 3), () => this.clientReceived(a.ID));
     return a;
   }
