@@ -200,6 +200,16 @@ describe('Claude REST API against the simulator', () => {
       await s.api('POST', '/api/claude/jobs', { job_id: 'test-nginx', action: 'stop', purge: true });
     });
 
+    it("refuses to replace a job it did not create (the seeded example-job), and says why", async () => {
+      const before = (await s.nomad('GET', '/v1/job/example-job?namespace=development')).json;
+      const r = await s.api('POST', '/api/claude/create-job', { job_id: 'example-job', docker_image: 'busybox:1.36' });
+      expect(r.status).toBe(409);
+      expect(r.json.message).toMatch(/^job 'example-job' already exists in namespace 'development' and was not created by nomad-mcp/);
+      const after = (await s.nomad('GET', '/v1/job/example-job?namespace=development')).json;
+      expect(after.Version).toBe(before.Version);
+      expect(after.TaskGroups[0].Tasks[0].Config.image).toBe('nginx:1.27');
+    });
+
     it('fills in sensible defaults', async () => {
       const r = await s.api('POST', '/api/claude/create-job', { job_id: 'minimal', docker_image: 'redis:7' });
       expect(r.status).toBe(201);
@@ -287,8 +297,12 @@ describe('Claude REST API against the simulator', () => {
       expect(registers.length).toBeGreaterThanOrEqual(2);
       for (const r of registers) {
         expect(requestErrors('POST', '/jobs', r.body)).toEqual([]);
-        expect(Object.keys(r.body as object)).toEqual(['Job']);
+        expect(Object.keys(r.body as object)).toEqual(['Job', 'EnforceIndex', 'JobModifyIndex']);
+        expect((r.body as any).EnforceIndex).toBe(true);
       }
+      // a new job is registered "only if new"; a restart of a stopped one only if unchanged since read
+      expect((registers[registers.length - 2].body as any).JobModifyIndex).toBe(0);
+      expect((registers[registers.length - 1].body as any).JobModifyIndex).toBeGreaterThan(0);
       const restarts = s.nomadBodies.filter((b) => /\/restart$/.test(b.line));
       for (const r of restarts) expect(r.body).toEqual({ TaskName: '' });
       await s.api('POST', '/api/claude/jobs', { job_id: 'shape-check', action: 'stop', purge: true });

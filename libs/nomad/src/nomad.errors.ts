@@ -33,6 +33,11 @@ export class NomadApiError extends NomadError {
   get isPermissionDenied(): boolean {
     return this.status === 403;
   }
+
+  /** A register with EnforceIndex lost a race: the job changed (or appeared) since it was read. */
+  get isIndexConflict(): boolean {
+    return this.status === 500 && /^Enforcing job modify index \d+:/.test(this.nomadMessage);
+  }
 }
 
 /** Nomad could not be reached (connection refused, DNS, TLS). */

@@ -155,9 +155,14 @@ export class NomadService {
     return (await this.call<Deployment | null>('GET', nomadPath`job/${jobId}/deployment`, { query: { namespace } })).data;
   }
 
-  /** PUT /v1/jobs with the job wrapped as Nomad requires. */
-  async registerJob(namespace: string, job: NomadJob): Promise<JobRegisterResponse> {
-    return (await this.call<JobRegisterResponse>('PUT', nomadPath`jobs`, { query: { namespace }, body: { Job: { ...job, Namespace: namespace } } })).data;
+  /**
+   * PUT /v1/jobs with the job wrapped as Nomad requires. With `enforceJobModifyIndex` Nomad registers only
+   * if the job is unchanged since it was read (0: only if it does not exist yet); otherwise it answers an
+   * error that NomadApiError.isIndexConflict recognises.
+   */
+  async registerJob(namespace: string, job: NomadJob, opts: { enforceJobModifyIndex?: number } = {}): Promise<JobRegisterResponse> {
+    const enforce = opts.enforceJobModifyIndex === undefined ? {} : { EnforceIndex: true, JobModifyIndex: opts.enforceJobModifyIndex };
+    return (await this.call<JobRegisterResponse>('PUT', nomadPath`jobs`, { query: { namespace }, body: { Job: { ...job, Namespace: namespace }, ...enforce } })).data;
   }
 
   async deregisterJob(namespace: string, jobId: string, purge: boolean): Promise<JobDeregisterResponse> {

@@ -1,6 +1,9 @@
 import { NomadJob, NomadPort } from '@nomad-mcp/nomad';
 import { CreateJobDto } from './dto/create-job.dto';
 
+/** Meta key and value that mark a job as created (and so updatable) by create-job. */
+export const CREATED_BY_META = { key: 'created-by', value: 'nomad-mcp' };
+
 /** A Nomad-safe name (group, task) derived from free text: letters, digits, "-" and "_". */
 function safeName(text: string, fallback: string): string {
   const s = text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
@@ -37,7 +40,7 @@ export function buildDockerJob(dto: CreateJobDto, namespace: string): NomadJob {
     Namespace: namespace,
     Type: type,
     Datacenters: dto.datacenters ?? ['*'],
-    Meta: { 'created-by': 'nomad-mcp' },
+    Meta: { [CREATED_BY_META.key]: CREATED_BY_META.value },
     TaskGroups: [
       {
         Name: safeName(dto.job_id, 'group'),

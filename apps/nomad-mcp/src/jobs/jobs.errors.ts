@@ -28,3 +28,19 @@ export class DeploymentInProgressException extends ConflictException {
     super(`job '${jobId}' has a deployment in progress (${deploymentId.slice(0, 8)}); wait for it to finish, then restart`);
   }
 }
+
+/** create_job replaces a job's whole spec; it does so only for jobs it created itself. */
+export class JobNotManagedException extends ConflictException {
+  constructor(jobId: string, namespace: string) {
+    super(
+      `job '${jobId}' already exists in namespace '${namespace}' and was not created by nomad-mcp; create-job would replace its whole spec, so it refuses. Choose another job_id, or change that job with the Nomad CLI.`,
+    );
+  }
+}
+
+/** Nomad refused a register because the job changed since we read it (EnforceIndex). */
+export class JobChangedConcurrentlyException extends ConflictException {
+  constructor(jobId: string) {
+    super(`job '${jobId}' changed in Nomad while this request was being handled; nothing was registered. Read its status and try again.`);
+  }
+}

@@ -6,11 +6,13 @@ import { JobLogsRequestDto } from './dto/job-logs.dto';
 import { JobRefDto } from './dto/job-ref.dto';
 import { ListJobsQueryDto } from './dto/list-jobs-query.dto';
 import { JobAction, ManageJobDto, StopJobDto } from './dto/manage-job.dto';
-import { buildDockerJob } from './job-spec.builder';
+import { buildDockerJob, CREATED_BY_META } from './job-spec.builder';
 import {
   AllocationNotFoundException,
   DeploymentInProgressException,
+  JobChangedConcurrentlyException,
   JobNotFoundException,
+  JobNotManagedException,
   UnknownTaskException,
 } from './jobs.errors';
 import {
@@ -161,7 +163,7 @@ export class JobsService {
     if (!job.Stop && job.Status !== 'dead') {
       return { ...base, message: `Job '${job.ID}' is already ${job.Status}; nothing to start.`, eval_id: null, affected_allocations: [], status: job.Status };
     }
-    const res = await this.nomad.registerJob(namespace, { ...job, Stop: false });
+    const res = await this.register(namespace, { ...job, Stop: false }, job.JobModifyIndex ?? 0);
     return {
       ...base,
       message: `Started job '${job.ID}': evaluation ${short(res.EvalID)} is placing its allocations.`,
@@ -226,7 +228,8 @@ export class JobsService {
     const namespace = this.ns(dto.namespace);
     const spec = buildDockerJob(dto, namespace);
     const before = await this.nomad.findJob(namespace, dto.job_id);
-    const res = await this.nomad.registerJob(namespace, spec);
+    if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
+    const res = await this.register(namespace, spec, before?.JobModifyIndex ?? 0);
     const after = await this.nomad.findJob(namespace, dto.job_id);
     const version = after?.Version ?? 0;
     const count = spec.TaskGroups?.[0]?.Count ?? 1;
@@ -238,6 +241,16 @@ export class JobsService {
       message, job_id: dto.job_id, namespace, eval_id: res.EvalID || null, created: !before, version,
       warnings: res.Warnings ? res.Warnings : null,
     };
+  }
+
+  /** Registers only if the job is as we read it, so a concurrent change is never overwritten. */
+  private async register(namespace: string, job: NomadJob, readJobModifyIndex: number) {
+    try {
+      return await this.nomad.registerJob(namespace, job, { enforceJobModifyIndex: readJobModifyIndex });
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isIndexConflict) throw new JobChangedConcurrentlyException(job.ID);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------------ logs

@@ -77,7 +77,7 @@ function nextStep(tool: ToolSpec, status: number, args: unknown): string {
     case 400: return ' Fix those arguments and call the tool again.';
     case 401: case 403: return ' The service refused the request; an operator must check its API key configuration.';
     case 404: return tool.name === 'list_jobs' ? '' : ` Call list_jobs${ns ? ` with namespace '${ns}'` : ''} to see the jobs there (or namespace "*" for all).`;
-    case 409: return ' Wait until the deployment finishes (get_job_status shows it), then retry.';
+    case 409: return ''; // each conflict says what to do
     case 429: return ' Too many requests: wait a minute and retry.';
     case 502: return ' This is what Nomad answered; tell the user, it usually needs an operator.';
     case 503: case 504: return ' Nomad is not answering; retry later or ask an operator to check the cluster and NOMAD_ADDR.';
