@@ -83,7 +83,8 @@ export const TOOLS: ToolSpec[] = [
     description:
       'Create (or update) a Docker job from a short spec: job_id, docker_image, and optionally type, count, cpu (MHz), memory (MB), ports and env_vars. ' +
       'Ports use {"Label":"http","Value":0,"To":80}: Value 0 = dynamic host port, Value > 0 = static host port, To = container port. ' +
-      'Registering an existing job_id updates it to a new version. Returns the evaluation ID, whether the job is new, and its version.',
+      'Calling it again for a job_id it created updates that job to a new version; jobs created any other way are refused (409) so their specs are never replaced. ' +
+      'Returns the evaluation ID, whether the job is new, and its version.',
     input: CreateJobDto,
     annotations: { title: 'Create or update job', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (jobs, args: CreateJobDto) => jobs.create(args),
