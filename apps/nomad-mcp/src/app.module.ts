@@ -67,6 +67,7 @@ export class AppModule {
             const app = config.getOrThrow<AppConfig>(APP_CONFIG);
             return {
               address: app.nomadAddr, token: app.nomadToken, region: app.nomadRegion, caCertPath: app.nomadCaCert,
+              clientCertPath: app.nomadClientCert, clientKeyPath: app.nomadClientKey,
               skipVerify: app.nomadSkipVerify, timeoutMs: app.nomadTimeoutMs,
             };
           },

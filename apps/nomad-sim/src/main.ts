@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startSimulator } from './server';
 
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
       'bootstrap-token': { type: 'string' },
       seed: { type: 'boolean', default: false },
       'start-delay': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -28,6 +32,8 @@ async function main(): Promise<void> {
         '  --acl                     enable ACLs; with --bootstrap-token <secret> for the management token',
         '  --seed                    create the demo namespaces and jobs',
         '  --start-delay <ms>        placement -> running delay (default 1500)',
+        '  --tls-cert, --tls-key     serve HTTPS with this PEM certificate and key',
+        '  --tls-ca <pem>            also require client certificates signed by this CA',
         '',
       ].join('\n'),
     );
@@ -45,6 +51,9 @@ async function main(): Promise<void> {
     host: values.host, port, region: values.region, datacenter: values.datacenter, nodes: Number(values.nodes),
     acl: values.acl, bootstrapToken: values['bootstrap-token'], seed: values.seed,
     timings: values['start-delay'] ? { startDelayMs: Number(values['start-delay']) } : undefined,
+    tls: values['tls-cert'] && values['tls-key']
+      ? { cert: readFileSync(values['tls-cert']), key: readFileSync(values['tls-key']), ca: values['tls-ca'] ? readFileSync(values['tls-ca']) : undefined }
+      : undefined,
   });
   process.stdout.write(`Nomad API simulator listening on ${sim.url}${values.acl ? ' (ACLs enabled)' : ''}${values.seed ? ' with demo data' : ''}\n`);
   const stop = () => void sim.close().then(() => process.exit(0));

@@ -1,4 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { AclStore, AclToken, parseRules, RuleParseError } from './acl';
 import { FilterError, parseFilter } from './filter';
@@ -23,6 +24,8 @@ export interface SimulatorOptions {
   /** Upper bound of a blocking query's wait (Nomad caps at 300 s). */
   maxWaitMs?: number;
   version?: string;
+  /** Serve HTTPS (PEM contents). With `ca`, clients must present a certificate signed by it (verify_https_client). */
+  tls?: { cert: string | Buffer; key: string | Buffer; ca?: string | Buffer };
   /** Sees every request, with its parsed JSON body (tests use it to assert what reached "Nomad"). */
   onRequest?: (request: { method: string; url: string; headers: IncomingMessage['headers']; body?: unknown }) => void;
 }
@@ -69,7 +72,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.index);
   if (opts.seed) seedDemo(state);
   const api = new SimApi(state, acl, { ...opts, region, datacenter });
-  const server = createServer((req, res) => void api.handle(req, res));
+  const handler = (req: IncomingMessage, res: ServerResponse) => void api.handle(req, res);
+  const tls = opts.tls;
+  const server: Server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: !!tls.ca, rejectUnauthorized: !!tls.ca }, handler)
+    : createServer(handler);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -79,7 +86,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   api.httpAddr = `${addr.address}:${addr.port}`;
   return {
-    url: `http://${host}:${addr.port}`,
+    url: `${tls ? 'https' : 'http'}://${host}:${addr.port}`,
     host: addr.address,
     port: addr.port,
     state,

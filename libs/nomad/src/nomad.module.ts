@@ -21,6 +21,8 @@ export function axiosConfigFor(o: NomadClientOptions) {
       keepAlive: true,
       maxSockets: 64,
       ca: o.caCertPath ? readFileSync(o.caCertPath) : undefined,
+      cert: o.clientCertPath ? readFileSync(o.clientCertPath) : undefined,
+      key: o.clientKeyPath ? readFileSync(o.clientKeyPath) : undefined,
       rejectUnauthorized: !o.skipVerify,
     }),
     headers: o.token ? { 'X-Nomad-Token': o.token } : {},

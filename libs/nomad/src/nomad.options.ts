@@ -10,6 +10,9 @@ export interface NomadClientOptions {
   caCertPath?: string;
   /** NOMAD_SKIP_VERIFY */
   skipVerify?: boolean;
+  /** NOMAD_CLIENT_CERT / NOMAD_CLIENT_KEY: PEM files for clusters that verify client certificates. */
+  clientCertPath?: string;
+  clientKeyPath?: string;
   /** Per-call timeout in ms (NOMAD_TIMEOUT_MS). */
   timeoutMs: number;
 }

@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     expect(err({ NOMAD_ADDR: 'nomad:4646' })).toMatch(/^Invalid configuration: "NOMAD_ADDR" must be a valid uri with a scheme matching the http\|https pattern/);
     expect(err({ NOMAD_TIMEOUT_MS: '5' })).toMatch(/NOMAD_TIMEOUT_MS" must be greater than or equal to 100/);
     expect(err({ PORT: 'x' }).split('\n')).toHaveLength(1);
+    expect(err({ NOMAD_CACERT: '/nope/ca.pem' })).toBe('Invalid configuration: "NOMAD_CACERT" must be a readable file (got "/nope/ca.pem")');
+    expect(err({ NOMAD_CLIENT_CERT: __filename })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" is required');
   });
 
   it('never echoes a secret value', () => {

@@ -1,4 +1,16 @@
 import * as Joi from 'joi';
+import { accessSync, constants } from 'node:fs';
+
+/** A path that must name a readable file (certificates, keys, key lists): checked at start, not at first use. */
+const readableFile = () =>
+  Joi.string().custom((path: string, helpers) => {
+    try {
+      accessSync(path, constants.R_OK);
+      return path;
+    } catch {
+      return helpers.message({ custom: '{{#label}} must be a readable file' });
+    }
+  });
 
 /**
  * Every setting the service reads, validated at start-up. Nomad's own variable names are used for the
@@ -8,14 +20,16 @@ export const envSchema = Joi.object({
   PORT: Joi.number().port().default(8000),
   HOST: Joi.string().hostname().allow('0.0.0.0', '::').optional(),
   API_KEYS: Joi.string().allow('').optional(),
-  API_KEYS_FILE: Joi.string().optional(),
+  API_KEYS_FILE: readableFile().optional(),
   PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }).optional(),
   NOMAD_ADDR: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://127.0.0.1:4646'),
   NOMAD_TOKEN: Joi.string().allow('').optional(),
   NOMAD_REGION: Joi.string().allow('').optional(),
   NOMAD_NAMESPACE: Joi.string().pattern(/^[a-zA-Z0-9-]{1,128}$/).optional(),
   DEFAULT_NAMESPACE: Joi.string().pattern(/^[a-zA-Z0-9-]{1,128}$/).optional(),
-  NOMAD_CACERT: Joi.string().optional(),
+  NOMAD_CACERT: readableFile().optional(),
+  NOMAD_CLIENT_CERT: readableFile().optional(),
+  NOMAD_CLIENT_KEY: readableFile().when('NOMAD_CLIENT_CERT', { is: Joi.exist(), then: Joi.required() }),
   NOMAD_SKIP_VERIFY: Joi.boolean().truthy('1').falsy('0').default(false),
   NOMAD_TIMEOUT_MS: Joi.number().integer().min(100).max(300000).default(10000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
@@ -33,6 +47,8 @@ export interface AppConfig {
   nomadRegion?: string;
   defaultNamespace: string;
   nomadCaCert?: string;
+  nomadClientCert?: string;
+  nomadClientKey?: string;
   nomadSkipVerify: boolean;
   nomadTimeoutMs: number;
   logLevel: string;
@@ -59,6 +75,8 @@ export function loadConfig(env: Record<string, unknown>): AppConfig {
     nomadRegion: value.NOMAD_REGION || undefined,
     defaultNamespace: value.DEFAULT_NAMESPACE ?? value.NOMAD_NAMESPACE ?? 'development',
     nomadCaCert: value.NOMAD_CACERT,
+    nomadClientCert: value.NOMAD_CLIENT_CERT,
+    nomadClientKey: value.NOMAD_CLIENT_KEY,
     nomadSkipVerify: value.NOMAD_SKIP_VERIFY,
     nomadTimeoutMs: value.NOMAD_TIMEOUT_MS,
     logLevel: value.LOG_LEVEL,
