@@ -40,6 +40,18 @@ describe('Claude REST API against the simulator', () => {
       expect(all.json.jobs.map((j: any) => `${j.namespace}/${j.id}`)).toEqual(expect.arrayContaining(['default/hello-world', 'development/example-job']));
     });
 
+    it('filters by status through Nomad\'s own filter expression', async () => {
+      const r = await s.api('GET', '/api/claude/list-jobs?namespace=development&status=dead');
+      expect(r.status).toBe(200);
+      expect(r.json.jobs.map((j: any) => j.id)).toEqual(expect.arrayContaining(['nightly-report']));
+      expect(r.json.jobs.every((j: any) => j.status === 'dead')).toBe(true);
+      expect(r.json.message).toMatch(/dead jobs? in namespace 'development'/);
+      expect(s.nomadTraffic).toContain(`GET /v1/jobs?namespace=development&filter=${encodeURIComponent('Status == "dead"').replace(/%20/g, '+')}`);
+      const bad = await s.api('GET', '/api/claude/list-jobs?status=exploded');
+      expect(bad.status).toBe(400);
+      expect(bad.json.errors[0]).toEqual({ field: 'status', reasons: ['status must be one of: pending, running, dead'] });
+    });
+
     it('answers an empty namespace plainly', async () => {
       const r = await s.api('GET', '/api/claude/list-jobs?namespace=nobody-here');
       expect(r.status).toBe(200);

@@ -116,8 +116,10 @@ export class NomadService {
 
   // ------------------------------------------------------------------ jobs
 
-  async listJobs(namespace: string, prefix?: string): Promise<JobListStub[]> {
-    return (await this.call<JobListStub[]>('GET', nomadPath`jobs`, { query: { namespace, prefix: prefix || undefined } })).data ?? [];
+  /** `filter` is a Nomad filter expression (go-bexpr), evaluated by Nomad against each full job. */
+  async listJobs(namespace: string, opts: { prefix?: string; filter?: string } = {}): Promise<JobListStub[]> {
+    const query = { namespace, prefix: opts.prefix || undefined, filter: opts.filter || undefined };
+    return (await this.call<JobListStub[]>('GET', nomadPath`jobs`, { query })).data ?? [];
   }
 
   async getJob(namespace: string, jobId: string): Promise<NomadJob> {

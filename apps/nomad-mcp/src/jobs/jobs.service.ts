@@ -67,13 +67,16 @@ export class JobsService {
 
   async listJobs(query: ListJobsQueryDto): Promise<ListJobsResult> {
     const namespace = this.ns(query.namespace);
-    const stubs = await this.nomad.listJobs(namespace, query.prefix);
+    // status comes from a closed enum, so the expression cannot be injected into
+    const stubs = await this.nomad.listJobs(namespace, { prefix: query.prefix, filter: query.status ? `Status == "${query.status}"` : undefined });
     const jobs = stubs.map((s) => this.listItem(s));
     const where = namespace === '*' ? 'all namespaces' : `namespace '${namespace}'`;
     const byStatus = countBy(jobs.map((j) => j.status));
     const detail = Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(', ');
     return {
-      message: jobs.length ? `${plural(jobs.length, 'job')} in ${where} (${detail}).` : `No jobs in ${where}${query.prefix ? ` with ID prefix '${query.prefix}'` : ''}.`,
+      message: jobs.length
+        ? `${plural(jobs.length, query.status ? `${query.status} job` : 'job')} in ${where} (${detail}).`
+        : `No ${query.status ? `${query.status} ` : ''}jobs in ${where}${query.prefix ? ` with ID prefix '${query.prefix}'` : ''}.`,
       namespace,
       count: jobs.length,
       jobs,

@@ -33,7 +33,8 @@ export const TOOLS: ToolSpec[] = [
     name: 'list_jobs',
     description:
       'List the Nomad jobs of a namespace with their status (pending/running/dead), type and allocation counts. ' +
-      'Use it first to find job IDs, or to get an overview. namespace defaults to the service default ("development"); "*" lists all namespaces. ' +
+      'Use it first to find job IDs, or to get an overview; status="dead" or "pending" finds jobs that are down or not placed. ' +
+      'namespace defaults to the service default ("development"); "*" lists all namespaces. ' +
       'Read-only. Returns a one-line summary and a jobs array.',
     input: ListJobsQueryDto,
     annotations: read('List Nomad jobs'),

@@ -1,4 +1,10 @@
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+export enum JobStatus {
+  Pending = 'pending',
+  Running = 'running',
+  Dead = 'dead',
+}
 
 /** Query of GET /api/claude/list-jobs. */
 export class ListJobsQueryDto {
@@ -19,4 +25,12 @@ export class ListJobsQueryDto {
   @IsString()
   @MaxLength(256)
   prefix?: string;
+
+  /**
+   * Only jobs with this Nomad status (filtered by Nomad itself).
+   * @example "dead"
+   */
+  @IsOptional()
+  @IsEnum(JobStatus, { message: 'status must be one of: pending, running, dead' })
+  status?: JobStatus;
 }
