@@ -44,6 +44,10 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
       expect(by.create_job.inputSchema.required).toEqual(expect.arrayContaining(['job_id', 'docker_image']));
       expect((by.stop_job.inputSchema.properties as any).purge.description).toMatch(/remove the job/);
       for (const t of tools) expect(t.description!.length).toBeGreaterThan(80);
+      // the SDK client checks every structuredContent below against these (from the response DTOs)
+      expect(by.get_job_status.outputSchema?.required).toEqual(expect.arrayContaining(['status', 'problems', 'placement_failures']));
+      expect((by.get_job_status.outputSchema?.properties as any).latest_deployment.anyOf[1]).toEqual({ type: 'null' });
+      for (const t of tools) expect(t.outputSchema?.type).toBe('object');
     });
 
     it('list_jobs: jobs of the namespace / bad namespace', async () => {

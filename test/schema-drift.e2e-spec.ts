@@ -76,6 +76,22 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     }
   });
 
+  it('each tool\'s outputSchema is the response schema the REST endpoint documents', () => {
+    const outputs: Record<string, string> = {
+      list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', start_job: 'JobActionResult', stop_job: 'JobActionResult',
+      restart_job: 'JobActionResult', create_job: 'CreateJobResult', get_job_logs: 'JobLogsResult',
+    };
+    const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;
+    expect(ok('/api/claude/list-jobs', 'get').$ref).toMatch(/ListJobsResult$/);
+    expect(ok('/api/claude/job-logs/{job_id}', 'get').$ref).toMatch(/JobLogsResult$/);
+    expect(ok('/api/claude/jobs', 'post').oneOf.map((o: any) => o.$ref.split('/').pop())).toEqual(['JobStatusResult', 'JobActionResult']);
+    for (const [tool, model] of Object.entries(outputs)) {
+      const out = mcpTools.find((t) => t.name === tool).outputSchema;
+      expect({ tool, fields: Object.keys(out.properties).sort() }).toEqual({ tool, fields: Object.keys(component(model).properties).sort() });
+      expect({ tool, required: [...out.required].sort() }).toEqual({ tool, required: [...component(model).required].sort() });
+    }
+  });
+
   it('the REST endpoints take exactly these DTOs', () => {
     const body = (path: string) => openapi.paths[path].post.requestBody.content['application/json'].schema.$ref.split('/').pop();
     expect(body('/api/claude/jobs')).toBe('ManageJobDto');

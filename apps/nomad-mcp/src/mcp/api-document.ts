@@ -20,8 +20,12 @@ export class ApiDocument {
     return this.document;
   }
 
-  /** The JSON Schema of a DTO class, with $refs inlined and OpenAPI's `example` turned into `examples`. */
-  schemaOf(modelName: string): JsonSchema {
+  /**
+   * The JSON Schema of a DTO class: $refs inlined, OpenAPI's `example` turned into `examples` and its
+   * `nullable` into a `null` type, so any JSON Schema validator (the MCP SDK's, Anthropic's) reads it alike.
+   * Inputs are closed (`additionalProperties: false`), as the REST validation is.
+   */
+  schemaOf(modelName: string, { closed = true } = {}): JsonSchema {
     const schemas = (this.get().components?.schemas ?? {}) as Record<string, JsonSchema>;
     const root = schemas[modelName];
     if (!root) throw new Error(`no schema named ${modelName} in the OpenAPI document`);
@@ -37,13 +41,22 @@ export class ApiDocument {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(obj)) {
         if (k === 'example') out.examples = [v];
+        else if (k === 'nullable') continue;
         else if (k === 'properties' && v && typeof v === 'object') {
           out.properties = Object.fromEntries(Object.entries(v).map(([p, s]) => [p, inline(s, seen)]));
         } else out[k] = inline(v, seen);
       }
-      return out;
+      return obj.nullable === true ? allowNull(out) : out;
     };
     const schema = inline(root, [modelName]) as JsonSchema;
-    return { type: 'object', ...schema, additionalProperties: false };
+    return closed ? { type: 'object', ...schema, additionalProperties: false } : { type: 'object', ...schema };
   }
+}
+
+/** OpenAPI 3.0 `nullable: true` in JSON Schema terms. */
+function allowNull(schema: Record<string, unknown>): Record<string, unknown> {
+  const { allOf, type, ...rest } = schema;
+  if (Array.isArray(allOf) && allOf.length === 1) return { ...rest, anyOf: [allOf[0], { type: 'null' }] };
+  if (typeof type === 'string') return { ...rest, type: [type, 'null'] };
+  return { ...rest, anyOf: [{ ...(type ? { type } : {}), ...(allOf ? { allOf } : {}) }, { type: 'null' }] };
 }

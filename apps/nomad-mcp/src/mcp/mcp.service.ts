@@ -32,6 +32,7 @@ export class McpService {
       title: t.annotations.title,
       description: t.description,
       inputSchema: this.api.schemaOf(t.input.name) as Tool['inputSchema'],
+      outputSchema: this.api.schemaOf(t.output.name, { closed: false }) as Tool['outputSchema'],
       annotations: t.annotations,
     }));
   }
@@ -54,7 +55,7 @@ export class McpService {
     } catch (err) {
       const body = toErrorBody(err);
       if (body.statusCode >= 500 && !(err instanceof HttpException)) this.logger.warn(`${name}: ${body.message}`);
-      return errorResult(`${body.message}${nextStep(tool, body.statusCode, args)}`, body);
+      return errorResult(`${body.message}${nextStep(tool, body.statusCode, args)}`);
     }
   }
 
@@ -67,8 +68,9 @@ export class McpService {
   }
 }
 
-function errorResult(text: string, body?: Record<string, unknown>): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text }], ...(body ? { structuredContent: { error: body } } : {}) };
+/** Tool errors carry text only: structuredContent must match the tool's outputSchema, which describes success. */
+function errorResult(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
 }
 
 function nextStep(tool: ToolSpec, status: number, args: unknown): string {

@@ -5,6 +5,7 @@ import { JobRefDto } from '../jobs/dto/job-ref.dto';
 import { ListJobsQueryDto } from '../jobs/dto/list-jobs-query.dto';
 import { ManageJobDto, StopJobDto } from '../jobs/dto/manage-job.dto';
 import { JobsService } from '../jobs/jobs.service';
+import { CreateJobResult, JobActionResult, JobLogsResult, JobStatusResult, ListJobsResult } from '../jobs/dto/job-results.dto';
 
 export interface ToolAnnotations {
   title: string;
@@ -22,6 +23,8 @@ export interface ToolSpec<T extends object = any> {
   name: string;
   description: string;
   input: Type<T>;
+  /** The answer's class: its schema becomes the tool's outputSchema, which MCP clients check answers against. */
+  output: Type<object>;
   annotations: ToolAnnotations;
   run(jobs: JobsService, args: T): Promise<{ message: string }>;
 }
@@ -37,6 +40,7 @@ export const TOOLS: ToolSpec[] = [
       'namespace defaults to the service default ("development"); "*" lists all namespaces. ' +
       'Read-only. Returns a one-line summary and a jobs array.',
     input: ListJobsQueryDto,
+    output: ListJobsResult,
     annotations: read('List Nomad jobs'),
     run: (jobs, args: ListJobsQueryDto) => jobs.listJobs(args),
   },
@@ -47,6 +51,7 @@ export const TOOLS: ToolSpec[] = [
       '(failed task events with their messages, placement failures of blocked evaluations). Use it to answer "is X healthy?" or "why is X failing?". ' +
       'Read-only. Fails with "not found" if the job is not in that namespace: call list_jobs to see the jobs there.',
     input: JobRefDto,
+    output: JobStatusResult,
     annotations: read('Get job status'),
     run: (jobs, args: JobRefDto) => jobs.status(args),
   },
@@ -56,6 +61,7 @@ export const TOOLS: ToolSpec[] = [
       'Start a stopped (or dead) job again by re-registering its last spec; a running job is left alone and the answer says so. ' +
       'Returns the evaluation ID that places its allocations. Follow with get_job_status to watch it come up.',
     input: JobRefDto,
+    output: JobActionResult,
     annotations: { title: 'Start job', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (jobs, args: JobRefDto) => jobs.start(args),
   },
@@ -66,6 +72,7 @@ export const TOOLS: ToolSpec[] = [
       'from Nomad and cannot be started again without create_job. Destructive: confirm with the user before stopping production jobs. ' +
       'Returns the evaluation ID and the allocations that will stop.',
     input: StopJobDto,
+    output: JobActionResult,
     annotations: { title: 'Stop job', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     run: (jobs, args: StopJobDto) => jobs.stop(args),
   },
@@ -76,6 +83,7 @@ export const TOOLS: ToolSpec[] = [
       'A stopped or dead job is started instead, and the answer says so. Refused while a deployment is in progress (wait, then retry). ' +
       'Causes a brief interruption per allocation.',
     input: JobRefDto,
+    output: JobActionResult,
     annotations: { title: 'Restart job', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     run: (jobs, args: JobRefDto) => jobs.restart(args),
   },
@@ -87,6 +95,7 @@ export const TOOLS: ToolSpec[] = [
       'Calling it again for a job_id it created updates that job to a new version; jobs created any other way are refused (409) so their specs are never replaced. ' +
       'Returns the evaluation ID, whether the job is new, and its version.',
     input: CreateJobDto,
+    output: CreateJobResult,
     annotations: { title: 'Create or update job', readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     run: (jobs, args: CreateJobDto) => jobs.create(args),
   },
@@ -96,6 +105,7 @@ export const TOOLS: ToolSpec[] = [
       "Read the last lines of a job's logs (stdout and stderr by default) from its latest allocation, or from alloc_id. " +
       'Use it to see why a task fails or what a service is doing. lines defaults to 100 (max 5000). Says plainly when the job has no allocation yet. Read-only.',
     input: JobLogsRequestDto,
+    output: JobLogsResult,
     annotations: read('Get job logs'),
     run: (jobs, args: JobLogsRequestDto) => jobs.logs(args),
   },
@@ -127,4 +137,6 @@ export const REST_TOOLS: RestToolSpec[] = [
 ];
 
 /** Every input class, so the OpenAPI document carries a schema for each (SwaggerDocumentOptions.extraModels). */
-export const TOOL_INPUT_MODELS: Type<object>[] = [...new Set([...TOOLS.map((t) => t.input), ...REST_TOOLS.map((t) => t.input)])];
+export const TOOL_INPUT_MODELS: Type<object>[] = [
+  ...new Set([...TOOLS.map((t) => t.input), ...TOOLS.map((t) => t.output), ...REST_TOOLS.map((t) => t.input)]),
+];
