@@ -48,6 +48,17 @@ describe('Nomad failures become clear HTTP errors', () => {
     }
   });
 
+  it("reports Nomad's own error for a region it cannot reach (502 with Nomad's text)", async () => {
+    const s = await startStack({ env: { NOMAD_REGION: 'mars' } });
+    try {
+      const r = await s.api('GET', '/api/claude/list-jobs');
+      expect(r.status).toBe(502);
+      expect(r.json.message).toBe('Nomad rejected GET /v1/jobs with 500: No path to region');
+    } finally {
+      await s.close();
+    }
+  });
+
   it('sends NOMAD_TOKEN as X-Nomad-Token and NOMAD_REGION as ?region', async () => {
     const s = await startStack({ sim: { acl: true, bootstrapToken: 'management-secret' }, env: { NOMAD_TOKEN: 'management-secret', NOMAD_REGION: 'global' } });
     try {

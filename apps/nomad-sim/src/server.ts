@@ -127,6 +127,11 @@ class SimApi {
         res.writeHead(307, { Location: '/ui/' }).end();
         return;
       }
+      // one region here; Nomad would forward to another region's servers, and fails like this without one
+      const region = ctx.query.get('region');
+      if (region && region !== this.opts.region && ctx.path.startsWith('/v1/') && ctx.path !== '/v1/regions') {
+        throw new NomadHttpError(500, 'No path to region');
+      }
       await this.route(ctx);
     } catch (err) {
       this.fail(res, err);

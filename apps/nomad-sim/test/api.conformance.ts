@@ -74,6 +74,12 @@ describe('Nomad API conformance', () => {
       expect(pretty.text.endsWith('\n')).toBe(true);
     });
 
+    it('serves its own region and has no path to others', async () => {
+      const region = (await api('GET', '/v1/agent/self')).json.config.Region;
+      expect((await api('GET', `/v1/jobs?region=${region}`)).status).toBe(200);
+      expectPlainError(await api('GET', '/v1/jobs?region=no-such-region-x'), 500, 'No path to region');
+    });
+
     it('answers an unknown path with 404 and an empty body', async () => {
       const r = await api('GET', '/v1/no-such-endpoint');
       expect(r.status).toBe(404);
