@@ -1,4 +1,5 @@
 import { HttpException, Injectable, Logger } from '@nestjs/common';
+import { NomadError } from '@nomad-mcp/nomad';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, CallToolResult, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { toErrorBody } from '../common/all-exceptions.filter';
@@ -19,22 +20,23 @@ const INSTRUCTIONS =
 @Injectable()
 export class McpService {
   private readonly logger = new Logger('MCP');
+  private tools?: Tool[];
 
   constructor(
     private readonly jobs: JobsService,
     private readonly api: ApiDocument,
   ) {}
 
-  /** The tools as MCP lists them. */
+  /** The tools as MCP lists them (built once: every stateless HTTP request asks again). */
   listTools(): Tool[] {
-    return TOOLS.map((t) => ({
+    return (this.tools ??= TOOLS.map((t) => ({
       name: t.name,
       title: t.annotations.title,
       description: t.description,
       inputSchema: this.api.schemaOf(t.input.name) as Tool['inputSchema'],
       outputSchema: this.api.schemaOf(t.output.name, { closed: false }) as Tool['outputSchema'],
       annotations: t.annotations,
-    }));
+    })));
   }
 
   /** The same tools in the Anthropic Messages API `tools` format. */
@@ -54,7 +56,8 @@ export class McpService {
       return { content: [{ type: 'text', text: renderText(tool, result) }], structuredContent: result as Record<string, unknown> };
     } catch (err) {
       const body = toErrorBody(err);
-      if (body.statusCode >= 500 && !(err instanceof HttpException)) this.logger.warn(`${name}: ${body.message}`);
+      if (err instanceof NomadError) this.logger.warn(`${name}: ${body.message}`);
+      else if (!(err instanceof HttpException)) this.logger.error(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return errorResult(`${body.message}${nextStep(tool, body.statusCode, args)}`);
     }
   }
