@@ -33,6 +33,7 @@ export const envSchema = Joi.object({
   NOMAD_SKIP_VERIFY: Joi.boolean().truthy('1').falsy('0').default(false),
   NOMAD_TIMEOUT_MS: Joi.number().integer().min(100).max(300000).default(10000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  LOG_FORMAT: Joi.string().valid('json', 'pretty').default('json'),
   RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
 }).unknown(true);
 
