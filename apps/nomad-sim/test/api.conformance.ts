@@ -165,6 +165,35 @@ describe('Nomad API conformance', () => {
       expect(job.headers.get('x-nomad-lastcontact')).toMatch(/^\d+$/);
     });
 
+    it('accepts the Go client\'s encoding, where every unset pointer field is null', async () => {
+      const id = uniqueId('conf-goclient');
+      created.push(id);
+      const goJob = {
+        Region: null, Namespace: null, ID: id, Name: null, Type: null, Priority: null, AllAtOnce: null, Datacenters: ['dc1'],
+        NodePool: null, Constraints: null, Affinities: null, TaskGroups: [{
+          Name: 'g', Count: null, Constraints: null, Affinities: null, Tasks: [{
+            Name: 't', Driver: 'docker', User: '', Lifecycle: null, Config: { image: 'busybox:1.36', command: 'sleep', args: ['3600'] },
+            Constraints: null, Affinities: null, Env: null, Services: null, Resources: { CPU: null, Cores: null, MemoryMB: 64, MemoryMaxMB: null, DiskMB: null, Networks: null, Devices: null },
+            RestartPolicy: null, Meta: null, KillTimeout: null, LogConfig: null, Artifacts: null, Vault: null, Templates: null,
+            DispatchPayload: null, VolumeMounts: null, Leader: false, ShutdownDelay: 0, KillSignal: '', Kind: '', ScalingPolicies: null,
+          }],
+          Spreads: null, Volumes: null, RestartPolicy: null, ReschedulePolicy: null, EphemeralDisk: null, Update: null, Migrate: null,
+          Networks: null, Meta: null, Services: null, ShutdownDelay: null, StopAfterClientDisconnect: null, MaxClientDisconnect: null, Scaling: null, Consul: null,
+        }],
+        Update: null, Multiregion: null, Spreads: null, Periodic: null, ParameterizedJob: null, Reschedule: null, Migrate: null,
+        Meta: null, ConsulToken: null, VaultToken: null, Stop: null, ParentID: null, Dispatched: false, Payload: null,
+        ConsulNamespace: null, VaultNamespace: null, NomadTokenID: null, Status: null, StatusDescription: null, Stable: null,
+        Version: null, SubmitTime: null, CreateIndex: null, ModifyIndex: null, JobModifyIndex: null,
+      };
+      const r = await api('PUT', '/v1/jobs', { Job: goJob });
+      expect(r.status).toBe(200);
+      const job = (await api('GET', `/v1/job/${id}`)).json;
+      expect(job).toMatchObject({ Name: id, Type: 'service', Priority: 50, Namespace: 'default', Stop: false, Version: 0 });
+      expect(job.TaskGroups[0]).toMatchObject({ Count: 1, RestartPolicy: { Attempts: 2 } });
+      expect(job.TaskGroups[0].Tasks[0].Resources).toMatchObject({ CPU: 100, MemoryMB: 64 });
+      expect(job.TaskGroups[0].Tasks[0].KillTimeout).toBe(5_000_000_000);
+    });
+
     it('matches request keys case-insensitively and accepts POST /v1/job/:id', async () => {
       const id = uniqueId('conf-case');
       created.push(id);
