@@ -18,6 +18,22 @@ describe('Nomad failures become clear HTTP errors', () => {
     }
   });
 
+  it('NOMAD_ADDR pointing at something that is not Nomad -> 502 that says so', async () => {
+    const { createServer } = await import('node:http');
+    const notNomad = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Welcome to nginx!</html>'));
+    await new Promise<void>((r) => notNomad.listen(0, '127.0.0.1', r));
+    const addr = `http://127.0.0.1:${(notNomad.address() as { port: number }).port}`;
+    const s = await startStack({ sim: false, env: { NOMAD_ADDR: addr } });
+    try {
+      const r = await s.api('GET', '/api/claude/list-jobs');
+      expect(r.status).toBe(502);
+      expect(r.json.message).toBe(`${addr} answered GET /v1/jobs with text/html that is not JSON; is NOMAD_ADDR pointing at a Nomad agent?`);
+    } finally {
+      await s.close();
+      notNomad.close();
+    }
+  });
+
   it('Nomad slow -> 504 after NOMAD_TIMEOUT_MS', async () => {
     const hole = await startBlackHole();
     const s = await startStack({ sim: false, env: { NOMAD_ADDR: hole.url, NOMAD_TIMEOUT_MS: '300' } });

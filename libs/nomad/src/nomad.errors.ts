@@ -3,7 +3,7 @@
  * global filter can tell the caller exactly that, and never carry request headers (the token).
  */
 export abstract class NomadError extends Error {
-  abstract readonly kind: 'api' | 'unavailable' | 'timeout';
+  abstract readonly kind: 'api' | 'unavailable' | 'timeout' | 'protocol';
   constructor(
     message: string,
     /** "GET /v1/job/web" — method and path only, no query string, no headers. */
@@ -61,5 +61,17 @@ export class NomadTimeoutError extends NomadError {
     operation: string,
   ) {
     super(`Nomad at ${address} did not answer within ${timeoutMs} ms`, operation);
+  }
+}
+
+/** Something answered 200 at NOMAD_ADDR, but not with Nomad's JSON. */
+export class NomadProtocolError extends NomadError {
+  readonly kind = 'protocol' as const;
+  constructor(
+    readonly address: string,
+    operation: string,
+    readonly contentType: string | undefined,
+  ) {
+    super(`${address} answered ${operation} with ${contentType || 'a body'} that is not JSON; is NOMAD_ADDR pointing at a Nomad agent?`, operation);
   }
 }

@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AxiosError, AxiosRequestConfig, AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { NomadApiError, NomadTimeoutError, NomadUnavailableError } from './nomad.errors';
+import { NomadApiError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from './nomad.errors';
 import { NOMAD_CLIENT_OPTIONS, NomadClientOptions } from './nomad.options';
 import { nomadPath } from './nomad-path';
 import {
@@ -26,6 +26,8 @@ interface CallOptions {
   timeoutMs?: number;
   /** Upper bound of the response size; protects memory on log reads. */
   maxBytes?: number;
+  /** The body is text (plain logs), not JSON. */
+  text?: boolean;
 }
 
 function isStaleSocket(err: unknown): boolean {
@@ -82,13 +84,14 @@ export class NomadService {
       throw new NomadApiError(res.status, text, operation);
     }
     const index = Number(res.headers['x-nomad-index']);
-    let data: T;
+    if (opts.text) return { data: res.data as unknown as T, index: Number.isFinite(index) ? index : undefined };
     try {
-      data = (res.data === '' ? null : JSON.parse(res.data)) as T;
+      const data = (res.data === '' ? null : JSON.parse(res.data)) as T;
+      return { data, index: Number.isFinite(index) ? index : undefined };
     } catch {
-      data = res.data as unknown as T;
+      // a 200 that is not JSON: NOMAD_ADDR points at something that is not Nomad (a proxy page, a UI)
+      throw new NomadProtocolError(this.options.address, operation, res.headers['content-type'] as string | undefined);
     }
-    return { data, index: Number.isFinite(index) ? index : undefined };
   }
 
   private transportError(err: unknown, operation: string, timeoutMs: number): Error {
@@ -187,8 +190,9 @@ export class NomadService {
     const { data } = await this.call<string>('GET', nomadPath`client/fs/logs/${allocId}`, {
       query: { task, type, origin: 'end', offset: bytesFromEnd, plain: true, follow: false },
       maxBytes: bytesFromEnd + 1024,
+      text: true,
     });
-    return typeof data === 'string' ? data : data === null ? '' : String(data);
+    return data ?? '';
   }
 
   /**

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { NomadApiError, NomadError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
+import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import type { Response } from 'express';
 
 export interface ErrorBody {
@@ -27,6 +27,9 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof NomadTimeoutError) {
     return { statusCode: 504, error: reason(504), message: `Nomad did not answer within ${exception.timeoutMs} ms (${exception.operation}).` };
+  }
+  if (exception instanceof NomadProtocolError) {
+    return { statusCode: 502, error: reason(502), message: exception.message };
   }
   if (exception instanceof NomadApiError) {
     if (exception.isNotFound) {
