@@ -312,10 +312,12 @@ class SimApi {
     if (p === '/v1/status/leader') return only(isRead), this.send(ctx, `${this.opts.host ?? '127.0.0.1'}:4647`);
     if (p === '/v1/status/peers') return only(isRead), this.send(ctx, [`${this.opts.host ?? '127.0.0.1'}:4647`]);
     if (p === '/v1/agent/self') return only(isRead), this.agentSelf(ctx);
+    if (p === '/v1/agent/members') return only(isRead), this.agentMembers(ctx);
     if (p === '/v1/regions') return only(isRead), this.send(ctx, [this.opts.region]);
     if (p === '/v1/namespaces') return only(isRead), this.listNamespaces(ctx);
     if (p === '/v1/namespace' || (r = /^\/v1\/namespace\/(.+)$/.exec(p))) return this.namespaceRoute(ctx, r?.[1]);
     if (p === '/v1/nodes') return only(isRead), this.listNodes(ctx);
+    if ((r = /^\/v1\/node\/([^/]+)\/allocations$/.exec(p))) return only(isRead), this.nodeAllocs(ctx, r[1]);
     if ((r = /^\/v1\/node\/([^/]+)$/.exec(p))) return only(isRead), this.getNode(ctx, r[1]);
     if (p === '/v1/jobs') {
       if (isRead) return this.listJobs(ctx);
@@ -331,8 +333,10 @@ class SimApi {
     if ((r = /^\/v1\/evaluation\/([^/]+)\/allocations$/.exec(p))) return only(isRead), this.evalAllocs(ctx, r[1]);
     if ((r = /^\/v1\/evaluation\/([^/]+)$/.exec(p))) return only(isRead), this.getEval(ctx, r[1]);
     if (p === '/v1/deployments') return only(isRead), this.listDeployments(ctx);
+    if ((r = /^\/v1\/deployment\/allocations\/([^/]+)$/.exec(p))) return only(isRead), this.deploymentAllocs(ctx, r[1]);
     if ((r = /^\/v1\/deployment\/([^/]+)$/.exec(p))) return only(isRead), this.getDeployment(ctx, r[1]);
     if ((r = /^\/v1\/client\/allocation\/([^/]+)\/restart$/.exec(p))) return only(isWrite), this.restartAlloc(ctx, r[1]);
+    if ((r = /^\/v1\/client\/allocation\/([^/]+)\/stats$/.exec(p))) return only(isRead), this.allocStats(ctx, r[1]);
     if ((r = /^\/v1\/client\/fs\/logs\/([^/]+)$/.exec(p))) return only(isRead), this.logs(ctx, r[1]);
     if (p === '/v1/acl/bootstrap') return only(isWrite), this.aclBootstrap(ctx);
     if (p === '/v1/acl/policies') return only(isRead), this.aclPolicies(ctx);
@@ -367,6 +371,20 @@ class SimApi {
         ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
       },
       stats: { nomad: { server: 'true', leader: 'true', bootstrap: 'false', known_regions: '1' }, runtime: { arch: process.arch, version: 'go1.24.5' } },
+    });
+  }
+
+  /** `nomad server members`: this single server. */
+  private agentMembers(ctx: Ctx): void {
+    if (!this.acl.allowScope(ctx.token, 'node', false)) this.deny();
+    const host = this.opts.host ?? '127.0.0.1';
+    this.send(ctx, {
+      ServerName: 'nomad-sim', ServerRegion: this.opts.region, ServerDC: this.opts.datacenter,
+      Members: [{
+        Name: `nomad-sim.${this.opts.region}`, Addr: host, Port: 4648, Status: 'alive',
+        Tags: { region: this.opts.region, dc: this.opts.datacenter, build: this.opts.version ?? '1.10.5', role: 'nomad', port: '4647', bootstrap: '1', expect: '1', vsn: '1', raft_vsn: '3' },
+        ProtocolMin: 1, ProtocolMax: 5, ProtocolCur: 2, DelegateMin: 2, DelegateMax: 5, DelegateCur: 4,
+      }],
     });
   }
 
@@ -787,6 +805,49 @@ class SimApi {
       const { items, nextToken } = this.page(ctx, list, (d) => d.ID);
       return { index: this.state.tables.deployments, body: items, nextToken };
     });
+  }
+
+  private deploymentAllocs(ctx: Ctx, id: string): Promise<void> {
+    return this.query(ctx, () => {
+      const d = this.state.deployments.get(id);
+      if (!d) throw new NomadHttpError(404, 'deployment not found');
+      this.need(ctx, d.Namespace, 'read-job');
+      const list = this.state.allocsOfJob(d.Namespace, d.JobID).filter((a) => a.DeploymentID === id).sort(byCreateIndexDesc).map(allocStub);
+      return { index: this.state.tables.allocs, body: list };
+    });
+  }
+
+  private nodeAllocs(ctx: Ctx, nodeId: string): Promise<void> {
+    if (!this.acl.allowScope(ctx.token, 'node', false)) this.deny();
+    return this.query(ctx, () => {
+      if (!this.state.nodes.some((n) => n.ID === nodeId)) throw new NomadHttpError(404, 'node not found');
+      // the full allocations, as Nomad returns them here
+      const list = [...this.state.allocs.values()].filter((a) => a.NodeID === nodeId).sort(byCreateIndexDesc).map(allocOut);
+      return { index: this.state.tables.allocs, body: list };
+    });
+  }
+
+  /** `nomad alloc status` reads resource usage; a running task reports steady, plausible numbers. */
+  private allocStats(ctx: Ctx, id: string): void {
+    const a = this.findAlloc(id);
+    if (!a) throw new NomadHttpError(404, `Unknown allocation "${id}"`);
+    this.need(ctx, a.Namespace, 'read-job');
+    if (a.ClientStatus !== 'running') throw new NomadHttpError(500, 'alloc is not running');
+    const ts = BigInt(Date.now()) * 1_000_000n;
+    const usage = (cpuMhz: number, memMb: number) => ({
+      MemoryStats: { RSS: Math.round(memMb * 0.35) * 1048576, Cache: 0, Swap: 0, Usage: Math.round(memMb * 0.4) * 1048576, MaxUsage: Math.round(memMb * 0.5) * 1048576, KernelUsage: 0, KernelMaxUsage: 0, Measured: ['RSS', 'Usage', 'Max Usage'] },
+      CpuStats: { SystemMode: 0.4, UserMode: 1.1, TotalTicks: cpuMhz * 0.05, ThrottledPeriods: 0, ThrottledTime: 0, Percent: 1.5, Measured: ['System Mode', 'User Mode', 'Percent'] },
+      DeviceStats: null,
+    });
+    const tasks: Obj = {};
+    let cpu = 0;
+    let mem = 0;
+    for (const [name, r] of Object.entries(a.AllocatedResources.Tasks) as Array<[string, Obj]>) {
+      cpu += r.Cpu.CpuShares;
+      mem += r.Memory.MemoryMB;
+      tasks[name] = { ResourceUsage: usage(r.Cpu.CpuShares, r.Memory.MemoryMB), Timestamp: ts, Pids: null };
+    }
+    this.send(ctx, { ResourceUsage: usage(cpu, mem), Tasks: tasks, Timestamp: ts });
   }
 
   private getDeployment(ctx: Ctx, id: string): Promise<void> {

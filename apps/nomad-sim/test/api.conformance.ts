@@ -553,6 +553,25 @@ describe('Nomad API conformance', () => {
       expect((await api('GET', '/v1/deployment/00000000-0000-0000-0000-000000000000')).status).toBe(404);
     });
 
+    it('answers what the nomad CLI reads besides: node allocations, deployment allocations, alloc stats, members', async () => {
+      const id = uniqueId('conf-cli');
+      await register(serviceJob(id));
+      const [alloc] = await runningAllocs(id);
+      const onNode = await api('GET', `/v1/node/${alloc.NodeID}/allocations`);
+      expect(specErrors('GET', '/node/{nodeId}/allocations', onNode.json)).toEqual([]);
+      expect(onNode.json.map((a: any) => a.ID)).toContain(alloc.ID);
+      const dep = await waitFor('deployment', async () => (await api('GET', `/v1/job/${id}/deployment`)).json);
+      const depAllocs = await api('GET', `/v1/deployment/allocations/${dep.ID}`);
+      expect(specErrors('GET', '/deployment/allocations/{deploymentID}', depAllocs.json)).toEqual([]);
+      expect(depAllocs.json.map((a: any) => a.ID)).toContain(alloc.ID);
+      const stats = await api('GET', `/v1/client/allocation/${alloc.ID}/stats`);
+      expect(stats.status).toBe(200);
+      expect(stats.json.ResourceUsage.MemoryStats.RSS).toBeGreaterThan(0);
+      expect(Object.keys(stats.json.Tasks)).toEqual(['nginx']);
+      const members = await api('GET', '/v1/agent/members');
+      expect(members.json.Members[0].Status).toBe('alive');
+    });
+
     it('lets ?namespace= win over the namespace in the body and the job', async () => {
       const ns = uniqueId('conf-nsq');
       expect((await api('PUT', `/v1/namespace/${ns}`, { Name: ns })).status).toBe(200);
