@@ -727,7 +727,12 @@ class SimApi {
     if (ns !== '*') this.need(ctx, ns, 'read-job');
     return this.query(ctx, () => {
       const prefix = ctx.query.get('prefix') ?? '';
-      const list = this.visible(ctx, ns, [...this.state.allocs.values()], 'read-job').filter((a) => a.ID.startsWith(prefix)).sort(byCreateIndexDesc).map(allocStub);
+      const withResources = ctx.query.get('resources') === 'true';
+      const withTaskStates = ctx.query.get('task_states') !== 'false';
+      const list = this.visible(ctx, ns, [...this.state.allocs.values()], 'read-job')
+        .filter((a) => a.ID.startsWith(prefix))
+        .sort(byCreateIndexDesc)
+        .map((a): Obj => ({ ...allocStub(a), ...(withTaskStates ? {} : { TaskStates: null }), ...(withResources ? { AllocatedResources: a.AllocatedResources } : {}) }));
       const { items, nextToken } = this.page(ctx, list, (a) => a.ID);
       return { index: this.state.tables.allocs, body: items, nextToken };
     });

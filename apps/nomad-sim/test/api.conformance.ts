@@ -536,6 +536,10 @@ describe('Nomad API conformance', () => {
       expect(allocs.status).toBe(200);
       expect(specErrors('GET', '/allocations', allocs.json)).toEqual([]);
       expect(allocs.json.map((a: any) => a.ID)).toContain(alloc.ID);
+      expect('AllocatedResources' in allocs.json[0]).toBe(false);
+      const slim = await api('GET', `/v1/allocations?prefix=${alloc.ID.slice(0, 8)}&resources=true&task_states=false`);
+      expect(slim.json[0].TaskStates).toBeNull();
+      expect(slim.json[0].AllocatedResources.Tasks.nginx.Memory.MemoryMB).toBe(64);
       const evals = await api('GET', '/v1/evaluations?namespace=*');
       expect(specErrors('GET', '/evaluations', evals.json)).toEqual([]);
       expect(evals.json.map((e: any) => e.ID)).toContain(reg.json.EvalID);
