@@ -109,7 +109,10 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     // validation rules reach the schemas a model sees
     expect(new RegExp(jobId.pattern).test('a b')).toBe(false);
     expect(new RegExp(jobId.pattern).test('parent/dispatch-1-ab')).toBe(true);
-    expect(component('CreateJobDto').properties.memory).toMatchObject({ minimum: 10, maximum: 1048576 });
+    expect(component('CreateJobDto').properties.memory).toMatchObject({ type: 'integer', minimum: 10, maximum: 1048576 });
+    expect(component('JobLogsRequestDto').properties.lines.type).toBe('integer');
+    expect(component('PortMappingDto').properties.To.type).toBe('integer');
+    expect(component('CreateJobDto').properties.ports.description).not.toContain('\n');
     for (const m of ['ManageJobDto', 'StopJobDto', 'CreateJobDto', 'JobLogsRequestDto']) expect(component(m).properties.job_id).toEqual(jobId);
     expect(component('StopJobDto').properties.purge).toEqual(component('ManageJobDto').properties.purge);
   });

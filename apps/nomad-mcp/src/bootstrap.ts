@@ -5,10 +5,12 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
+import { refineOpenApi } from './common/openapi-refine';
 import { VALIDATION_OPTIONS } from './common/validation';
 import { AppConfig, APP_CONFIG } from './config/env.schema';
 import { ApiDocument } from './mcp/api-document';
 import { TOOL_INPUT_MODELS } from './mcp/tool-catalog';
+import { PortMappingDto } from './jobs/dto/create-job.dto';
 
 export const DOCS_PATH = 'api/docs';
 
@@ -24,7 +26,8 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'One of the keys in API_KEYS' }, 'api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }, 'bearer')
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: TOOL_INPUT_MODELS });
+  const document = SwaggerModule.createDocument(app, config, { extraModels: TOOL_INPUT_MODELS });
+  return refineOpenApi(document, [...TOOL_INPUT_MODELS, PortMappingDto]);
 }
 
 /** Pipes, docs and logger shared by `npm start`, the demo, stdio mode and the e2e tests. */
