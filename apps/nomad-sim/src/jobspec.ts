@@ -5,56 +5,99 @@ import { field, multiError, NomadHttpError } from './wire';
  * returns, and validates it the way Nomad's Job.Validate does (500 with multierror text on failure).
  */
 
-type Shape = { [key: string]: Shape | [Shape] | 'raw' | 0 };
+/** Scalar field kinds, named as Go's decoder names them in its type errors. */
+type Scalar = 'string' | 'int' | 'bool' | 'time.Duration';
+type Shape = { [key: string]: Shape | [Shape] | 'raw' | Scalar };
 
-const PORT: Shape = { Label: 0, Value: 0, To: 0, HostNetwork: 0, IgnoreCollision: 0 };
+const PORT: Shape = { Label: 'string', Value: 'int', To: 'int', HostNetwork: 'string', IgnoreCollision: 'bool' };
 const NETWORK: Shape = {
-  Mode: 0, Device: 0, CIDR: 0, IP: 0, Hostname: 0, MBits: 0, DNS: 'raw',
+  Mode: 'string', Device: 'string', CIDR: 'string', IP: 'string', Hostname: 'string', MBits: 'int', DNS: 'raw',
   ReservedPorts: [PORT], DynamicPorts: [PORT], CNI: 'raw',
 };
 const RESOURCES: Shape = {
-  CPU: 0, Cores: 0, MemoryMB: 0, MemoryMaxMB: 0, DiskMB: 0, IOPS: 0, Networks: [NETWORK],
-  Devices: 'raw', NUMA: 'raw', SecretsMB: 0,
+  CPU: 'int', Cores: 'int', MemoryMB: 'int', MemoryMaxMB: 'int', DiskMB: 'int', IOPS: 'int', Networks: [NETWORK],
+  Devices: 'raw', NUMA: 'raw', SecretsMB: 'int',
 };
-const RESTART: Shape = { Attempts: 0, Interval: 0, Delay: 0, Mode: 0, RenderTemplates: 0 };
+const RESTART: Shape = { Attempts: 'int', Interval: 'time.Duration', Delay: 'time.Duration', Mode: 'string', RenderTemplates: 'bool' };
 const RESCHEDULE: Shape = {
-  Attempts: 0, Interval: 0, Delay: 0, DelayFunction: 0, MaxDelay: 0, Unlimited: 0,
+  Attempts: 'int', Interval: 'time.Duration', Delay: 'time.Duration', DelayFunction: 'string', MaxDelay: 'time.Duration', Unlimited: 'bool',
 };
 const UPDATE: Shape = {
-  Stagger: 0, MaxParallel: 0, HealthCheck: 0, MinHealthyTime: 0, HealthyDeadline: 0,
-  ProgressDeadline: 0, Canary: 0, AutoRevert: 0, AutoPromote: 0,
+  Stagger: 'time.Duration', MaxParallel: 'int', HealthCheck: 'string', MinHealthyTime: 'time.Duration',
+  HealthyDeadline: 'time.Duration', ProgressDeadline: 'time.Duration', Canary: 'int', AutoRevert: 'bool', AutoPromote: 'bool',
 };
 const TASK: Shape = {
-  Name: 0, Driver: 0, User: 0, Config: 'raw', Env: 'raw', Services: 'raw', Vault: 'raw', Templates: 'raw',
+  Name: 'string', Driver: 'string', User: 'string', Config: 'raw', Env: 'raw', Services: 'raw', Vault: 'raw', Templates: 'raw',
   Constraints: 'raw', Affinities: 'raw', Resources: RESOURCES, RestartPolicy: RESTART, DispatchPayload: 'raw',
-  Lifecycle: 'raw', Meta: 'raw', KillTimeout: 0, LogConfig: { MaxFiles: 0, MaxFileSizeMB: 0, Disabled: 0 },
-  Artifacts: 'raw', Leader: 0, ShutdownDelay: 0, VolumeMounts: 'raw', ScalingPolicies: 'raw', KillSignal: 0,
-  Kind: 0, CSIPluginConfig: 'raw', Identity: 'raw', Identities: 'raw', Actions: 'raw', Schedule: 'raw',
+  Lifecycle: 'raw', Meta: 'raw', KillTimeout: 'time.Duration', LogConfig: { MaxFiles: 'int', MaxFileSizeMB: 'int', Disabled: 'bool' },
+  Artifacts: 'raw', Leader: 'bool', ShutdownDelay: 'time.Duration', VolumeMounts: 'raw', ScalingPolicies: 'raw', KillSignal: 'string',
+  Kind: 'string', CSIPluginConfig: 'raw', Identity: 'raw', Identities: 'raw', Actions: 'raw', Schedule: 'raw',
 };
 const GROUP: Shape = {
-  Name: 0, Count: 0, Update: UPDATE, Migrate: 'raw', Constraints: 'raw', Scaling: 'raw',
-  RestartPolicy: RESTART, Tasks: [TASK], EphemeralDisk: { Sticky: 0, SizeMB: 0, Migrate: 0 }, Meta: 'raw',
+  Name: 'string', Count: 'int', Update: UPDATE, Migrate: 'raw', Constraints: 'raw', Scaling: 'raw',
+  RestartPolicy: RESTART, Tasks: [TASK], EphemeralDisk: { Sticky: 'bool', SizeMB: 'int', Migrate: 'bool' }, Meta: 'raw',
   ReschedulePolicy: RESCHEDULE, Affinities: 'raw', Spreads: 'raw', Networks: [NETWORK], Consul: 'raw',
-  Services: 'raw', Volumes: 'raw', ShutdownDelay: 0, StopAfterClientDisconnect: 0,
-  MaxClientDisconnect: 0, PreventRescheduleOnLost: 0, Disconnect: 'raw',
+  Services: 'raw', Volumes: 'raw', ShutdownDelay: 'time.Duration', StopAfterClientDisconnect: 'time.Duration',
+  MaxClientDisconnect: 'time.Duration', PreventRescheduleOnLost: 'bool', Disconnect: 'raw',
 };
 const JOB: Shape = {
-  Region: 0, Namespace: 0, ID: 0, ParentID: 0, Name: 0, Type: 0, Priority: 0, AllAtOnce: 0,
-  Datacenters: 'raw', NodePool: 0, Constraints: 'raw', Affinities: 'raw', Spreads: 'raw', TaskGroups: [GROUP],
-  Update: UPDATE, Multiregion: 'raw', Periodic: 'raw', ParameterizedJob: 'raw', Dispatched: 0,
-  DispatchIdempotencyToken: 0, Payload: 0, Meta: 'raw', ConsulNamespace: 0, VaultNamespace: 0,
-  NomadTokenID: 0, Stop: 0, UI: 'raw', VersionTag: 'raw',
+  Region: 'string', Namespace: 'string', ID: 'string', ParentID: 'string', Name: 'string', Type: 'string', Priority: 'int',
+  AllAtOnce: 'bool', Datacenters: 'raw', NodePool: 'string', Constraints: 'raw', Affinities: 'raw', Spreads: 'raw',
+  TaskGroups: [GROUP], Update: UPDATE, Multiregion: 'raw', Periodic: 'raw', ParameterizedJob: 'raw', Dispatched: 'bool',
+  DispatchIdempotencyToken: 'string', Payload: 'string', Meta: 'raw', ConsulNamespace: 'string', VaultNamespace: 'string',
+  NomadTokenID: 'string', Stop: 'bool', UI: 'raw', VersionTag: 'raw',
 };
 
-function canon(value: unknown, shape: Shape): Record<string, unknown> | null {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+const STRUCT_NAMES = new Map<Shape, string>([
+  [JOB, 'Job'], [GROUP, 'TaskGroup'], [TASK, 'Task'], [RESOURCES, 'Resources'], [NETWORK, 'NetworkResource'], [PORT, 'Port'],
+  [RESTART, 'RestartPolicy'], [RESCHEDULE, 'ReschedulePolicy'], [UPDATE, 'UpdateStrategy'],
+]);
+
+function jsonKind(v: unknown): string {
+  return Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v === 'object' ? 'object' : typeof v;
+}
+
+/**
+ * Go's json.Unmarshal type error: `json: cannot unmarshal <value> into Go struct field <Struct>.<path> of type
+ * <type>`, where Struct is the type holding the field and path runs from the request root.
+ */
+function typeError(value: unknown, owner: Shape, path: string, goType: string): NomadHttpError {
+  const integerExpected = goType === 'int' || goType === 'time.Duration';
+  const got = typeof value === 'number' && integerExpected ? `number ${String(value)}` : jsonKind(value);
+  return new NomadHttpError(400, `json: cannot unmarshal ${got} into Go struct field ${STRUCT_NAMES.get(owner) ?? 'struct'}.${path} of type ${goType}`);
+}
+
+function scalarOk(v: unknown, kind: Scalar): boolean {
+  if (v === null) return true; // pointer fields and nil values
+  if (kind === 'string') return typeof v === 'string';
+  if (kind === 'bool') return typeof v === 'boolean';
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/** Picks the known fields of `value` (case-insensitively) and checks their JSON kinds as Go's decoder would. */
+function canon(value: unknown, shape: Shape, path: string): Record<string, unknown> | null {
+  if (value === null || value === undefined) return null;
   const out: Record<string, unknown> = {};
   for (const [name, sub] of Object.entries(shape)) {
     const v = field(value, name);
     if (v === undefined) continue;
-    if (Array.isArray(sub)) out[name] = Array.isArray(v) ? v.map((x) => canon(x, sub[0])) : null;
-    else if (sub === 0 || sub === 'raw') out[name] = v;
-    else out[name] = canon(v, sub);
+    const here = `${path}.${name}`;
+    if (Array.isArray(sub)) {
+      if (v !== null && !Array.isArray(v)) throw typeError(v, shape, here, `[]*api.${STRUCT_NAMES.get(sub[0]) ?? 'struct'}`);
+      out[name] = Array.isArray(v)
+        ? v.map((x) => {
+            if (x !== null && (typeof x !== 'object' || Array.isArray(x))) throw typeError(x, shape, here, `api.${STRUCT_NAMES.get(sub[0]) ?? 'struct'}`);
+            return canon(x, sub[0], here);
+          })
+        : null;
+    } else if (sub === 'raw') out[name] = v;
+    else if (typeof sub === 'string') {
+      if (!scalarOk(v, sub)) throw typeError(v, shape, here, sub);
+      out[name] = v;
+    } else {
+      if (v !== null && (typeof v !== 'object' || Array.isArray(v))) throw typeError(v, shape, here, `api.${STRUCT_NAMES.get(sub) ?? 'struct'}`);
+      out[name] = canon(v, sub, here);
+    }
   }
   return out;
 }
@@ -67,7 +110,7 @@ export type Job = Record<string, any>;
 
 /** Canonicalises a request job with Nomad's server-side defaults. */
 export function canonicalizeJob(input: unknown, namespace: string, region: string): Job {
-  const j = canon(input, JOB) ?? {};
+  const j = canon(input, JOB, 'Job') ?? {};
   const type = (j.Type as string) || 'service';
   const batchLike = type === 'batch' || type === 'sysbatch';
   const job: Job = {

@@ -498,7 +498,10 @@ class SimApi {
   private register(ctx: Ctx, pathId: string | undefined): void {
     const body = requireBody(ctx.body);
     const job = field<Obj>(body, 'Job');
-    if (!job || typeof job !== 'object') throw new NomadHttpError(400, 'Job must be specified');
+    if (job !== undefined && job !== null && (typeof job !== 'object' || Array.isArray(job))) {
+      throw new NomadHttpError(400, `json: cannot unmarshal ${Array.isArray(job) ? 'array' : typeof job} into Go struct field JobRegisterRequest.Job of type api.Job`);
+    }
+    if (!job) throw new NomadHttpError(400, 'Job must be specified');
     const id = field<string>(job, 'ID');
     if (id === undefined || id === null) throw new NomadHttpError(400, "Job ID hasn't been provided");
     if (pathId !== undefined && id !== pathId) throw new NomadHttpError(400, 'Job ID does not match name');

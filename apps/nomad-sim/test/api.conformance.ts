@@ -216,6 +216,22 @@ describe('Nomad API conformance', () => {
       expectPlainError(await api('PUT', '/v1/jobs', { Job: serviceJob('no-ns'), Namespace: 'nope-not-here' }, {}), 500, /job "no-ns" is in nonexistent namespace "nope-not-here"/);
     });
 
+    it("answers JSON of the wrong kind with Go's decoder error (400), e.g. a duration written as \"30s\"", async () => {
+      const job = serviceJob('conf-types');
+      const group = job.TaskGroups[0];
+      const withTask = (t: Record<string, unknown>) => ({ Job: { ...job, TaskGroups: [{ ...group, Tasks: [{ ...group.Tasks[0], ...t }] }] } });
+      expectPlainError(await api('PUT', '/v1/jobs', withTask({ KillTimeout: '30s' })), 400,
+        'json: cannot unmarshal string into Go struct field Task.Job.TaskGroups.Tasks.KillTimeout of type time.Duration');
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: { ...job, TaskGroups: [{ ...group, Count: '2' }] } }), 400,
+        'json: cannot unmarshal string into Go struct field TaskGroup.Job.TaskGroups.Count of type int');
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: { ...job, ID: 42 } }), 400,
+        'json: cannot unmarshal number into Go struct field Job.Job.ID of type string');
+      expectPlainError(await api('PUT', '/v1/jobs', withTask({ Resources: { CPU: 1.5 } })), 400,
+        'json: cannot unmarshal number 1.5 into Go struct field Resources.Job.TaskGroups.Tasks.Resources.CPU of type int');
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: 'web' }), 400,
+        'json: cannot unmarshal string into Go struct field JobRegisterRequest.Job of type api.Job');
+    });
+
     it('enforces the job modify index (500 with the server texts)', async () => {
       const id = uniqueId('conf-enforce');
       const first = await register(serviceJob(id));
@@ -291,7 +307,8 @@ describe('Nomad API conformance', () => {
       expect(page2.headers.get('x-nomad-nexttoken')).toBeNull();
       const filtered = await api('GET', `/v1/jobs?prefix=${prefix}&filter=${encodeURIComponent('Meta.team == "blue"')}`);
       expect(filtered.json.map((j: any) => j.ID)).toEqual([`${prefix}-b`]);
-      const byType = await api('GET', `/v1/jobs?prefix=${prefix}&filter=${encodeURIComponent('Type == "batch" or Name contains "-a"')}`);
+      // (the random prefix may itself contain "-a", so the contains-operand is the whole name)
+      const byType = await api('GET', `/v1/jobs?prefix=${prefix}&filter=${encodeURIComponent(`Type == "batch" or Name contains "${prefix}-a"`)}`);
       expect(byType.json.map((j: any) => j.ID)).toEqual([`${prefix}-a`]);
       const withMeta = await api('GET', `/v1/jobs?prefix=${prefix}&meta=true`);
       expect(withMeta.json[1].Meta).toEqual({ team: 'blue' });
