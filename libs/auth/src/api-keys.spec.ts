@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiKeyRing, presentedKey } from './api-keys';
+import { ApiKeyRing, KEYS_FILE_RECHECK_MS, presentedKey } from './api-keys';
 
 describe('ApiKeyRing', () => {
   it('accepts any configured key (rotation) and nothing else', () => {
@@ -21,6 +21,24 @@ describe('ApiKeyRing', () => {
     const ring = ApiKeyRing.fromSources('env-key', file);
     expect(['env-key', 'file-key-1', 'file-key-2'].every((k) => ring.matches(k))).toBe(true);
     expect(ring.matches('# team keys')).toBe(false);
+  });
+
+  it('picks up a rotated keys file without a restart, and never opens up when it empties', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'keys');
+    writeFileSync(file, 'first-key\n');
+    let now = 1_000_000;
+    const ring = new ApiKeyRing([], file, () => now);
+    expect(ring.matches('first-key')).toBe(true);
+    writeFileSync(file, 'second-key-longer\n');
+    expect(ring.matches('second-key-longer')).toBe(false); // not re-checked yet
+    now += KEYS_FILE_RECHECK_MS;
+    expect(ring.matches('second-key-longer')).toBe(true);
+    expect(ring.matches('first-key')).toBe(false);
+    writeFileSync(file, '# all keys retired\n');
+    now += KEYS_FILE_RECHECK_MS;
+    expect(ring.matches('second-key-longer')).toBe(false);
+    expect(ring.enabled).toBe(true);
   });
 
   it('is disabled when no key is configured', () => {

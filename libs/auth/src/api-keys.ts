@@ -1,38 +1,62 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+
+/** How often a keys file is checked for changes (rotation without a restart). */
+export const KEYS_FILE_RECHECK_MS = 5000;
 
 /**
  * The accepted API keys, held as SHA-256 digests: comparing digests of equal length with timingSafeEqual
- * gives a constant-time check whatever the length of the presented key.
+ * gives a constant-time check whatever the length of the presented key. Keys from a file are re-read when
+ * the file changes, so a key can be added or retired without a restart.
  */
 export class ApiKeyRing {
-  private readonly digests: Buffer[];
+  private digests: Buffer[] = [];
+  private fileStamp = '';
+  private nextCheck = 0;
+  /** Decided once: a service started with keys never becomes open, even if its keys file empties. */
+  readonly enabled: boolean;
 
-  constructor(keys: string[]) {
-    this.digests = [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map(digest);
+  constructor(
+    private readonly fixedKeys: string[],
+    private readonly keysFile?: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.reload();
+    this.enabled = this.digests.length > 0;
   }
 
   /** API_KEYS (comma-separated) plus API_KEYS_FILE (one key per line, # comments). */
   static fromSources(apiKeys: string | undefined, keysFile: string | undefined): ApiKeyRing {
-    const keys = (apiKeys ?? '').split(',');
-    if (keysFile) {
-      for (const line of readFileSync(keysFile, 'utf8').split(/\r?\n/)) {
-        const k = line.replace(/#.*/, '').trim();
-        if (k) keys.push(k);
-      }
-    }
-    return new ApiKeyRing(keys);
+    return new ApiKeyRing((apiKeys ?? '').split(','), keysFile || undefined);
   }
 
   get size(): number {
     return this.digests.length;
   }
 
-  get enabled(): boolean {
-    return this.digests.length > 0;
+  private reload(): void {
+    const keys = [...this.fixedKeys];
+    if (this.keysFile) {
+      const st = statSync(this.keysFile);
+      this.fileStamp = `${st.mtimeMs}:${st.size}`;
+      for (const line of readFileSync(this.keysFile, 'utf8').split(/\r?\n/)) keys.push(line.replace(/#.*/, ''));
+    }
+    this.digests = [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map(digest);
+  }
+
+  private refresh(): void {
+    if (!this.keysFile || this.now() < this.nextCheck) return;
+    this.nextCheck = this.now() + KEYS_FILE_RECHECK_MS;
+    try {
+      const st = statSync(this.keysFile);
+      if (`${st.mtimeMs}:${st.size}` !== this.fileStamp) this.reload();
+    } catch {
+      // the file is being replaced or is gone for a moment: keep the last keys read
+    }
   }
 
   matches(candidate: string | undefined): boolean {
+    this.refresh();
     if (!candidate) return false;
     const d = digest(candidate);
     let ok = false;
