@@ -1,7 +1,6 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Inject } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
 import { ApiDocument } from './api-document';
 import { McpService } from './mcp.service';
