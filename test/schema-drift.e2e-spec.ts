@@ -117,6 +117,17 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     expect(component('StopJobDto').properties.purge).toEqual(component('ManageJobDto').properties.purge);
   });
 
+  it('writes PUBLIC_URL into the tool configuration when it is set (behind a proxy)', async () => {
+    const behindProxy = await startStack({ env: { PUBLIC_URL: 'https://nomad-mcp.example.com/' } });
+    try {
+      const cfg = (await behindProxy.api('GET', '/api/claude/tool-config')).json;
+      expect(cfg.base_url).toBe('https://nomad-mcp.example.com');
+      expect(cfg.tools[0].api_endpoint).toBe('https://nomad-mcp.example.com/api/claude/list-jobs');
+    } finally {
+      await behindProxy.close();
+    }
+  });
+
   it('the REST tool configuration uses the same schemas and the real base URL', () => {
     expect(toolConfig.base_url).toBe(s.url);
     expect(toolConfig.tools.map((t: any) => t.name)).toEqual(['list_jobs', 'manage_job', 'create_job', 'get_job_logs']);
