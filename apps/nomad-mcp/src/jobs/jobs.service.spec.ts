@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { AppConfig } from '../config/env.schema';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobChangedConcurrentlyException, JobNotManagedException } from './jobs.errors';
-import { JobsService } from './jobs.service';
+import { JobsService, MAX_LOG_BYTES_PER_STREAM } from './jobs.service';
 
 /** JobsService with a scripted NomadService: the Nomad answers that are hard to provoke on a live cluster. */
 function serviceWith(nomad: Partial<NomadService>) {
@@ -42,5 +42,23 @@ describe('JobsService.create', () => {
     const failure = new NomadApiError(500, 'rpc error: leadership lost', 'PUT /v1/jobs');
     const registerJob = jest.fn().mockRejectedValue(failure);
     await expect(serviceWith({ findJob: jest.fn().mockResolvedValue(undefined), registerJob }).create(dto)).rejects.toBe(failure);
+  });
+});
+
+describe('JobsService.logs', () => {
+  it('keeps an answer under the per-stream size bound, dropping the oldest lines and saying so', async () => {
+    const long = Array.from({ length: 5000 }, (_, i) => `${String(i).padStart(5, '0')} ${'x'.repeat(200)}`);
+    const nomad = {
+      getJobAllocations: jest.fn().mockResolvedValue([{ ID: 'a1', CreateIndex: 1, TaskStates: { web: { StartedAt: '2026-11-28T00:00:00Z' } } }]),
+      getAllocation: jest.fn().mockResolvedValue({ ID: 'a1', Name: 'web.g[0]', ClientStatus: 'running', TaskGroup: 'g', Job: { ID: 'web', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 'web', Driver: 'docker' }] }] } }),
+      tailLog: jest.fn().mockResolvedValue({ lines: long, bytesRead: 1_100_000, truncated: true }),
+    };
+    const out = await serviceWith(nomad as unknown as Partial<NomadService>).logs({ job_id: 'web', lines: 5000, type: 'stdout' } as never);
+    const bytes = out.stdout!.lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+    expect(bytes).toBeLessThanOrEqual(MAX_LOG_BYTES_PER_STREAM);
+    expect(out.stdout!.lines[out.stdout!.lines.length - 1]).toBe(long[4999]);
+    expect(out.stdout!.truncated).toBe(true);
+    expect(out.stdout!.note).toMatch(/^\d+ older lines left out to keep the answer under 256 KiB$/);
+    expect(out.message).toMatch(/^Last \d+ stdout lines of task 'web'/);
   });
 });

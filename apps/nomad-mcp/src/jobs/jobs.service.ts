@@ -40,6 +40,9 @@ import {
   statusSentence,
 } from './job-diagnosis';
 
+const NOT_STARTED = 'task has not started yet; no logs';
+/** Upper bound of the log text returned per stream, whatever `lines` asks for. */
+export const MAX_LOG_BYTES_PER_STREAM = 256 * 1024;
 const ACTIVE_DEPLOYMENT = new Set(['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking']);
 
 const short = (id: string) => id.slice(0, 8);
@@ -283,7 +286,7 @@ export class JobsService {
     };
     for (const type of types) result[type] = await this.readStream(alloc.ID, task, type, lines);
     const parts = types.map((t) => `${result[t]!.lines.length} ${t}`);
-    const notStarted = types.every((t) => result[t]!.note);
+    const notStarted = types.every((t) => result[t]!.note === NOT_STARTED);
     result.message = notStarted
       ? `Task '${task}' of allocation ${short(alloc.ID)} (${alloc.ClientStatus}) has not started yet, so it has no logs.`
       : `Last ${parts.join(' and ')} lines of task '${task}' in allocation ${short(alloc.ID)} (${alloc.Name}, ${alloc.ClientStatus}).`;
@@ -293,10 +296,18 @@ export class JobsService {
   private async readStream(allocId: string, task: string, type: LogStream, lines: number): Promise<LogStreamResult> {
     try {
       const tail = await this.nomad.tailLog(allocId, task, type, lines);
-      return { lines: tail.lines, truncated: tail.truncated };
+      // an answer goes into a model's context: very long lines must not make it huge
+      let kept = tail.lines;
+      let bytes = kept.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+      let cut = 0;
+      while (bytes > MAX_LOG_BYTES_PER_STREAM && cut < kept.length - 1) bytes -= Buffer.byteLength(kept[cut++]) + 1;
+      kept = kept.slice(cut);
+      return cut
+        ? { lines: kept, truncated: true, note: `${cut} older lines left out to keep the answer under ${MAX_LOG_BYTES_PER_STREAM / 1024} KiB` }
+        : { lines: kept, truncated: tail.truncated };
     } catch (err) {
       if (err instanceof NomadApiError && err.isNotFound && /not started/i.test(err.nomadMessage)) {
-        return { lines: [], truncated: false, note: 'task has not started yet; no logs' };
+        return { lines: [], truncated: false, note: NOT_STARTED };
       }
       throw err;
     }
