@@ -338,6 +338,7 @@ class SimApi {
     if ((r = /^\/v1\/client\/allocation\/([^/]+)\/restart$/.exec(p))) return only(isWrite), this.restartAlloc(ctx, r[1]);
     if ((r = /^\/v1\/client\/allocation\/([^/]+)\/stats$/.exec(p))) return only(isRead), this.allocStats(ctx, r[1]);
     if ((r = /^\/v1\/client\/fs\/logs\/([^/]+)$/.exec(p))) return only(isRead), this.logs(ctx, r[1]);
+    if (p === '/v1/search') return only(isWrite), this.search(ctx);
     if (p === '/v1/acl/bootstrap') return only(isWrite), this.aclBootstrap(ctx);
     if (p === '/v1/acl/policies') return only(isRead), this.aclPolicies(ctx);
     if ((r = /^\/v1\/acl\/policy\/(.+)$/.exec(p))) return this.aclPolicy(ctx, r[1]);
@@ -865,6 +866,33 @@ class SimApi {
       this.need(ctx, d.Namespace, 'read-job');
       return { index: d.ModifyIndex, body: d };
     });
+  }
+
+  /** POST /v1/search: ID prefix search per context (`nomad status <prefix>`), 20 matches per context at most. */
+  private search(ctx: Ctx): void {
+    const body = requireBody(ctx.body);
+    const prefix = field<string>(body, 'Prefix') ?? '';
+    const context = field<string>(body, 'Context') || 'all';
+    const ns = ctx.query.get('namespace') || field<string>(body, 'Namespace') || 'default';
+    const contexts = ['jobs', 'allocs', 'evals', 'nodes', 'deployment', 'namespaces'];
+    if (context !== 'all' && !contexts.includes(context)) throw new NomadHttpError(500, `context must be one of [${contexts.join(' ')} all]; got "${context}"`);
+    const visible = (o: Obj) => (ns === '*' || o.Namespace === ns) && this.acl.allowNamespace(ctx.token, o.Namespace, ['read-job', 'list-jobs']);
+    const ids: Record<string, () => string[]> = {
+      jobs: () => this.state.listJobs(ns).filter((j) => this.acl.allowNamespace(ctx.token, j.Namespace, ['list-jobs'])).map((j) => j.ID),
+      allocs: () => [...this.state.allocs.values()].filter(visible).map((a) => a.ID),
+      evals: () => [...this.state.evals.values()].filter(visible).map((e) => e.ID),
+      nodes: () => (this.acl.allowScope(ctx.token, 'node', false) ? this.state.nodes.map((n) => n.ID) : []),
+      deployment: () => [...this.state.deployments.values()].filter(visible).map((d) => d.ID),
+      namespaces: () => [...this.state.namespaces.keys()].filter((n) => this.acl.anyInNamespace(ctx.token, n)),
+    };
+    const matches: Record<string, string[]> = {};
+    const truncations: Record<string, boolean> = {};
+    for (const c of context === 'all' ? contexts : [context]) {
+      const found = ids[c]().filter((id) => id.startsWith(prefix)).sort();
+      matches[c] = found.slice(0, 20);
+      truncations[c] = found.length > 20;
+    }
+    this.send(ctx, { Matches: matches, Truncations: truncations, Index: this.state.index, LastContact: 0, KnownLeader: true, NextToken: '' }, this.metaHeaders(this.state.index));
   }
 
   // ------------------------------------------------------------------ logs

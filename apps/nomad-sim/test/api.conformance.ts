@@ -593,6 +593,20 @@ describe('Nomad API conformance', () => {
       expect(members.json.Members[0].Status).toBe('alive');
     });
 
+    it('finds jobs, allocations and nodes by ID prefix with /v1/search (nomad status <prefix>)', async () => {
+      const id = uniqueId('conf-search');
+      await register(serviceJob(id));
+      const [alloc] = await runningAllocs(id);
+      const all = await api('POST', '/v1/search', { Prefix: id.slice(0, 12), Context: 'all' });
+      expect(all.status).toBe(200);
+      expect(specErrors('POST', '/search', all.json)).toEqual([]);
+      expect(all.json.Matches.jobs).toContain(id);
+      expect(all.json.Truncations.jobs).toBe(false);
+      const allocs = await api('PUT', '/v1/search', { Prefix: alloc.ID.slice(0, 8), Context: 'allocs' });
+      expect(allocs.json.Matches).toEqual({ allocs: [alloc.ID] });
+      expect((await api('POST', '/v1/search', { Prefix: 'x', Context: 'bogus' })).status).toBe(500);
+    });
+
     it('lets ?namespace= win over the namespace in the body and the job', async () => {
       const ns = uniqueId('conf-nsq');
       expect((await api('PUT', `/v1/namespace/${ns}`, { Name: ns })).status).toBe(200);
