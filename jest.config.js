@@ -22,8 +22,8 @@ const common = {
 };
 
 module.exports = {
-  // against a real Nomad (NOMAD_ADDR) deployments take minutes (10 s min healthy time, image pulls)
-  testTimeout: process.env.NOMAD_ADDR ? 600000 : 30000,
+  // against a real Nomad (npm run test:conformance with NOMAD_ADDR) deployments take minutes
+  testTimeout: process.env.CONFORMANCE_USE_NOMAD_ADDR && process.env.NOMAD_ADDR ? 600000 : 30000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/src/**/*.spec.ts', '<rootDir>/libs/**/src/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

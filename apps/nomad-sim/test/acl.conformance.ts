@@ -1,11 +1,11 @@
 import { call, Reply, uniqueId, waitFor } from '../../../test/support/http';
-import { openTarget, serviceJob, Target } from './target';
+import { openTarget, REAL_NOMAD, serviceJob, Target } from './target';
 
 /**
  * ACL behaviour (BEHAVIOUR.md §3). Runs on a simulator started with ACLs on, or against NOMAD_ADDR when
  * CONFORMANCE_ACL=1 and NOMAD_TOKEN is a management token.
  */
-const enabled = !process.env.NOMAD_ADDR || process.env.CONFORMANCE_ACL === '1';
+const enabled = !REAL_NOMAD || process.env.CONFORMANCE_ACL === '1';
 
 (enabled ? describe : describe.skip)('Nomad API conformance: ACL tokens and policies', () => {
   let t: Target;

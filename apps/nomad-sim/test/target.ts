@@ -2,8 +2,10 @@ import { startSimulator, SimulatorOptions } from '../src';
 
 /**
  * Where the conformance suite points: NOMAD_ADDR (a real Nomad dev agent, with NOMAD_TOKEN when ACLs are
- * on) or, by default, a fresh simulator on port 0 with short timings.
+ * on) when run as `npm run test:conformance`, or else a fresh simulator on port 0 with short timings.
+ * `npm test` never follows NOMAD_ADDR: Nomad users export it, and the suite creates and purges jobs.
  */
+export const REAL_NOMAD = process.env.CONFORMANCE_USE_NOMAD_ADDR === '1' ? process.env.NOMAD_ADDR : undefined;
 export interface Target {
   url: string;
   token?: string;
@@ -16,10 +18,10 @@ export interface Target {
 export const FAST_TIMINGS = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30 };
 
 export async function openTarget(simOptions: SimulatorOptions = {}): Promise<Target> {
-  if (process.env.NOMAD_ADDR) {
+  if (REAL_NOMAD) {
     const token = process.env.NOMAD_TOKEN || undefined;
     return {
-      url: process.env.NOMAD_ADDR.replace(/\/+$/, ''),
+      url: REAL_NOMAD.replace(/\/+$/, ''),
       token,
       isSimulator: false,
       headers: token ? { 'X-Nomad-Token': token } : {},
