@@ -125,15 +125,21 @@ export interface RestToolSpec {
   in: 'query' | 'body' | 'path+query';
 }
 
+const describedAs = (name: string): string => {
+  const tool = TOOLS.find((t) => t.name === name);
+  if (!tool) throw new Error(`no tool named ${name}`);
+  return tool.description;
+};
+
 export const REST_TOOLS: RestToolSpec[] = [
-  { name: 'list_jobs', description: TOOLS[0].description, method: 'GET', path: '/api/claude/list-jobs', input: ListJobsQueryDto, in: 'query' },
+  { name: 'list_jobs', description: describedAs('list_jobs'), method: 'GET', path: '/api/claude/list-jobs', input: ListJobsQueryDto, in: 'query' },
   {
     name: 'manage_job',
     description: 'Manage one job: action=status (health and problems), start, stop (purge=true also removes it), or restart.',
     method: 'POST', path: '/api/claude/jobs', input: ManageJobDto, in: 'body',
   },
-  { name: 'create_job', description: TOOLS[5].description, method: 'POST', path: '/api/claude/create-job', input: CreateJobDto, in: 'body' },
-  { name: 'get_job_logs', description: TOOLS[6].description, method: 'GET', path: '/api/claude/job-logs/{job_id}', input: JobLogsRequestDto, in: 'path+query' },
+  { name: 'create_job', description: describedAs('create_job'), method: 'POST', path: '/api/claude/create-job', input: CreateJobDto, in: 'body' },
+  { name: 'get_job_logs', description: describedAs('get_job_logs'), method: 'GET', path: '/api/claude/job-logs/{job_id}', input: JobLogsRequestDto, in: 'path+query' },
 ];
 
 /** Every input class, so the OpenAPI document carries a schema for each (SwaggerDocumentOptions.extraModels). */
