@@ -134,6 +134,9 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     const manage = toolConfig.tools.find((t: any) => t.name === 'manage_job');
     expect(manage).toMatchObject({ method: 'POST', api_endpoint: `${s.url}/api/claude/jobs`, parameters_in: 'body' });
     expect(Object.keys(manage.parameters.properties).sort()).toEqual(Object.keys(component('ManageJobDto').properties).sort());
+    for (const name of ['list_jobs', 'create_job', 'get_job_logs']) {
+      expect(toolConfig.tools.find((t: any) => t.name === name).description).toBe(mcpTools.find((t) => t.name === name).description);
+    }
     const logs = toolConfig.tools.find((t: any) => t.name === 'get_job_logs');
     expect(logs.api_endpoint).toBe(`${s.url}/api/claude/job-logs/{job_id}`);
     expect(logs.parameters).toEqual(claudeTools.find((t) => t.name === 'get_job_logs').input_schema);
