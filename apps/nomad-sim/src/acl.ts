@@ -1,4 +1,4 @@
-import { globToRegExp, nowNs, uuid } from './wire';
+import { globMatch, nowNs, uuid } from './wire';
 
 /**
  * ACL tokens and namespace-scoped policies (BEHAVIOUR.md §3). Policies are written in Nomad's HCL rule
@@ -60,9 +60,6 @@ export function parseRules(rules: string): Pick<AclPolicy, 'namespaces' | 'node'
   return { namespaces, node, agent };
 }
 
-function glob(pattern: string, value: string): boolean {
-  return globToRegExp(pattern).test(value);
-}
 
 export class AclStore {
   readonly tokens = new Map<string, AclToken>();
@@ -97,7 +94,7 @@ export class AclStore {
   allowNamespace(token: AclToken | undefined, namespace: string, caps: string[]): boolean {
     if (!this.enabled || token?.Type === 'management') return true;
     for (const p of this.policiesOf(token)) {
-      const rules = p.namespaces.filter((r) => glob(r.pattern, namespace));
+      const rules = p.namespaces.filter((r) => globMatch(r.pattern, namespace));
       const exact = rules.find((r) => r.pattern === namespace);
       const best = exact ?? rules.sort((a, b) => b.pattern.length - a.pattern.length)[0];
       if (best && caps.some((c) => best.caps.has(c))) return true;
@@ -108,7 +105,7 @@ export class AclStore {
   /** Any capability at all in the namespace (namespace read/list). */
   anyInNamespace(token: AclToken | undefined, namespace: string): boolean {
     if (!this.enabled || token?.Type === 'management') return true;
-    return this.policiesOf(token).some((p) => p.namespaces.some((r) => glob(r.pattern, namespace) && r.caps.size > 0));
+    return this.policiesOf(token).some((p) => p.namespaces.some((r) => globMatch(r.pattern, namespace) && r.caps.size > 0));
   }
 
   allowScope(token: AclToken | undefined, scope: 'node' | 'agent', write: boolean): boolean {

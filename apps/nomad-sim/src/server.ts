@@ -6,7 +6,7 @@ import { FilterError, parseFilter } from './filter';
 import { Job } from './jobspec';
 import { LogType } from './logs';
 import { allocTerminal, DEFAULT_TIMINGS, Obj, SimState, SimTimings } from './state';
-import { field, NomadHttpError, parseBool, parseGoDurationMs, toJson } from './wire';
+import { field, NomadHttpError, nowNs, parseBool, parseGoDurationMs, toJson } from './wire';
 import { seedDemo } from './seed';
 
 export interface SimulatorOptions {
@@ -842,7 +842,7 @@ class SimApi {
     if (!a) throw new NomadHttpError(404, `Unknown allocation "${id}"`);
     this.need(ctx, a.Namespace, 'read-job');
     if (a.ClientStatus !== 'running') throw new NomadHttpError(500, 'alloc is not running');
-    const ts = BigInt(Date.now()) * 1_000_000n;
+    const ts = nowNs();
     const usage = (cpuMhz: number, memMb: number) => ({
       MemoryStats: { RSS: Math.round(memMb * 0.35) * 1048576, Cache: 0, Swap: 0, Usage: Math.round(memMb * 0.4) * 1048576, MaxUsage: Math.round(memMb * 0.5) * 1048576, KernelUsage: 0, KernelMaxUsage: 0, Measured: ['RSS', 'Usage', 'Max Usage'] },
       CpuStats: { SystemMode: 0.4, UserMode: 1.1, TotalTicks: cpuMhz * 0.05, ThrottledPeriods: 0, ThrottledTime: 0, Percent: 1.5, Measured: ['System Mode', 'User Mode', 'Percent'] },

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { canonicalizeJob, Job, specChanged, validateJob } from './jobspec';
 import { LogFile, LogType, parseSize } from './logs';
-import { globToRegExp, multiError, NomadHttpError, nowNs, nsToRfc3339, uuid, ZERO_TIME } from './wire';
+import { globMatch, multiError, NomadHttpError, nowNs, nsToRfc3339, uuid, ZERO_TIME } from './wire';
 
 /** Timings of the simulated client; tests shrink them, the demo keeps them human. */
 export interface SimTimings {
@@ -280,7 +280,7 @@ export class SimState extends EventEmitter {
     }
     const event = {
       Count: count, PreviousCount: tg.Count, Message: message, Error: isError, Meta: meta, EvalID: null as string | null,
-      Time: BigInt(Date.now()) * 1_000_000n, CreateIndex: 0,
+      Time: nowNs(), CreateIndex: 0,
     };
     if (count === null) {
       const idx = this.bump('jobs');
@@ -891,9 +891,6 @@ function groupSpecChanged(oldJob: Job, job: Job, group: string): boolean {
   return strip(g1) !== strip(g2) || JSON.stringify(oldJob.Meta) !== JSON.stringify(job.Meta);
 }
 
-function globMatch(pattern: string, value: string): boolean {
-  return globToRegExp(pattern).test(value);
-}
 
 function clientDescription(status: string): string {
   const texts: Record<string, string> = { pending: 'No tasks have started', running: 'Tasks are running', complete: 'All tasks have completed', failed: 'Failed tasks' };

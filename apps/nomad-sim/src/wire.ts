@@ -84,6 +84,10 @@ export function parseBool(v: string | undefined): boolean {
 }
 
 /** Nomad's namespace and datacenter globs: `*` matches any run of characters. */
-export function globToRegExp(pattern: string): RegExp {
+export function globMatch(pattern: string, value: string): boolean {
+  return globToRegExp(pattern).test(value);
+}
+
+function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
