@@ -24,12 +24,12 @@ export function validationException(errors: ValidationError[]): BadRequestExcept
   return new BadRequestException({ message, errors: fields });
 }
 
-/** Options shared by the REST ValidationPipe and the MCP tool argument check, so both reject alike. */
+/** The validator settings of the REST ValidationPipe and the MCP tool argument check, so both reject alike. */
+const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
+
 export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   transform: true,
-  whitelist: true,
-  forbidNonWhitelisted: true,
-  forbidUnknownValues: true,
+  ...VALIDATOR_OPTIONS,
   exceptionFactory: validationException,
 };
 
@@ -39,7 +39,7 @@ export async function validateInput<T extends object>(cls: new () => T, input: u
     throw new BadRequestException('Invalid request: arguments must be a JSON object');
   }
   const instance = plainToInstance(cls, input ?? {});
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const errors = await validate(instance, VALIDATOR_OPTIONS);
   if (errors.length) throw validationException(errors);
   return instance;
 }
