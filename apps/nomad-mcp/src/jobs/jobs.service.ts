@@ -284,7 +284,8 @@ export class JobsService {
     const result: JobLogsResult = {
       ...base, alloc_id: alloc.ID, alloc_name: alloc.Name, client_status: alloc.ClientStatus, task, tasks, message: '',
     };
-    for (const type of types) result[type] = await this.readStream(alloc.ID, task, type, lines);
+    const streams = await Promise.all(types.map((type) => this.readStream(alloc.ID, task, type, lines)));
+    types.forEach((type, i) => (result[type] = streams[i]));
     const parts = types.map((t) => `${result[t]!.lines.length} ${t}`);
     const notStarted = types.every((t) => result[t]!.note === NOT_STARTED);
     result.message = notStarted
