@@ -53,9 +53,20 @@ describe('Claude REST API against the simulator', () => {
     });
 
     it('answers an empty namespace plainly', async () => {
+      expect((await s.nomad('PUT', '/v1/namespace/nobody-here', { Name: 'nobody-here' })).status).toBe(200);
       const r = await s.api('GET', '/api/claude/list-jobs?namespace=nobody-here');
       expect(r.status).toBe(200);
       expect(r.json).toMatchObject({ count: 0, jobs: [], message: "No jobs in namespace 'nobody-here'." });
+    });
+
+    it('says when the namespace does not exist, and how to choose another (not an empty list)', async () => {
+      const r = await s.api('GET', '/api/claude/list-jobs?namespace=no-such-ns');
+      expect(r.status).toBe(404);
+      expect(r.json.message).toBe("namespace 'no-such-ns' does not exist in Nomad");
+      expect(r.json.next_step).toMatch(/^Set DEFAULT_NAMESPACE to an existing namespace or pass namespace/);
+      const status = await s.api('POST', '/api/claude/jobs', { job_id: 'example-job', action: 'status', namespace: 'no-such-ns' });
+      expect(status.status).toBe(404);
+      expect(status.json.message).toBe("namespace 'no-such-ns' does not exist in Nomad");
     });
 
     it('rejects a bad namespace naming the field', async () => {
@@ -110,7 +121,10 @@ describe('Claude REST API against the simulator', () => {
     it('answers 404 with the job and namespace when the job does not exist', async () => {
       const r = await s.api('POST', '/api/claude/jobs', { job_id: 'no-such-job', action: 'status', namespace: ns });
       expect(r.status).toBe(404);
-      expect(r.json).toEqual({ statusCode: 404, error: 'Not Found', message: "job 'no-such-job' not found in namespace 'development'" });
+      expect(r.json).toEqual({
+        statusCode: 404, error: 'Not Found', message: "job 'no-such-job' not found in namespace 'development'",
+        next_step: 'Call list_jobs with namespace \'development\' to see the jobs there (or namespace "*" for all).',
+      });
     });
 
     it('stop, start, restart and stop with purge: each says what happened', async () => {
@@ -244,11 +258,11 @@ describe('Claude REST API against the simulator', () => {
       expect(s.nomadTraffic.some((l) => l.includes('/v1/job/x?') || l.startsWith('PUT /v1/jobs?namespace=development') && false)).toBe(false);
     });
 
-    it("reports Nomad's own refusal with its text (502)", async () => {
+    it('turns Nomad\'s 500 for a nonexistent namespace into a 404 that says what to do', async () => {
       const r = await s.api('POST', '/api/claude/create-job', { job_id: 'nowhere', docker_image: 'nginx:1.27', namespace: 'no-such-namespace' });
-      expect(r.status).toBe(502);
-      expect(r.json.message).toMatch(/Nomad rejected PUT \/v1\/jobs with 500: 1 error occurred:\s+\* job "nowhere" is in nonexistent namespace "no-such-namespace"/);
-      expect(r.json.nomad_status).toBe(500);
+      expect(r.status).toBe(404);
+      expect(r.json).toMatchObject({ message: "namespace 'no-such-namespace' does not exist in Nomad", next_step: expect.stringMatching(/DEFAULT_NAMESPACE/) });
+      expect(s.nomadTraffic).toContain('PUT /v1/jobs?namespace=no-such-namespace');
     });
   });
 
@@ -290,7 +304,8 @@ describe('Claude REST API against the simulator', () => {
       const r = await s.api('GET', '/api/claude/job-logs/broken-api?namespace=development');
       expect(r.status).toBe(200);
       expect(r.json.stdout).toEqual({ lines: [], truncated: false, note: 'task has not started yet; no logs' });
-      expect(r.json.message).toMatch(/has not started yet, so it has no logs/);
+      // why, not just "not started": the cause (the pull failure), and where to look next
+      expect(r.json.message).toMatch(/^Task 'api' of allocation [0-9a-f]{8} \(failed\) never started, so it has no logs: Driver Failure: failed to create container: Failed to pull `registry\.example\.com\/team\/api:missing`.* Call get_job_status for the full diagnosis\.$/);
     });
 
     it('answers 404 for an unknown job', async () => {
@@ -330,7 +345,8 @@ describe('Claude REST API against the simulator', () => {
       expect(r.status).toBe(404);
       expect(r.json.message).toBe(`job '${id}' not found in namespace '${ns}'`);
       const traffic = s.nomadTraffic.slice(before);
-      expect(traffic).toEqual([`GET /v1/job/${encodeURIComponent(id)}?namespace=development`]);
+      // the job, then (job not found) whether the namespace itself exists: fixed paths, nothing from the ID
+      expect(traffic).toEqual([`GET /v1/job/${encodeURIComponent(id)}?namespace=development`, 'GET /v1/namespace/development']);
     });
 
     it.each(hostile)('logs of %p (sent encoded in the path) go to /v1/job/<encoded id> only', async (id) => {
@@ -338,7 +354,7 @@ describe('Claude REST API against the simulator', () => {
       const r = await s.api('GET', `/api/claude/job-logs/${encodeURIComponent(id)}?namespace=development`);
       expect(r.status).toBe(404);
       const traffic = s.nomadTraffic.slice(before);
-      expect(traffic.every((l) => l.startsWith('GET /v1/job/') && !l.includes('/v1/acl') && !l.includes('/v1/agent'))).toBe(true);
+      expect(traffic.every((l) => (l.startsWith('GET /v1/job/') || l === 'GET /v1/namespace/development') && !l.includes('/v1/acl') && !l.includes('/v1/agent'))).toBe(true);
     });
 
     it('rejects "a b" and control characters before any Nomad call', async () => {

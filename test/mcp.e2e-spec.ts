@@ -66,7 +66,7 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
       expect(ok.structuredContent.problems.map((p: any) => p.event)).toContain('Not Restarting');
       const missing = await callTool('get_job_status', { job_id: 'web', namespace: 'development' });
       expect(missing.isError).toBe(true);
-      expect(text(missing)).toBe("job 'web' not found in namespace 'development' Call list_jobs with namespace 'development' to see the jobs there (or namespace \"*\" for all).");
+      expect(text(missing)).toBe("job 'web' not found in namespace 'development'. Call list_jobs with namespace 'development' to see the jobs there (or namespace \"*\" for all).");
     });
 
     it('create_job, restart_job, stop_job, start_job: success and failure paths', async () => {

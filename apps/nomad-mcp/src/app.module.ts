@@ -11,6 +11,7 @@ import { AppConfig, APP_CONFIG, loadConfig } from './config/env.schema';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { McpModule } from './mcp/mcp.module';
+import { OperationsModule } from './operations/operations.module';
 
 export interface AppModuleOptions {
   /** Environment to read settings from; process.env when omitted (tests pass their own). */
@@ -80,6 +81,7 @@ export class AppModule {
           },
         }),
         HealthModule,
+        OperationsModule.register(),
         JobsModule,
         McpModule,
       ],

@@ -17,6 +17,7 @@ import {
   LogStream,
   LogTail,
   Namespace,
+  NodeListStub,
   NomadJob,
 } from './nomad.types';
 
@@ -220,5 +221,31 @@ export class NomadService {
       }
       window = Math.min(MAX_TAIL_WINDOW, window * 4);
     }
+  }
+
+  // ------------------------------------------------------------------ evaluations, namespaces, nodes
+
+  async getEvaluation(evalId: string): Promise<Evaluation> {
+    return (await this.call<Evaluation>('GET', nomadPath`evaluation/${evalId}`)).data;
+  }
+
+  /** The namespace, or undefined when Nomad answers 404. */
+  async findNamespace(name: string): Promise<Namespace | undefined> {
+    try {
+      return (await this.call<Namespace>('GET', nomadPath`namespace/${name}`)).data;
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isNotFound) return undefined;
+      throw err;
+    }
+  }
+
+  /** Nodes with their resources (capacity and reserved). */
+  async listNodesWithResources(): Promise<NodeListStub[]> {
+    return (await this.call<NodeListStub[]>('GET', nomadPath`nodes`, { query: { resources: true } })).data ?? [];
+  }
+
+  /** Allocations placed on a node (full allocations, with their allocated resources). */
+  async getNodeAllocations(nodeId: string): Promise<Allocation[]> {
+    return (await this.call<Allocation[]>('GET', nomadPath`node/${nodeId}/allocations`)).data ?? [];
   }
 }

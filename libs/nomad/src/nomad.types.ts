@@ -136,6 +136,19 @@ export interface AllocationListStub {
 
 export interface Allocation extends AllocationListStub {
   Job?: NomadJob | null;
+  AllocatedResources?: { Tasks?: Record<string, { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } }> | null } | null;
+}
+
+/** GET /v1/nodes?resources=true stub: capacity (NodeResources) and what the agent keeps back (ReservedResources). */
+export interface NodeListStub {
+  ID: string;
+  Name: string;
+  Datacenter: string;
+  Status: string;
+  SchedulingEligibility: string;
+  Drain: boolean;
+  NodeResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } } | null;
+  ReservedResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } } | null;
 }
 
 export interface AllocMetric {

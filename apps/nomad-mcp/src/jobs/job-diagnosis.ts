@@ -93,12 +93,14 @@ export function statusSentence(
   deployment: Deployment | null,
   problems: TaskProblem[],
   placement: PlacementFailure[],
+  earlierFailures = 0,
 ): string {
   const parts: string[] = [];
   const state = job.Stop ? `stopped (${job.Status})` : job.Status;
   parts.push(`Job '${job.ID}' (${job.Type}, version ${job.Version}) is ${state}`);
   const counts = (['running', 'pending', 'complete', 'failed', 'lost', 'queued'] as const).filter((k) => c[k] > 0).map((k) => `${c[k]} ${k}`);
   parts.push(`allocations: ${counts.join(', ') || 'none'}${job.Type === 'service' && !job.Stop ? ` of ${desired} desired` : ''}`);
+  if (earlierFailures) parts.push(`${plural(earlierFailures, 'earlier allocation')} failed`);
   if (deployment) parts.push(`latest deployment ${deployment.Status}${deployment.StatusDescription ? ` (${deployment.StatusDescription})` : ''}`);
   let sentence = parts.join('; ') + '.';
   if (placement.length) sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.`;

@@ -44,3 +44,13 @@ export class JobChangedConcurrentlyException extends ConflictException {
     super(`job '${jobId}' changed in Nomad while this request was being handled; nothing was registered. Read its status and try again.`);
   }
 }
+
+/** The namespace does not exist in Nomad (likely DEFAULT_NAMESPACE does not match the cluster). */
+export class NamespaceNotFoundException extends NotFoundException {
+  constructor(readonly namespace: string) {
+    super({
+      message: `namespace '${namespace}' does not exist in Nomad`,
+      next_step: 'Set DEFAULT_NAMESPACE to an existing namespace or pass namespace; list_jobs with namespace "*" shows the jobs of every namespace.',
+    });
+  }
+}

@@ -1,10 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClaudeController } from './claude.controller';
-import { JobsService } from './jobs.service';
 
-@Module({
-  controllers: [ClaudeController],
-  providers: [JobsService],
-  exports: [JobsService],
-})
+/** The published manage-job route; the job operations themselves live in operations/jobs. */
+@Module({ controllers: [ClaudeController] })
 export class JobsModule {}

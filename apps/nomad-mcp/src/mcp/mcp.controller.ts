@@ -2,7 +2,8 @@ import { All, Controller, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
-import { McpService } from './mcp.service';
+import { principalOf } from '@nomad-mcp/auth';
+import { authInfoFor, McpService } from './mcp.service';
 
 /** MCP over Streamable HTTP at /mcp, stateless: each POST gets its own server and transport. */
 @ApiExcludeController()
@@ -25,6 +26,8 @@ export class McpController {
       void server.close();
     });
     await server.connect(transport);
+    // the SDK hands `req.auth` to tool handlers as their authInfo: how the caller reaches the executor
+    (req as Request & { auth?: unknown }).auth = authInfoFor(principalOf(req));
     await transport.handleRequest(req, res, req.body);
   }
 }

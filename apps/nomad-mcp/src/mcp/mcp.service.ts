@@ -1,13 +1,10 @@
-import { HttpException, Injectable, Logger } from '@nestjs/common';
-import { NomadError } from '@nomad-mcp/nomad';
+import { Injectable } from '@nestjs/common';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, CallToolResult, ListToolsRequestSchema, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { toErrorBody } from '../common/all-exceptions.filter';
-import { validateInput } from '../common/validation';
-import { JobsService } from '../jobs/jobs.service';
-import { JobLogsResult } from '../jobs/dto/job-results.dto';
+import { LOCAL_PRINCIPAL, Principal } from '@nomad-mcp/auth';
+import { OperationFailure, OperationExecutor } from '../operations/core/operation.executor';
+import { OperationRegistry } from '../operations/core/operation.registry';
 import { ApiDocument } from './api-document';
-import { TOOLS, ToolSpec } from './tool-catalog';
 
 export const SERVER_INFO = { name: 'nomad-mcp', version: '0.1.0' };
 
@@ -16,49 +13,61 @@ const INSTRUCTIONS =
   'get_job_logs to read output. stop_job and restart_job interrupt service: confirm with the user first. ' +
   'Namespace defaults to the service default when omitted.';
 
-/** Builds MCP servers whose tools come from the tool catalog and the OpenAPI schemas. */
+/** Carries the caller into tool calls: the HTTP transport puts it in the SDK's request auth info. */
+export interface McpAuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  extra: { principal: Principal };
+}
+
+export function authInfoFor(principal: Principal): McpAuthInfo {
+  return { token: '', clientId: principal.name, scopes: [...(principal.permissions ?? ['*'])], extra: { principal } };
+}
+
+/** MCP servers whose tools are the registered operations, each call run by the operation executor. */
 @Injectable()
 export class McpService {
-  private readonly logger = new Logger('MCP');
   private tools?: Tool[];
 
   constructor(
-    private readonly jobs: JobsService,
+    private readonly registry: OperationRegistry,
+    private readonly executor: OperationExecutor,
     private readonly api: ApiDocument,
   ) {}
 
-  /** The tools as MCP lists them (built once: every stateless HTTP request asks again). */
+  /** The tools as MCP lists them, in the registry's fixed order (built once: every stateless HTTP request asks again). */
   listTools(): Tool[] {
-    return (this.tools ??= TOOLS.map((t) => ({
-      name: t.name,
-      title: t.annotations.title,
-      description: t.description,
-      inputSchema: this.api.schemaOf(t.input.name) as Tool['inputSchema'],
-      outputSchema: this.api.schemaOf(t.output.name, { closed: false }) as Tool['outputSchema'],
-      annotations: t.annotations,
+    return (this.tools ??= this.registry.all().map(({ def }) => ({
+      name: def.name,
+      title: def.title,
+      description: def.description,
+      inputSchema: this.api.schemaOf(def.input.name) as Tool['inputSchema'],
+      outputSchema: this.api.schemaOf(def.output.name, { closed: false }) as Tool['outputSchema'],
+      annotations: {
+        title: def.title, readOnlyHint: def.annotations.readOnly, destructiveHint: def.annotations.destructive,
+        idempotentHint: def.annotations.idempotent, openWorldHint: false,
+      },
     })));
   }
 
   /** The same tools in the Anthropic Messages API `tools` format. */
   claudeTools(): Array<{ name: string; description: string; input_schema: Record<string, unknown> }> {
-    return TOOLS.map((t) => ({ name: t.name, description: t.description, input_schema: this.api.schemaOf(t.input.name) }));
+    return this.registry.all().map(({ def }) => ({ name: def.name, description: def.description, input_schema: this.api.schemaOf(def.input.name) }));
   }
 
-  /** Runs a tool; failures come back as tool errors whose text says what to do next. */
-  async callTool(name: string, args: unknown): Promise<CallToolResult> {
-    const tool = TOOLS.find((t) => t.name === name);
-    if (!tool) {
-      return errorResult(`Unknown tool '${name}'. Available tools: ${TOOLS.map((t) => t.name).join(', ')}.`);
+  /** Runs a tool through the executor; failures come back as tool errors whose text says what to do next. */
+  async callTool(name: string, args: unknown, principal: Principal = LOCAL_PRINCIPAL): Promise<CallToolResult> {
+    if (!this.registry.find(name)) {
+      return errorResult(`Unknown tool '${name}'. Available tools: ${this.registry.names().join(', ')}.`);
     }
     try {
-      const input = await validateInput(tool.input, args ?? {});
-      const result = await tool.run(this.jobs, input);
-      return { content: [{ type: 'text', text: renderText(tool, result) }], structuredContent: result as Record<string, unknown> };
+      const done = await this.executor.execute(name, args ?? {}, { principal, transport: 'mcp' });
+      return { content: [{ type: 'text', text: done.text }], structuredContent: done.result as unknown as Record<string, unknown> };
     } catch (err) {
-      const body = toErrorBody(err);
-      if (err instanceof NomadError) this.logger.warn(`${name}: ${body.message}`);
-      else if (!(err instanceof HttpException)) this.logger.error(`${name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      return errorResult(`${body.message}${nextStep(tool, body.statusCode, args)}`);
+      if (!(err instanceof OperationFailure)) throw err;
+      const { message, next_step } = err.body;
+      return errorResult(next_step ? `${sentence(message)} ${next_step}` : message);
     }
   }
 
@@ -66,7 +75,9 @@ export class McpService {
   createServer(): Server {
     const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
     server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: this.listTools() }));
-    server.setRequestHandler(CallToolRequestSchema, async (req) => this.callTool(req.params.name, req.params.arguments));
+    server.setRequestHandler(CallToolRequestSchema, async (req, extra) =>
+      this.callTool(req.params.name, req.params.arguments, (extra.authInfo?.extra as McpAuthInfo['extra'] | undefined)?.principal ?? LOCAL_PRINCIPAL),
+    );
     return server;
   }
 }
@@ -76,32 +87,7 @@ function errorResult(text: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text }] };
 }
 
-function nextStep(tool: ToolSpec, status: number, args: unknown): string {
-  const ns = (args as { namespace?: string } | undefined)?.namespace;
-  switch (status) {
-    case 400: return ' Fix those arguments and call the tool again.';
-    case 401: case 403: return ' The service refused the request; an operator must check its API key configuration.';
-    case 404: return tool.name === 'list_jobs' ? '' : ` Call list_jobs${ns ? ` with namespace '${ns}'` : ''} to see the jobs there (or namespace "*" for all).`;
-    case 409: return ''; // each conflict says what to do
-    case 429: return ' Too many requests: wait a minute and retry.';
-    case 502: return ' This is what Nomad answered; tell the user, it usually needs an operator.';
-    case 503: case 504: return ' Nomad is not answering; retry later or ask an operator to check the cluster and NOMAD_ADDR.';
-    default: return '';
-  }
-}
-
-/** Text for models that read `content` only: the sentence, then the data (logs as plain lines). */
-function renderText(tool: ToolSpec, result: { message: string }): string {
-  if (tool.name === 'get_job_logs') {
-    const r = result as JobLogsResult;
-    const parts = [r.message];
-    for (const type of ['stdout', 'stderr'] as const) {
-      const s = r[type];
-      if (!s) continue;
-      parts.push(`--- ${type}${s.truncated ? ' (last lines only)' : ''} ---`, s.lines.length ? s.lines.join('\n') : `(${s.note ?? 'empty'})`);
-    }
-    return parts.join('\n');
-  }
-  const { message, ...data } = result as Record<string, unknown>;
-  return `${message}\n\n${JSON.stringify(data, null, 2)}`;
+/** A message as a sentence, so the next step reads as the next one. */
+function sentence(message: string): string {
+  return /[.!?]$/.test(message.trim()) ? message.trim() : `${message.trim()}.`;
 }

@@ -195,6 +195,10 @@ export class CreateJobResult {
   version: number;
   /** Nomad's warnings, if any. */
   warnings: string | null;
+  /** Status of the evaluation after a short wait: complete, blocked, pending... (null when none was created). */
+  eval_status: string | null;
+  /** Why allocations cannot be placed, when the evaluation could not place them all (empty otherwise). */
+  placement_failures: PlacementFailure[];
 }
 
 export class LogStreamResult {

@@ -1,32 +1,41 @@
 import { NomadApiError, NomadJob, NomadService } from '@nomad-mcp/nomad';
 import { plainToInstance } from 'class-transformer';
-import { AppConfig } from '../config/env.schema';
-import { CreateJobDto } from './dto/create-job.dto';
-import { JobChangedConcurrentlyException, JobNotManagedException } from './jobs.errors';
-import { JobsService, MAX_LOG_BYTES_PER_STREAM } from './jobs.service';
+import { AppConfig } from '../../config/env.schema';
+import { CreateJobDto } from '../../jobs/dto/create-job.dto';
+import { JobChangedConcurrentlyException, JobNotManagedException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
+import { OperationContext } from '../core/operation';
+import { CreateJobOp } from './create-job.op';
+import { GetJobLogsOp, MAX_LOG_BYTES_PER_STREAM } from './get-job-logs.op';
+import { JobAccess } from './job-access';
+import { PlacementExplainer } from './placement';
 
-/** JobsService with a scripted NomadService: the Nomad answers that are hard to provoke on a live cluster. */
-function serviceWith(nomad: Partial<NomadService>) {
-  return new JobsService(nomad as NomadService, { defaultNamespace: 'development' } as AppConfig);
+/** Operations with a scripted NomadService: the Nomad answers that are hard to provoke on a live cluster. */
+function accessWith(nomad: Partial<NomadService>) {
+  return new JobAccess(nomad as NomadService, { defaultNamespace: 'development' } as AppConfig);
 }
+const createOp = (nomad: Partial<NomadService>) => {
+  const full = { getEvaluation: jest.fn().mockResolvedValue({ ID: 'e1', Status: 'complete' }), ...nomad } as Partial<NomadService>;
+  return new CreateJobOp(accessWith(full), new PlacementExplainer(full as NomadService));
+};
+const ctx: OperationContext = { principal: { name: 'local', kind: 'local' }, transport: 'rest', note: () => undefined };
 
 const dto = plainToInstance(CreateJobDto, { job_id: 'web', docker_image: 'nginx:1.27' });
 const managed: NomadJob = { ID: 'web', Version: 4, JobModifyIndex: 41, Meta: { 'created-by': 'nomad-mcp' }, TaskGroups: [] };
 
-describe('JobsService.create', () => {
+describe('create_job', () => {
   it('registers only if the job is unchanged since it was read', async () => {
     const registerJob = jest.fn().mockResolvedValue({ EvalID: 'e1', EvalCreateIndex: 42, JobModifyIndex: 42 });
     const findJob = jest.fn().mockResolvedValueOnce(managed).mockResolvedValueOnce({ ...managed, Version: 5 });
-    const out = await serviceWith({ findJob, registerJob }).create(dto);
+    const out = await createOp({ findJob, registerJob }).run(ctx, dto);
     expect(registerJob).toHaveBeenCalledWith('development', expect.objectContaining({ ID: 'web' }), { enforceJobModifyIndex: 41 });
-    expect(out).toMatchObject({ created: false, version: 5, message: expect.stringMatching(/^Updated job 'web' .* to version 5/) });
+    expect(out).toMatchObject({ created: false, version: 5, eval_status: 'complete', message: expect.stringMatching(/^Updated job 'web' .* to version 5/) });
   });
 
   it('turns a lost race (EnforceIndex conflict) into a 409 that says to retry', async () => {
     const registerJob = jest.fn().mockRejectedValue(
       new NomadApiError(500, 'Enforcing job modify index 41: job exists with conflicting job modify index: 43', 'PUT /v1/jobs'),
     );
-    const err = await serviceWith({ findJob: jest.fn().mockResolvedValue(managed), registerJob }).create(dto).catch((e) => e);
+    const err = await createOp({ findJob: jest.fn().mockResolvedValue(managed), registerJob }).run(ctx, dto).catch((e) => e);
     expect(err).toBeInstanceOf(JobChangedConcurrentlyException);
     expect(err.getStatus()).toBe(409);
   });
@@ -34,18 +43,25 @@ describe('JobsService.create', () => {
   it('never replaces a job it did not create', async () => {
     const registerJob = jest.fn();
     const foreign = { ...managed, Meta: { team: 'payments' } };
-    await expect(serviceWith({ findJob: jest.fn().mockResolvedValue(foreign), registerJob }).create(dto)).rejects.toBeInstanceOf(JobNotManagedException);
+    await expect(createOp({ findJob: jest.fn().mockResolvedValue(foreign), registerJob }).run(ctx, dto)).rejects.toBeInstanceOf(JobNotManagedException);
     expect(registerJob).not.toHaveBeenCalled();
+  });
+
+  it('says that the namespace does not exist instead of passing on Nomad\'s 500', async () => {
+    const registerJob = jest.fn().mockRejectedValue(new NomadApiError(500, '1 error occurred:\n\t* job "web" is in nonexistent namespace "nope"\n\n', 'PUT /v1/jobs'));
+    const err = await createOp({ findJob: jest.fn().mockResolvedValue(undefined), registerJob }).run(ctx, { ...dto, namespace: 'nope' } as CreateJobDto).catch((e) => e);
+    expect(err).toBeInstanceOf(NamespaceNotFoundException);
+    expect(err.getResponse()).toMatchObject({ message: "namespace 'nope' does not exist in Nomad", next_step: expect.stringMatching(/DEFAULT_NAMESPACE/) });
   });
 
   it('passes other Nomad failures on unchanged', async () => {
     const failure = new NomadApiError(500, 'rpc error: leadership lost', 'PUT /v1/jobs');
     const registerJob = jest.fn().mockRejectedValue(failure);
-    await expect(serviceWith({ findJob: jest.fn().mockResolvedValue(undefined), registerJob }).create(dto)).rejects.toBe(failure);
+    await expect(createOp({ findJob: jest.fn().mockResolvedValue(undefined), registerJob }).run(ctx, dto)).rejects.toBe(failure);
   });
 });
 
-describe('JobsService.logs', () => {
+describe('get_job_logs', () => {
   it('keeps an answer under the per-stream size bound, dropping the oldest lines and saying so', async () => {
     const long = Array.from({ length: 5000 }, (_, i) => `${String(i).padStart(5, '0')} ${'x'.repeat(200)}`);
     const nomad = {
@@ -53,7 +69,7 @@ describe('JobsService.logs', () => {
       getAllocation: jest.fn().mockResolvedValue({ ID: 'a1', Name: 'web.g[0]', ClientStatus: 'running', TaskGroup: 'g', Job: { ID: 'web', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 'web', Driver: 'docker' }] }] } }),
       tailLog: jest.fn().mockResolvedValue({ lines: long, bytesRead: 1_100_000, truncated: true }),
     };
-    const out = await serviceWith(nomad as unknown as Partial<NomadService>).logs({ job_id: 'web', lines: 5000, type: 'stdout' } as never);
+    const out = await new GetJobLogsOp(accessWith(nomad as unknown as Partial<NomadService>)).run(ctx, { job_id: 'web', lines: 5000, type: 'stdout' } as never);
     const bytes = out.stdout!.lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     expect(bytes).toBeLessThanOrEqual(MAX_LOG_BYTES_PER_STREAM);
     expect(out.stdout!.lines[out.stdout!.lines.length - 1]).toBe(long[4999]);

@@ -1,0 +1,13 @@
+/**
+ * What the caller should do after an error, by status. Messages of the errors themselves say what went
+ * wrong; this says what to try next, so an agent neither gives up too early nor retries what cannot work.
+ */
+export function nextStep(operation: string, status: number, namespace: string): string | undefined {
+  switch (status) {
+    case 400: return 'Fix those arguments and call the tool again.';
+    case 404: return operation === 'list_jobs' ? undefined : `Call list_jobs with namespace '${namespace}' to see the jobs there (or namespace "*" for all).`;
+    case 502: return 'This is what Nomad answered; tell the user, it usually needs an operator.';
+    case 503: case 504: return 'Nomad is not answering; retry later or ask an operator to check the cluster and NOMAD_ADDR.';
+    default: return undefined; // 403 and 409 messages say what to do themselves
+  }
+}

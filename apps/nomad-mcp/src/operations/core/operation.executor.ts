@@ -1,0 +1,122 @@
+import { ForbiddenException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '@nomad-mcp/auth';
+import { NomadError } from '@nomad-mcp/nomad';
+import { ErrorBody, toErrorBody } from '../../common/all-exceptions.filter';
+import { validateInput } from '../../common/validation';
+import { AppConfig, APP_CONFIG } from '../../config/env.schema';
+import { CallFacts, OperationContext, OperationDefinition, OperationResult, Permission, Transport } from './operation';
+import { OperationEvents, Outcome } from './operation-events';
+import { OperationRegistry } from './operation.registry';
+import { nextStep } from './next-step';
+import { renderResult } from './render';
+
+export interface Call {
+  principal: Principal;
+  transport: Transport;
+}
+
+/** A finished call: the answer as data (REST, structuredContent) and as text (MCP content). */
+export interface Executed<O extends OperationResult = OperationResult> {
+  def: OperationDefinition;
+  result: O;
+  text: string;
+  /** HTTP status of the success (REST). */
+  status: number;
+}
+
+/** A failed call: an HTTP error whose body says what went wrong and what to do next. */
+export class OperationFailure extends HttpException {
+  constructor(readonly body: ErrorBody) {
+    super(body, body.statusCode);
+  }
+}
+
+/** Does this principal hold the permission? `*` (or no list at all: today's full-access keys) holds every one. */
+export function holds(principal: Principal, permission: Permission): boolean {
+  const held = principal.permissions;
+  return !held || held.includes('*') || held.includes(permission);
+}
+
+/**
+ * The one pipeline every call goes through, whatever its transport: the caller (resolved by the transport,
+ * passed in), permission, validation, run, error mapping, rendering, and one event for audit and metrics.
+ */
+@Injectable()
+export class OperationExecutor {
+  private readonly logger = new Logger('Operations');
+
+  constructor(
+    private readonly registry: OperationRegistry,
+    private readonly events: OperationEvents,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute<O extends OperationResult = OperationResult>(name: string, rawInput: unknown, call: Call): Promise<Executed<O>> {
+    const op = this.registry.find(name);
+    if (!op) throw new OperationFailure({ statusCode: 404, error: 'Not Found', message: `Unknown operation '${name}'. Available: ${this.registry.names().join(', ')}.` });
+    const { def, handler } = op;
+    const started = Date.now();
+    const facts: CallFacts = {};
+    let outcome: Outcome = 'error';
+    let status = 500;
+    let error: string | null = null;
+    let result: O | undefined;
+    try {
+      this.authorize(call.principal, def, typeof def.permission === 'string' ? def.permission : undefined);
+      let input: object;
+      try {
+        input = rawInput instanceof def.input ? rawInput : await validateInput(def.input, rawInput ?? {});
+      } catch (err) {
+        outcome = 'invalid';
+        throw err;
+      }
+      if (typeof def.permission === 'function') this.authorize(call.principal, def, def.permission(input));
+      const ctx: OperationContext = { principal: call.principal, transport: call.transport, note: (f) => Object.assign(facts, f) };
+      noteFrom(facts, input);
+      result = (await handler.run(ctx, input)) as O;
+      noteFrom(facts, result);
+      status = def.rest.status?.(result) ?? 200;
+      outcome = 'ok';
+      return { def, result, text: handler.render ? handler.render(result) : renderResult(result), status };
+    } catch (err) {
+      const failure = this.mapError(def, err, facts);
+      status = failure.body.statusCode;
+      error = failure.body.message;
+      if (status === 403 && outcome === 'error' && err instanceof ForbiddenException) outcome = 'denied';
+      throw failure;
+    } finally {
+      this.events.emit({
+        operation: def.name, principal: call.principal.name, transport: call.transport,
+        namespace: facts.namespace ?? null, job: facts.job ?? null, outcome, status,
+        duration_ms: Date.now() - started, eval_id: facts.evalId ?? null, error, at: new Date(started).toISOString(),
+      });
+    }
+  }
+
+  private authorize(principal: Principal, def: OperationDefinition, permission: Permission | undefined): void {
+    if (!permission || holds(principal, permission)) return;
+    throw new ForbiddenException(
+      `'${principal.name}' may not call ${def.name}: it needs the permission '${permission}'. Do not retry; ask an operator to grant it.`,
+    );
+  }
+
+  /** Every failure becomes an error body with a next step; unexpected ones are logged with their stack. */
+  private mapError(def: OperationDefinition, err: unknown, facts: CallFacts): OperationFailure {
+    if (err instanceof OperationFailure) return err;
+    const body = toErrorBody(err);
+    if (err instanceof NomadError) this.logger.warn(`${def.name}: ${body.message}`);
+    else if (!(err instanceof HttpException) && body.statusCode >= 500) {
+      this.logger.error(`${def.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace);
+    return new OperationFailure(step && body.next_step === undefined ? { ...body, next_step: step } : body);
+  }
+}
+
+/** Namespace, job and evaluation of a call, read from its input and its answer (snake_case fields). */
+function noteFrom(facts: CallFacts, data: object): void {
+  const d = data as { namespace?: unknown; job_id?: unknown; eval_id?: unknown };
+  if (typeof d.namespace === 'string') facts.namespace = d.namespace;
+  if (typeof d.job_id === 'string') facts.job = d.job_id;
+  if (typeof d.eval_id === 'string') facts.evalId = d.eval_id;
+}

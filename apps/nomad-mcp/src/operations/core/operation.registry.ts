@@ -1,0 +1,43 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { definitionOf, OperationClass, OperationDefinition, OperationHandler } from './operation';
+
+export const OPERATION_CLASSES = Symbol('nomad-mcp:operation-classes');
+
+export interface RegisteredOperation {
+  def: OperationDefinition;
+  handler: OperationHandler;
+}
+
+/** Every operation of the service, in tool order: what REST routes, MCP tools/list and exported tools are made of. */
+@Injectable()
+export class OperationRegistry implements OnModuleInit {
+  private readonly byName = new Map<string, RegisteredOperation>();
+  private readonly ordered: RegisteredOperation[] = [];
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    @Inject(OPERATION_CLASSES) private readonly classes: OperationClass[],
+  ) {}
+
+  /** Instances are taken once every provider is built (in a constructor they may not be yet). */
+  onModuleInit(): void {
+    for (const cls of this.classes) {
+      const op = { def: definitionOf(cls)!, handler: this.moduleRef.get(cls, { strict: false }) };
+      this.byName.set(op.def.name, op);
+      this.ordered.push(op);
+    }
+  }
+
+  all(): readonly RegisteredOperation[] {
+    return this.ordered;
+  }
+
+  find(name: string): RegisteredOperation | undefined {
+    return this.byName.get(name);
+  }
+
+  names(): string[] {
+    return this.ordered.map((o) => o.def.name);
+  }
+}

@@ -1,0 +1,95 @@
+import { applyDecorators, Injectable, SetMetadata, Type } from '@nestjs/common';
+import type { Principal } from '@nomad-mcp/auth';
+
+/**
+ * An operation is one thing a caller can ask of Nomad (list jobs, restart a job, ...). Each lives in its own
+ * `*.op.ts` file: a class decorated with @Operation({...}) that says what it is, and a `run` that does it. The
+ * executor runs every call of every transport (REST, MCP over HTTP or stdio) through the same pipeline.
+ */
+
+/** What an operation needs the caller to be allowed. Enforced by the executor for every transport. */
+export type Permission =
+  | 'jobs:read' // list, status, logs, plan
+  | 'jobs:operate' // start, stop without purge, restart, scale
+  | 'jobs:write' // create / register, revert, dispatch
+  | 'jobs:destroy' // purge
+  | 'nodes:admin'; // drain, eligibility
+
+export type Transport = 'rest' | 'mcp';
+
+export interface OperationAnnotations {
+  /** Changes nothing in Nomad. */
+  readOnly: boolean;
+  /** May stop or remove something that serves (MCP clients ask the user before calling). */
+  destructive: boolean;
+  /** Calling it twice with the same input has the effect of calling it once. */
+  idempotent: boolean;
+}
+
+/** Where the operation is served over REST (under /api/claude). `:name` segments are input fields. */
+export interface RestRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  /** HTTP status of a success; 200 when omitted (e.g. create_job answers 201 for a new job). */
+  status?: (result: any) => number;
+}
+
+export interface OperationDefinition<I extends object = any, O extends OperationResult = any> {
+  /** Tool name (snake_case): MCP tools/list, /api/claude/tools, events. */
+  name: string;
+  /** Short human title (MCP annotations.title, Swagger summary). */
+  title: string;
+  /** What a model needs to know to choose and call it. */
+  description: string;
+  /** DTO class: validates REST and MCP input alike, and is the source of every published schema. */
+  input: Type<I>;
+  /** Answer class: Swagger response schema and MCP outputSchema. */
+  output: Type<O>;
+  annotations: OperationAnnotations;
+  /** Needed permission; a function when it depends on the input (stop with purge needs jobs:destroy). */
+  permission: Permission | ((input: I) => Permission);
+  /** Position in tool lists, which stay in a fixed order (lower first). */
+  order: number;
+  rest: RestRoute;
+}
+
+/** Every answer starts with one sentence that says what matters. */
+export interface OperationResult {
+  message: string;
+}
+
+/** Facts of one call that the operation reports for the call's event (audit, metrics). */
+export interface CallFacts {
+  namespace?: string;
+  job?: string;
+  evalId?: string | null;
+}
+
+export interface OperationContext {
+  readonly principal: Principal;
+  readonly transport: Transport;
+  /** Adds facts to this call's event; namespace, job and evaluation ID are also read from input and result. */
+  note(facts: CallFacts): void;
+}
+
+export interface OperationHandler<I extends object = any, O extends OperationResult = any> {
+  run(ctx: OperationContext, input: I): Promise<O>;
+  /**
+   * Text for models that read `content` only: the sentence, then a compact rendering of the data — never a
+   * second copy of the JSON. The default renders the message and the top-level scalars.
+   */
+  render?(result: O): string;
+}
+
+export const OPERATION = Symbol('nomad-mcp:operation');
+
+/** Marks a class as an operation (and an injectable provider) and attaches its definition. */
+export function Operation<I extends object, O extends OperationResult>(def: OperationDefinition<I, O>): ClassDecorator {
+  return applyDecorators(Injectable(), SetMetadata(OPERATION, def));
+}
+
+export function definitionOf(cls: Function): OperationDefinition | undefined {
+  return Reflect.getMetadata(OPERATION, cls) as OperationDefinition | undefined;
+}
+
+export type OperationClass = Type<OperationHandler> & Function;

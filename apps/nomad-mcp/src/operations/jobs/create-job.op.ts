@@ -1,0 +1,85 @@
+import { Evaluation, JobRegisterResponse } from '@nomad-mcp/nomad';
+import { CreateJobDto } from '../../jobs/dto/create-job.dto';
+import { CreateJobResult, PlacementFailure } from '../../jobs/dto/job-results.dto';
+import { plural } from '../../jobs/job-diagnosis';
+import { buildDockerJob, CREATED_BY_META } from '../../jobs/job-spec.builder';
+import { JobNotManagedException } from '../../jobs/jobs.errors';
+import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { JobAccess } from './job-access';
+import { PlacementExplainer } from './placement';
+
+/** How long create_job waits for its evaluation, so a placement that cannot happen is reported at once. */
+export const EVAL_WAIT_MS = 2000;
+const SETTLED = new Set(['complete', 'failed', 'canceled', 'blocked']);
+
+@Operation({
+  name: 'create_job',
+  title: 'Create or update job',
+  description:
+    'Create (or update) a Docker job from a short spec: job_id, docker_image, and optionally type, count, cpu (MHz), memory (MB), ports and env_vars. ' +
+    'Ports use {"Label":"http","Value":0,"To":80}: Value 0 = dynamic host port, Value > 0 = static host port, To = container port. ' +
+    'Calling it again for a job_id it created updates that job to a new version; jobs created any other way are refused (409) so their specs are never replaced. ' +
+    'Returns the evaluation ID, whether the job is new, and its version; when Nomad cannot place it, says why (what was asked, what the best node has).',
+  input: CreateJobDto,
+  output: CreateJobResult,
+  annotations: { readOnly: false, destructive: false, idempotent: true },
+  permission: 'jobs:write',
+  order: 600,
+  rest: { method: 'POST', path: 'create-job', status: (r: CreateJobResult) => (r.created ? 201 : 200) },
+})
+export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResult> {
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly placement: PlacementExplainer,
+  ) {}
+
+  async run(ctx: OperationContext, dto: CreateJobDto): Promise<CreateJobResult> {
+    const namespace = this.jobs.namespace(dto.namespace);
+    ctx.note({ namespace });
+    const spec = buildDockerJob(dto, namespace);
+    const before = await this.jobs.nomad.findJob(namespace, dto.job_id);
+    if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
+    const res = await this.jobs.register(namespace, spec, before?.JobModifyIndex ?? 0);
+    const [after, settled] = await Promise.all([this.jobs.nomad.findJob(namespace, dto.job_id), this.settle(res)]);
+    const version = after?.Version ?? 0;
+    const placement = settled ? await this.placement.explain(spec, settled) : [];
+    const evalStatus = settled ? settled[0].Status : res.EvalID ? 'pending' : null;
+    return {
+      message: this.sentence(dto, namespace, before?.Version, version, res, placement),
+      job_id: dto.job_id, namespace, eval_id: res.EvalID || null, created: !before, version,
+      warnings: res.Warnings ? res.Warnings : null, eval_status: evalStatus, placement_failures: placement,
+    };
+  }
+
+  /**
+   * Waits (at most EVAL_WAIT_MS) for the registration's evaluation to settle; returns it with the blocked
+   * evaluation it left behind, if any, or undefined when it is still being processed.
+   */
+  private async settle(res: JobRegisterResponse): Promise<Evaluation[] | undefined> {
+    if (!res.EvalID) return undefined;
+    const deadline = Date.now() + EVAL_WAIT_MS;
+    for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
+      const ev = await this.jobs.nomad.getEvaluation(res.EvalID);
+      if (SETTLED.has(ev.Status)) {
+        const blocked = ev.BlockedEval ? await this.jobs.nomad.getEvaluation(ev.BlockedEval).catch(() => undefined) : undefined;
+        return blocked ? [ev, blocked] : [ev];
+      }
+      if (Date.now() + pause > deadline) return undefined;
+      await new Promise((r) => setTimeout(r, pause));
+    }
+  }
+
+  private sentence(dto: CreateJobDto, namespace: string, beforeVersion: number | undefined, version: number, res: JobRegisterResponse, placement: PlacementFailure[]): string {
+    const ev = `evaluation ${res.EvalID.slice(0, 8)}`;
+    const count = dto.count ?? 1;
+    let sentence: string;
+    if (beforeVersion === undefined) sentence = `Created job '${dto.job_id}' in namespace '${namespace}' (version ${version}); ${ev} ${placement.length ? 'could not place it' : `is placing ${plural(count, 'allocation')}`}.`;
+    else if (beforeVersion === version) sentence = `Job '${dto.job_id}' already had this spec (version ${version}); Nomad re-evaluated it (${ev}).`;
+    else sentence = `Updated job '${dto.job_id}' in namespace '${namespace}' to version ${version}; ${ev} rolls it out.`;
+    if (placement.length) {
+      sentence += ` Nomad cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.` +
+        ' The allocations wait until a node fits them: lower cpu/memory or count, or add capacity.';
+    }
+    return sentence;
+  }
+}

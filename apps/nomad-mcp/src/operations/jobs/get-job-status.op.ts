@@ -1,0 +1,105 @@
+import { AllocationListStub } from '@nomad-mcp/nomad';
+import { JobRefDto } from '../../jobs/dto/job-ref.dto';
+import { AllocationCounts, JobStatusResult, TaskProblem } from '../../jobs/dto/job-results.dto';
+import { allocBrief, consequenceRank, emptyCounts, eventText, isFailureEvent, nsToIso, statusSentence } from '../../jobs/job-diagnosis';
+import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { fields, table } from '../core/render';
+import { JobAccess } from './job-access';
+import { PlacementExplainer } from './placement';
+
+/** How many allocations the answer lists, newest first. */
+export const RECENT_ALLOCATIONS = 10;
+const MAX_PROBLEMS = 20;
+const TERMINAL = new Set(['complete', 'failed', 'lost']);
+
+@Operation({
+  name: 'get_job_status',
+  title: 'Get job status',
+  description:
+    'Diagnose one job: status, version, allocation counts by state, latest deployment, and for anything failing or pending the reason ' +
+    '(failed task events with their messages, placement failures of blocked evaluations). Use it to answer "is X healthy?" or "why is X failing?". ' +
+    'Read-only. Fails with "not found" if the job is not in that namespace: call list_jobs to see the jobs there.',
+  input: JobRefDto,
+  output: JobStatusResult,
+  annotations: { readOnly: true, destructive: false, idempotent: true },
+  permission: 'jobs:read',
+  order: 200,
+  rest: { method: 'GET', path: 'jobs/:job_id' },
+})
+export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResult> {
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly placement: PlacementExplainer,
+  ) {}
+
+  async run(ctx: OperationContext, ref: JobRefDto): Promise<JobStatusResult> {
+    const namespace = this.jobs.namespace(ref.namespace);
+    ctx.note({ namespace });
+    const nomad = this.jobs.nomad;
+    const job = await this.jobs.requireJob(namespace, ref.job_id);
+    const [summary, allocs, evals, deployment] = await Promise.all([
+      nomad.getJobSummary(namespace, ref.job_id),
+      nomad.getJobAllocations(namespace, ref.job_id),
+      nomad.getJobEvaluations(namespace, ref.job_id),
+      nomad.getJobLatestDeployment(namespace, ref.job_id),
+    ]);
+    const current = currentAllocations(allocs, job.Version ?? 0);
+    const allocations = emptyCounts();
+    for (const a of current) {
+      const k = a.ClientStatus as keyof AllocationCounts;
+      if (k in allocations) allocations[k]++;
+    }
+    for (const g of Object.values(summary.Summary ?? {})) allocations.queued += g.Queued;
+    const earlierFailures = allocs.filter((a) => !current.includes(a) && a.ClientStatus === 'failed').length;
+    const problems = problemsOf(current.filter((a) => a.ClientStatus !== 'running' && a.ClientStatus !== 'complete'));
+    const placement = await this.placement.explain(job, evals);
+    const groups = (job.TaskGroups ?? []).map((g) => ({ name: g.Name, desired: g.Count ?? 1 }));
+    const desired = groups.reduce((s, g) => s + g.desired, 0);
+    const recent = [...allocs].sort((a, b) => b.CreateIndex - a.CreateIndex).slice(0, RECENT_ALLOCATIONS).map(allocBrief);
+    return {
+      message: statusSentence(job, allocations, desired, deployment, problems, placement, earlierFailures),
+      job_id: job.ID, namespace, name: job.Name ?? job.ID, type: job.Type ?? 'service', status: job.Status ?? 'unknown',
+      stopped: !!job.Stop, version: job.Version ?? 0, stable: !!job.Stable, submitted_at: nsToIso(job.SubmitTime),
+      groups, allocations,
+      latest_deployment: deployment
+        ? { id: deployment.ID, status: deployment.Status, description: deployment.StatusDescription, version: deployment.JobVersion }
+        : null,
+      problems, placement_failures: placement, recent_allocations: recent,
+    };
+  }
+
+  render(r: JobStatusResult): string {
+    const parts = [r.message, fields({ ...r, groups: r.groups.map((g) => `${g.name}=${g.desired}`).join(' '), latest_deployment: r.latest_deployment && `${r.latest_deployment.status} (v${r.latest_deployment.version}, ${r.latest_deployment.id.slice(0, 8)})` }, ['status', 'stopped', 'version', 'stable', 'groups', 'allocations', 'latest_deployment'])];
+    if (r.placement_failures.length) parts.push(`placement failures:\n${table(r.placement_failures as never, ['group', 'unplaced', 'reason'])}`);
+    if (r.problems.length) parts.push(`problems (causes first, newest first):\n${table(r.problems.map((p) => ({ ...p, alloc_id: p.alloc_id.slice(0, 8) })), ['time', 'alloc_id', 'task', 'event', 'message'])}`);
+    if (r.recent_allocations.length) {
+      parts.push(`recent allocations:\n${table(r.recent_allocations.map((a) => ({ ...a, id: a.id.slice(0, 8), status: `${a.client_status}/${a.desired_status}` })), ['id', 'name', 'node', 'version', 'status', 'restarts', 'created_at'])}`);
+    }
+    return parts.filter(Boolean).join('\n\n');
+  }
+}
+
+/**
+ * The allocations that make up the job now: the last of each replacement chain, of the current version or
+ * still meant to run. Failed allocations that were replaced, or that belong to a version the job has since
+ * moved past, are history (counted apart as earlier failures), so a job restarted after failures does not
+ * read "2 failed of 1 desired".
+ */
+export function currentAllocations(allocs: AllocationListStub[], version: number): AllocationListStub[] {
+  return allocs.filter((a) => !a.NextAllocation && (a.JobVersion === version ? true : a.DesiredStatus === 'run' && !TERMINAL.has(a.ClientStatus)));
+}
+
+/** Failed task events of allocations that are failing or not yet running: causes first, newest first within each. */
+export function problemsOf(allocs: AllocationListStub[]): TaskProblem[] {
+  const found: Array<TaskProblem & { ns: number }> = [];
+  for (const a of allocs) {
+    for (const [task, state] of Object.entries(a.TaskStates ?? {})) {
+      for (const e of (state.Events ?? []).filter(isFailureEvent).slice(-3)) {
+        found.push({ alloc_id: a.ID, task, event: e.Type, message: eventText(e), time: nsToIso(e.Time), ns: e.Time ?? 0 });
+      }
+    }
+  }
+  // sorted by Nomad's nanosecond times, not the millisecond ISO strings, so events of one millisecond keep their order
+  found.sort((x, y) => consequenceRank(x.event) - consequenceRank(y.event) || y.ns - x.ns);
+  return found.slice(0, MAX_PROBLEMS).map(({ ns: _ns, ...p }) => p);
+}

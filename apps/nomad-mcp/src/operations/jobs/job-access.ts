@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { NomadApiError, NomadJob, NomadService } from '@nomad-mcp/nomad';
+import { AppConfig, APP_CONFIG } from '../../config/env.schema';
+import { JobChangedConcurrentlyException, JobNotFoundException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
+
+/** What the job operations share: the namespace a call means, finding a job, and registering safely. */
+@Injectable()
+export class JobAccess {
+  constructor(
+    readonly nomad: NomadService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The namespace a call means: the one it names, else the service default. */
+  namespace(requested?: string): string {
+    return requested || this.config.defaultNamespace;
+  }
+
+  /** GET the job; a 404 names the job and namespace, or says that the namespace itself does not exist. */
+  async requireJob(namespace: string, jobId: string): Promise<NomadJob> {
+    const job = await this.nomad.findJob(namespace, jobId);
+    if (job) return job;
+    await this.requireNamespace(namespace);
+    throw new JobNotFoundException(jobId, namespace);
+  }
+
+  /**
+   * Nomad answers an empty list, or "job not found", for a namespace that does not exist — on a real
+   * cluster usually a DEFAULT_NAMESPACE that was never created. Asked only on those paths, so it costs
+   * nothing when all is well; an answer that is not a clear 404 (an ACL token that may not read
+   * namespaces) leaves the original answer alone.
+   */
+  async requireNamespace(namespace: string): Promise<void> {
+    if (namespace === '*') return;
+    const found = await this.nomad.findNamespace(namespace).catch(() => true);
+    if (!found) throw new NamespaceNotFoundException(namespace);
+  }
+
+  /** Registers only if the job is as we read it (EnforceIndex), so a concurrent change is never overwritten. */
+  async register(namespace: string, job: NomadJob, readJobModifyIndex: number) {
+    try {
+      return await this.nomad.registerJob(namespace, job, { enforceJobModifyIndex: readJobModifyIndex });
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isIndexConflict) throw new JobChangedConcurrentlyException(job.ID);
+      if (err instanceof NomadApiError && /nonexistent namespace/.test(err.nomadMessage)) throw new NamespaceNotFoundException(namespace);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Allocation, Evaluation, NodeListStub, NomadJob, NomadService } from '@nomad-mcp/nomad';
+import { PlacementFailure } from '../../jobs/dto/job-results.dto';
+import { placementFailures } from '../../jobs/job-diagnosis';
+
+/** Nomad's names of the exhausted dimensions we can put numbers on, and how to read them. */
+const DIMENSIONS = {
+  memory: { unit: 'MB memory', ask: (r: Resources) => r.MemoryMB ?? 0, node: (r: NodeRes) => r?.Memory?.MemoryMB ?? 0 },
+  cpu: { unit: 'MHz CPU', ask: (r: Resources) => r.CPU ?? 0, node: (r: NodeRes) => r?.Cpu?.CpuShares ?? 0 },
+} as const;
+type Dimension = keyof typeof DIMENSIONS;
+type Resources = { CPU?: number; MemoryMB?: number };
+type NodeRes = NodeListStub['NodeResources'];
+
+const TERMINAL = new Set(['complete', 'failed', 'lost']);
+/** Nodes whose free resources are computed (the largest by capacity): enough to be right, cheap on big clusters. */
+const NODES_TO_EXAMINE = 3;
+
+/**
+ * Placement failures in numbers a person can act on: what one allocation of the group asks for and what
+ * the best node has free, on each exhausted dimension ("asked 500000 MB memory; the largest node has 8192
+ * MB free"). Costs Nomad calls only when something could not be placed.
+ */
+@Injectable()
+export class PlacementExplainer {
+  constructor(private readonly nomad: NomadService) {}
+
+  async explain(job: NomadJob, evals: Evaluation[]): Promise<PlacementFailure[]> {
+    const failures = placementFailures(evals);
+    if (!failures.length) return failures;
+    const metrics = latestFailedMetrics(evals);
+    const dims = new Set<Dimension>();
+    for (const f of failures) for (const d of Object.keys(metrics?.[f.group]?.DimensionExhausted ?? {})) if (d in DIMENSIONS) dims.add(d as Dimension);
+    if (!dims.size) return failures;
+    const free = await this.bestFree([...dims]).catch(() => undefined);
+    return failures.map((f) => {
+      const group = job.TaskGroups?.find((g) => g.Name === f.group);
+      const exhausted = Object.keys(metrics?.[f.group]?.DimensionExhausted ?? {}).filter((d): d is Dimension => d in DIMENSIONS);
+      const words = exhausted.map((d) => {
+        const ask = (group?.Tasks ?? []).reduce((s, t) => s + DIMENSIONS[d].ask((t.Resources ?? {}) as Resources), 0);
+        const best = free?.[d];
+        return `asked ${ask} ${DIMENSIONS[d].unit}${best === undefined ? '' : `; the largest node has ${best} ${DIMENSIONS[d].unit.split(' ')[0]} free`}`;
+      });
+      return words.length ? { ...f, reason: `${f.reason}: ${words.join('; ')}` } : f;
+    });
+  }
+
+  /** The most free of each dimension on any ready, eligible node. */
+  private async bestFree(dims: Dimension[]): Promise<Partial<Record<Dimension, number>>> {
+    const nodes = (await this.nomad.listNodesWithResources()).filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && !n.Drain);
+    const capacity = (n: NodeListStub, d: Dimension) => DIMENSIONS[d].node(n.NodeResources) - DIMENSIONS[d].node(n.ReservedResources);
+    const out: Partial<Record<Dimension, number>> = {};
+    for (const d of dims) {
+      const largest = [...nodes].sort((a, b) => capacity(b, d) - capacity(a, d)).slice(0, NODES_TO_EXAMINE);
+      const frees = await Promise.all(largest.map(async (n) => capacity(n, d) - used(await this.nomad.getNodeAllocations(n.ID), d)));
+      if (frees.length) out[d] = Math.max(0, ...frees);
+    }
+    return out;
+  }
+}
+
+function latestFailedMetrics(evals: Evaluation[]) {
+  return [...evals].filter((e) => e.FailedTGAllocs).sort((a, b) => b.ModifyIndex - a.ModifyIndex)[0]?.FailedTGAllocs ?? undefined;
+}
+
+function used(allocs: Allocation[], d: Dimension): number {
+  let sum = 0;
+  for (const a of allocs) {
+    if (a.DesiredStatus !== 'run' || TERMINAL.has(a.ClientStatus)) continue;
+    for (const t of Object.values(a.AllocatedResources?.Tasks ?? {})) sum += d === 'memory' ? (t.Memory?.MemoryMB ?? 0) : (t.Cpu?.CpuShares ?? 0);
+  }
+  return sum;
+}

@@ -1,0 +1,72 @@
+import { NomadApiError } from '@nomad-mcp/nomad';
+import { JobRefDto } from '../../jobs/dto/job-ref.dto';
+import { JobActionResult } from '../../jobs/dto/job-results.dto';
+import { plural } from '../../jobs/job-diagnosis';
+import { DeploymentInProgressException } from '../../jobs/jobs.errors';
+import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { JobAccess } from './job-access';
+import { StartJobOp } from './start-job.op';
+
+const ACTIVE_DEPLOYMENT = new Set(['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking']);
+const short = (id: string) => id.slice(0, 8);
+
+@Operation({
+  name: 'restart_job',
+  title: 'Restart job',
+  description:
+    'Restart the running allocations of a job in place, one after another (like `nomad job restart`): tasks are killed and started again on the same node. ' +
+    'A stopped or dead job is started instead, and the answer says so. Refused while a deployment is in progress (wait, then retry). ' +
+    'Causes a brief interruption per allocation.',
+  input: JobRefDto,
+  output: JobActionResult,
+  annotations: { readOnly: false, destructive: true, idempotent: false },
+  permission: 'jobs:operate',
+  order: 500,
+  rest: { method: 'POST', path: 'jobs/:job_id/restart' },
+})
+export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult> {
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly starter: StartJobOp,
+  ) {}
+
+  /**
+   * Restarts the running allocations in place, one after another, as `nomad job restart` does
+   * (BEHAVIOUR.md §11). A stopped or dead job is started instead.
+   */
+  async run(ctx: OperationContext, ref: JobRefDto): Promise<JobActionResult> {
+    const namespace = this.jobs.namespace(ref.namespace);
+    ctx.note({ namespace });
+    const job = await this.jobs.requireJob(namespace, ref.job_id);
+    if (job.Stop || job.Status === 'dead') {
+      const started = await this.starter.run(ctx, ref);
+      return { ...started, action: 'restart', message: `Job '${job.ID}' was ${job.Stop ? 'stopped' : 'dead'}, so it was started instead of restarted. ${started.message}` };
+    }
+    const [allocs, deployments] = await Promise.all([
+      this.jobs.nomad.getJobAllocations(namespace, job.ID),
+      this.jobs.nomad.getJobDeployments(namespace, job.ID),
+    ]);
+    const active = deployments.find((d) => ACTIVE_DEPLOYMENT.has(d.Status));
+    if (active) throw new DeploymentInProgressException(job.ID, active.ID);
+    const live = allocs.filter((a) => a.DesiredStatus === 'run' && !a.NextAllocation);
+    const targets = live.filter((a) => a.ClientStatus === 'running').sort((a, b) => a.CreateIndex - b.CreateIndex);
+    const restarted: string[] = [];
+    const failures: Array<{ alloc_id: string; error: string }> = [];
+    for (const a of targets) {
+      try {
+        await this.jobs.nomad.restartAllocation(a.ID);
+        restarted.push(a.ID);
+      } catch (err) {
+        if (!(err instanceof NomadApiError)) throw err;
+        failures.push({ alloc_id: a.ID, error: err.nomadMessage });
+      }
+    }
+    const skipped = live.filter((a) => a.ClientStatus !== 'running').map((a) => a.ID);
+    let message = targets.length
+      ? `Restarted ${plural(restarted.length, 'running allocation')} of job '${job.ID}' one after another (${restarted.map(short).join(', ') || 'none'}).`
+      : `Job '${job.ID}' has no running allocations to restart.`;
+    if (failures.length) message += ` ${plural(failures.length, 'restart')} failed: ${failures.map((f) => `${short(f.alloc_id)}: ${f.error}`).join('; ')}.`;
+    if (skipped.length) message += ` ${plural(skipped.length, 'allocation')} not running were left alone.`;
+    return { message, job_id: job.ID, namespace, action: 'restart', eval_id: null, affected_allocations: restarted, failed: failures, skipped_allocations: skipped };
+  }
+}

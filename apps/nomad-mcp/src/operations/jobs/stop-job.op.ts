@@ -1,0 +1,41 @@
+import { StopJobDto } from '../../jobs/dto/manage-job.dto';
+import { JobActionResult } from '../../jobs/dto/job-results.dto';
+import { plural } from '../../jobs/job-diagnosis';
+import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { JobAccess } from './job-access';
+
+const ENDED = new Set(['complete', 'failed', 'lost']);
+
+@Operation({
+  name: 'stop_job',
+  title: 'Stop job',
+  description:
+    'Stop a job: Nomad deregisters it and stops all its allocations (the service stops serving). With purge=true the job is also removed ' +
+    'from Nomad and cannot be started again without create_job. Destructive: confirm with the user before stopping production jobs. ' +
+    'Returns the evaluation ID and the allocations that will stop.',
+  input: StopJobDto,
+  output: JobActionResult,
+  annotations: { readOnly: false, destructive: true, idempotent: true },
+  permission: (input: StopJobDto) => (input.purge ? 'jobs:destroy' : 'jobs:operate'),
+  order: 400,
+  rest: { method: 'POST', path: 'jobs/:job_id/stop' },
+})
+export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> {
+  constructor(private readonly jobs: JobAccess) {}
+
+  async run(ctx: OperationContext, dto: StopJobDto): Promise<JobActionResult> {
+    const namespace = this.jobs.namespace(dto.namespace);
+    ctx.note({ namespace });
+    const job = await this.jobs.requireJob(namespace, dto.job_id);
+    const allocs = await this.jobs.nomad.getJobAllocations(namespace, dto.job_id);
+    const affected = allocs.filter((a) => a.DesiredStatus === 'run' && !ENDED.has(a.ClientStatus)).map((a) => a.ID);
+    const res = await this.jobs.nomad.deregisterJob(namespace, dto.job_id, !!dto.purge);
+    const what = dto.purge ? 'Stopped and purged' : 'Stopped';
+    return {
+      message:
+        `${what} job '${job.ID}': ${plural(affected.length, 'allocation')} will be stopped${res.EvalID ? ` (evaluation ${res.EvalID.slice(0, 8)})` : ''}.` +
+        (dto.purge ? ' The job is removed from Nomad.' : ' Use start to run it again.'),
+      job_id: job.ID, namespace, action: 'stop', eval_id: res.EvalID || null, affected_allocations: affected, purged: !!dto.purge,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { loadOperationClasses } from './core/operation-loader';
+import { OperationEvents } from './core/operation-events';
+import { OperationLog } from './core/operation-log';
+import { OperationExecutor } from './core/operation.executor';
+import { OPERATION_CLASSES, OperationRegistry } from './core/operation.registry';
+import { JobAccess } from './jobs/job-access';
+import { PlacementExplainer } from './jobs/placement';
+import { buildOperationsController } from './rest/operation-routes';
+
+/** Providers the operations of a resource share (not operations themselves). */
+const SUPPORT = [JobAccess, PlacementExplainer];
+
+/**
+ * Every operation (found by file: `operations/<resource>/<name>.op.ts`), the registry of them, the executor
+ * that runs each call, the event stream of calls, and one REST route per operation.
+ */
+@Module({})
+export class OperationsModule {
+  static register(): DynamicModule {
+    const classes = loadOperationClasses();
+    return {
+      module: OperationsModule,
+      controllers: [buildOperationsController(classes)],
+      providers: [...SUPPORT, ...classes, { provide: OPERATION_CLASSES, useValue: classes }, OperationRegistry, OperationExecutor, OperationEvents, OperationLog],
+      exports: [OperationRegistry, OperationExecutor, OperationEvents, OperationLog],
+      global: true,
+    };
+  }
+}

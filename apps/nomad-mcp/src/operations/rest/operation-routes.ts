@@ -1,0 +1,85 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, Type } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, OmitType } from '@nestjs/swagger';
+import { principalOf } from '@nomad-mcp/auth';
+import type { Request, Response } from 'express';
+import { definitionOf, OperationClass, OperationDefinition } from '../core/operation';
+import { OperationExecutor } from '../core/operation.executor';
+
+export const REST_PREFIX = 'api/claude';
+
+/** `jobs/:job_id/start` -> ['job_id'] */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+}
+
+const restInputs = new Map<string, Type<object>>();
+
+/**
+ * The class of what a route reads from the query string (GET) or the body (POST): the operation's input
+ * without its path parameters, named so Swagger shows it well. Same validators and descriptions, since
+ * it is derived from the one input DTO.
+ */
+export function restInputOf(def: OperationDefinition): Type<object> {
+  const omit = pathParams(def.rest.path);
+  if (!omit.length) return def.input;
+  const key = `${def.input.name}-${omit.join(',')}`;
+  let cls = restInputs.get(key);
+  if (!cls) {
+    cls = OmitType(def.input as Type<Record<string, unknown>>, omit) as Type<object>;
+    Object.defineProperty(cls, 'name', { value: `${def.input.name.replace(/Dto$/, '')}${def.rest.method === 'GET' ? 'Query' : 'Body'}` });
+    restInputs.set(key, cls);
+  }
+  return cls;
+}
+
+const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * One thin REST controller for every operation, built from their definitions: each route gathers its
+ * path parameters and its query or body into the operation's input and hands it to the executor, which
+ * does everything else. Swagger documents each route from the same DTOs.
+ */
+export function buildOperationsController(classes: OperationClass[]): Type<unknown> {
+  @ApiTags('claude')
+  @ApiSecurity('api-key')
+  @ApiSecurity('bearer')
+  @Controller(REST_PREFIX)
+  class OperationsController {
+    constructor(readonly executor: OperationExecutor) {}
+  }
+  Reflect.defineMetadata('design:paramtypes', [OperationExecutor], OperationsController);
+
+  for (const cls of classes) {
+    const def = definitionOf(cls)!;
+    const key = camel(def.name);
+    const params = pathParams(def.rest.path);
+    const input = restInputOf(def);
+    const proto = OperationsController.prototype as unknown as Record<string, unknown>;
+    const handler = async function (this: OperationsController, req: Request, res: Response, fields: object | undefined, ...values: string[]) {
+      const raw: Record<string, unknown> = { ...(fields ?? {}) };
+      params.forEach((p, i) => (raw[p] = values[i]));
+      const done = await this.executor.execute(def.name, raw, { principal: principalOf(req), transport: 'rest' });
+      res.status(done.status);
+      return done.result;
+    };
+    // Swagger reads parameter types by the function's own name
+    Object.defineProperty(handler, 'name', { value: key });
+    proto[key] = handler;
+    Reflect.defineMetadata('design:paramtypes', [Object, Object, input, ...params.map(() => String)], proto, key);
+    Req()(proto, key, 0);
+    Res({ passthrough: true })(proto, key, 1);
+    (def.rest.method === 'GET' ? Query() : Body())(proto, key, 2);
+    params.forEach((p, i) => Param(p)(proto, key, 3 + i));
+    const decorators: MethodDecorator[] = [
+      def.rest.method === 'GET' ? Get(def.rest.path) : Post(def.rest.path),
+      HttpCode(200),
+      ApiOperation({ summary: def.title, description: def.description, operationId: def.name }),
+      ApiOkResponse({ type: def.output, description: 'Done: `message` says what matters, the other fields hold the data.' }),
+    ];
+    if (def.rest.status) decorators.push(ApiCreatedResponse({ type: def.output, description: 'Created' }));
+    const descriptor = Object.getOwnPropertyDescriptor(proto, key)!;
+    for (const d of decorators) d(proto, key, descriptor);
+    Object.defineProperty(proto, key, descriptor);
+  }
+  return OperationsController;
+}
