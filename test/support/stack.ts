@@ -20,7 +20,7 @@ export interface Stack {
 }
 
 /** The real Nest app on port 0 against a real simulator (or the given NOMAD_ADDR), over real sockets. */
-export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string } = {}): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string; operationDirs?: string[] } = {}): Promise<Stack> {
   const nomadTraffic: string[] = [];
   const nomadBodies: Array<{ line: string; body: unknown }> = [];
   const sim = opts.sim === false ? undefined : await startSimulator({
@@ -35,7 +35,7 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
     ...(sim ? { NOMAD_ADDR: sim.url } : {}),
     ...opts.env,
   };
-  const app = await createApp({ env });
+  const app = await createApp({ env, operationDirs: opts.operationDirs });
   const { url } = await listen(app);
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {

@@ -16,6 +16,8 @@ import { OperationsModule } from './operations/operations.module';
 export interface AppModuleOptions {
   /** Environment to read settings from; process.env when omitted (tests pass their own). */
   env?: Record<string, string | undefined>;
+  /** More folders of `*.op.ts` operation files besides the service's own. */
+  operationDirs?: string[];
 }
 
 const REDACTED_HEADERS = ['authorization', 'x-api-key', 'x-nomad-token', 'cookie'];
@@ -81,7 +83,7 @@ export class AppModule {
           },
         }),
         HealthModule,
-        OperationsModule.register(),
+        OperationsModule.register(options.operationDirs),
         JobsModule,
         McpModule,
       ],

@@ -10,6 +10,7 @@ import { VALIDATION_OPTIONS } from './common/validation';
 import { AppConfig, APP_CONFIG } from './config/env.schema';
 import { ApiDocument } from './mcp/api-document';
 import { TOOL_INPUT_MODELS } from './mcp/tool-catalog';
+import { OperationRegistry } from './operations/core/operation.registry';
 import { PortMappingDto } from './jobs/dto/create-job.dto';
 
 export const DOCS_PATH = 'api/docs';
@@ -26,8 +27,9 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'One of the keys in API_KEYS' }, 'api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }, 'bearer')
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: TOOL_INPUT_MODELS });
-  return refineOpenApi(document, [...TOOL_INPUT_MODELS, PortMappingDto]);
+  const models = [...new Set([...TOOL_INPUT_MODELS, ...app.get(OperationRegistry).models()])];
+  const document = SwaggerModule.createDocument(app, config, { extraModels: models });
+  return refineOpenApi(document, [...models, PortMappingDto]);
 }
 
 /** Pipes, docs and logger shared by `npm start`, the demo, stdio mode and the e2e tests. */

@@ -5,7 +5,6 @@ import { ListJobsQueryDto } from '../jobs/dto/list-jobs-query.dto';
 import { ManageJobDto } from '../jobs/dto/manage-job.dto';
 import { definitionOf } from '../operations/core/operation';
 import { loadOperationClasses } from '../operations/core/operation-loader';
-import { restInputOf } from '../operations/rest/operation-routes';
 
 /**
  * The REST operations in the shape of the published tool configuration (GET /api/claude/tool-config).
@@ -39,16 +38,5 @@ export const REST_TOOLS: RestToolSpec[] = [
   { name: 'get_job_logs', description: describedAs('get_job_logs'), method: 'GET', path: '/api/claude/job-logs/{job_id}', input: JobLogsRequestDto, in: 'path+query' },
 ];
 
-/**
- * Every input and answer class, so the OpenAPI document carries a schema for each (SwaggerDocumentOptions.
- * extraModels): the MCP and Claude tool definitions are read from those schemas.
- */
-export const TOOL_INPUT_MODELS: Type<object>[] = [
-  ...new Set([
-    ...loadOperationClasses().flatMap((c) => {
-      const def = definitionOf(c)!;
-      return [def.input, def.output, restInputOf(def)];
-    }),
-    ...REST_TOOLS.map((t) => t.input),
-  ]),
-];
+/** The published REST bodies and queries, so the OpenAPI document carries a schema for each (extraModels). */
+export const TOOL_INPUT_MODELS: Type<object>[] = [...new Set(REST_TOOLS.map((t) => t.input))];

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { loadOperationClasses } from './core/operation-loader';
+import { loadOperationClasses, OPERATIONS_DIR } from './core/operation-loader';
 import { OperationEvents } from './core/operation-events';
 import { OperationLog } from './core/operation-log';
 import { OperationExecutor } from './core/operation.executor';
@@ -17,8 +17,9 @@ const SUPPORT = [JobAccess, PlacementExplainer];
  */
 @Module({})
 export class OperationsModule {
-  static register(): DynamicModule {
-    const classes = loadOperationClasses();
+  /** `extraDirs`: more folders of operation files (tests use it to prove that one file is all it takes). */
+  static register(extraDirs: string[] = []): DynamicModule {
+    const classes = loadOperationClasses(OPERATIONS_DIR, ...extraDirs);
     return {
       module: OperationsModule,
       controllers: [buildOperationsController(classes)],

@@ -22,9 +22,9 @@ function opFiles(dir: string): string[] {
  * export that carry @Operation, in tool order. This is why adding an operation is one new file: there is no
  * list to edit. Fails loudly at start-up on two operations with one name or one REST route.
  */
-export function loadOperationClasses(dir = OPERATIONS_DIR): OperationClass[] {
+export function loadOperationClasses(...dirs: string[]): OperationClass[] {
   const found = new Map<OperationClass, OperationDefinition>();
-  for (const file of opFiles(dir).sort()) {
+  for (const file of (dirs.length ? dirs : [OPERATIONS_DIR]).flatMap((d) => opFiles(d).sort())) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const exported = require(file) as Record<string, unknown>;
     for (const value of Object.values(exported)) {

@@ -1,4 +1,5 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Type } from '@nestjs/common';
+import { restInputOf } from '../rest/rest-input';
 import { ModuleRef } from '@nestjs/core';
 import { definitionOf, OperationClass, OperationDefinition, OperationHandler } from './operation';
 
@@ -35,6 +36,14 @@ export class OperationRegistry implements OnModuleInit {
 
   find(name: string): RegisteredOperation | undefined {
     return this.byName.get(name);
+  }
+
+  /** Every input and answer class (and the REST query/body classes derived from them), for the OpenAPI document. */
+  models(): Type<object>[] {
+    return [...new Set(this.classes.flatMap((c) => {
+      const def = definitionOf(c)!;
+      return [def.input, def.output, restInputOf(def)];
+    }))];
   }
 
   names(): string[] {

@@ -1,36 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, Type } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, OmitType } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { principalOf } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
-import { definitionOf, OperationClass, OperationDefinition } from '../core/operation';
+import { definitionOf, OperationClass } from '../core/operation';
 import { OperationExecutor } from '../core/operation.executor';
-
-export const REST_PREFIX = 'api/claude';
-
-/** `jobs/:job_id/start` -> ['job_id'] */
-export function pathParams(path: string): string[] {
-  return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
-}
-
-const restInputs = new Map<string, Type<object>>();
-
-/**
- * The class of what a route reads from the query string (GET) or the body (POST): the operation's input
- * without its path parameters, named so Swagger shows it well. Same validators and descriptions, since
- * it is derived from the one input DTO.
- */
-export function restInputOf(def: OperationDefinition): Type<object> {
-  const omit = pathParams(def.rest.path);
-  if (!omit.length) return def.input;
-  const key = `${def.input.name}-${omit.join(',')}`;
-  let cls = restInputs.get(key);
-  if (!cls) {
-    cls = OmitType(def.input as Type<Record<string, unknown>>, omit) as Type<object>;
-    Object.defineProperty(cls, 'name', { value: `${def.input.name.replace(/Dto$/, '')}${def.rest.method === 'GET' ? 'Query' : 'Body'}` });
-    restInputs.set(key, cls);
-  }
-  return cls;
-}
+import { pathParams, REST_PREFIX, restInputOf } from './rest-input';
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
