@@ -103,6 +103,12 @@ describe('Claude REST API against the simulator', () => {
     it('status of an unplaceable job gives the placement failures of its blocked evaluation', async () => {
       const create = await s.api('POST', '/api/claude/create-job', { job_id: 'too-big', docker_image: 'nginx:1.27', memory: 500000, namespace: ns });
       expect(create.status).toBe(201);
+      // the create answer itself says that nothing can be placed, with what was asked and what the best node has
+      expect(create.json).toMatchObject({ created: true, eval_status: 'complete', placement_failures: [{ group: 'too-big', unplaced: 1 }] });
+      expect(create.json.message).toMatch(/^Created job 'too-big' in namespace 'development' \(version 0\), but evaluation [0-9a-f]{8} could not place it\. Cannot place 1 of group 'too-big': memory exhausted on 1 node \(1 node evaluated\): asked 500000 MB memory; the largest node has \d+ MB free\./);
+      const free = Number(/has (\d+) MB free/.exec(create.json.message)![1]);
+      expect(free).toBeGreaterThan(0);
+      expect(free).toBeLessThan(8192); // the seeded jobs use some of the simulated node's 8192 MB
       const r = await waitFor('blocked', async () => {
         const x = await s.api('POST', '/api/claude/jobs', { job_id: 'too-big', action: 'status', namespace: ns });
         return x.json.placement_failures?.length ? x : undefined;
@@ -116,6 +122,21 @@ describe('Claude REST API against the simulator', () => {
       expect(logs.status).toBe(200);
       expect(logs.json).toMatchObject({ alloc_id: null, message: expect.stringMatching(/has no allocations yet/) });
       await s.api('POST', '/api/claude/jobs', { job_id: 'too-big', action: 'stop', namespace: ns, purge: true });
+    });
+
+    it('a job restarted after failures counts only its current allocations ("1 failed of 1 desired; 1 earlier allocation failed")', async () => {
+      expect((await s.api('POST', '/api/claude/create-job', { job_id: 'flaky', docker_image: 'nginx:missing', namespace: ns })).status).toBe(201);
+      const status = () => s.api('POST', '/api/claude/jobs', { job_id: 'flaky', action: 'status', namespace: ns });
+      await waitFor('flaky failed', async () => (await status()).json.status === 'dead', 20000);
+      const restart = await s.api('POST', '/api/claude/jobs', { job_id: 'flaky', action: 'restart', namespace: ns });
+      expect(restart.json.message).toMatch(/was dead, so it was started instead of restarted/);
+      const r = await waitFor('flaky failed again', async () => {
+        const x = await status();
+        return x.json.recent_allocations?.filter((a: any) => a.client_status === 'failed').length === 2 && x.json.status === 'dead' ? x : undefined;
+      }, 20000);
+      expect(r.json.allocations).toMatchObject({ failed: 1, running: 0 });
+      expect(r.json.message).toMatch(/; allocations: 1 failed of 1 desired; 1 earlier allocation failed;/);
+      await s.api('POST', '/api/claude/jobs', { job_id: 'flaky', action: 'stop', namespace: ns, purge: true });
     });
 
     it('answers 404 with the job and namespace when the job does not exist', async () => {

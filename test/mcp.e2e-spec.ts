@@ -64,6 +64,11 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
       const ok = await callTool('get_job_status', { job_id: 'broken-api' });
       expect(ok.structuredContent.problems[0]).toMatchObject({ event: 'Driver Failure', message: expect.stringMatching(/Failed to pull/) });
       expect(ok.structuredContent.problems.map((p: any) => p.event)).toContain('Not Restarting');
+      // the text is the sentence plus a compact rendering, not a second copy of structuredContent
+      expect(text(ok)).toMatch(/^Job 'broken-api' \(service, version 0\) is dead;.*\n\nstatus: dead\n/);
+      expect(text(ok)).toMatch(/\nproblems \(causes first, newest first\):\ntime +alloc_id +task +event +occurrences +message\n.*Driver Failure/);
+      expect(text(ok)).not.toContain('{"');
+      expect(text(ok).length).toBeLessThan(JSON.stringify(ok.structuredContent).length);
       const missing = await callTool('get_job_status', { job_id: 'web', namespace: 'development' });
       expect(missing.isError).toBe(true);
       expect(text(missing)).toBe("job 'web' not found in namespace 'development'. Call list_jobs with namespace 'development' to see the jobs there (or namespace \"*\" for all).");

@@ -61,8 +61,10 @@ export class TaskProblem {
   event: string;
   /** What Nomad said. */
   message: string;
-  /** When it happened (ISO 8601). */
+  /** When it happened (ISO 8601); the latest time when it happened several times. */
   time: string | null;
+  /** How often the same event happened (absent when once). */
+  occurrences?: number;
 }
 
 export class PlacementFailure {

@@ -73,11 +73,11 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
     const ev = `evaluation ${res.EvalID.slice(0, 8)}`;
     const count = dto.count ?? 1;
     let sentence: string;
-    if (beforeVersion === undefined) sentence = `Created job '${dto.job_id}' in namespace '${namespace}' (version ${version}); ${ev} ${placement.length ? 'could not place it' : `is placing ${plural(count, 'allocation')}`}.`;
+    if (beforeVersion === undefined) sentence = `Created job '${dto.job_id}' in namespace '${namespace}' (version ${version})${placement.length ? `, but ${ev} could not place it` : `; ${ev} is placing ${plural(count, 'allocation')}`}.`;
     else if (beforeVersion === version) sentence = `Job '${dto.job_id}' already had this spec (version ${version}); Nomad re-evaluated it (${ev}).`;
     else sentence = `Updated job '${dto.job_id}' in namespace '${namespace}' to version ${version}; ${ev} rolls it out.`;
     if (placement.length) {
-      sentence += ` Nomad cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.` +
+      sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.` +
         ' The allocations wait until a node fits them: lower cpu/memory or count, or add capacity.';
     }
     return sentence;

@@ -43,7 +43,7 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
       nomad.getJobEvaluations(namespace, ref.job_id),
       nomad.getJobLatestDeployment(namespace, ref.job_id),
     ]);
-    const current = currentAllocations(allocs, job.Version ?? 0);
+    const current = currentAllocations(allocs);
     const allocations = emptyCounts();
     for (const a of current) {
       const k = a.ClientStatus as keyof AllocationCounts;
@@ -71,7 +71,7 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
   render(r: JobStatusResult): string {
     const parts = [r.message, fields({ ...r, groups: r.groups.map((g) => `${g.name}=${g.desired}`).join(' '), latest_deployment: r.latest_deployment && `${r.latest_deployment.status} (v${r.latest_deployment.version}, ${r.latest_deployment.id.slice(0, 8)})` }, ['status', 'stopped', 'version', 'stable', 'groups', 'allocations', 'latest_deployment'])];
     if (r.placement_failures.length) parts.push(`placement failures:\n${table(r.placement_failures as never, ['group', 'unplaced', 'reason'])}`);
-    if (r.problems.length) parts.push(`problems (causes first, newest first):\n${table(r.problems.map((p) => ({ ...p, alloc_id: p.alloc_id.slice(0, 8) })), ['time', 'alloc_id', 'task', 'event', 'message'])}`);
+    if (r.problems.length) parts.push(`problems (causes first, newest first):\n${table(r.problems.map((p) => ({ ...p, alloc_id: p.alloc_id.slice(0, 8) })), ['time', 'alloc_id', 'task', 'event', 'occurrences', 'message'])}`);
     if (r.recent_allocations.length) {
       parts.push(`recent allocations:\n${table(r.recent_allocations.map((a) => ({ ...a, id: a.id.slice(0, 8), status: `${a.client_status}/${a.desired_status}` })), ['id', 'name', 'node', 'version', 'status', 'restarts', 'created_at'])}`);
     }
@@ -80,26 +80,37 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
 }
 
 /**
- * The allocations that make up the job now: the last of each replacement chain, of the current version or
- * still meant to run. Failed allocations that were replaced, or that belong to a version the job has since
- * moved past, are history (counted apart as earlier failures), so a job restarted after failures does not
- * read "2 failed of 1 desired".
+ * The allocations that make up the job now: those still meant to run and not ended, plus, for each
+ * allocation slot (its name, `job.group[index]`), the newest one. An ended allocation that a newer one in
+ * its slot has followed (a replacement, a restart after failures, a new version) is history, counted apart
+ * as an earlier failure, so a job restarted after failures does not read "2 failed of 1 desired".
  */
-export function currentAllocations(allocs: AllocationListStub[], version: number): AllocationListStub[] {
-  return allocs.filter((a) => !a.NextAllocation && (a.JobVersion === version ? true : a.DesiredStatus === 'run' && !TERMINAL.has(a.ClientStatus)));
+export function currentAllocations(allocs: AllocationListStub[]): AllocationListStub[] {
+  const newest = new Map<string, AllocationListStub>();
+  for (const a of allocs) if ((newest.get(a.Name)?.CreateIndex ?? -1) < a.CreateIndex) newest.set(a.Name, a);
+  return allocs.filter((a) => newest.get(a.Name) === a || (a.DesiredStatus === 'run' && !TERMINAL.has(a.ClientStatus)));
 }
 
-/** Failed task events of allocations that are failing or not yet running: causes first, newest first within each. */
+/**
+ * Failed task events of allocations that are failing or not yet running: causes first, newest first within
+ * each. The same event repeated (a driver failure on every restart) is one entry with its count.
+ */
 export function problemsOf(allocs: AllocationListStub[]): TaskProblem[] {
-  const found: Array<TaskProblem & { ns: number }> = [];
+  const found = new Map<string, TaskProblem & { ns: number }>();
   for (const a of allocs) {
     for (const [task, state] of Object.entries(a.TaskStates ?? {})) {
       for (const e of (state.Events ?? []).filter(isFailureEvent).slice(-3)) {
-        found.push({ alloc_id: a.ID, task, event: e.Type, message: eventText(e), time: nsToIso(e.Time), ns: e.Time ?? 0 });
+        const message = eventText(e);
+        const key = JSON.stringify([a.ID, task, e.Type, message]);
+        const seen = found.get(key);
+        if (seen) {
+          seen.occurrences = (seen.occurrences ?? 1) + 1;
+          if ((e.Time ?? 0) > seen.ns) Object.assign(seen, { ns: e.Time ?? 0, time: nsToIso(e.Time) });
+        } else found.set(key, { alloc_id: a.ID, task, event: e.Type, message, time: nsToIso(e.Time), ns: e.Time ?? 0 });
       }
     }
   }
   // sorted by Nomad's nanosecond times, not the millisecond ISO strings, so events of one millisecond keep their order
-  found.sort((x, y) => consequenceRank(x.event) - consequenceRank(y.event) || y.ns - x.ns);
-  return found.slice(0, MAX_PROBLEMS).map(({ ns: _ns, ...p }) => p);
+  const sorted = [...found.values()].sort((x, y) => consequenceRank(x.event) - consequenceRank(y.event) || y.ns - x.ns);
+  return sorted.slice(0, MAX_PROBLEMS).map(({ ns: _ns, ...p }) => p);
 }
