@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Who is calling: the identity an operation runs as (audit, permissions, rate limit). An API key is named
+ * `key-` + the first 8 hex characters of its SHA-256: stable across restarts, distinct per key, and it reveals
+ * nothing of the key. With no key configured every caller is the one local user.
+ */
+export interface Principal {
+  name: string;
+  kind: 'api-key' | 'local';
+}
+
+export const LOCAL_PRINCIPAL: Readonly<Principal> = Object.freeze({ name: 'local', kind: 'local' });
+
+/** The principal name of a key, from its SHA-256 digest (the form the key ring holds). */
+export function principalNameOfDigest(digest: Buffer): string {
+  return `key-${digest.toString('hex').slice(0, 8)}`;
+}
+
+/** The principal name of a key given in clear (tests, tooling). */
+export function principalNameOfKey(key: string): string {
+  return principalNameOfDigest(createHash('sha256').update(key, 'utf8').digest());
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by ApiKeyGuard on every guarded route; absent on public ones (/health). */
+      principal?: Principal;
+    }
+  }
+}
