@@ -222,6 +222,8 @@ describe('input that once gave 500 or was silently dropped: 400 naming the field
     expect(r.json.errors).toEqual([{ field: 'job_id', reasons: [expect.stringMatching(/lone surrogate|not valid Unicode/)] }]);
     const list = await call(s.url, 'GET', '/api/claude/list-jobs?namespace=%ED%A0%80');
     expect(list.status).toBe(400);
+    const logs = await call(s.url, 'GET', '/api/claude/job-logs/%ED%A0%80');
+    expect(logs.status).toBe(400);
     const env = await post('/api/claude/create-job', '{"job_id":"sur","docker_image":"nginx:1","env_vars":{"A":"x\\udc00y"}}');
     expect(env.status).toBe(400);
     expect(env.json.errors[0].field).toBe('env_vars.A');
