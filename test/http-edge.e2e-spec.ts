@@ -106,6 +106,12 @@ describe('cross-site requests and non-JSON bodies (no keys: the default of npm s
     expect(r.status).toBe(403);
     expect(r.json.message).toMatch(/cross-site/);
     expect((await call(s.url, 'GET', '/api/claude/list-jobs', { headers: { 'Sec-Fetch-Site': 'same-origin', Origin: s.url } })).status).toBe(200);
+    // following a link from another site to the docs is a navigation, not a page calling the API
+    // (node:http: fetch sets Sec-Fetch-Mode itself)
+    const link = await raw(s.url, 'GET', '/api/docs', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate' });
+    expect(link.status).toBe(200);
+    const img = await raw(s.url, 'GET', '/api/docs', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors' });
+    expect(img.status).toBe(403);
   });
 });
 

@@ -21,6 +21,14 @@ const shown = (text: string) => (text.length > 100 ? `${text.slice(0, 100)}...` 
 const HOW_TO_ALLOW = 'Web pages of other sites may not call this API; to let a web app call it, add its origin to MCP_ALLOWED_ORIGINS.';
 
 /**
+ * A link followed from another site (a top-level GET navigation, e.g. to Swagger UI): it changes nothing,
+ * and its answer goes to the user's tab, where the other site cannot read it.
+ */
+function isLinkFollowed(req: Request): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && header(req, 'sec-fetch-mode') === 'navigate';
+}
+
+/**
  * Why a browser request from another site must be refused, or undefined when it may pass. Without keys any
  * page the user opens could otherwise drive the API (the browser addresses 127.0.0.1, so the Host check
  * passes). Browsers send `Origin` on every cross-origin request that can change something and on CORS reads;
@@ -30,9 +38,8 @@ const HOW_TO_ALLOW = 'Web pages of other sites may not call this API; to let a w
 export function crossSiteRefusal(req: Request, policy: OriginPolicy): string | undefined {
   const origin = header(req, 'origin');
   if (origin === undefined) {
-    return header(req, 'sec-fetch-site') === 'cross-site'
-      ? `Cross-site request refused: the browser marked it Sec-Fetch-Site: cross-site (a page of another site sent it). ${HOW_TO_ALLOW}`
-      : undefined;
+    if (header(req, 'sec-fetch-site') !== 'cross-site' || isLinkFollowed(req)) return undefined;
+    return `Cross-site request refused: the browser marked it Sec-Fetch-Site: cross-site (a page of another site sent it). ${HOW_TO_ALLOW}`;
   }
   const normal = normalOrigin(origin);
   if (!normal) return `Cross-site request refused: Origin '${shown(origin)}' (a sandboxed page or a local file) is not this service's own origin. ${HOW_TO_ALLOW}`;
