@@ -102,7 +102,7 @@ describe('API keys', () => {
     expect(none.json.message).toMatch(/API key required: send it as X-API-Key/);
     const wrong = await s.api('GET', '/api/claude/list-jobs', undefined, { 'X-API-Key': 'guess-1234' });
     expect(wrong.status).toBe(401);
-    expect(wrong.json.message).toBe('API key not accepted');
+    expect(wrong.json.message).toMatch(/^API key not accepted: send one of the keys in API_KEYS or API_KEYS_FILE as X-API-Key/);
     expect(wrong.text).not.toContain('guess-1234');
     const mcp = await s.api('POST', '/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { Accept: 'application/json, text/event-stream' });
     expect(mcp.status).toBe(401);

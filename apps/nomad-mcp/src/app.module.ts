@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { ApiKeyModule, ApiKeyRing } from '@nomad-mcp/auth';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ApiKeyModule } from '@nomad-mcp/auth';
 import { NomadModule } from '@nomad-mcp/nomad';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { ClientRateLimitGuard, RATE_LIMIT_WINDOW_MS } from './common/client-rate-limit.guard';
 import { AppConfig, APP_CONFIG, loadConfig } from './config/env.schema';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -61,7 +62,7 @@ export class AppModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService) => {
             const limit = config.getOrThrow<AppConfig>(APP_CONFIG).rateLimitPerMinute;
-            return { throttlers: [{ ttl: 60_000, limit: limit || 1 }], skipIf: () => limit === 0 };
+            return { throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: limit || 1 }], skipIf: () => limit === 0 };
           },
         }),
         NomadModule.forRootAsync({
@@ -79,7 +80,7 @@ export class AppModule {
           inject: [ConfigService],
           useFactory: (config: ConfigService) => {
             const app = config.getOrThrow<AppConfig>(APP_CONFIG);
-            return ApiKeyRing.fromSources(app.apiKeys, app.apiKeysFile);
+            return { apiKeys: app.apiKeys, apiKeysFile: app.apiKeysFile };
           },
         }),
         HealthModule,
@@ -89,7 +90,7 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_CONFIG, inject: [ConfigService], useFactory: (c: ConfigService) => c.getOrThrow<AppConfig>(APP_CONFIG) },
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
       exports: [APP_CONFIG],

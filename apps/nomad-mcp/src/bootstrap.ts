@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -6,7 +6,11 @@ import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppModuleOptions } from './app.module';
 import { refineOpenApi } from './common/openapi-refine';
-import { VALIDATION_OPTIONS } from './common/validation';
+import { hostPolicyOf } from './common/accepted-host';
+import { browserOriginCheck } from './common/browser-origin';
+import { jsonDepthLimit, jsonOnly } from './common/json-body';
+import { McpRawArgumentInterceptor } from './common/mcp-raw-arguments';
+import { InputValidationPipe } from './common/validation';
 import { AppConfig, APP_CONFIG } from './config/env.schema';
 import { ApiDocument } from './mcp/api-document';
 import { TOOL_INPUT_MODELS } from './mcp/tool-catalog';
@@ -32,10 +36,35 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
   return refineOpenApi(document, [...models, PortMappingDto]);
 }
 
+/**
+ * What every request meets before routing, in this order: cross-site browser requests are refused (403)
+ * and the allowed ones get CORS answers, bodies that are not JSON are refused unread (415), JSON is parsed (the only parser) and bounded in depth.
+ */
+function configureHttpEdge(app: NestExpressApplication): void {
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const keys = app.get<ApiKeyRing>(API_KEY_RING);
+  app.use(browserOriginCheck({ ...hostPolicyOf(config, keys.enabled), allowedOrigins: config.allowedOrigins }));
+  if (config.allowedOrigins.length) {
+    // the web apps of MCP_ALLOWED_ORIGINS call from another origin: their browsers need CORS answers
+    app.enableCors({
+      origin: config.allowedOrigins,
+      allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'Accept', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
+      exposedHeaders: ['Mcp-Session-Id', 'Retry-After', 'WWW-Authenticate'],
+      maxAge: 600,
+    });
+  }
+  app.use(jsonOnly);
+  app.useBodyParser('json', { limit: '100kb' });
+  app.use(jsonDepthLimit);
+}
+
 /** Pipes, docs and logger shared by `npm start`, the demo, stdio mode and the e2e tests. */
 export function configureApp(app: NestExpressApplication, options: { serveDocs?: boolean } = {}): OpenAPIObject {
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(new ValidationPipe(VALIDATION_OPTIONS));
+  configureHttpEdge(app);
+  app.useGlobalPipes(new InputValidationPipe());
+  // MCP tool arguments get the raw-input check the SDK's own parsing would defeat (after guards)
+  app.useGlobalInterceptors(new McpRawArgumentInterceptor());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const document = buildOpenApi(app);
@@ -51,7 +80,12 @@ export function configureApp(app: NestExpressApplication, options: { serveDocs?:
 }
 
 export async function createApp(options: AppModuleOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+    bufferLogs: true,
+    abortOnError: false,
+    // Nest's default parsers include urlencoded: configureApp registers the JSON parser alone
+    bodyParser: false,
+  });
   configureApp(app);
   return app;
 }

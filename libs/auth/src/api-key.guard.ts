@@ -1,9 +1,16 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { Request, Response } from 'express';
 import { ApiKeyRing, presentedKey } from './api-keys';
+import { LOCAL_PRINCIPAL, Principal } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 
 export const API_KEY_RING = Symbol('API_KEY_RING');
+
+/** What a 401 answers in WWW-Authenticate (RFC 6750): the key goes as a bearer token, or as X-API-Key. */
+export const AUTH_CHALLENGE = 'Bearer realm="nomad-mcp"';
+
+type Headers = Record<string, string | string[] | undefined>;
 
 /** localhost, 127.x.x.x or [::1], with or without a port. */
 export function isLoopbackHost(host: string | undefined): boolean {
@@ -13,9 +20,19 @@ export function isLoopbackHost(host: string | undefined): boolean {
 }
 
 /**
- * Global guard: every route needs a valid key unless marked @Public(). With no key configured the service
- * listens on loopback only, and this guard also refuses requests addressed to any other host name, so a
- * web page cannot reach it through DNS rebinding.
+ * The caller a request stands for: the API key it presents (when that key is accepted), or the local user
+ * when no key is configured. Undefined when keys are configured and none accepted is presented.
+ */
+export function principalOf(req: { headers: Headers }, keys: ApiKeyRing): Principal | undefined {
+  if (!keys.enabled) return { ...LOCAL_PRINCIPAL };
+  return keys.identify(presentedKey(req.headers));
+}
+
+/**
+ * Global guard: every route needs a valid key unless marked @Public(), and the caller it resolves is set
+ * as `request.principal` for what runs after it. With no key configured the service listens on loopback
+ * only, and this guard also refuses requests addressed to any other host name, so a web page cannot reach
+ * it through DNS rebinding.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -27,18 +44,26 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | string[] | undefined> }>();
+    const req = context.switchToHttp().getRequest<Request>();
     if (!this.keys.enabled) {
-      const host = req.headers.host as string | undefined;
-      if (isLoopbackHost(host)) return true;
-      throw new ForbiddenException(
-        `Requests for host '${String(host ?? '').slice(0, 100)}' are refused: with no API key configured the service only answers requests addressed to localhost. Set API_KEYS to serve other host names.`,
-      );
+      const host = req.headers.host;
+      if (!isLoopbackHost(host)) {
+        throw new ForbiddenException(
+          `Requests for host '${String(host ?? '').slice(0, 100)}' are refused: with no API key configured the service only answers requests addressed to localhost. Set API_KEYS to serve other host names.`,
+        );
+      }
     }
     const key = presentedKey(req.headers);
-    if (this.keys.matches(key)) return true;
+    const principal = principalOf(req, this.keys);
+    if (principal) {
+      req.principal = principal;
+      return true;
+    }
+    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', key ? `${AUTH_CHALLENGE}, error="invalid_token"` : AUTH_CHALLENGE);
     throw new UnauthorizedException(
-      key ? 'API key not accepted' : 'API key required: send it as X-API-Key: <key> or Authorization: Bearer <key>',
+      key
+        ? 'API key not accepted: send one of the keys in API_KEYS or API_KEYS_FILE as X-API-Key: <key> or Authorization: Bearer <key>.'
+        : 'API key required: send it as X-API-Key: <key> or Authorization: Bearer <key>.',
     );
   }
 }

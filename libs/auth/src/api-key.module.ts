@@ -1,27 +1,39 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApiKeyGuard, API_KEY_RING } from './api-key.guard';
 import { ApiKeyRing } from './api-keys';
 
-export interface ApiKeyModuleAsyncOptions {
-  imports?: any[];
-  inject?: any[];
-  useFactory: (...args: any[]) => ApiKeyRing;
+/** Where the accepted keys come from (API_KEYS and API_KEYS_FILE); neither set means no key is required. */
+export interface ApiKeyModuleOptions {
+  /** Comma-separated keys. */
+  apiKeys?: string;
+  /** A file with one key per line (# comments), re-read when it changes. */
+  apiKeysFile?: string;
 }
 
-/** Registers ApiKeyGuard globally with the key ring the factory builds (from config). */
-@Module({})
-export class ApiKeyModule {
-  static forRootAsync(options: ApiKeyModuleAsyncOptions): DynamicModule {
-    return {
-      module: ApiKeyModule,
-      global: true,
-      imports: options.imports ?? [],
-      providers: [
-        { provide: API_KEY_RING, inject: options.inject ?? [], useFactory: options.useFactory },
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-      ],
-      exports: [API_KEY_RING],
-    };
-  }
-}
+export const {
+  ConfigurableModuleClass: ApiKeyConfigurableModule,
+  MODULE_OPTIONS_TOKEN: API_KEY_MODULE_OPTIONS,
+  OPTIONS_TYPE: API_KEY_MODULE_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: API_KEY_MODULE_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<ApiKeyModuleOptions>()
+  .setClassMethodName('forRoot')
+  // the guard is an APP_GUARD and the ring is read by the rate limiter and bootstrap: one instance for the app
+  .setExtras({ isGlobal: true }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();
+
+export type ApiKeyModuleAsyncOptions = typeof API_KEY_MODULE_ASYNC_OPTIONS_TYPE;
+
+/** Registers ApiKeyGuard globally with the key ring built from the options (forRoot / forRootAsync). */
+@Module({
+  providers: [
+    {
+      provide: API_KEY_RING,
+      inject: [API_KEY_MODULE_OPTIONS],
+      useFactory: (options: ApiKeyModuleOptions) => ApiKeyRing.fromSources(options.apiKeys, options.apiKeysFile),
+    },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+  ],
+  exports: [API_KEY_RING],
+})
+export class ApiKeyModule extends ApiKeyConfigurableModule {}

@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKeyRing, KEYS_FILE_RECHECK_MS, presentedKey } from './api-keys';
+import { principalNameOfKey } from './principal';
 
 describe('ApiKeyRing', () => {
   it('accepts any configured key (rotation) and nothing else', () => {
@@ -39,6 +41,44 @@ describe('ApiKeyRing', () => {
     now += KEYS_FILE_RECHECK_MS;
     expect(ring.matches('second-key-longer')).toBe(false);
     expect(ring.enabled).toBe(true);
+  });
+
+  it('keeps the last keys when the keys file disappears, warns once naming the file (never a key), and reads it again when it is back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keys-'));
+    const file = join(dir, 'keys');
+    writeFileSync(file, 'kept-key-123\n');
+    let now = 1_000_000;
+    const warnings: string[] = [];
+    const infos: string[] = [];
+    const ring = new ApiKeyRing(['env-key-456'], file, () => now, { warn: (m) => warnings.push(m), log: (m) => infos.push(m) });
+    rmSync(file);
+    for (let i = 0; i < 3; i++) {
+      now += KEYS_FILE_RECHECK_MS;
+      expect(ring.matches('kept-key-123')).toBe(true);
+      expect(ring.matches('env-key-456')).toBe(true);
+    }
+    expect(warnings).toEqual([expect.stringMatching(/^API_KEYS_FILE .*keys cannot be read \(ENOENT\); the keys last read from it stay accepted/)]);
+    expect(warnings[0]).toContain(file);
+    expect(warnings.join()).not.toMatch(/kept-key|env-key/);
+    writeFileSync(file, 'new-key-789\n'); // e.g. the second half of an atomic rename
+    now += KEYS_FILE_RECHECK_MS;
+    expect(ring.matches('new-key-789')).toBe(true);
+    expect(ring.matches('kept-key-123')).toBe(false);
+    expect(infos).toEqual([`API_KEYS_FILE ${file} is readable again; 2 key(s) now accepted.`]);
+    rmSync(file);
+    now += KEYS_FILE_RECHECK_MS;
+    expect(ring.matches('new-key-789')).toBe(true);
+    expect(warnings).toHaveLength(2); // a second disappearance is reported again
+  });
+
+  it('names the principal of each key by the first 8 hex characters of its SHA-256, and nothing when no key matches', () => {
+    const ring = new ApiKeyRing(['alpha-key', 'beta-key']);
+    const sha = (k: string) => createHash('sha256').update(k).digest('hex').slice(0, 8);
+    expect(ring.identify('alpha-key')).toEqual({ name: `key-${sha('alpha-key')}`, kind: 'api-key' });
+    expect(ring.identify('beta-key')).toEqual({ name: `key-${sha('beta-key')}`, kind: 'api-key' });
+    expect(ring.identify('beta-key')!.name).toBe(principalNameOfKey('beta-key'));
+    expect(ring.identify('gamma-key')).toBeUndefined();
+    expect(ring.identify(undefined)).toBeUndefined();
   });
 
   it('is disabled when no key is configured', () => {

@@ -1,18 +1,41 @@
+import { Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { Principal, principalNameOfDigest } from './principal';
 
 /** How often a keys file is checked for changes (rotation without a restart). */
 export const KEYS_FILE_RECHECK_MS = 5000;
+
+/** Where the ring reports a keys file that went missing or came back (never a key, only the path). */
+export interface KeyRingLog {
+  warn(message: string): void;
+  log(message: string): void;
+}
+
+const nestLog = (): KeyRingLog => {
+  const logger = new Logger('ApiKeys');
+  return { warn: (m) => logger.warn(m), log: (m) => logger.log(m) };
+};
+
+interface KeyEntry {
+  digest: Buffer;
+  name: string;
+}
 
 /**
  * The accepted API keys, held as SHA-256 digests: comparing digests of equal length with timingSafeEqual
  * gives a constant-time check whatever the length of the presented key. Keys from a file are re-read when
  * the file changes, so a key can be added or retired without a restart.
+ *
+ * A keys file that disappears (or cannot be read) keeps the keys last read from it, with one warning:
+ * a mistaken delete or the gap of an atomic rename must not lock every client out, and to retire keys one
+ * edits the file. When the file is back it is read again.
  */
 export class ApiKeyRing {
-  private digests: Buffer[] = [];
+  private entries: KeyEntry[] = [];
   private fileStamp = '';
   private nextCheck = 0;
+  private fileMissing = false;
   /** Decided once: a service started with keys never becomes open, even if its keys file empties. */
   readonly enabled: boolean;
 
@@ -20,28 +43,34 @@ export class ApiKeyRing {
     private readonly fixedKeys: string[],
     private readonly keysFile?: string,
     private readonly now: () => number = Date.now,
+    private readonly logTo: KeyRingLog = nestLog(),
   ) {
     this.reload();
-    this.enabled = this.digests.length > 0;
+    this.enabled = this.entries.length > 0;
   }
 
   /** API_KEYS (comma-separated) plus API_KEYS_FILE (one key per line, # comments). */
-  static fromSources(apiKeys: string | undefined, keysFile: string | undefined): ApiKeyRing {
-    return new ApiKeyRing((apiKeys ?? '').split(','), keysFile || undefined);
+  static fromSources(apiKeys: string | undefined, keysFile: string | undefined, logTo?: KeyRingLog): ApiKeyRing {
+    return new ApiKeyRing((apiKeys ?? '').split(','), keysFile || undefined, Date.now, logTo);
   }
 
   get size(): number {
-    return this.digests.length;
+    return this.entries.length;
   }
 
+  /** Reads the keys; a keys file that cannot be read throws (at start-up: the service must not start). */
   private reload(): void {
     const keys = [...this.fixedKeys];
     if (this.keysFile) {
       const st = statSync(this.keysFile);
+      const text = readFileSync(this.keysFile, 'utf8');
       this.fileStamp = `${st.mtimeMs}:${st.size}`;
-      for (const line of readFileSync(this.keysFile, 'utf8').split(/\r?\n/)) keys.push(line.replace(/#.*/, ''));
+      for (const line of text.split(/\r?\n/)) keys.push(line.replace(/#.*/, ''));
     }
-    this.digests = [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map(digest);
+    this.entries = [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map((k) => {
+      const d = digest(k);
+      return { digest: d, name: principalNameOfDigest(d) };
+    });
   }
 
   private refresh(): void {
@@ -49,20 +78,35 @@ export class ApiKeyRing {
     this.nextCheck = this.now() + KEYS_FILE_RECHECK_MS;
     try {
       const st = statSync(this.keysFile);
-      if (`${st.mtimeMs}:${st.size}` !== this.fileStamp) this.reload();
-    } catch {
-      // the file is being replaced or is gone for a moment: keep the last keys read
+      if (`${st.mtimeMs}:${st.size}` !== this.fileStamp || this.fileMissing) this.reload();
+      if (this.fileMissing) {
+        this.fileMissing = false;
+        this.logTo.log(`API_KEYS_FILE ${this.keysFile} is readable again; ${this.size} key(s) now accepted.`);
+      }
+    } catch (err) {
+      if (this.fileMissing) return; // said once; keep quiet until it is back
+      this.fileMissing = true;
+      const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+      this.logTo.warn(
+        `API_KEYS_FILE ${this.keysFile} cannot be read (${code}); the keys last read from it stay accepted until the file is back. ` +
+          'To retire keys, edit the file instead of deleting it (or restart the service).',
+      );
     }
   }
 
-  matches(candidate: string | undefined): boolean {
+  /** The principal a presented key stands for, or undefined when no configured key matches. */
+  identify(candidate: string | undefined): Principal | undefined {
     this.refresh();
-    if (!candidate) return false;
+    if (!candidate) return undefined;
     const d = digest(candidate);
-    let ok = false;
+    let found: KeyEntry | undefined;
     // check every key so the time taken does not say which one matched
-    for (const k of this.digests) ok = timingSafeEqual(k, d) || ok;
-    return ok;
+    for (const k of this.entries) if (timingSafeEqual(k.digest, d)) found = k;
+    return found ? { name: found.name, kind: 'api-key' } : undefined;
+  }
+
+  matches(candidate: string | undefined): boolean {
+    return this.identify(candidate) !== undefined;
   }
 }
 

@@ -1,20 +1,43 @@
+import { createHash } from 'node:crypto';
+
 /**
- * Who is calling: what logs, audit records and permission checks name. Keys themselves never appear here.
- * Today every principal may do everything (`permissions: ['*']`); the identities file of the "safe for
- * production" issue will narrow that.
+ * Who is calling: the identity an operation runs as (audit, permissions, rate limit). An API key is named
+ * `key-` + the first 8 hex characters of its SHA-256: stable across restarts, distinct per key, and it reveals
+ * nothing of the key. With no key configured every caller is the one local user.
  */
 export interface Principal {
-  /** Stable display name: `key-<first 8 hex of the key's SHA-256>`, or `local` when no key is configured. */
   name: string;
   kind: 'api-key' | 'local';
-  /** Permissions such as `jobs:read`; `*` grants all. Absent means all (today's full-access keys). */
+  /**
+   * Permissions such as `jobs:read`; `*` grants all. Absent means all: today's keys are full-access keys
+   * (the identities file of the "safe for production" issue will narrow them).
+   */
   permissions?: readonly string[];
 }
 
-/** The caller when no API key is configured (loopback only) or over stdio (the local user). */
-export const LOCAL_PRINCIPAL: Principal = Object.freeze({ name: 'local', kind: 'local' as const });
+export const LOCAL_PRINCIPAL: Readonly<Principal> = Object.freeze({ name: 'local', kind: 'local' });
 
-/** The principal the API key guard attached to a request (LOCAL_PRINCIPAL when none was: no keys configured). */
-export function principalOf(req: object): Principal {
+/** The principal name of a key, from its SHA-256 digest (the form the key ring holds). */
+export function principalNameOfDigest(digest: Buffer): string {
+  return `key-${digest.toString('hex').slice(0, 8)}`;
+}
+
+/** The principal name of a key given in clear (tests, tooling). */
+export function principalNameOfKey(key: string): string {
+  return principalNameOfDigest(createHash('sha256').update(key, 'utf8').digest());
+}
+
+/** The caller of a guarded request, as ApiKeyGuard attached it (LOCAL_PRINCIPAL when no key is configured). */
+export function requestPrincipal(req: object): Principal {
   return (req as { principal?: Principal }).principal ?? LOCAL_PRINCIPAL;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by ApiKeyGuard on every guarded route; absent on public ones (/health). */
+      principal?: Principal;
+    }
+  }
 }

@@ -20,35 +20,35 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const res = exception.getResponse();
     const body = typeof res === 'string' ? { message: res } : (res as Record<string, unknown>);
     const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
-    return { ...body, statusCode: status, error: reason(status), message };
+    return { ...body, statusCode: status, error: statusText(status), message };
   }
   if (exception instanceof NomadUnavailableError) {
-    return { statusCode: 503, error: reason(503), message: `Nomad is unreachable at ${exception.address} (${exception.cause}). Check NOMAD_ADDR and that the Nomad agent is running.` };
+    return { statusCode: 503, error: statusText(503), message: `Nomad is unreachable at ${exception.address} (${exception.cause}). Check NOMAD_ADDR and that the Nomad agent is running.` };
   }
   if (exception instanceof NomadTimeoutError) {
-    return { statusCode: 504, error: reason(504), message: `Nomad did not answer within ${exception.timeoutMs} ms (${exception.operation}).` };
+    return { statusCode: 504, error: statusText(504), message: `Nomad did not answer within ${exception.timeoutMs} ms (${exception.operation}).` };
   }
   if (exception instanceof NomadProtocolError) {
-    return { statusCode: 502, error: reason(502), message: exception.message };
+    return { statusCode: 502, error: statusText(502), message: exception.message };
   }
   if (exception instanceof NomadApiError) {
     if (exception.isNotFound) {
-      return { statusCode: 404, error: reason(404), message: `Nomad: ${exception.nomadMessage || 'not found'}`, nomad_status: 404 };
+      return { statusCode: 404, error: statusText(404), message: `Nomad: ${exception.nomadMessage || 'not found'}`, nomad_status: 404 };
     }
     if (exception.isPermissionDenied) {
       return {
-        statusCode: 502, error: reason(502), nomad_status: 403,
+        statusCode: 502, error: statusText(502), nomad_status: 403,
         message: `The service's Nomad token lacks permission for ${exception.operation} (Nomad said: ${exception.nomadMessage || 'Permission denied'}). Give NOMAD_TOKEN a policy that allows it.`,
       };
     }
     return {
-      statusCode: 502, error: reason(502), nomad_status: exception.status,
+      statusCode: 502, error: statusText(502), nomad_status: exception.status,
       message: `Nomad rejected ${exception.operation} with ${exception.status}: ${exception.nomadMessage.trim() || '(no message)'}`,
     };
   }
   const clientError = httpClientError(exception);
   if (clientError) return clientError;
-  return { statusCode: 500, error: reason(500), message: 'Internal server error; the server log has the details.' };
+  return { statusCode: 500, error: statusText(500), message: 'Internal server error; the server log has the details.' };
 }
 
 /** Errors from the HTTP layer (body-parser's http-errors: too large, bad encoding) that are safe to show. */
@@ -56,10 +56,10 @@ function httpClientError(exception: unknown): ErrorBody | undefined {
   const e = exception as { status?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
   if (!e || typeof e.status !== 'number' || e.status < 400 || e.status > 499 || e.expose !== true) return undefined;
   const limit = typeof e.limit === 'number' ? ` (limit ${e.limit} bytes)` : '';
-  return { statusCode: e.status, error: reason(e.status), message: `${String(e.message)}${limit}` };
+  return { statusCode: e.status, error: statusText(e.status), message: `${String(e.message)}${limit}` };
 }
 
-function reason(status: number): string {
+export function statusText(status: number): string {
   const text = (HttpStatus as unknown as Record<number, string>)[status];
   return text ? text.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join(' ') : 'Error';
 }

@@ -1,6 +1,7 @@
-import { BadRequestException, ValidationError, ValidationPipeOptions } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, Injectable, ValidationError, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { inspectInput } from './input-inspection';
 
 export interface FieldError {
   field: string;
@@ -18,10 +19,19 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
 }
 
 /** One 400 that names each bad field and why: "Invalid request: job_id: ...; count: ...". */
-export function validationException(errors: ValidationError[]): BadRequestException {
-  const fields = flatten(errors);
+export function fieldErrorsException(fields: FieldError[]): BadRequestException {
   const message = `Invalid request: ${fields.map((f) => `${f.field}: ${f.reasons.join(', ')}`).join('; ')}`;
   return new BadRequestException({ message, errors: fields });
+}
+
+export function validationException(errors: ValidationError[]): BadRequestException {
+  return fieldErrorsException(flatten(errors));
+}
+
+/** Rejects raw input class-transformer would choke on or silently drop (see input-inspection.ts). */
+export function assertSafeInput(input: unknown): void {
+  const problems = inspectInput(input);
+  if (problems.length) throw fieldErrorsException(problems);
 }
 
 /** The validator settings of the REST ValidationPipe and the MCP tool argument check, so both reject alike. */
@@ -33,11 +43,25 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   exceptionFactory: validationException,
 };
 
+/** The REST pipe: the raw-input check, then class-validator with VALIDATION_OPTIONS (as validateInput). */
+@Injectable()
+export class InputValidationPipe extends ValidationPipe {
+  constructor() {
+    super(VALIDATION_OPTIONS);
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') assertSafeInput(value);
+    return super.transform(value, metadata);
+  }
+}
+
 /** Validates plain input against a DTO class as the REST pipe would; throws the same 400. */
 export async function validateInput<T extends object>(cls: new () => T, input: unknown): Promise<T> {
   if (input !== undefined && (input === null || typeof input !== 'object' || Array.isArray(input))) {
     throw new BadRequestException('Invalid request: arguments must be a JSON object');
   }
+  assertSafeInput(input);
   const instance = plainToInstance(cls, input ?? {});
   const errors = await validate(instance, VALIDATOR_OPTIONS);
   if (errors.length) throw validationException(errors);

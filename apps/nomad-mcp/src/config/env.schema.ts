@@ -12,6 +12,15 @@ const readableFile = () =>
     }
   });
 
+function isOrigin(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return /^https?:$/.test(u.protocol) && u.pathname === '/' && !u.search && !u.hash && !u.username && !text.endsWith('/');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Every setting the service reads, validated at start-up. Nomad's own variable names are used for the
  * connection to Nomad so that an existing shell set up for the `nomad` CLI works as it is.
@@ -35,6 +44,9 @@ export const envSchema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOG_FORMAT: Joi.string().valid('json', 'pretty').default('json'),
   RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
+  // browser origins (scheme://host[:port]) allowed besides the service's own: web apps that call the API
+  MCP_ALLOWED_ORIGINS: Joi.string().allow('').custom((v: string, helpers) =>
+    v.split(',').every((o) => !o.trim() || isOrigin(o.trim())) ? v : helpers.message({ custom: '{{#label}} must be comma-separated origins such as https://app.example.com' })).optional(),
 }).unknown(true);
 
 export interface AppConfig {
@@ -54,6 +66,7 @@ export interface AppConfig {
   nomadTimeoutMs: number;
   logLevel: string;
   rateLimitPerMinute: number;
+  allowedOrigins: string[];
 }
 
 /** Validates `env` and returns the typed config, or throws an Error whose message is one clear line. */
@@ -82,6 +95,7 @@ export function loadConfig(env: Record<string, unknown>): AppConfig {
     nomadTimeoutMs: value.NOMAD_TIMEOUT_MS,
     logLevel: value.LOG_LEVEL,
     rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
+    allowedOrigins: (value.MCP_ALLOWED_ORIGINS ?? '').split(',').map((o: string) => o.trim()).filter(Boolean).map((o: string) => new URL(o).origin),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { principalOf } from '@nomad-mcp/auth';
+import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request } from 'express';
 import { OperationExecutor } from '../operations/core/operation.executor';
 import { JobActionResult, JobStatusResult } from './dto/job-results.dto';
@@ -33,6 +33,6 @@ export class ClaudeController {
   async manageJob(@Body() body: ManageJobDto, @Req() req: Request): Promise<JobStatusResult | JobActionResult> {
     const { action, purge, ...ref } = body;
     const input = action === JobAction.Stop ? { ...ref, purge } : ref;
-    return (await this.executor.execute(ACTION_OPERATIONS[action], input, { principal: principalOf(req), transport: 'rest' })).result as JobStatusResult | JobActionResult;
+    return (await this.executor.execute(ACTION_OPERATIONS[action], input, { principal: requestPrincipal(req), transport: 'rest' })).result as JobStatusResult | JobActionResult;
   }
 }

@@ -2,7 +2,7 @@ import { All, Controller, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
-import { principalOf } from '@nomad-mcp/auth';
+import { requestPrincipal } from '@nomad-mcp/auth';
 import { authInfoFor, McpService } from './mcp.service';
 
 /** MCP over Streamable HTTP at /mcp, stateless: each POST gets its own server and transport. */
@@ -27,7 +27,7 @@ export class McpController {
     });
     await server.connect(transport);
     // the SDK hands `req.auth` to tool handlers as their authInfo: how the caller reaches the executor
-    (req as Request & { auth?: unknown }).auth = authInfoFor(principalOf(req));
+    (req as Request & { auth?: unknown }).auth = authInfoFor(requestPrincipal(req));
     await transport.handleRequest(req, res, req.body);
   }
 }

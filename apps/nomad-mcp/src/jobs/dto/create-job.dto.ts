@@ -62,11 +62,15 @@ export class PortMappingDto {
 
 const PORT_KEYS: Record<string, keyof PortMappingDto> = { label: 'Label', value: 'Value', to: 'To' };
 
-/** Accepts `label`/`value`/`to` as well as the documented `Label`/`Value`/`To`. */
+/**
+ * Accepts `label`/`value`/`to` as well as the documented `Label`/`Value`/`To`. An item that is an array
+ * becomes null: class-validator would look inside a nested array and, finding nothing, accept `[[]]`.
+ */
 function toPortMappings(raw: unknown): unknown {
   if (!Array.isArray(raw)) return raw;
   return raw.map((p) => {
-    if (!p || typeof p !== 'object' || Array.isArray(p)) return p;
+    if (Array.isArray(p)) return null;
+    if (!p || typeof p !== 'object') return p;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(p)) out[PORT_KEYS[k.toLowerCase()] ?? k] = v;
     return plainToInstance(PortMappingDto, out);
@@ -149,7 +153,7 @@ export class CreateJobDto extends JobRefDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(32)
-  @ValidateNested({ each: true })
+  @ValidateNested({ each: true, message: 'each port must be an object such as {"Label":"http","Value":0,"To":80}' })
   @Transform(({ obj }) => toPortMappings(obj.ports))
   ports?: PortMappingDto[];
 

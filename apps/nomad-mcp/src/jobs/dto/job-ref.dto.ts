@@ -1,5 +1,6 @@
 import { PickType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsAddressableJobId } from './job-id.validator';
 
 /** Names one Nomad job. */
 export class JobRefDto {
@@ -12,6 +13,7 @@ export class JobRefDto {
   @IsString()
   @MaxLength(256)
   @Matches(/^(?!\.{1,2}$)[^\s\x00-\x1f\x7f]+$/, { message: "job_id must not be empty, '.' or '..', nor contain whitespace or control characters" })
+  @IsAddressableJobId()
   job_id: string;
 
   /**

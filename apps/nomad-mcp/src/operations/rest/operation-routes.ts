@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, Type } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { principalOf } from '@nomad-mcp/auth';
+import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
 import { definitionOf, OperationClass } from '../core/operation';
 import { OperationExecutor } from '../core/operation.executor';
@@ -32,7 +32,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     const handler = async function (this: OperationsController, req: Request, res: Response, fields: object | undefined, ...values: string[]) {
       const raw: Record<string, unknown> = { ...(fields ?? {}) };
       params.forEach((p, i) => (raw[p] = values[i]));
-      const done = await this.executor.execute(def.name, raw, { principal: principalOf(req), transport: 'rest' });
+      const done = await this.executor.execute(def.name, raw, { principal: requestPrincipal(req), transport: 'rest' });
       res.status(done.status);
       return done.result;
     };

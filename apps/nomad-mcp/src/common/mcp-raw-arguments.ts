@@ -1,0 +1,39 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Observable, of } from 'rxjs';
+import { isMcpPath } from './edge-refusal';
+import { inspectInput } from './input-inspection';
+import type { FieldError } from './validation';
+
+/**
+ * The problems of a raw `tools/call` message's arguments, checked before the MCP SDK parses the message:
+ * its schemas rebuild `arguments` key by key, and a key named `__proto__` does not survive that, so the
+ * tool would run as if it had not been sent. (Over stdio the SDK parses each line itself; a transport that
+ * wants the same check must call this on the raw message.)
+ */
+export function rawToolArgumentProblems(message: unknown): FieldError[] {
+  const m = message as { method?: unknown; params?: { arguments?: unknown } } | null;
+  if (!m || typeof m !== 'object' || m.method !== 'tools/call' || !m.params || typeof m.params !== 'object') return [];
+  const args = m.params.arguments;
+  return args && typeof args === 'object' && !Array.isArray(args) ? inspectInput(args) : [];
+}
+
+/**
+ * On POST /mcp: a tools/call whose arguments fail the raw-input check is answered here, as the tool error
+ * the tool itself would give (a model reads those and fixes its arguments), without running the tool.
+ * An interceptor, so the API key guard and the rate limit have run first.
+ */
+@Injectable()
+export class McpRawArgumentInterceptor implements NestInterceptor {
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http') return next.handle();
+    const req = context.switchToHttp().getRequest<Request>();
+    if (req.method !== 'POST' || !isMcpPath(req) || !req.body || Array.isArray(req.body)) return next.handle();
+    const problems = rawToolArgumentProblems(req.body);
+    if (!problems.length) return next.handle();
+    const text = `Invalid request: ${problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; ')}. Fix those arguments and call the tool again.`;
+    const id = (req.body as { id?: unknown }).id ?? null;
+    context.switchToHttp().getResponse<Response>().status(200).json({ jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text }] } });
+    return of(undefined);
+  }
+}
