@@ -8,8 +8,9 @@ import { JobsService } from '../jobs/jobs.service';
 import { JobLogsResult } from '../jobs/dto/job-results.dto';
 import { ApiDocument } from './api-document';
 import { TOOLS, ToolSpec } from './tool-catalog';
+import { VERSION } from '../version';
 
-export const SERVER_INFO = { name: 'nomad-mcp', version: '0.1.0' };
+export const SERVER_INFO = { name: 'nomad-mcp', version: VERSION };
 
 const INSTRUCTIONS =
   'Tools to operate HashiCorp Nomad jobs. Start with list_jobs to find job IDs, use get_job_status to diagnose, ' +
