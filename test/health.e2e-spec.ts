@@ -88,3 +88,32 @@ describe('/health says why Nomad cannot be used', () => {
     expect(down.text).not.toContain('SECRET');
   });
 });
+
+describe('the password in NOMAD_ADDR never shows in API or MCP errors', () => {
+  it('Nomad down (503) and not Nomad (502): the address is shown as http://***@host', async () => {
+    const closed = await closedPortUrl();
+    const down = await startStack({ sim: false, env: { NOMAD_ADDR: closed.replace('http://', 'http://admin:pw-SECRET-5@') } });
+    try {
+      const r = await down.api('GET', '/api/claude/list-jobs');
+      expect(r.status).toBe(503);
+      expect(r.json.message).toMatch(/^Nomad is unreachable at http:\/\/\*\*\*@127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+      const mcp = await down.api('POST', '/mcp', { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'list_jobs', arguments: {} } }, { Accept: 'application/json, text/event-stream' });
+      expect(mcp.text).toMatch(/Nomad is unreachable at http:\/\/\*\*\*@127/);
+      expect(r.text + mcp.text).not.toContain('SECRET');
+    } finally {
+      await down.close();
+    }
+    const html = createServer((_q, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>'));
+    await new Promise<void>((r) => html.listen(0, '127.0.0.1', r));
+    const notNomad = await startStack({ sim: false, env: { NOMAD_ADDR: `http://admin:pw-SECRET-6@127.0.0.1:${(html.address() as { port: number }).port}` } });
+    try {
+      const r = await notNomad.api('GET', '/api/claude/list-jobs');
+      expect(r.status).toBe(502);
+      expect(r.json.message).toMatch(/^http:\/\/\*\*\*@127\.0\.0\.1:\d+ answered GET \/v1\/jobs with text\/html that is not JSON/);
+      expect(r.text).not.toContain('SECRET');
+    } finally {
+      await notNomad.close();
+      await new Promise((r) => html.close(r));
+    }
+  });
+});
