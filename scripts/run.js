@@ -8,11 +8,18 @@ const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
+const SERVICE = 'dist/apps/nomad-mcp/src/main.js';
+const DEMO = 'dist/apps/nomad-mcp-demo/src/main.js';
+const SIM = 'dist/apps/nomad-sim/src/main.js';
+/**
+ * What each command runs, the built files it needs, and the Nest project that builds them: the service
+ * alone (what `npm run build` and the image hold), or the demo app, whose build also holds the simulator.
+ */
 const targets = {
-  service: 'dist/apps/nomad-mcp/src/main.js',
-  demo: 'dist/apps/nomad-mcp/src/demo.js',
-  sim: 'dist/apps/nomad-sim/src/main.js',
-  bench: 'scripts/bench.js',
+  service: { run: SERVICE, needs: [SERVICE], project: 'nomad-mcp' },
+  demo: { run: DEMO, needs: [DEMO, SIM], project: 'nomad-mcp-demo' },
+  sim: { run: SIM, needs: [SIM], project: 'nomad-mcp-demo' },
+  bench: { run: 'scripts/bench.js', needs: [SERVICE, SIM], project: 'nomad-mcp-demo' },
 };
 
 function newestSource(dir) {
@@ -25,13 +32,12 @@ function newestSource(dir) {
   return newest;
 }
 
-function ensureBuilt() {
-  const stamp = join(root, targets.service);
-  const built = existsSync(stamp) && existsSync(join(root, targets.sim)) ? statSync(stamp).mtimeMs : 0;
+function ensureBuilt(target) {
+  const built = Math.min(...target.needs.map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)));
   const sources = Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs')));
   if (built >= sources) return;
   process.stderr.write(built ? 'Sources changed; rebuilding...\n' : 'Building (first run)...\n');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', 'nomad-mcp'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', target.project], { cwd: root, stdio: 'inherit' });
 }
 
 const mode = process.argv[2];
@@ -39,7 +45,7 @@ if (!targets[mode]) {
   process.stderr.write(`usage: node scripts/run.js ${Object.keys(targets).join('|')} [args]\n`);
   process.exit(2);
 }
-ensureBuilt();
-const child = spawn(process.execPath, [join(root, targets[mode]), ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
+ensureBuilt(targets[mode]);
+const child = spawn(process.execPath, [join(root, targets[mode].run), ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

@@ -12,7 +12,7 @@ describe('Nomad failures become clear HTTP errors', () => {
       const health = await s.api('GET', '/health');
       expect(health.status).toBe(503);
       expect(health.json.details.nomad).toMatchObject({ status: 'down', message: expect.stringMatching(/unreachable/) });
-      expect(health.json.message).toMatch(/^Service is up, but nomad is down: Nomad at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)$/);
+      expect(health.json.message).toMatch(/^Service is up, but nomad is down: Nomad at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\): connection refused; is Nomad running there, and is NOMAD_ADDR right\?$/);
     } finally {
       await s.close();
     }

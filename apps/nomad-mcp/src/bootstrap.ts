@@ -12,6 +12,7 @@ import { jsonDepthLimit, jsonOnly } from './common/json-body';
 import { McpRawArgumentInterceptor } from './common/mcp-raw-arguments';
 import { InputValidationPipe } from './common/validation';
 import { AppConfig, APP_CONFIG } from './config/env.schema';
+import { VERSION } from './version';
 import { ApiDocument } from './mcp/api-document';
 import { TOOL_INPUT_MODELS } from './mcp/tool-catalog';
 import { OperationRegistry } from './operations/core/operation.registry';
@@ -27,7 +28,7 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
       "Claude's API for HashiCorp Nomad jobs: list, diagnose, start, stop, restart, create and read logs. " +
         'The same operations are offered as MCP tools at /mcp. Send the API key as X-API-Key or Authorization: Bearer.',
     )
-    .setVersion('0.1.0')
+    .setVersion(VERSION)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'One of the keys in API_KEYS' }, 'api-key')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }, 'bearer')
     .build();
@@ -90,23 +91,39 @@ export async function createApp(options: AppModuleOptions = {}): Promise<NestExp
   return app;
 }
 
+/** A failed listen as one line that says what to change, instead of a bare `listen EADDRINUSE …`. */
+export function listenError(err: unknown, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const free = 'set PORT=<another port> (or PORT=0 for any free port)';
+  if (code === 'EADDRINUSE') return new Error(`port ${port} is in use on ${host}; ${free}.`);
+  if (code === 'EACCES') return new Error(`port ${port} needs privileges this process does not have; ${free}.`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new Error(`cannot listen on HOST=${host} (${code}): it is not an address of this machine; set HOST to one (or leave it unset).`);
+  }
+  return new Error(`cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
 /**
  * Listens where HOST/PORT say; with no API key configured, only on loopback, whatever HOST says, so an
  * unprotected service is never open to the network.
  */
 export async function listen(app: NestExpressApplication): Promise<{ url: string; host: string; port: number; protected: boolean; notes: string[] }> {
-  const config = app.get<AppConfig>(APP_CONFIG);
+  const { http } = app.get<AppConfig>(APP_CONFIG);
   const keys = app.get<ApiKeyRing>(API_KEY_RING);
   const notes: string[] = [];
-  let host = config.host ?? (keys.enabled ? '0.0.0.0' : '127.0.0.1');
+  let host = http.host ?? (keys.enabled ? '0.0.0.0' : '127.0.0.1');
   if (!keys.enabled && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     notes.push(`No API key configured (API_KEYS or API_KEYS_FILE), so listening on 127.0.0.1 only instead of ${host}.`);
     host = '127.0.0.1';
   } else if (!keys.enabled) {
     notes.push('No API key configured: the API is open to local clients only (127.0.0.1). Set API_KEYS to require keys and accept network clients.');
   }
-  await app.listen(config.port, host);
+  try {
+    await app.listen(http.port, host);
+  } catch (err) {
+    throw listenError(err, host, http.port);
+  }
   const addr = app.getHttpServer().address() as { port: number };
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return { url: `http://${shown}:${addr.port}`, host, port: addr.port, protected: keys.enabled, notes };
 }

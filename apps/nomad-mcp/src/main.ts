@@ -4,35 +4,40 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureApp, createApp, DOCS_PATH, listen } from './bootstrap';
-import { loadConfig } from './config/env.schema';
+import { AppConfig, loadConfig, redactUrl } from './config';
+import { reportNomadStartupCheck } from './health/nomad-startup.check';
 import { McpService } from './mcp/mcp.service';
 
 /** MCP over stdio for Claude Desktop: stdout carries the protocol, logs go to stderr. */
-async function runStdio(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(), { bufferLogs: true, abortOnError: false });
+async function runStdio(config: AppConfig): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config }), { bufferLogs: true, abortOnError: false });
   configureApp(app, { serveDocs: false });
   await app.init();
+  // Nest prints the logs it buffered during start-up, and stops buffering, only when an HTTP server
+  // starts listening; stdio mode never listens, so without this every later line would stay in memory.
+  app.flushLogs();
   const server = app.get(McpService).createServer();
   const transport = new StdioServerTransport();
   transport.onclose = () => void app.close();
   await server.connect(transport);
-  app.get(Logger).log(`MCP server on stdio; Nomad at ${loadConfig(process.env).nomadAddr}`);
+  app.get(Logger).log(`MCP server on stdio; Nomad at ${redactUrl(config.nomad.address)}`);
+  void reportNomadStartupCheck(app);
 }
 
-async function runHttp(): Promise<void> {
-  const app = await createApp();
+async function runHttp(config: AppConfig): Promise<void> {
+  const app = await createApp({ config });
   const { url, notes } = await listen(app);
-  const config = loadConfig(process.env);
   const log = app.get(Logger);
   for (const n of notes) log.warn(n);
-  log.log(`Nomad MCP listening on ${url}  (REST ${url}/api/claude, Swagger UI ${url}/${DOCS_PATH}, MCP ${url}/mcp); Nomad at ${config.nomadAddr}`);
+  log.log(`Nomad MCP listening on ${url}  (REST ${url}/api/claude, Swagger UI ${url}/${DOCS_PATH}, MCP ${url}/mcp); Nomad at ${redactUrl(config.nomad.address)}`);
+  void reportNomadStartupCheck(app);
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  // settings first: a bad value stops start-up with one clear line, before Nest prints anything
-  loadConfig(process.env);
-  if (argv.includes('--stdio')) await runStdio();
-  else await runHttp();
+  // settings first, read once: a bad value stops start-up with one clear line, before Nest prints anything
+  const config = loadConfig(process.env);
+  if (argv.includes('--stdio')) await runStdio(config);
+  else await runHttp(config);
 }
 
 if (require.main === module) {

@@ -6,6 +6,7 @@ import { NomadApiError, NomadProtocolError, NomadTimeoutError, NomadUnavailableE
 import { NOMAD_CLIENT_OPTIONS, NomadClientOptions } from './nomad.options';
 import { nomadPath } from './nomad-path';
 import {
+  AclTokenSelf,
   Allocation,
   AllocationListStub,
   Deployment,
@@ -116,6 +117,16 @@ export class NomadService {
 
   async listNamespaces(): Promise<Namespace[]> {
     return (await this.call<Namespace[]>('GET', nomadPath`namespaces`)).data ?? [];
+  }
+
+  /** One namespace; NomadApiError 404 `Namespace not found` when it does not exist. */
+  async getNamespace(name: string): Promise<Namespace> {
+    return (await this.call<Namespace>('GET', nomadPath`namespace/${name}`)).data;
+  }
+
+  /** The token the service sends; Nomad answers 400 `ACL support disabled` when ACLs are off. */
+  async tokenSelf(): Promise<AclTokenSelf> {
+    return (await this.call<AclTokenSelf>('GET', nomadPath`acl/token/self`)).data;
   }
 
   // ------------------------------------------------------------------ jobs

@@ -212,6 +212,15 @@ export interface Namespace {
   Description: string;
 }
 
+/** GET /v1/acl/token/self (the secret is left out on purpose: nothing here needs it). */
+export interface AclTokenSelf {
+  AccessorID: string;
+  Name: string;
+  Type: 'management' | 'client' | string;
+  Policies: string[] | null;
+  ExpirationTime?: string | null;
+}
+
 export type LogStream = 'stdout' | 'stderr';
 
 export interface LogTail {

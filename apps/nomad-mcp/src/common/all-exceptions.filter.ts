@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import type { Response } from 'express';
+import { redactUrl } from '../config/redact-url';
 
 export interface ErrorBody {
   statusCode: number;
@@ -23,13 +24,13 @@ export function toErrorBody(exception: unknown): ErrorBody {
     return { ...body, statusCode: status, error: statusText(status), message };
   }
   if (exception instanceof NomadUnavailableError) {
-    return { statusCode: 503, error: statusText(503), message: `Nomad is unreachable at ${exception.address} (${exception.cause}). Check NOMAD_ADDR and that the Nomad agent is running.` };
+    return { statusCode: 503, error: statusText(503), message: `Nomad is unreachable at ${redactUrl(exception.address)} (${exception.cause}). Check NOMAD_ADDR and that the Nomad agent is running.` };
   }
   if (exception instanceof NomadTimeoutError) {
     return { statusCode: 504, error: statusText(504), message: `Nomad did not answer within ${exception.timeoutMs} ms (${exception.operation}).` };
   }
   if (exception instanceof NomadProtocolError) {
-    return { statusCode: 502, error: statusText(502), message: exception.message };
+    return { statusCode: 502, error: statusText(502), message: exception.message.split(exception.address).join(redactUrl(exception.address)) };
   }
   if (exception instanceof NomadApiError) {
     if (exception.isNotFound) {

@@ -1,32 +1,72 @@
 import { loadConfig } from './env.schema';
 
+const err = (env: Record<string, unknown>) => {
+  try {
+    loadConfig(env);
+    return '';
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
 describe('loadConfig', () => {
-  it('uses Nomad\'s own defaults and variables', () => {
+  it("uses Nomad's own defaults and variables", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8000, nomadAddr: 'http://127.0.0.1:4646', defaultNamespace: 'development', nomadTimeoutMs: 10000, nomadSkipVerify: false });
+    expect(c).toMatchObject({ port: 8000, nomadAddr: 'http://127.0.0.1:4646', defaultNamespace: 'development', nomadTimeoutMs: 10000, nomadSkipVerify: false, logLevel: 'info', logFormat: 'json', rateLimitPerMinute: 600 });
     expect(loadConfig({ NOMAD_NAMESPACE: 'prod' }).defaultNamespace).toBe('prod');
     expect(loadConfig({ NOMAD_NAMESPACE: 'prod', DEFAULT_NAMESPACE: 'dev' }).defaultNamespace).toBe('dev');
     expect(loadConfig({ NOMAD_SKIP_VERIFY: '1' }).nomadSkipVerify).toBe(true);
+    expect(loadConfig({ NOMAD_SKIP_VERIFY: 'TRUE' }).nomadSkipVerify).toBe(true);
+    expect(loadConfig({ NOMAD_SKIP_VERIFY: 'false' }).nomadSkipVerify).toBe(false);
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+  });
+
+  it('groups the settings by consumer, with the flat names kept alongside', () => {
+    const c = loadConfig({ NOMAD_ADDR: 'https://nomad:4646', NOMAD_TOKEN: 't', NOMAD_REGION: 'eu', PORT: '9000', HOST: 'localhost', API_KEYS: 'a,b', PUBLIC_URL: 'https://mcp.example', LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty', RATE_LIMIT_PER_MINUTE: '5', NOMAD_TIMEOUT_MS: '2000', MCP_ALLOWED_ORIGINS: 'https://app.example, http://localhost:3000' });
+    expect(c.nomad).toEqual({ address: 'https://nomad:4646', token: 't', region: 'eu', defaultNamespace: 'development', skipVerify: false, timeoutMs: 2000, caCertPath: undefined, clientCertPath: undefined, clientKeyPath: undefined });
+    expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'] });
+    expect(() => loadConfig({ MCP_ALLOWED_ORIGINS: 'https://app.example/path' })).toThrow('Invalid configuration: "MCP_ALLOWED_ORIGINS" must be comma-separated origins such as https://app.example.com (got "https://app.example/path")');
+    expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined });
+    expect(c.log).toEqual({ level: 'debug', format: 'pretty' });
+    expect(c).toMatchObject({ audit: {}, metrics: {}, nomadAddr: c.nomad.address, nomadToken: 't', port: 9000, apiKeys: 'a,b', logLevel: 'debug' });
+    expect(Object.isFrozen(c) && Object.isFrozen(c.nomad)).toBe(true);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ PORT: '', HOST: '', NOMAD_TOKEN: '', NOMAD_ADDR: '' })).toMatchObject({ port: 8000, host: undefined, nomadToken: undefined, nomadAddr: 'http://127.0.0.1:4646' });
   });
 
   it('stops on a bad value with one clear line naming it', () => {
-    const err = (env: Record<string, string>) => {
-      try {
-        loadConfig(env);
-        return '';
-      } catch (e) {
-        return (e as Error).message;
-      }
-    };
     expect(err({ PORT: 'eighty' })).toBe('Invalid configuration: "PORT" must be a number (got "eighty")');
-    expect(err({ NOMAD_ADDR: 'nomad:4646' })).toMatch(/^Invalid configuration: "NOMAD_ADDR" must be a valid uri with a scheme matching the http\|https pattern/);
-    expect(err({ NOMAD_TIMEOUT_MS: '5' })).toMatch(/NOMAD_TIMEOUT_MS" must be greater than or equal to 100/);
+    expect(err({ PORT: '70000' })).toBe('Invalid configuration: "PORT" must be a valid port (got "70000")');
+    expect(err({ PORT: '80.5' })).toBe('Invalid configuration: "PORT" must be an integer (got "80.5")');
+    expect(err({ NOMAD_ADDR: 'nomad:4646' })).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "nomad:4646")');
+    expect(err({ NOMAD_TIMEOUT_MS: '5' })).toBe('Invalid configuration: "NOMAD_TIMEOUT_MS" must be greater than or equal to 100 (got "5")');
+    expect(err({ NOMAD_TIMEOUT_MS: '400000' })).toMatch(/"NOMAD_TIMEOUT_MS" must be less than or equal to 300000/);
+    expect(err({ RATE_LIMIT_PER_MINUTE: '-1' })).toMatch(/"RATE_LIMIT_PER_MINUTE" must be greater than or equal to 0/);
+    expect(err({ NOMAD_SKIP_VERIFY: 'yes' })).toBe('Invalid configuration: "NOMAD_SKIP_VERIFY" must be a boolean (got "yes")');
+    expect(err({ LOG_LEVEL: 'loud' })).toBe('Invalid configuration: "LOG_LEVEL" must be one of [fatal, error, warn, info, debug, trace, silent] (got "loud")');
+    expect(err({ HOST: 'not a host' })).toMatch(/^Invalid configuration: "HOST" must be a valid hostname or IP address/);
+    expect(err({ NOMAD_NAMESPACE: 'a b' })).toMatch(/^Invalid configuration: "NOMAD_NAMESPACE" must be a namespace name/);
     expect(err({ PORT: 'x' }).split('\n')).toHaveLength(1);
     expect(err({ NOMAD_CACERT: '/nope/ca.pem' })).toBe('Invalid configuration: "NOMAD_CACERT" must be a readable file (got "/nope/ca.pem")');
-    expect(err({ NOMAD_CLIENT_CERT: __filename })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" is required');
+    expect(err({ NOMAD_CLIENT_CERT: __filename })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" is required when NOMAD_CLIENT_CERT is set');
+    expect(err({ NOMAD_CLIENT_KEY: __filename })).toBe('Invalid configuration: "NOMAD_CLIENT_CERT" is required when NOMAD_CLIENT_KEY is set');
+    expect(err({ NOMAD_CLIENT_CERT: __filename, NOMAD_CLIENT_KEY: '/nope/key.pem' })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" must be a readable file (got "/nope/key.pem")');
+  });
+
+  it('accepts host names, IP addresses and URLs as operators write them', () => {
+    for (const HOST of ['0.0.0.0', '::', '127.0.0.1', 'localhost', 'svc_host', 'nomad-mcp.internal']) expect(err({ HOST })).toBe('');
+    for (const NOMAD_ADDR of ['http://127.0.0.1:4646', 'https://nomad.service.consul:4646', 'http://[::1]:4646', 'http://nomad_dev:4646', 'http://user:pw@nomad:4646']) expect(err({ NOMAD_ADDR })).toBe('');
   });
 
   it('never echoes a secret value', () => {
-    expect(() => loadConfig({ NOMAD_TOKEN: { bad: true } as unknown as string })).toThrow(/^Invalid configuration: "NOMAD_TOKEN" must be a string$/);
+    expect(err({ NOMAD_TOKEN: { bad: true } })).toBe('Invalid configuration: "NOMAD_TOKEN" must be a string');
+    expect(err({ API_KEYS: ['key-SECRET'] })).toBe('Invalid configuration: "API_KEYS" must be a string');
+    // a URL with a password, malformed: named and shown without the password
+    const addr = err({ NOMAD_ADDR: 'admin:pw-SECRET@nomad:4646' });
+    expect(addr).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "***@nomad:4646")');
+    expect(err({ NOMAD_ADDR: 'ftp://admin:pw-SECRET@nomad' })).not.toContain('SECRET');
+    expect(err({ PUBLIC_URL: 'mcp://u:pw-SECRET@mcp.example' })).toMatch(/^Invalid configuration: "PUBLIC_URL" .* \(got "mcp:\/\/\*\*\*@mcp\.example"\)$/);
   });
 });

@@ -1,102 +1,127 @@
-import * as Joi from 'joi';
-import { accessSync, constants } from 'node:fs';
+import 'reflect-metadata';
+import { Expose, plainToInstance } from 'class-transformer';
+import { IsOptional, ValidationError, validateSync } from 'class-validator';
+import { AppConfig, toAppConfig } from './app-config';
+import { redactUrl } from './redact-url';
+import {
+  IsBooleanSetting,
+  IsHostSetting,
+  IsHttpUrlSetting,
+  IsIntegerSetting,
+  IsNamespaceSetting,
+  IsOneOfSetting,
+  IsOriginListSetting,
+  IsReadableFileSetting,
+  IsStringSetting,
+  RequiredWithSetting,
+  ToBoolean,
+  ToNumber,
+} from './setting.validators';
 
-/** A path that must name a readable file (certificates, keys, key lists): checked at start, not at first use. */
-const readableFile = () =>
-  Joi.string().custom((path: string, helpers) => {
-    try {
-      accessSync(path, constants.R_OK);
-      return path;
-    } catch {
-      return helpers.message({ custom: '{{#label}} must be a readable file' });
-    }
-  });
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
-function isOrigin(text: string): boolean {
-  try {
-    const u = new URL(text);
-    return /^https?:$/.test(u.protocol) && u.pathname === '/' && !u.search && !u.hash && !u.username && !text.endsWith('/');
-  } catch {
-    return false;
-  }
+/**
+ * Every environment variable the service reads, with its default, validated once at start-up. Nomad's own
+ * variable names are used for the connection to Nomad, so a shell set up for the `nomad` CLI works as it is.
+ * To add a setting: a property here, and where it goes in app-config.ts.
+ */
+export class EnvironmentVariables {
+  @Expose() @ToNumber() @IsIntegerSetting({ port: true })
+  PORT: number = 8000;
+
+  @Expose() @IsOptional() @IsHostSetting()
+  HOST?: string;
+
+  @Expose() @IsOptional() @IsStringSetting()
+  API_KEYS?: string;
+
+  @Expose() @IsOptional() @IsReadableFileSetting()
+  API_KEYS_FILE?: string;
+
+  @Expose() @IsOptional() @IsHttpUrlSetting()
+  PUBLIC_URL?: string;
+
+  @Expose() @IsHttpUrlSetting()
+  NOMAD_ADDR: string = 'http://127.0.0.1:4646';
+
+  @Expose() @IsOptional() @IsStringSetting()
+  NOMAD_TOKEN?: string;
+
+  @Expose() @IsOptional() @IsStringSetting()
+  NOMAD_REGION?: string;
+
+  @Expose() @IsOptional() @IsNamespaceSetting()
+  NOMAD_NAMESPACE?: string;
+
+  @Expose() @IsOptional() @IsNamespaceSetting()
+  DEFAULT_NAMESPACE?: string;
+
+  @Expose() @IsOptional() @IsReadableFileSetting()
+  NOMAD_CACERT?: string;
+
+  @Expose() @RequiredWithSetting('NOMAD_CLIENT_KEY') @IsReadableFileSetting()
+  NOMAD_CLIENT_CERT?: string;
+
+  @Expose() @RequiredWithSetting('NOMAD_CLIENT_CERT') @IsReadableFileSetting()
+  NOMAD_CLIENT_KEY?: string;
+
+  @Expose() @ToBoolean() @IsBooleanSetting()
+  NOMAD_SKIP_VERIFY: boolean = false;
+
+  @Expose() @ToNumber() @IsIntegerSetting({ min: 100, max: 300000 })
+  NOMAD_TIMEOUT_MS: number = 10000;
+
+  @Expose() @IsOneOfSetting(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Expose() @IsOneOfSetting(LOG_FORMATS)
+  LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'json';
+
+  @Expose() @ToNumber() @IsIntegerSetting({ min: 0 })
+  RATE_LIMIT_PER_MINUTE: number = 600;
+
+  /** Browser origins (scheme://host[:port], comma-separated) allowed besides the service's own: web apps that call the API. */
+  @Expose() @IsOptional() @IsOriginListSetting()
+  MCP_ALLOWED_ORIGINS?: string;
+}
+
+/** Settings whose values are secrets: a bad one is named, never shown. */
+const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
+/** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
+const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL']);
+
+/** ` (got "…")` when the value may be shown; a secret, or a setting named like one, never is. */
+function shownValue(name: string, value: unknown): string {
+  if (value === undefined || SECRET_SETTINGS.has(name) || /TOKEN|SECRET|PASSWORD/i.test(name)) return '';
+  if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return '';
+  const text = URL_SETTINGS.has(name) ? redactUrl(String(value)) : String(value);
+  return ` (got "${text.length > 200 ? `${text.slice(0, 200)}…` : text}")`;
+}
+
+/** Thrown for a bad setting; its message is the one line the service prints before it stops. */
+export class ConfigError extends Error {
+  readonly name = 'ConfigError';
 }
 
 /**
- * Every setting the service reads, validated at start-up. Nomad's own variable names are used for the
- * connection to Nomad so that an existing shell set up for the `nomad` CLI works as it is.
+ * Validates `env` and returns the typed config, or throws a ConfigError whose message is one clear line:
+ * `Invalid configuration: "PORT" must be a number (got "eighty")`. An empty value counts as unset.
  */
-export const envSchema = Joi.object({
-  PORT: Joi.number().port().default(8000),
-  HOST: Joi.string().hostname().allow('0.0.0.0', '::').optional(),
-  API_KEYS: Joi.string().allow('').optional(),
-  API_KEYS_FILE: readableFile().optional(),
-  PUBLIC_URL: Joi.string().uri({ scheme: ['http', 'https'] }).optional(),
-  NOMAD_ADDR: Joi.string().uri({ scheme: ['http', 'https'] }).default('http://127.0.0.1:4646'),
-  NOMAD_TOKEN: Joi.string().allow('').optional(),
-  NOMAD_REGION: Joi.string().allow('').optional(),
-  NOMAD_NAMESPACE: Joi.string().pattern(/^[a-zA-Z0-9-]{1,128}$/).optional(),
-  DEFAULT_NAMESPACE: Joi.string().pattern(/^[a-zA-Z0-9-]{1,128}$/).optional(),
-  NOMAD_CACERT: readableFile().optional(),
-  NOMAD_CLIENT_CERT: readableFile().optional(),
-  NOMAD_CLIENT_KEY: readableFile().when('NOMAD_CLIENT_CERT', { is: Joi.exist(), then: Joi.required() }),
-  NOMAD_SKIP_VERIFY: Joi.boolean().truthy('1').falsy('0').default(false),
-  NOMAD_TIMEOUT_MS: Joi.number().integer().min(100).max(300000).default(10000),
-  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
-  LOG_FORMAT: Joi.string().valid('json', 'pretty').default('json'),
-  RATE_LIMIT_PER_MINUTE: Joi.number().integer().min(0).default(600),
-  // browser origins (scheme://host[:port]) allowed besides the service's own: web apps that call the API
-  MCP_ALLOWED_ORIGINS: Joi.string().allow('').custom((v: string, helpers) =>
-    v.split(',').every((o) => !o.trim() || isOrigin(o.trim())) ? v : helpers.message({ custom: '{{#label}} must be comma-separated origins such as https://app.example.com' })).optional(),
-}).unknown(true);
-
-export interface AppConfig {
-  port: number;
-  host?: string;
-  apiKeys?: string;
-  apiKeysFile?: string;
-  publicUrl?: string;
-  nomadAddr: string;
-  nomadToken?: string;
-  nomadRegion?: string;
-  defaultNamespace: string;
-  nomadCaCert?: string;
-  nomadClientCert?: string;
-  nomadClientKey?: string;
-  nomadSkipVerify: boolean;
-  nomadTimeoutMs: number;
-  logLevel: string;
-  rateLimitPerMinute: number;
-  allowedOrigins: string[];
-}
-
-/** Validates `env` and returns the typed config, or throws an Error whose message is one clear line. */
 export function loadConfig(env: Record<string, unknown>): AppConfig {
-  const { error, value } = envSchema.validate(env, { abortEarly: true, convert: true });
-  if (error) {
-    const detail = error.details[0];
-    const name = detail?.path.join('.') ?? 'config';
-    const got = name && env[name] !== undefined && !/KEY|TOKEN/.test(name) ? ` (got "${String(env[name])}")` : '';
-    throw new Error(`Invalid configuration: ${detail?.message ?? error.message}${got}`);
-  }
-  return {
-    port: value.PORT,
-    host: value.HOST,
-    apiKeys: value.API_KEYS,
-    apiKeysFile: value.API_KEYS_FILE,
-    publicUrl: value.PUBLIC_URL,
-    nomadAddr: value.NOMAD_ADDR,
-    nomadToken: value.NOMAD_TOKEN || undefined,
-    nomadRegion: value.NOMAD_REGION || undefined,
-    defaultNamespace: value.DEFAULT_NAMESPACE ?? value.NOMAD_NAMESPACE ?? 'development',
-    nomadCaCert: value.NOMAD_CACERT,
-    nomadClientCert: value.NOMAD_CLIENT_CERT,
-    nomadClientKey: value.NOMAD_CLIENT_KEY,
-    nomadSkipVerify: value.NOMAD_SKIP_VERIFY,
-    nomadTimeoutMs: value.NOMAD_TIMEOUT_MS,
-    logLevel: value.LOG_LEVEL,
-    rateLimitPerMinute: value.RATE_LIMIT_PER_MINUTE,
-    allowedOrigins: (value.MCP_ALLOWED_ORIGINS ?? '').split(',').map((o: string) => o.trim()).filter(Boolean).map((o: string) => new URL(o).origin),
-  };
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const vars = plainToInstance(EnvironmentVariables, given, { excludeExtraneousValues: true, exposeDefaultValues: true });
+  const [first] = validateSync(vars, { stopAtFirstError: true, forbidUnknownValues: false });
+  if (first) throw configError(first, given);
+  return toAppConfig(vars);
 }
 
-export const APP_CONFIG = 'app';
+function configError(error: ValidationError, given: Record<string, unknown>): ConfigError {
+  const name = error.property;
+  const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  return new ConfigError(`Invalid configuration: "${name}" ${reason}${shownValue(name, given[name])}`);
+}
+
+// the names most of the service imports; see app-config.ts for the shape
+export { APP_CONFIG } from './app-config';
+export type { AppConfig } from './app-config';

@@ -15,7 +15,7 @@ export class HealthController {
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'Service and Nomad health', description: 'Public. 200 when Nomad answers with a leader, 503 (with the reason) when it does not.' })
+  @ApiOperation({ summary: 'Service and Nomad health', description: 'Public. 200 when Nomad answers with a leader address; 503 when it does not, saying why: `details.nomad.reason` is connection-refused, dns, timeout, tls, unreachable, token-refused, no-leader, not-nomad or nomad-error.' })
   async check() {
     try {
       return await this.health.check([() => this.nomad.isHealthy()]);

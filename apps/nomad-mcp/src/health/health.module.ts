@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller';
 import { NomadHealthIndicator } from './nomad.health';
+import { NomadStartupCheck } from './nomad-startup.check';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [NomadHealthIndicator],
+  providers: [NomadHealthIndicator, NomadStartupCheck],
+  exports: [NomadStartupCheck],
 })
 export class HealthModule {}

@@ -5,8 +5,9 @@ import { LOCAL_PRINCIPAL, Principal } from '@nomad-mcp/auth';
 import { OperationFailure, OperationExecutor } from '../operations/core/operation.executor';
 import { OperationRegistry } from '../operations/core/operation.registry';
 import { ApiDocument } from './api-document';
+import { VERSION } from '../version';
 
-export const SERVER_INFO = { name: 'nomad-mcp', version: '0.1.0' };
+export const SERVER_INFO = { name: 'nomad-mcp', version: VERSION };
 
 const INSTRUCTIONS =
   'Tools to operate HashiCorp Nomad jobs. Start with list_jobs to find job IDs, use get_job_status to diagnose, ' +

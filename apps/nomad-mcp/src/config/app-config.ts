@@ -1,0 +1,146 @@
+import type { EnvironmentVariables } from './env.schema';
+
+/** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
+export interface NomadConfig {
+  /** NOMAD_ADDR, as given: it may carry a password, so show it only through redactUrl. */
+  address: string;
+  token?: string;
+  region?: string;
+  /** DEFAULT_NAMESPACE, else NOMAD_NAMESPACE, else `development`. */
+  defaultNamespace: string;
+  caCertPath?: string;
+  clientCertPath?: string;
+  clientKeyPath?: string;
+  skipVerify: boolean;
+  timeoutMs: number;
+}
+
+/** Where and how the HTTP server listens and answers. */
+export interface HttpConfig {
+  /** HOST; unset: 0.0.0.0 when keys are configured, else 127.0.0.1 (see bootstrap's listen). */
+  host?: string;
+  port: number;
+  publicUrl?: string;
+  /** Per-client requests per minute; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** MCP_ALLOWED_ORIGINS: browser origins allowed besides the service's own. */
+  allowedOrigins: string[];
+}
+
+/** Where the accepted API keys come from. */
+export interface AuthConfig {
+  apiKeys?: string;
+  apiKeysFile?: string;
+}
+
+/** The service's own logs (pino, on stderr). */
+export interface LogConfig {
+  level: EnvironmentVariables['LOG_LEVEL'];
+  format: EnvironmentVariables['LOG_FORMAT'];
+}
+
+/** The audit trail of operations; its settings arrive with the audit feature (issue "safe for production"). */
+export type AuditConfig = Record<string, never>;
+
+/** Operation metrics; their settings arrive with the metrics feature. */
+export type MetricsConfig = Record<string, never>;
+
+/** The settings grouped by the part of the service that consumes them. */
+export interface ConfigSlices {
+  nomad: NomadConfig;
+  http: HttpConfig;
+  auth: AuthConfig;
+  log: LogConfig;
+  audit: AuditConfig;
+  metrics: MetricsConfig;
+}
+
+/**
+ * The whole configuration: the slices, plus the flat names code has used so far (kept so that code
+ * written against them keeps working; new code should inject a slice).
+ */
+export interface AppConfig extends ConfigSlices {
+  port: number;
+  host?: string;
+  apiKeys?: string;
+  apiKeysFile?: string;
+  publicUrl?: string;
+  nomadAddr: string;
+  nomadToken?: string;
+  nomadRegion?: string;
+  defaultNamespace: string;
+  nomadCaCert?: string;
+  nomadClientCert?: string;
+  nomadClientKey?: string;
+  nomadSkipVerify: boolean;
+  nomadTimeoutMs: number;
+  logLevel: string;
+  logFormat: string;
+  rateLimitPerMinute: number;
+  allowedOrigins: string[];
+}
+
+/** Injection token of the whole AppConfig. */
+export const APP_CONFIG = 'app';
+
+/** Injection tokens of the slices: `@Inject(NOMAD_CONFIG) nomad: NomadConfig`. */
+export const NOMAD_CONFIG = Symbol('NOMAD_CONFIG');
+export const HTTP_CONFIG = Symbol('HTTP_CONFIG');
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+export const LOG_CONFIG = Symbol('LOG_CONFIG');
+export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
+export const METRICS_CONFIG = Symbol('METRICS_CONFIG');
+
+export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
+  nomad: NOMAD_CONFIG,
+  http: HTTP_CONFIG,
+  auth: AUTH_CONFIG,
+  log: LOG_CONFIG,
+  audit: AUDIT_CONFIG,
+  metrics: METRICS_CONFIG,
+};
+
+const deepFreeze = <T extends object>(o: T): Readonly<T> => {
+  for (const v of Object.values(o)) if (v && typeof v === 'object') deepFreeze(v);
+  return Object.freeze(o);
+};
+
+/** The validated variables, grouped; frozen, since every consumer shares the one object. */
+export function toAppConfig(v: EnvironmentVariables): AppConfig {
+  const nomad: NomadConfig = {
+    address: v.NOMAD_ADDR,
+    token: v.NOMAD_TOKEN || undefined,
+    region: v.NOMAD_REGION || undefined,
+    defaultNamespace: v.DEFAULT_NAMESPACE ?? v.NOMAD_NAMESPACE ?? 'development',
+    caCertPath: v.NOMAD_CACERT,
+    clientCertPath: v.NOMAD_CLIENT_CERT,
+    clientKeyPath: v.NOMAD_CLIENT_KEY,
+    skipVerify: v.NOMAD_SKIP_VERIFY,
+    timeoutMs: v.NOMAD_TIMEOUT_MS,
+  };
+  const allowedOrigins = (v.MCP_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => new URL(o).origin);
+  const http: HttpConfig = { host: v.HOST, port: v.PORT, publicUrl: v.PUBLIC_URL, rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE, allowedOrigins };
+  const auth: AuthConfig = { apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE };
+  const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
+  return deepFreeze({
+    nomad, http, auth, log, audit: {}, metrics: {},
+    port: http.port,
+    host: http.host,
+    apiKeys: auth.apiKeys,
+    apiKeysFile: auth.apiKeysFile,
+    publicUrl: http.publicUrl,
+    nomadAddr: nomad.address,
+    nomadToken: nomad.token,
+    nomadRegion: nomad.region,
+    defaultNamespace: nomad.defaultNamespace,
+    nomadCaCert: nomad.caCertPath,
+    nomadClientCert: nomad.clientCertPath,
+    nomadClientKey: nomad.clientKeyPath,
+    nomadSkipVerify: nomad.skipVerify,
+    nomadTimeoutMs: nomad.timeoutMs,
+    logLevel: log.level,
+    logFormat: log.format,
+    rateLimitPerMinute: http.rateLimitPerMinute,
+    allowedOrigins: http.allowedOrigins,
+  });
+}

@@ -1,0 +1,145 @@
+import { Transform } from 'class-transformer';
+import { isFQDN, isIP, ValidateBy, ValidationArguments } from 'class-validator';
+import { accessSync, constants } from 'node:fs';
+
+/*
+ * class-validator decorators for environment settings. Each one checks one kind of value completely
+ * (type first, then range) and says what is wrong in Joi's familiar words ("must be a number"), so the
+ * first failure is always the most basic one whatever order decorators run in. Messages never contain
+ * the value: loadConfig decides whether a value may be shown.
+ */
+
+/** Environment values are strings; a numeric string becomes a number, anything else stays as it is (and fails). */
+export const ToNumber = () =>
+  Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value));
+
+const TRUE = new Set(['true', '1']);
+const FALSE = new Set(['false', '0']);
+/** `true`/`false` (any case) or `1`/`0`, as NOMAD_SKIP_VERIFY takes them. */
+export const ToBoolean = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const v = value.trim().toLowerCase();
+    return TRUE.has(v) ? true : FALSE.has(v) ? false : value;
+  });
+
+function integerProblem(value: unknown, o: { min?: number; max?: number; port?: boolean }): string | undefined {
+  if (typeof value !== 'number' || Number.isNaN(value)) return 'must be a number';
+  if (!Number.isInteger(value)) return 'must be an integer';
+  if (o.port && (value < 0 || value > 65535)) return 'must be a valid port';
+  if (o.min !== undefined && value < o.min) return `must be greater than or equal to ${o.min}`;
+  if (o.max !== undefined && value > o.max) return `must be less than or equal to ${o.max}`;
+  return undefined;
+}
+
+/** A whole number, optionally bounded; `port: true` means 0..65535 (0 = any free port). */
+export const IsIntegerSetting = (o: { min?: number; max?: number; port?: boolean } = {}) =>
+  ValidateBy({
+    name: 'isIntegerSetting',
+    validator: {
+      validate: (value) => integerProblem(value, o) === undefined,
+      defaultMessage: (args?: ValidationArguments) => integerProblem(args?.value, o) ?? 'is invalid',
+    },
+  });
+
+export const IsBooleanSetting = () =>
+  ValidateBy({ name: 'isBooleanSetting', validator: { validate: (v) => typeof v === 'boolean', defaultMessage: () => 'must be a boolean' } });
+
+export const IsStringSetting = () =>
+  ValidateBy({ name: 'isStringSetting', validator: { validate: (v) => typeof v === 'string', defaultMessage: () => 'must be a string' } });
+
+export const IsOneOfSetting = (values: readonly string[]) =>
+  ValidateBy({
+    name: 'isOneOfSetting',
+    validator: { validate: (v) => typeof v === 'string' && values.includes(v), defaultMessage: () => `must be one of [${values.join(', ')}]` },
+  });
+
+/** An absolute http:// or https:// URL with a host (NOMAD_ADDR, PUBLIC_URL). */
+export const IsHttpUrlSetting = () =>
+  ValidateBy({
+    name: 'isHttpUrlSetting',
+    validator: {
+      validate: (v) => {
+        if (typeof v !== 'string') return false;
+        try {
+          const url = new URL(v);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646',
+    },
+  });
+
+/** A host name or an IP address to listen on (HOST). */
+export const IsHostSetting = () =>
+  ValidateBy({
+    name: 'isHostSetting',
+    validator: {
+      validate: (v) => typeof v === 'string' && (isIP(v) || isFQDN(v, { require_tld: false, allow_underscores: true })),
+      defaultMessage: () => 'must be a valid hostname or IP address',
+    },
+  });
+
+/** A Nomad namespace name, as Nomad accepts them. */
+export const IsNamespaceSetting = () =>
+  ValidateBy({
+    name: 'isNamespaceSetting',
+    validator: {
+      validate: (v) => typeof v === 'string' && /^[a-zA-Z0-9-]{1,128}$/.test(v),
+      defaultMessage: () => 'must be a namespace name (letters, digits and "-", at most 128)',
+    },
+  });
+
+/**
+ * A path that must name a readable file (certificates, keys, key lists): checked at start, not at first use.
+ * An unset value passes; whether it must be set is RequiredWithSetting's or IsOptional's call.
+ */
+export const IsReadableFileSetting = () =>
+  ValidateBy({
+    name: 'isReadableFileSetting',
+    validator: {
+      validate: (v) => {
+        if (v === undefined) return true;
+        if (typeof v !== 'string') return false;
+        try {
+          accessSync(v, constants.R_OK);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be a readable file',
+    },
+  });
+
+/** Set when `other` is set: a client certificate needs its key and the other way round. */
+export const RequiredWithSetting = (other: string) =>
+  ValidateBy({
+    name: 'requiredWithSetting',
+    constraints: [other],
+    validator: {
+      validate: (v, args) => v !== undefined || (args?.object as Record<string, unknown>)[other] === undefined,
+      defaultMessage: () => `is required when ${other} is set`,
+    },
+  });
+
+function isOrigin(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return /^https?:$/.test(u.protocol) && u.pathname === '/' && !u.search && !u.hash && !u.username && !text.endsWith('/');
+  } catch {
+    return false;
+  }
+}
+
+/** Comma-separated browser origins such as `https://app.example.com` (MCP_ALLOWED_ORIGINS). */
+export const IsOriginListSetting = () =>
+  ValidateBy({
+    name: 'isOriginListSetting',
+    validator: {
+      validate: (v) => typeof v === 'string' && v.split(',').every((o) => !o.trim() || isOrigin(o.trim())),
+      defaultMessage: () => 'must be comma-separated origins such as https://app.example.com',
+    },
+  });
