@@ -75,7 +75,7 @@ class CallControl {
   readonly controller = new AbortController();
   timedOut = false;
   private timer?: NodeJS.Timeout;
-  private readonly onCallerAbort = () => this.controller.abort();
+  private readonly onCallerAbort = () => this.controller.abort(this.callerSignal?.reason);
 
   constructor(
     readonly timeoutMs: number,
@@ -85,7 +85,7 @@ class CallControl {
       this.timedOut = true;
       this.controller.abort();
     }, timeoutMs);
-    if (callerSignal?.aborted) this.controller.abort();
+    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
     else callerSignal?.addEventListener('abort', this.onCallerAbort, { once: true });
   }
 
