@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
+import { NomadBadResponseError, NomadResponseTooLargeError, NomadTruncatedResponseError } from '@nomad-mcp/nomad';
 import type { Response } from 'express';
 
 export interface ErrorBody {
@@ -29,6 +30,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
     return { statusCode: 504, error: reason(504), message: `Nomad did not answer within ${exception.timeoutMs} ms (${exception.operation}).` };
   }
   if (exception instanceof NomadProtocolError) {
+    return { statusCode: 502, error: reason(502), message: exception.message };
+  }
+  // Nomad answered, but unusably (wrong shape, too large, cut off): 502; each message says what to do
+  if (exception instanceof NomadBadResponseError || exception instanceof NomadResponseTooLargeError || exception instanceof NomadTruncatedResponseError) {
     return { statusCode: 502, error: reason(502), message: exception.message };
   }
   if (exception instanceof NomadApiError) {
