@@ -11,7 +11,7 @@ import { NomadModule } from './nomad.module';
 import { NomadClientOptions } from './nomad.options';
 import { NomadJobsApi } from './resources/nomad-jobs.api';
 import { NomadStatusApi } from './resources/nomad-status.api';
-import { startTestHttpServer, TestHttpServer, trickle } from './testing/test-http-server';
+import { pour, startTestHttpServer, TestHttpServer, trickle } from './testing/test-http-server';
 import { NomadTransport } from './transport/nomad.transport';
 
 /** The client as the service uses it, over real sockets to a Nomad that misbehaves on purpose. */
@@ -57,10 +57,10 @@ describe('Nomad client against a misbehaving Nomad', () => {
   });
 
   it('reads at most 64 KiB of a 20 MB error and quotes at most 500 characters of it, saying it was cut', async () => {
-    let sentAll = false;
+    let poured = { sent: 0 };
     server = await startTestHttpServer((_req, res) => {
       res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end('rpc error: ' + 'x'.repeat(20 * MB), () => (sentAll = true));
+      poured = pour(res, 'rpc error: ', 20 * MB);
     });
     client = await clientFor(server.url);
     const err = await client.listJobs('default').catch((e) => e);
@@ -69,8 +69,8 @@ describe('Nomad client against a misbehaving Nomad', () => {
     expect(err.nomadMessage).toMatch(/^rpc error: x+… \[cut: Nomad's message is longer than 500 characters\]$/);
     expect(err.nomadMessage.length).toBeLessThan(600);
     expect(err.message.length).toBeLessThan(700);
-    await server.socketsClosed(); // the client hung up instead of draining 20 MB
-    expect(sentAll).toBe(false);
+    await server.socketsClosed(); // the client hung up instead of draining 20 MB (kernel buffers take a few)
+    expect(poured.sent).toBeLessThan(16 * MB);
   });
 
   it('fails an answer larger than maxResponseBytes with its own error, not a fake "Nomad rejected"', async () => {

@@ -47,3 +47,22 @@ export function trickle(res: ServerResponse, chunk: string, everyMs: number): vo
   }, everyMs);
   res.on('close', () => clearInterval(timer));
 }
+
+/**
+ * Sends `prefix` and then `total` bytes of 'x' with backpressure, so the count it reports is what the client
+ * (and the kernel buffers between) actually took, and stops when the client hangs up.
+ */
+export function pour(res: ServerResponse, prefix: string, total: number): { sent: number } {
+  const state = { sent: 0 };
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  res.write(prefix);
+  const more = (): void => {
+    while (state.sent < total && !res.destroyed) {
+      state.sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    if (!res.destroyed) res.end();
+  };
+  more();
+  return state;
+}

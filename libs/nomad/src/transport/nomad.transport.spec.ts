@@ -25,6 +25,9 @@ describe('NomadTransport', () => {
     expect(res).toEqual({ body: [{ ID: 'web' }], index: 4711, knownLeader: true, lastContactMs: 12 });
     expect(server.requests[0].line).toBe('GET /v1/jobs?region=eu&namespace=default');
     expect(server.requests[0].headers['x-nomad-token']).toBe('secret-token');
+    // a path with its own query or outside /v1/ did not come from nomadPath: refused before any traffic
+    for (const raw of ['/v1/jobs?prefix=x', '/v1/job/a#b', '/ui/']) await expect(transport!.json('GET', raw)).rejects.toThrow(/not a path built by nomadPath/);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('runs a blocking query: sends index and wait, and waits longer than the normal timeout for it', async () => {

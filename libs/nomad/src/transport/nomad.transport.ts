@@ -236,6 +236,8 @@ export class NomadTransport implements OnModuleDestroy {
   /** Sends the request and resolves when the status line and headers are in. */
   private async open(method: NomadMethod, path: string, opts: NomadCallOptions, control: CallControl): Promise<AxiosResponse> {
     const operation = `${method} ${path}`;
+    // paths come from nomadPath (each segment encoded); a raw string with a query or fragment is a bug here
+    if (!/^\/v1\/[^?#]*$/.test(path)) throw new Error(`NomadTransport: '${path}' is not a path built by nomadPath`);
     const blocking = opts.index === undefined ? {} : { index: opts.index, wait: `${opts.waitMs ?? DEFAULT_BLOCKING_WAIT_MS}ms` };
     const config = {
       method,
