@@ -56,8 +56,8 @@ describe('/health says why Nomad cannot be used', () => {
   });
 
   it.each([
-    ['an object', { status: 'ok' }, 'not-nomad', /answered GET \/v1\/status\/leader with a JSON object, not a leader address \("host:port"\); is NOMAD_ADDR pointing at a Nomad agent\?$/],
-    ['a number', 42, 'not-nomad', /with a JSON number, not a leader address/],
+    ['an object', { status: 'ok' }, 'not-nomad', /answered GET \/v1\/status\/leader with JSON that is not what Nomad sends \(expected a string \(the leader's address\)\); is NOMAD_ADDR pointing at a Nomad agent\?$/],
+    ['a number', 42, 'not-nomad', /with JSON that is not what Nomad sends/],
     ['a string that is not host:port', 'hello', 'not-nomad', /with a string that is not "host:port"/],
     ['an empty string (no leader)', '', 'no-leader', /has no cluster leader/],
   ])('is not "up" for any JSON: %s', async (_what, body, reason, message) => {

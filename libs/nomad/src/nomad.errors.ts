@@ -1,9 +1,20 @@
 /**
- * Typed failures of the Nomad HTTP API. They keep what Nomad said (status and plain-text body) so the
- * global filter can tell the caller exactly that, and never carry request headers (the token).
+ * Typed failures of the Nomad HTTP API. They keep what Nomad said (status and plain-text body, quoted at
+ * most QUOTE_LIMIT characters) so the global filter can tell the caller exactly that, and never carry
+ * request headers (the token) or the password of NOMAD_ADDR: every `address` here is the redacted one.
+ *
+ * Suggested HTTP mapping (apps/nomad-mcp/src/common/all-exceptions.filter.ts):
+ *   NomadApiError 404 -> 404, 403 -> 502, other -> 502 · NomadUnavailableError -> 503 ·
+ *   NomadTimeoutError -> 504 · NomadProtocolError, NomadBadResponseError, NomadResponseTooLargeError,
+ *   NomadTruncatedResponseError -> 502 (their message already says what to do).
  */
+export type NomadErrorKind = 'api' | 'unavailable' | 'timeout' | 'protocol' | 'bad-response' | 'too-large' | 'truncated';
+
+/** The longest part of Nomad's own error text that is quoted in a message. */
+export const QUOTE_LIMIT = 500;
+
 export abstract class NomadError extends Error {
-  abstract readonly kind: 'api' | 'unavailable' | 'timeout' | 'protocol';
+  abstract readonly kind: NomadErrorKind;
   constructor(
     message: string,
     /** "GET /v1/job/web" — method and path only, no query string, no headers. */
@@ -14,16 +25,28 @@ export abstract class NomadError extends Error {
   }
 }
 
+/** Nomad's error text, trimmed, at most QUOTE_LIMIT characters, saying so when it was cut. */
+export function quoteNomadText(text: string, cut = false): string {
+  const trimmed = text.trim();
+  if (trimmed.length <= QUOTE_LIMIT && !cut) return trimmed;
+  return `${trimmed.slice(0, QUOTE_LIMIT)}… [cut: Nomad's message is longer than ${QUOTE_LIMIT} characters]`;
+}
+
 /** Nomad answered with a non-200 status. */
 export class NomadApiError extends NomadError {
   readonly kind = 'api' as const;
+  /** Nomad's plain-text error body, trimmed and quoted at most QUOTE_LIMIT characters. */
+  readonly nomadMessage: string;
   constructor(
     readonly status: number,
-    /** Nomad's plain-text error body, trimmed. */
-    readonly nomadMessage: string,
+    nomadText: string,
     operation: string,
+    /** True when the transport stopped reading a body longer than it keeps. */
+    bodyCut = false,
   ) {
-    super(`Nomad returned ${status} for ${operation}: ${nomadMessage || '(empty body)'}`, operation);
+    const quoted = quoteNomadText(nomadText, bodyCut);
+    super(`Nomad returned ${status} for ${operation}: ${quoted || '(empty body)'}`, operation);
+    this.nomadMessage = quoted;
   }
 
   get isNotFound(): boolean {
@@ -40,7 +63,7 @@ export class NomadApiError extends NomadError {
   }
 }
 
-/** Nomad could not be reached (connection refused, DNS, TLS). */
+/** Nomad could not be reached (connection refused, DNS, TLS) before it started to answer. */
 export class NomadUnavailableError extends NomadError {
   readonly kind = 'unavailable' as const;
   constructor(
@@ -52,7 +75,7 @@ export class NomadUnavailableError extends NomadError {
   }
 }
 
-/** Nomad did not answer within the configured timeout. */
+/** Nomad did not finish its answer within the timeout (the whole call, not only silence). */
 export class NomadTimeoutError extends NomadError {
   readonly kind = 'timeout' as const;
   constructor(
@@ -74,4 +97,60 @@ export class NomadProtocolError extends NomadError {
   ) {
     super(`${address} answered ${operation} with ${contentType || 'a body'} that is not JSON; is NOMAD_ADDR pointing at a Nomad agent?`, operation);
   }
+}
+
+/** Nomad answered JSON, but not of the shape that endpoint returns (an object where a list belongs...). */
+export class NomadBadResponseError extends NomadError {
+  readonly kind = 'bad-response' as const;
+  constructor(
+    readonly address: string,
+    operation: string,
+    /** What was expected, e.g. "a list of jobs, each with an ID". */
+    readonly expected: string,
+  ) {
+    super(
+      `Nomad at ${address} answered ${operation} with an unexpected body (expected ${expected}); ` +
+        'check that NOMAD_ADDR points at a Nomad agent (or a proxy that passes its answers through unchanged)',
+      operation,
+    );
+  }
+}
+
+/** Nomad's answer is larger than the client reads: the request has to ask for less. */
+export class NomadResponseTooLargeError extends NomadError {
+  readonly kind = 'too-large' as const;
+  constructor(
+    readonly address: string,
+    operation: string,
+    readonly limitBytes: number,
+  ) {
+    super(
+      `Nomad's answer to ${operation} is larger than ${formatBytes(limitBytes)}, the most this service reads from Nomad; ` +
+        'ask for less: name a namespace, an ID prefix or a filter, or fewer log lines',
+      operation,
+    );
+  }
+}
+
+/** Nomad started to answer, then the answer stopped short (connection reset, body shorter than announced). */
+export class NomadTruncatedResponseError extends NomadError {
+  readonly kind = 'truncated' as const;
+  constructor(
+    readonly address: string,
+    operation: string,
+    readonly bytesRead: number,
+    readonly cause: string,
+  ) {
+    super(
+      `Nomad's answer to ${operation} was cut off after ${bytesRead} bytes (${cause}); Nomad at ${address} or a proxy ` +
+        'in between closed the connection mid-answer. Retry; if it repeats, check the logs of Nomad and of any proxy',
+      operation,
+    );
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
 }

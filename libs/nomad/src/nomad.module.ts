@@ -1,56 +1,36 @@
-import { HttpModule } from '@nestjs/axios';
-import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import { NOMAD_CLIENT_OPTIONS, NomadClientOptions } from './nomad.options';
+import { Module } from '@nestjs/common';
+import { NOMAD_CLIENT_OPTIONS, NomadConfigurableModule } from './nomad.module-definition';
 import { NomadService } from './nomad.service';
+import { NomadAllocationsApi } from './resources/nomad-allocations.api';
+import { NomadClientFsApi } from './resources/nomad-client-fs.api';
+import { NomadDeploymentsApi } from './resources/nomad-deployments.api';
+import { NomadEvaluationsApi } from './resources/nomad-evaluations.api';
+import { NomadJobsApi } from './resources/nomad-jobs.api';
+import { NomadNamespacesApi } from './resources/nomad-namespaces.api';
+import { NomadNodesApi } from './resources/nomad-nodes.api';
+import { NomadSearchApi } from './resources/nomad-search.api';
+import { NomadStatusApi } from './resources/nomad-status.api';
+import { NomadTransport } from './transport/nomad.transport';
 
-export interface NomadModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  inject?: any[];
-  useFactory: (...args: any[]) => NomadClientOptions | Promise<NomadClientOptions>;
-}
+/** Every resource client; each one file, all over the one NomadTransport. */
+export const NOMAD_RESOURCE_APIS = [
+  NomadJobsApi,
+  NomadAllocationsApi,
+  NomadDeploymentsApi,
+  NomadEvaluationsApi,
+  NomadNodesApi,
+  NomadNamespacesApi,
+  NomadClientFsApi,
+  NomadSearchApi,
+  NomadStatusApi,
+];
 
-/** Axios settings for one Nomad agent: keep-alive sockets, TLS per NOMAD_CACERT/NOMAD_SKIP_VERIFY, token. */
-export function axiosConfigFor(o: NomadClientOptions) {
-  return {
-    baseURL: o.address.replace(/\/+$/, ''),
-    timeout: o.timeoutMs,
-    httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-    httpsAgent: new https.Agent({
-      keepAlive: true,
-      maxSockets: 64,
-      ca: o.caCertPath ? readFileSync(o.caCertPath) : undefined,
-      cert: o.clientCertPath ? readFileSync(o.clientCertPath) : undefined,
-      key: o.clientKeyPath ? readFileSync(o.clientKeyPath) : undefined,
-      rejectUnauthorized: !o.skipVerify,
-    }),
-    headers: o.token ? { 'X-Nomad-Token': o.token } : {},
-    // Nomad's errors are plain text; every status is handled by NomadService itself.
-    responseType: 'text' as const,
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-    maxRedirects: 0,
-    proxy: false as const,
-  };
-}
-
-@Module({})
-export class NomadModule {
-  static forRootAsync(options: NomadModuleAsyncOptions): DynamicModule {
-    return {
-      module: NomadModule,
-      global: true,
-      imports: [
-        ...(options.imports ?? []),
-        HttpModule.registerAsync({
-          imports: options.imports,
-          inject: options.inject,
-          useFactory: async (...args: unknown[]) => axiosConfigFor(await options.useFactory(...args)),
-        }),
-      ],
-      providers: [{ provide: NOMAD_CLIENT_OPTIONS, inject: options.inject, useFactory: options.useFactory }, NomadService],
-      exports: [NomadService, NOMAD_CLIENT_OPTIONS],
-    };
-  }
-}
+/**
+ * The Nomad client: `NomadModule.forRoot({ address, timeoutMs, … })` or
+ * `NomadModule.forRootAsync({ imports, inject, useFactory })`. Global by default (`isGlobal: false` to scope).
+ */
+@Module({
+  providers: [NomadTransport, ...NOMAD_RESOURCE_APIS, NomadService],
+  exports: [NomadTransport, ...NOMAD_RESOURCE_APIS, NomadService, NOMAD_CLIENT_OPTIONS],
+})
+export class NomadModule extends NomadConfigurableModule {}

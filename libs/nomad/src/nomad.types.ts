@@ -139,17 +139,6 @@ export interface Allocation extends AllocationListStub {
   AllocatedResources?: { Tasks?: Record<string, { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } }> | null } | null;
 }
 
-/** GET /v1/nodes?resources=true stub: capacity (NodeResources) and what the agent keeps back (ReservedResources). */
-export interface NodeListStub {
-  ID: string;
-  Name: string;
-  Datacenter: string;
-  Status: string;
-  SchedulingEligibility: string;
-  Drain: boolean;
-  NodeResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } } | null;
-  ReservedResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } } | null;
-}
 
 export interface AllocMetric {
   NodesEvaluated: number;
@@ -213,13 +202,6 @@ export interface Namespace {
 }
 
 /** GET /v1/acl/token/self (the secret is left out on purpose: nothing here needs it). */
-export interface AclTokenSelf {
-  AccessorID: string;
-  Name: string;
-  Type: 'management' | 'client' | string;
-  Policies: string[] | null;
-  ExpirationTime?: string | null;
-}
 
 export type LogStream = 'stdout' | 'stderr';
 

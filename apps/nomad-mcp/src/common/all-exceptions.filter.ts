@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
+import { NomadBadResponseError, NomadResponseTooLargeError, NomadTruncatedResponseError } from '@nomad-mcp/nomad';
 import type { Response } from 'express';
 import { redactUrl } from '../config/redact-url';
 
@@ -31,6 +32,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
   }
   if (exception instanceof NomadProtocolError) {
     return { statusCode: 502, error: statusText(502), message: exception.message.split(exception.address).join(redactUrl(exception.address)) };
+  }
+  // Nomad answered, but unusably (wrong shape, too large, cut off): 502; each message says what to do
+  if (exception instanceof NomadBadResponseError || exception instanceof NomadResponseTooLargeError || exception instanceof NomadTruncatedResponseError) {
+    return { statusCode: 502, error: statusText(502), message: exception.message };
   }
   if (exception instanceof NomadApiError) {
     if (exception.isNotFound) {

@@ -1,4 +1,4 @@
-import { NomadApiError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
+import { NomadApiError, NomadBadResponseError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 
 /** Why Nomad cannot be used, in a word a monitor can switch on. */
 export type NomadProblemReason =
@@ -56,6 +56,9 @@ export function describeNomadProblem(err: unknown, address: string): NomadProble
   if (err instanceof NomadUnavailableError) return unreachable(address, err.cause);
   if (err instanceof NomadTimeoutError) {
     return { reason: 'timeout', message: `Nomad at ${address} did not answer within ${err.timeoutMs} ms (timeout); is it overloaded, or is a firewall dropping the traffic?` };
+  }
+  if (err instanceof NomadBadResponseError) {
+    return { reason: 'not-nomad', message: `${address} answered ${err.operation} with JSON that is not what Nomad sends (expected ${err.expected}); is NOMAD_ADDR pointing at a Nomad agent?` };
   }
   if (err instanceof NomadProtocolError) {
     return { reason: 'not-nomad', message: `${address} answered ${err.operation} with ${err.contentType || 'a body'} that is not JSON; is NOMAD_ADDR pointing at a Nomad agent?` };

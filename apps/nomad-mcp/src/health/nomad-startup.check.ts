@@ -1,5 +1,5 @@
 import { INestApplicationContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { AclTokenSelf, NomadApiError, NomadService } from '@nomad-mcp/nomad';
+import { AclTokenSelf, NomadApiError, NomadNamespacesApi, NomadService, NomadStatusApi } from '@nomad-mcp/nomad';
 import { NOMAD_CONFIG, NomadConfig, redactUrl } from '../config';
 import { describeNomadProblem, leaderProblem } from './nomad-problem';
 
@@ -24,6 +24,8 @@ type TokenVerdict = { findings: StartupFinding[]; stop: boolean };
 export class NomadStartupCheck {
   constructor(
     private readonly nomad: NomadService,
+    private readonly status: NomadStatusApi,
+    private readonly namespaces: NomadNamespacesApi,
     @Inject(NOMAD_CONFIG) private readonly config: NomadConfig,
   ) {}
 
@@ -52,7 +54,7 @@ export class NomadStartupCheck {
     const hasToken = !!this.config.token;
     let self: AclTokenSelf;
     try {
-      self = await this.nomad.tokenSelf();
+      self = (await this.status.tokenSelf()).body;
     } catch (err) {
       if (err instanceof NomadApiError && err.status === 400 && /ACL support disabled/i.test(err.nomadMessage)) {
         const findings = hasToken ? [info(`Nomad at ${address} has ACLs disabled: NOMAD_TOKEN is not needed and is ignored; every call is allowed.`)] : [];
@@ -73,7 +75,7 @@ export class NomadStartupCheck {
   private async checkNamespace(address: string): Promise<StartupFinding[]> {
     const ns = this.config.defaultNamespace;
     try {
-      await this.nomad.getNamespace(ns);
+      await this.namespaces.get(ns);
       return [];
     } catch (err) {
       if (err instanceof NomadApiError && err.status === 404) {

@@ -1,4 +1,4 @@
-import { Evaluation, JobRegisterResponse } from '@nomad-mcp/nomad';
+import { Evaluation, JobRegisterResponse, NomadEvaluationsApi } from '@nomad-mcp/nomad';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { CreateJobResult, PlacementFailure } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
@@ -31,16 +31,17 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
   constructor(
     private readonly jobs: JobAccess,
     private readonly placement: PlacementExplainer,
+    private readonly evaluations: NomadEvaluationsApi,
   ) {}
 
   async run(ctx: OperationContext, dto: CreateJobDto): Promise<CreateJobResult> {
     const namespace = this.jobs.namespace(dto.namespace);
     ctx.note({ namespace });
     const spec = buildDockerJob(dto, namespace);
-    const before = await this.jobs.nomad.findJob(namespace, dto.job_id);
+    const before = (await this.jobs.api.find(namespace, dto.job_id))?.body;
     if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
     const res = await this.jobs.register(namespace, spec, before?.JobModifyIndex ?? 0);
-    const [after, settled] = await Promise.all([this.jobs.nomad.findJob(namespace, dto.job_id), this.settle(res)]);
+    const [after, settled] = await Promise.all([this.jobs.api.find(namespace, dto.job_id).then((r) => r?.body), this.settle(res)]);
     const version = after?.Version ?? 0;
     const placement = settled ? await this.placement.explain(spec, settled) : [];
     const evalStatus = settled ? settled[0].Status : res.EvalID ? 'pending' : null;
@@ -59,9 +60,9 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
     if (!res.EvalID) return undefined;
     const deadline = Date.now() + EVAL_WAIT_MS;
     for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
-      const ev = await this.jobs.nomad.getEvaluation(res.EvalID);
+      const ev = (await this.evaluations.get(res.EvalID)).body;
       if (SETTLED.has(ev.Status)) {
-        const blocked = ev.BlockedEval ? await this.jobs.nomad.getEvaluation(ev.BlockedEval).catch(() => undefined) : undefined;
+        const blocked = ev.BlockedEval ? await this.evaluations.get(ev.BlockedEval).then((r) => r.body, () => undefined) : undefined;
         return blocked ? [ev, blocked] : [ev];
       }
       if (Date.now() + pause > deadline) return undefined;

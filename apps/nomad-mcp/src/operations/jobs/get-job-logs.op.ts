@@ -1,4 +1,4 @@
-import { Allocation, LogStream, NomadApiError } from '@nomad-mcp/nomad';
+import { Allocation, LogStream, NomadAllocationsApi, NomadApiError, NomadClientFsApi } from '@nomad-mcp/nomad';
 import { JobLogsRequestDto } from '../../jobs/dto/job-logs.dto';
 import { JobLogsResult, LogStreamResult } from '../../jobs/dto/job-results.dto';
 import { consequenceRank, eventText, isFailureEvent, latestStarted } from '../../jobs/job-diagnosis';
@@ -26,13 +26,17 @@ const short = (id: string) => id.slice(0, 8);
   rest: { method: 'GET', path: 'job-logs/:job_id' },
 })
 export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogsResult> {
-  constructor(private readonly jobs: JobAccess) {}
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly allocations: NomadAllocationsApi,
+    private readonly clientFs: NomadClientFsApi,
+  ) {}
 
   async run(ctx: OperationContext, req: JobLogsRequestDto): Promise<JobLogsResult> {
     const namespace = this.jobs.namespace(req.namespace);
     ctx.note({ namespace });
     const lines = req.lines ?? 100;
-    const allocs = await this.jobs.nomad.getJobAllocations(namespace, req.job_id);
+    const allocs = (await this.jobs.api.allocations(namespace, req.job_id)).body;
     const base = { job_id: req.job_id, namespace };
     if (allocs.length === 0) {
       await this.jobs.requireJob(namespace, req.job_id);
@@ -43,14 +47,14 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
     }
     const chosen = req.alloc_id ? allocs.find((a) => a.ID.startsWith(req.alloc_id!.toLowerCase())) : latestStarted(allocs);
     if (!chosen) throw new AllocationNotFoundException(req.alloc_id!, req.job_id);
-    const alloc = await this.jobs.nomad.getAllocation(chosen.ID);
+    const alloc = (await this.allocations.get(chosen.ID)).body;
     const group = alloc.Job?.TaskGroups?.find((g) => g.Name === alloc.TaskGroup);
     const tasks = group?.Tasks.map((t) => t.Name) ?? Object.keys(alloc.TaskStates ?? {});
     const task = req.task ?? tasks[0];
     if (!task || !tasks.includes(task)) throw new UnknownTaskException(req.task ?? '', tasks);
     const types: LogStream[] = req.type ? [req.type] : ['stdout', 'stderr'];
     const result: JobLogsResult = { ...base, alloc_id: alloc.ID, alloc_name: alloc.Name, client_status: alloc.ClientStatus, task, tasks, message: '' };
-    const streams = await Promise.all(types.map((type) => readStream(this.jobs, alloc.ID, task, type, lines)));
+    const streams = await Promise.all(types.map((type) => readStream(this.clientFs, alloc.ID, task, type, lines)));
     types.forEach((type, i) => (result[type] = streams[i]));
     const notStarted = types.every((t) => result[t]!.note === NOT_STARTED);
     result.message = notStarted
@@ -81,9 +85,9 @@ function notStartedSentence(alloc: Allocation, task: string): string {
   return `${where} never started, so it has no logs: ${failure.Type}: ${eventText(failure).replace(/\.?$/, '.')} Call get_job_status for the full diagnosis.`;
 }
 
-async function readStream(jobs: JobAccess, allocId: string, task: string, type: LogStream, lines: number): Promise<LogStreamResult> {
+async function readStream(clientFs: NomadClientFsApi, allocId: string, task: string, type: LogStream, lines: number): Promise<LogStreamResult> {
   try {
-    const tail = await jobs.nomad.tailLog(allocId, task, type, lines);
+    const tail = await clientFs.tailLog(allocId, task, type, lines);
     // an answer goes into a model's context: very long lines must not make it huge
     let kept = tail.lines;
     let bytes = kept.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);

@@ -1,4 +1,4 @@
-import { AllocationListStub } from '@nomad-mcp/nomad';
+import { AllocationListStub, Deployment, Evaluation, JobSummary } from '@nomad-mcp/nomad';
 import { JobRefDto } from '../../jobs/dto/job-ref.dto';
 import { AllocationCounts, JobStatusResult, TaskProblem } from '../../jobs/dto/job-results.dto';
 import { allocBrief, consequenceRank, emptyCounts, eventText, isFailureEvent, nsToIso, statusSentence } from '../../jobs/job-diagnosis';
@@ -35,14 +35,14 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
   async run(ctx: OperationContext, ref: JobRefDto): Promise<JobStatusResult> {
     const namespace = this.jobs.namespace(ref.namespace);
     ctx.note({ namespace });
-    const nomad = this.jobs.nomad;
+    const api = this.jobs.api;
     const job = await this.jobs.requireJob(namespace, ref.job_id);
-    const [summary, allocs, evals, deployment] = await Promise.all([
-      nomad.getJobSummary(namespace, ref.job_id),
-      nomad.getJobAllocations(namespace, ref.job_id),
-      nomad.getJobEvaluations(namespace, ref.job_id),
-      nomad.getJobLatestDeployment(namespace, ref.job_id),
-    ]);
+    const [summary, allocs, evals, deployment] = (await Promise.all([
+      api.summary(namespace, ref.job_id),
+      api.allocations(namespace, ref.job_id),
+      api.evaluations(namespace, ref.job_id),
+      api.latestDeployment(namespace, ref.job_id),
+    ])).map((r) => r.body) as [JobSummary, AllocationListStub[], Evaluation[], Deployment | null];
     const current = currentAllocations(allocs);
     const allocations = emptyCounts();
     for (const a of current) {

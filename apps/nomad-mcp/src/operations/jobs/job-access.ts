@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { NomadApiError, NomadJob, NomadService } from '@nomad-mcp/nomad';
+import { NomadApiError, NomadJob, NomadJobsApi, NomadNamespacesApi } from '@nomad-mcp/nomad';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { JobChangedConcurrentlyException, JobNotFoundException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
 
@@ -7,7 +7,9 @@ import { JobChangedConcurrentlyException, JobNotFoundException, NamespaceNotFoun
 @Injectable()
 export class JobAccess {
   constructor(
-    readonly nomad: NomadService,
+    /** Nomad's job endpoints, for what the operations read beyond this class. */
+    readonly api: NomadJobsApi,
+    private readonly namespaces: NomadNamespacesApi,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -18,7 +20,7 @@ export class JobAccess {
 
   /** GET the job; a 404 names the job and namespace, or says that the namespace itself does not exist. */
   async requireJob(namespace: string, jobId: string): Promise<NomadJob> {
-    const job = await this.nomad.findJob(namespace, jobId);
+    const job = (await this.api.find(namespace, jobId))?.body;
     if (job) return job;
     await this.requireNamespace(namespace);
     throw new JobNotFoundException(jobId, namespace);
@@ -32,14 +34,17 @@ export class JobAccess {
    */
   async requireNamespace(namespace: string): Promise<void> {
     if (namespace === '*') return;
-    const found = await this.nomad.findNamespace(namespace).catch(() => true);
-    if (!found) throw new NamespaceNotFoundException(namespace);
+    const missing = await this.namespaces.get(namespace).then(
+      () => false,
+      (err) => err instanceof NomadApiError && err.isNotFound,
+    );
+    if (missing) throw new NamespaceNotFoundException(namespace);
   }
 
   /** Registers only if the job is as we read it (EnforceIndex), so a concurrent change is never overwritten. */
   async register(namespace: string, job: NomadJob, readJobModifyIndex: number) {
     try {
-      return await this.nomad.registerJob(namespace, job, { enforceJobModifyIndex: readJobModifyIndex });
+      return await this.api.register(namespace, job, { enforceJobModifyIndex: readJobModifyIndex });
     } catch (err) {
       if (err instanceof NomadApiError && err.isIndexConflict) throw new JobChangedConcurrentlyException(job.ID);
       if (err instanceof NomadApiError && /nonexistent namespace/.test(err.nomadMessage)) throw new NamespaceNotFoundException(namespace);

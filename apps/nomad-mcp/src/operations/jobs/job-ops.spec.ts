@@ -1,4 +1,4 @@
-import { NomadApiError, NomadJob, NomadService } from '@nomad-mcp/nomad';
+import { NomadAllocationsApi, NomadApiError, NomadClientFsApi, NomadEvaluationsApi, NomadJob, NomadJobsApi, NomadNamespacesApi, NomadNodesApi } from '@nomad-mcp/nomad';
 import { plainToInstance } from 'class-transformer';
 import { AppConfig } from '../../config/env.schema';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
@@ -9,13 +9,14 @@ import { GetJobLogsOp, MAX_LOG_BYTES_PER_STREAM } from './get-job-logs.op';
 import { JobAccess } from './job-access';
 import { PlacementExplainer } from './placement';
 
-/** Operations with a scripted NomadService: the Nomad answers that are hard to provoke on a live cluster. */
-function accessWith(nomad: Partial<NomadService>) {
-  return new JobAccess(nomad as NomadService, { defaultNamespace: 'development' } as AppConfig);
+/** Operations with scripted Nomad clients: the Nomad answers that are hard to provoke on a live cluster. */
+function accessWith(jobs: Partial<NomadJobsApi>) {
+  return new JobAccess(jobs as NomadJobsApi, {} as NomadNamespacesApi, { defaultNamespace: 'development' } as AppConfig);
 }
-const createOp = (nomad: Partial<NomadService>) => {
-  const full = { getEvaluation: jest.fn().mockResolvedValue({ ID: 'e1', Status: 'complete' }), ...nomad } as Partial<NomadService>;
-  return new CreateJobOp(accessWith(full), new PlacementExplainer(full as NomadService));
+const found = (job: NomadJob | undefined) => (job ? { body: job } : undefined);
+const createOp = (jobs: { find: jest.Mock; register: jest.Mock }) => {
+  const evaluations = { get: jest.fn().mockResolvedValue({ body: { ID: 'e1', Status: 'complete' } }) };
+  return new CreateJobOp(accessWith(jobs as Partial<NomadJobsApi>), new PlacementExplainer({} as NomadNodesApi), evaluations as unknown as NomadEvaluationsApi);
 };
 const ctx: OperationContext = { principal: { name: 'local', kind: 'local' }, transport: 'rest', note: () => undefined };
 
@@ -24,52 +25,51 @@ const managed: NomadJob = { ID: 'web', Version: 4, JobModifyIndex: 41, Meta: { '
 
 describe('create_job', () => {
   it('registers only if the job is unchanged since it was read', async () => {
-    const registerJob = jest.fn().mockResolvedValue({ EvalID: 'e1', EvalCreateIndex: 42, JobModifyIndex: 42 });
-    const findJob = jest.fn().mockResolvedValueOnce(managed).mockResolvedValueOnce({ ...managed, Version: 5 });
-    const out = await createOp({ findJob, registerJob }).run(ctx, dto);
-    expect(registerJob).toHaveBeenCalledWith('development', expect.objectContaining({ ID: 'web' }), { enforceJobModifyIndex: 41 });
+    const register = jest.fn().mockResolvedValue({ EvalID: 'e1', EvalCreateIndex: 42, JobModifyIndex: 42 });
+    const find = jest.fn().mockResolvedValueOnce(found(managed)).mockResolvedValueOnce(found({ ...managed, Version: 5 }));
+    const out = await createOp({ find, register }).run(ctx, dto);
+    expect(register).toHaveBeenCalledWith('development', expect.objectContaining({ ID: 'web' }), { enforceJobModifyIndex: 41 });
     expect(out).toMatchObject({ created: false, version: 5, eval_status: 'complete', message: expect.stringMatching(/^Updated job 'web' .* to version 5/) });
   });
 
   it('turns a lost race (EnforceIndex conflict) into a 409 that says to retry', async () => {
-    const registerJob = jest.fn().mockRejectedValue(
+    const register = jest.fn().mockRejectedValue(
       new NomadApiError(500, 'Enforcing job modify index 41: job exists with conflicting job modify index: 43', 'PUT /v1/jobs'),
     );
-    const err = await createOp({ findJob: jest.fn().mockResolvedValue(managed), registerJob }).run(ctx, dto).catch((e) => e);
+    const err = await createOp({ find: jest.fn().mockResolvedValue(found(managed)), register }).run(ctx, dto).catch((e) => e);
     expect(err).toBeInstanceOf(JobChangedConcurrentlyException);
     expect(err.getStatus()).toBe(409);
   });
 
   it('never replaces a job it did not create', async () => {
-    const registerJob = jest.fn();
+    const register = jest.fn();
     const foreign = { ...managed, Meta: { team: 'payments' } };
-    await expect(createOp({ findJob: jest.fn().mockResolvedValue(foreign), registerJob }).run(ctx, dto)).rejects.toBeInstanceOf(JobNotManagedException);
-    expect(registerJob).not.toHaveBeenCalled();
+    await expect(createOp({ find: jest.fn().mockResolvedValue(found(foreign)), register }).run(ctx, dto)).rejects.toBeInstanceOf(JobNotManagedException);
+    expect(register).not.toHaveBeenCalled();
   });
 
   it('says that the namespace does not exist instead of passing on Nomad\'s 500', async () => {
-    const registerJob = jest.fn().mockRejectedValue(new NomadApiError(500, '1 error occurred:\n\t* job "web" is in nonexistent namespace "nope"\n\n', 'PUT /v1/jobs'));
-    const err = await createOp({ findJob: jest.fn().mockResolvedValue(undefined), registerJob }).run(ctx, { ...dto, namespace: 'nope' } as CreateJobDto).catch((e) => e);
+    const register = jest.fn().mockRejectedValue(new NomadApiError(500, '1 error occurred:\n\t* job "web" is in nonexistent namespace "nope"\n\n', 'PUT /v1/jobs'));
+    const err = await createOp({ find: jest.fn().mockResolvedValue(undefined), register }).run(ctx, { ...dto, namespace: 'nope' } as CreateJobDto).catch((e) => e);
     expect(err).toBeInstanceOf(NamespaceNotFoundException);
     expect(err.getResponse()).toMatchObject({ message: "namespace 'nope' does not exist in Nomad", next_step: expect.stringMatching(/DEFAULT_NAMESPACE/) });
   });
 
   it('passes other Nomad failures on unchanged', async () => {
     const failure = new NomadApiError(500, 'rpc error: leadership lost', 'PUT /v1/jobs');
-    const registerJob = jest.fn().mockRejectedValue(failure);
-    await expect(createOp({ findJob: jest.fn().mockResolvedValue(undefined), registerJob }).run(ctx, dto)).rejects.toBe(failure);
+    const register = jest.fn().mockRejectedValue(failure);
+    await expect(createOp({ find: jest.fn().mockResolvedValue(undefined), register }).run(ctx, dto)).rejects.toBe(failure);
   });
 });
 
 describe('get_job_logs', () => {
   it('keeps an answer under the per-stream size bound, dropping the oldest lines and saying so', async () => {
     const long = Array.from({ length: 5000 }, (_, i) => `${String(i).padStart(5, '0')} ${'x'.repeat(200)}`);
-    const nomad = {
-      getJobAllocations: jest.fn().mockResolvedValue([{ ID: 'a1', CreateIndex: 1, TaskStates: { web: { StartedAt: '2026-11-28T00:00:00Z' } } }]),
-      getAllocation: jest.fn().mockResolvedValue({ ID: 'a1', Name: 'web.g[0]', ClientStatus: 'running', TaskGroup: 'g', Job: { ID: 'web', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 'web', Driver: 'docker' }] }] } }),
-      tailLog: jest.fn().mockResolvedValue({ lines: long, bytesRead: 1_100_000, truncated: true }),
-    };
-    const out = await new GetJobLogsOp(accessWith(nomad as unknown as Partial<NomadService>)).run(ctx, { job_id: 'web', lines: 5000, type: 'stdout' } as never);
+    const jobs = { allocations: jest.fn().mockResolvedValue({ body: [{ ID: 'a1', CreateIndex: 1, TaskStates: { web: { StartedAt: '2026-11-28T00:00:00Z' } } }] }) };
+    const allocations = { get: jest.fn().mockResolvedValue({ body: { ID: 'a1', Name: 'web.g[0]', ClientStatus: 'running', TaskGroup: 'g', Job: { ID: 'web', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 'web', Driver: 'docker' }] }] } } }) };
+    const clientFs = { tailLog: jest.fn().mockResolvedValue({ lines: long, bytesRead: 1_100_000, truncated: true }) };
+    const op = new GetJobLogsOp(accessWith(jobs as unknown as Partial<NomadJobsApi>), allocations as unknown as NomadAllocationsApi, clientFs as unknown as NomadClientFsApi);
+    const out = await op.run(ctx, { job_id: 'web', lines: 5000, type: 'stdout' } as never);
     const bytes = out.stdout!.lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     expect(bytes).toBeLessThanOrEqual(MAX_LOG_BYTES_PER_STREAM);
     expect(out.stdout!.lines[out.stdout!.lines.length - 1]).toBe(long[4999]);

@@ -29,7 +29,7 @@ export class ListJobsOp implements OperationHandler<ListJobsQueryDto, ListJobsRe
     ctx.note({ namespace });
     // status comes from a closed enum, so the expression cannot be injected into
     const filter = query.status ? `Status == "${query.status}"` : undefined;
-    const stubs = await this.jobs.nomad.listJobs(namespace, { prefix: query.prefix, filter });
+    const stubs = (await this.jobs.api.list(namespace, { prefix: query.prefix, filter })).body;
     if (!stubs.length && !query.prefix && !query.status) await this.jobs.requireNamespace(namespace);
     const jobs = stubs.map(listItem);
     const where = namespace === '*' ? 'all namespaces' : `namespace '${namespace}'`;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Allocation, Evaluation, NodeListStub, NomadJob, NomadService } from '@nomad-mcp/nomad';
+import { Allocation, Evaluation, NodeListStub, NomadJob, NomadNodesApi } from '@nomad-mcp/nomad';
 import { PlacementFailure } from '../../jobs/dto/job-results.dto';
 import { placementFailures } from '../../jobs/job-diagnosis';
 
@@ -23,7 +23,7 @@ const NODES_TO_EXAMINE = 3;
  */
 @Injectable()
 export class PlacementExplainer {
-  constructor(private readonly nomad: NomadService) {}
+  constructor(private readonly nodes: NomadNodesApi) {}
 
   async explain(job: NomadJob, evals: Evaluation[]): Promise<PlacementFailure[]> {
     const failures = placementFailures(evals);
@@ -47,12 +47,12 @@ export class PlacementExplainer {
 
   /** The most free of each dimension on any ready, eligible node. */
   private async bestFree(dims: Dimension[]): Promise<Partial<Record<Dimension, number>>> {
-    const nodes = (await this.nomad.listNodesWithResources()).filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && !n.Drain);
+    const nodes = (await this.nodes.list({ resources: true })).body.filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && !n.Drain);
     const capacity = (n: NodeListStub, d: Dimension) => DIMENSIONS[d].node(n.NodeResources) - DIMENSIONS[d].node(n.ReservedResources);
     const out: Partial<Record<Dimension, number>> = {};
     for (const d of dims) {
       const largest = [...nodes].sort((a, b) => capacity(b, d) - capacity(a, d)).slice(0, NODES_TO_EXAMINE);
-      const frees = await Promise.all(largest.map(async (n) => capacity(n, d) - used(await this.nomad.getNodeAllocations(n.ID), d)));
+      const frees = await Promise.all(largest.map(async (n) => capacity(n, d) - used((await this.nodes.allocations(n.ID)).body as Allocation[], d)));
       if (frees.length) out[d] = Math.max(0, ...frees);
     }
     return out;

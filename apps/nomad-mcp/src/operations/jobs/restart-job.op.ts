@@ -1,4 +1,4 @@
-import { NomadApiError } from '@nomad-mcp/nomad';
+import { NomadAllocationsApi, NomadApiError } from '@nomad-mcp/nomad';
 import { JobRefDto } from '../../jobs/dto/job-ref.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
@@ -28,6 +28,7 @@ export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult
   constructor(
     private readonly jobs: JobAccess,
     private readonly starter: StartJobOp,
+    private readonly allocations: NomadAllocationsApi,
   ) {}
 
   /**
@@ -42,9 +43,9 @@ export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult
       const started = await this.starter.run(ctx, ref);
       return { ...started, action: 'restart', message: `Job '${job.ID}' was ${job.Stop ? 'stopped' : 'dead'}, so it was started instead of restarted. ${started.message}` };
     }
-    const [allocs, deployments] = await Promise.all([
-      this.jobs.nomad.getJobAllocations(namespace, job.ID),
-      this.jobs.nomad.getJobDeployments(namespace, job.ID),
+    const [{ body: allocs }, { body: deployments }] = await Promise.all([
+      this.jobs.api.allocations(namespace, job.ID),
+      this.jobs.api.deployments(namespace, job.ID),
     ]);
     const active = deployments.find((d) => ACTIVE_DEPLOYMENT.has(d.Status));
     if (active) throw new DeploymentInProgressException(job.ID, active.ID);
@@ -54,7 +55,7 @@ export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult
     const failures: Array<{ alloc_id: string; error: string }> = [];
     for (const a of targets) {
       try {
-        await this.jobs.nomad.restartAllocation(a.ID);
+        await this.allocations.restart(a.ID);
         restarted.push(a.ID);
       } catch (err) {
         if (!(err instanceof NomadApiError)) throw err;

@@ -27,9 +27,9 @@ export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> 
     const namespace = this.jobs.namespace(dto.namespace);
     ctx.note({ namespace });
     const job = await this.jobs.requireJob(namespace, dto.job_id);
-    const allocs = await this.jobs.nomad.getJobAllocations(namespace, dto.job_id);
+    const allocs = (await this.jobs.api.allocations(namespace, dto.job_id)).body;
     const affected = allocs.filter((a) => a.DesiredStatus === 'run' && !ENDED.has(a.ClientStatus)).map((a) => a.ID);
-    const res = await this.jobs.nomad.deregisterJob(namespace, dto.job_id, !!dto.purge);
+    const res = await this.jobs.api.deregister(namespace, dto.job_id, !!dto.purge);
     const what = dto.purge ? 'Stopped and purged' : 'Stopped';
     return {
       message:

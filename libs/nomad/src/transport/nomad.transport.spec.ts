@@ -1,0 +1,117 @@
+import { NomadApiError, NomadTimeoutError, NomadTruncatedResponseError } from '../nomad.errors';
+import { NomadClientOptions } from '../nomad.options';
+import { startTestHttpServer, TestHttpServer, trickle } from '../testing/test-http-server';
+import { NomadTransport } from './nomad.transport';
+import { redactUrl } from './nomad-address';
+
+describe('NomadTransport', () => {
+  let server: TestHttpServer | undefined;
+  let transport: NomadTransport | undefined;
+  const transportFor = (address: string, opts: Partial<NomadClientOptions> = {}) =>
+    (transport = new NomadTransport({ address, timeoutMs: 2000, ...opts }));
+  afterEach(async () => {
+    transport?.onModuleDestroy();
+    await server?.close();
+    server = transport = undefined;
+  });
+
+  it("returns Nomad's index headers with the body, matching their names case-insensitively", async () => {
+    server = await startTestHttpServer((_req, res) => {
+      // Go's canonical spelling, as Nomad sends them
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Nomad-Index': '4711', 'X-Nomad-Knownleader': 'true', 'X-Nomad-Lastcontact': '12' });
+      res.end('[{"ID":"web"}]');
+    });
+    const res = await transportFor(server.url, { region: 'eu', token: 'secret-token' }).json('GET', '/v1/jobs', { query: { namespace: 'default' } });
+    expect(res).toEqual({ body: [{ ID: 'web' }], index: 4711, knownLeader: true, lastContactMs: 12 });
+    expect(server.requests[0].line).toBe('GET /v1/jobs?region=eu&namespace=default');
+    expect(server.requests[0].headers['x-nomad-token']).toBe('secret-token');
+    // a path with its own query or outside /v1/ did not come from nomadPath: refused before any traffic
+    for (const raw of ['/v1/jobs?prefix=x', '/v1/job/a#b', '/ui/']) await expect(transport!.json('GET', raw)).rejects.toThrow(/not a path built by nomadPath/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('runs a blocking query: sends index and wait, and waits longer than the normal timeout for it', async () => {
+    server = await startTestHttpServer((req, res) => {
+      const blocking = /[?&]index=/.test(req.url!);
+      setTimeout(() => res.writeHead(200, { 'X-Nomad-Index': '8' }).end('[]'), blocking ? 700 : 0);
+    });
+    const t = transportFor(server.url, { timeoutMs: 300 });
+    const res = await t.json('GET', '/v1/jobs', { index: 7, waitMs: 600 });
+    expect(res).toMatchObject({ body: [], index: 8 });
+    expect(server.requests[0].line).toBe('GET /v1/jobs?index=7&wait=600ms');
+    // the same delay without index/wait is bound by the normal timeout
+    const slow = await startTestHttpServer((_req, res) => void setTimeout(() => res.end('[]'), 700));
+    const err = await transportFor(slow.url, { timeoutMs: 300 }).json('GET', '/v1/jobs').catch((e) => e);
+    await slow.close();
+    expect(err).toBeInstanceOf(NomadTimeoutError);
+  });
+
+  it('bounds a blocking query by wait + wait/16 + the timeout, not forever', async () => {
+    server = await startTestHttpServer(() => undefined);
+    const started = Date.now();
+    const err = await transportFor(server.url, { timeoutMs: 200 }).json('GET', '/v1/jobs', { index: 3, waitMs: 320 }).catch((e) => e);
+    expect(err).toBeInstanceOf(NomadTimeoutError);
+    expect(err.timeoutMs).toBe(320 + 20 + 200);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('streams an answer as it arrives, and closing the stream closes the connection', async () => {
+    server = await startTestHttpServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      trickle(res, 'line\n', 20);
+    });
+    // the timeout bounds the start of a stream, not how long it lasts
+    const s = await transportFor(server.url, { timeoutMs: 100 }).stream('GET', '/v1/client/fs/logs/a', { query: { follow: true } });
+    expect(s.contentType).toBe('text/plain');
+    let text = '';
+    for await (const chunk of s.stream) {
+      text += chunk;
+      if (text.length >= 'line\n'.length * 10) break;
+    }
+    expect(text.startsWith('line\nline\n')).toBe(true);
+    s.close();
+    await server.socketsClosed();
+  });
+
+  it("fails a stream with Nomad's error before the first byte, and marks a reset part-way as cut off", async () => {
+    server = await startTestHttpServer((req, res) => {
+      if (req.url!.includes('missing')) return void res.writeHead(404).end('task "web" not started yet. No logs available');
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.write('partial');
+      setTimeout(() => res.socket?.resetAndDestroy(), 50);
+    });
+    const t = transportFor(server.url);
+    const missing = await t.stream('GET', '/v1/client/fs/logs/missing').catch((e) => e);
+    expect(missing).toBeInstanceOf(NomadApiError);
+    expect(missing.nomadMessage).toBe('task "web" not started yet. No logs available');
+    const s = await t.stream('GET', '/v1/client/fs/logs/a');
+    let text = '';
+    const err = await (async () => {
+      for await (const chunk of s.stream) text += chunk;
+    })().catch((e) => e);
+    expect(text).toBe('partial');
+    expect(err).toBeInstanceOf(NomadTruncatedResponseError);
+    expect(err.bytesRead).toBe(7);
+  });
+
+  it("stops a call when the caller's signal aborts, with the signal's reason", async () => {
+    server = await startTestHttpServer((_req, res) => {
+      res.writeHead(200);
+      trickle(res, ' ', 50);
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('caller gave up')), 150);
+    const err = await transportFor(server.url).json('GET', '/v1/jobs', { signal: controller.signal }).catch((e) => e);
+    expect(err).toEqual(new Error('caller gave up'));
+    await server.socketsClosed();
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password (and a lone user name, often a token) and nothing else', () => {
+    expect(redactUrl('http://user:pw@nomad:4646')).toBe('http://***@nomad:4646');
+    expect(redactUrl('https://tok3n@nomad.example/prefix')).toBe('https://***@nomad.example/prefix');
+    expect(redactUrl('http://127.0.0.1:4646')).toBe('http://127.0.0.1:4646');
+    expect(redactUrl('http://nomad:4646/a@b')).toBe('http://nomad:4646/a@b');
+  });
+});
