@@ -1,5 +1,5 @@
 import { waitFor } from './support/http';
-import { requestErrors, SPEC_DIR } from './support/openapi';
+import { requestErrors } from './support/openapi';
 import { Stack, startStack } from './support/stack';
 
 /** The published contract of /api/claude, end to end: HTTP in, Nomad traffic and an answer out. */
@@ -301,7 +301,7 @@ describe('Claude REST API against the simulator', () => {
   });
 
   describe('what the service sends to Nomad', () => {
-    it(`registers jobs with bodies that match the spec's JobRegisterRequest (${SPEC_DIR})`, async () => {
+    it("registers jobs with bodies that match the spec's JobRegisterRequest", async () => {
       await s.api('POST', '/api/claude/create-job', { job_id: 'shape-check', docker_image: 'nginx:1.27', ports: [{ Label: 'http', Value: 8080 }], env_vars: { A: '1' } });
       await s.api('POST', '/api/claude/jobs', { job_id: 'shape-check', action: 'stop' });
       await s.api('POST', '/api/claude/jobs', { job_id: 'shape-check', action: 'start' });
