@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
 import { ApiDocument } from './api-document';
 import { McpService } from './mcp.service';
+import { restToolConfig, RestToolConfig } from './rest-tool-config';
 import { REST_TOOLS } from './tool-catalog';
 
 @ApiTags('claude')
@@ -24,22 +25,12 @@ export class ToolsController {
   }
 
   @Get('tool-config')
-  @ApiOperation({ summary: 'REST tool configuration', description: 'list_jobs, manage_job, create_job and get_job_logs with their URLs, methods and parameters, for clients that call the REST API as tools.' })
-  toolConfig(@Req() req: Request) {
+  @ApiOperation({
+    summary: 'REST tool configuration',
+    description: 'One tool, nomad_mcp, whose api_endpoints are list_jobs, manage_job, create_job and get_job_logs: method, URL (with the service\'s base URL), and params (GET) or body field types (POST), for clients that call the REST API as tools.',
+  })
+  toolConfig(@Req() req: Request): RestToolConfig {
     const base = (this.config.publicUrl ?? `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '');
-    return {
-      name: 'nomad-mcp',
-      description: 'Operate HashiCorp Nomad jobs through the Nomad MCP service.',
-      base_url: base,
-      authentication: { type: 'api_key', header: 'X-API-Key', alternative: 'Authorization: Bearer <key>' },
-      tools: REST_TOOLS.map((t) => ({
-        name: t.name,
-        description: t.description,
-        api_endpoint: `${base}${t.path}`,
-        method: t.method,
-        parameters_in: t.in,
-        parameters: this.api.schemaOf(t.input.name),
-      })),
-    };
+    return restToolConfig(base, REST_TOOLS, (model) => this.api.schemaOf(model), this.config.defaultNamespace);
   }
 }
