@@ -111,7 +111,9 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     expect(component('JobLogsRequestDto').properties.lines.type).toBe('integer');
     expect(component('PortMappingDto').properties.To.type).toBe('integer');
     expect(component('CreateJobDto').properties.ports.description).not.toContain('\n');
-    for (const m of ['ManageJobDto', 'StopJobDto', 'CreateJobDto', 'JobLogsRequestDto']) expect(component(m).properties.job_id).toEqual(jobId);
+    for (const m of ['ManageJobDto', 'StopJobDto', 'JobLogsRequestDto']) expect(component(m).properties.job_id).toEqual(jobId);
+    // create-job's example names a job it may create (the demo's example-job would be refused with 409)
+    expect(component('CreateJobDto').properties.job_id).toEqual({ ...jobId, example: 'test-nginx' });
     expect(component('StopJobDto').properties.purge).toEqual(component('ManageJobDto').properties.purge);
   });
 });
