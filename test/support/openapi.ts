@@ -1,14 +1,16 @@
 import Ajv, { ValidateFunction } from 'ajv';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
+import { missingSpecText, SPEC_FILE, SPEC_REQUIRED, specAvailable } from './nomad-api-spec';
 
 /**
- * Shape checks against HashiCorp's OpenAPI description of Nomad (../shared/nomad-api/openapi.yaml).
- * The spec is older than the server and wrong in places; BEHAVIOUR.md §14 lists where, and ERRATA below
- * applies those corrections (BEHAVIOUR.md wins).
+ * Shape checks against HashiCorp's OpenAPI description of Nomad (openapi.yaml, not part of this repository;
+ * see nomad-api-spec.js for where it is looked for). The spec is older than the server and wrong in places;
+ * ERRATA below applies the corrections of the project's wire-behaviour notes (they win over the spec).
+ *
+ * Without the spec every check here passes without checking (Jest's globalSetup has said so in one line),
+ * unless REQUIRE_NOMAD_API_SPEC=1, where the first check fails instead.
  */
-export const SPEC_DIR = process.env.NOMAD_API_SPEC_DIR ?? resolve(__dirname, '../../../shared/nomad-api');
 
 type Schema = Record<string, any>;
 
@@ -47,11 +49,16 @@ function allowNulls(node: unknown, name = ''): unknown {
 let ajv: Ajv | undefined;
 let doc: Schema | undefined;
 
+/** True when the spec can be read; false means "skip the shape check" (or a failure, when it is required). */
+function haveSpec(): boolean {
+  if (specAvailable()) return true;
+  if (SPEC_REQUIRED) throw new Error(missingSpecText());
+  return false;
+}
+
 function spec(): { ajv: Ajv; doc: Schema } {
   if (!ajv || !doc) {
-    const file = resolve(SPEC_DIR, 'openapi.yaml');
-    if (!existsSync(file)) throw new Error(`Nomad OpenAPI spec not found at ${file}; set NOMAD_API_SPEC_DIR`);
-    doc = load(readFileSync(file, 'utf8')) as Schema;
+    doc = load(readFileSync(SPEC_FILE, 'utf8')) as Schema;
     for (const e of ERRATA) e.patch(doc.components.schemas[e.schema]);
     for (const [name, schema] of Object.entries(doc.components.schemas as Record<string, Schema>)) {
       const relaxed = allowNulls(schema) as Schema;
@@ -81,6 +88,7 @@ export function responseSchema(method: string, specPath: string): Schema {
 
 /** Validates a body against the spec's response schema; returns the errors (empty when it conforms). */
 export function specErrors(method: string, specPath: string, body: unknown): string[] {
+  if (!haveSpec()) return [];
   const key = `${method} ${specPath}`;
   let validate = compiled.get(key);
   if (!validate) {
@@ -93,6 +101,7 @@ export function specErrors(method: string, specPath: string, body: unknown): str
 
 /** Validates against a named component schema (for bodies the spec documents only as components). */
 export function componentErrors(name: string, body: unknown): string[] {
+  if (!haveSpec()) return [];
   const key = `#${name}`;
   let validate = compiled.get(key);
   if (!validate) {
@@ -105,6 +114,7 @@ export function componentErrors(name: string, body: unknown): string[] {
 
 /** Validates a request body against the spec's requestBody schema for METHOD + spec path. */
 export function requestErrors(method: string, specPath: string, body: unknown): string[] {
+  if (!haveSpec()) return [];
   const key = `req ${method} ${specPath}`;
   let validate = compiled.get(key);
   if (!validate) {

@@ -29,8 +29,9 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
         'The same operations are offered as MCP tools at /mcp. Send the API key as X-API-Key or Authorization: Bearer.',
     )
     .setVersion(VERSION)
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'One of the keys in API_KEYS' }, 'api-key')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'The same API key as a bearer token' }, 'bearer')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'One of the API keys the service accepts (API_KEYS or API_KEYS_FILE).' }, 'api-key')
+    // not addBearerAuth(): it declares bearerFormat JWT, and the bearer token here is the API key itself
+    .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'The API key itself as the bearer token (Authorization: Bearer <key>); not a JWT.' })
     .build();
   const models = [...new Set([...TOOL_INPUT_MODELS, ...app.get(OperationRegistry).models()])];
   const document = SwaggerModule.createDocument(app, config, { extraModels: models });

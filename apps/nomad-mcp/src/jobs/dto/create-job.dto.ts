@@ -79,9 +79,14 @@ function toPortMappings(raw: unknown): unknown {
 
 /** Body of POST /api/claude/create-job: a docker job in a few fields. */
 export class CreateJobDto extends JobRefDto {
+  // JobRefDto describes job_id; only the example differs: the demo's example-job was not created by
+  // nomad-mcp, so Swagger UI's "Try it out" with it would get 409
+  @ApiProperty({ example: 'test-nginx' })
+  declare job_id: string;
+
   /**
    * Display name of the job. Defaults to job_id.
-   * @example "Example nginx"
+   * @example "Test Nginx"
    */
   @IsOptional()
   @IsString()

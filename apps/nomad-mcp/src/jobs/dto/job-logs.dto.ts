@@ -39,9 +39,10 @@ export class LogOptionsDto {
   lines?: number = 100;
 
   /**
-   * Read this allocation (full ID or a prefix of 8+ hex characters) instead of the job's latest one.
-   * @example "8a3f2c1d"
+   * Read this allocation (full ID or a prefix of 8+ hex characters) instead of the job's latest one; the
+   * allocation IDs of a job are in its status (`recent_allocations`).
    */
+  // no @example: no fixed ID names an allocation of the example job, and Swagger UI would send it (-> 404)
   @IsOptional()
   @IsString()
   @Matches(/^[0-9a-fA-F-]{8,36}$/, { message: 'alloc_id must be an allocation ID or a prefix of at least 8 hex characters' })

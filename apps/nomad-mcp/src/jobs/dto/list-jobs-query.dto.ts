@@ -19,7 +19,7 @@ export class ListJobsQueryDto {
 
   /**
    * Only jobs whose ID starts with this text.
-   * @example "web"
+   * @example "example"
    */
   @IsOptional()
   @IsString()
@@ -28,7 +28,7 @@ export class ListJobsQueryDto {
 
   /**
    * Only jobs with this Nomad status (filtered by Nomad itself).
-   * @example "dead"
+   * @example "running"
    */
   @IsOptional()
   @IsEnum(JobStatus, { message: 'status must be one of: pending, running, dead' })

@@ -1,0 +1,128 @@
+import { Reply, waitFor } from './support/http';
+import { Stack, startStack } from './support/stack';
+
+type Schema = Record<string, any>;
+
+/**
+ * Swagger UI's "Try it out" sends the documented examples. Each one, read from the generated OpenAPI
+ * document, must work on the demo data, and the document must describe the error answers and the key
+ * schemes as they are.
+ */
+describe('the OpenAPI document: examples that work, errors and keys as they are', () => {
+  let s: Stack;
+  let doc: Schema;
+
+  beforeAll(async () => {
+    s = await startStack();
+    await waitFor('demo data settled', async () => {
+      const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
+      return r.json.jobs.find((j: any) => j.id === 'example-job')?.allocations.running === 2;
+    }, 20000);
+    doc = (await s.api('GET', '/api/docs-json')).json;
+  });
+  afterAll(() => s.close());
+
+  const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').pop()]) : schema);
+
+  /** What Swagger UI fills a body in with: example, else default, else the first enum value, else a placeholder. */
+  const sample = (schema: Schema): unknown => {
+    const s0 = resolve(schema);
+    if (s0.example !== undefined) return s0.example;
+    if (s0.default !== undefined) return s0.default;
+    if (s0.enum) return s0.enum[0];
+    if (s0.allOf) return sample(s0.allOf[0]);
+    switch (s0.type) {
+      case 'array': return [sample(s0.items ?? {})];
+      case 'integer': case 'number': return 0;
+      case 'boolean': return true;
+      case 'string': return 'string';
+      default: return Object.fromEntries(Object.entries<Schema>(s0.properties ?? {}).map(([k, v]) => [k, sample(v)]));
+    }
+  };
+
+  /** Every request "Try it out" can send from the documented examples of one operation. */
+  const exampleRequests = (path: string, op: Schema): Array<{ url: string; body?: unknown }> => {
+    const params: Schema[] = op.parameters ?? [];
+    const value = (p: Schema) => p.example ?? p.schema?.example ?? (p.required ? sample(p.schema ?? {}) : undefined);
+    let url = path;
+    const query = new URLSearchParams();
+    for (const p of params) {
+      const v = value(p);
+      if (v === undefined) continue;
+      if (p.in === 'path') url = url.replace(`{${p.name}}`, encodeURIComponent(String(v)));
+      else query.set(p.name, String(v));
+    }
+    if (query.size) url += `?${query}`;
+    const media = op.requestBody?.content?.['application/json'];
+    if (!media) return [{ url }];
+    const bodies = media.examples ? Object.values<Schema>(media.examples).map((e) => e.value) : [media.example ?? sample(media.schema)];
+    return bodies.map((body) => ({ url, body }));
+  };
+
+  const claudeOperations = (): Array<[string, string, Schema]> =>
+    Object.entries<Schema>(doc.paths)
+      .filter(([path]) => path.startsWith('/api/claude/'))
+      .flatMap(([path, item]) => Object.entries<Schema>(item).map(([method, op]): [string, string, Schema] => [method, path, op]));
+
+  it('every documented example of every /api/claude operation answers 2xx on the demo data, twice', async () => {
+    const answers: Record<string, Reply> = {};
+    const ops = claudeOperations();
+    expect(ops.map(([m, p]) => `${m} ${p}`)).toEqual(expect.arrayContaining(['get /api/claude/list-jobs', 'post /api/claude/jobs', 'post /api/claude/create-job', 'get /api/claude/job-logs/{job_id}']));
+    for (const [method, path, op] of ops) {
+      for (const req of exampleRequests(path, op)) {
+        for (const attempt of [1, 2]) {
+          const r = await s.api(method.toUpperCase(), req.url, req.body);
+          if (r.status < 200 || r.status > 299) throw new Error(`example ${method.toUpperCase()} ${req.url} ${JSON.stringify(req.body) ?? ''} (try ${attempt}) answered ${r.status}: ${r.text}`);
+          answers[`${method} ${path}`] = r;
+        }
+      }
+    }
+    // 2xx alone would pass on an example that finds nothing: the examples show the demo data
+    expect(answers['get /api/claude/list-jobs'].json.count).toBeGreaterThan(0);
+    expect(answers['get /api/claude/job-logs/{job_id}'].json.stdout.lines.length).toBeGreaterThan(0);
+    expect(answers['post /api/claude/create-job'].json).toMatchObject({ created: false });
+  });
+
+  it('documents the error answers of every /api/claude operation with their body schema', () => {
+    const error = doc.components.schemas.ErrorResponse;
+    expect(error.required).toEqual(['statusCode', 'error', 'message']);
+    expect(Object.keys(error.properties)).toEqual(expect.arrayContaining(['statusCode', 'error', 'message', 'errors']));
+    expect(error.properties.errors.items.properties).toMatchObject({ field: { type: 'string' }, reasons: { type: 'array' } });
+    const byOp = Object.fromEntries(claudeOperations().map(([m, p, op]) => [`${m} ${p}`, op.responses]));
+    const withInput = ['get /api/claude/list-jobs', 'post /api/claude/jobs', 'post /api/claude/create-job', 'get /api/claude/job-logs/{job_id}'];
+    for (const [op, responses] of Object.entries<Schema>(byOp)) {
+      const expected = withInput.includes(op)
+        ? ['400', '401', '403', '404', '429', '502', '503', '504', ...(op.startsWith('post') ? ['409', '413'] : [])]
+        : ['401', '403', '429'];
+      for (const status of expected) {
+        expect({ op, status, description: typeof responses[status]?.description, schema: responses[status]?.content?.['application/json']?.schema })
+          .toEqual({ op, status, description: 'string', schema: { $ref: '#/components/schemas/ErrorResponse' } });
+      }
+      expect({ op, codes: Object.keys(responses).filter((c) => c >= '400').sort() }).toEqual({ op, codes: [...expected].sort() });
+    }
+  });
+
+  it('real error answers have the documented shape', async () => {
+    const props = Object.keys(doc.components.schemas.ErrorResponse.properties);
+    const answers = [
+      await s.api('GET', '/api/claude/list-jobs?status=exploded'),
+      await s.api('POST', '/api/claude/jobs', { job_id: 'no-such-job', action: 'status' }),
+      await s.api('POST', '/api/claude/create-job', { job_id: 'example-job', docker_image: 'nginx:1.27' }),
+      await s.api('POST', '/api/claude/create-job', { job_id: 'nowhere', docker_image: 'nginx:1.27', namespace: 'no-such-namespace' }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([400, 404, 409, 502]);
+    for (const a of answers) {
+      expect(a.json).toEqual(expect.objectContaining({ statusCode: a.status, error: expect.any(String), message: expect.any(String) }));
+      expect(props).toEqual(expect.arrayContaining(Object.keys(a.json)));
+    }
+  });
+
+  it('describes the bearer scheme as the API key, not a JWT', () => {
+    const { bearer, 'api-key': apiKey } = doc.components.securitySchemes;
+    expect(apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    expect(bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(bearer.bearerFormat).toBeUndefined();
+    expect(bearer.description).toMatch(/API key/);
+    expect(JSON.stringify(doc)).not.toMatch(/JWT"/);
+  });
+});
