@@ -16,6 +16,7 @@ import { VERSION } from './version';
 import { ApiDocument } from './mcp/api-document';
 import { TOOL_INPUT_MODELS } from './mcp/tool-catalog';
 import { OperationRegistry } from './operations/core/operation.registry';
+import { documentPathParams } from './operations/rest/rest-input';
 import { PortMappingDto } from './jobs/dto/create-job.dto';
 
 export const DOCS_PATH = 'api/docs';
@@ -33,8 +34,10 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
     // not addBearerAuth(): it declares bearerFormat JWT, and the bearer token here is the API key itself
     .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'The API key itself as the bearer token (Authorization: Bearer <key>); not a JWT.' })
     .build();
-  const models = [...new Set([...TOOL_INPUT_MODELS, ...app.get(OperationRegistry).models()])];
+  const registry = app.get(OperationRegistry);
+  const models = [...new Set([...TOOL_INPUT_MODELS, ...registry.models()])];
   const document = SwaggerModule.createDocument(app, config, { extraModels: models });
+  documentPathParams(document, registry.definitions());
   return refineOpenApi(document, [...models, PortMappingDto]);
 }
 

@@ -34,7 +34,12 @@ const ERROR_SCHEMA: Schema = {
   properties: {
     statusCode: { type: 'integer', example: 404 },
     error: { type: 'string', description: 'The HTTP reason phrase.', example: 'Not Found' },
-    message: { type: 'string', description: 'What went wrong and what to do next.', example: "job 'web' not found in namespace 'development'" },
+    message: { type: 'string', description: 'What went wrong.', example: "job 'web' not found in namespace 'development'" },
+    next_step: {
+      type: 'string',
+      description: 'What to do next, when the message does not say it itself.',
+      example: 'Call list_jobs with namespace \'development\' to see the jobs there (or namespace "*" for all).',
+    },
     errors: {
       type: 'array',
       description: 'Validation failures only (400): each field and why it was refused.',

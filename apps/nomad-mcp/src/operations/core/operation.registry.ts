@@ -38,6 +38,11 @@ export class OperationRegistry implements OnModuleInit {
     return this.byName.get(name);
   }
 
+  /** The definitions, in tool order; available before the application is initialised (the OpenAPI document needs them). */
+  definitions(): OperationDefinition[] {
+    return this.classes.map((c) => definitionOf(c)!);
+  }
+
   /** Every input and answer class (and the REST query/body classes derived from them), for the OpenAPI document. */
   models(): Type<object>[] {
     return [...new Set(this.classes.flatMap((c) => {

@@ -28,3 +28,25 @@ export function restInputOf(def: OperationDefinition): Type<object> {
   }
   return cls;
 }
+
+type Json = Record<string, any>;
+
+/**
+ * Swagger documents a path parameter from its TypeScript type alone (`string`, example "string"); this
+ * copies its description, pattern and example from the operation's input DTO schema, so the path
+ * parameter is described once, in the DTO, like every other field — and "Try it out" works.
+ */
+export function documentPathParams(document: Json, defs: OperationDefinition[]): void {
+  for (const def of defs) {
+    const params = pathParams(def.rest.path);
+    if (!params.length) continue;
+    const path = `/${REST_PREFIX}/${def.rest.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')}`;
+    const op = document.paths?.[path]?.[def.rest.method.toLowerCase()];
+    const props = document.components?.schemas?.[def.input.name]?.properties ?? {};
+    for (const p of op?.parameters ?? []) {
+      if (p.in !== 'path' || !props[p.name]) continue;
+      const { description, example, ...schema } = props[p.name];
+      Object.assign(p, { description, example, schema });
+    }
+  }
+}
