@@ -621,6 +621,9 @@ class SimApi {
         }
         throw new NomadHttpError(501, `the simulator does not run ${sub === 'dispatch' ? 'parameterized' : 'periodic'} jobs`);
       }
+      case 'submission':
+        if (m !== 'GET') return bad();
+        throw new NomadHttpError(501, `endpoint /v1/job/:id/${sub} is not implemented by the simulator`);
       default:
         throw new NomadHttpError(501, `endpoint /v1/job/:id/${sub} is not implemented by the simulator`);
     }
@@ -978,6 +981,8 @@ class SimApi {
   }
 
   private aclPolicy(ctx: Ctx, name: string): void {
+    // Nomad switches on the verb before it asks the ACL system anything
+    if (ctx.method !== 'GET' && ctx.method !== 'DELETE' && !WRITE_METHODS.has(ctx.method)) throw new NomadHttpError(405, 'Invalid method');
     this.requireManagement(ctx);
     if (ctx.method === 'GET') {
       const p = this.acl.policies.get(name);

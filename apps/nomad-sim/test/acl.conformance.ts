@@ -39,6 +39,11 @@ const enabled = !REAL_NOMAD || process.env.CONFORMANCE_ACL === '1';
     }
   });
 
+  it('answers a wrong verb on an ACL endpoint with 405, not 403, without a token', async () => {
+    const r = await as(undefined, 'PATCH', `/v1/acl/policy/${ns}-read`);
+    expect([r.status, r.text]).toEqual([405, 'Invalid method']);
+  });
+
   it('needs no token for the leader', async () => {
     expect((await as(undefined, 'GET', '/v1/status/leader')).status).toBe(200);
   });

@@ -90,6 +90,11 @@ describe('Nomad API conformance', () => {
       expectPlainError(await api('DELETE', '/v1/jobs'), 405, 'Invalid method');
     });
 
+    it('answers a wrong verb with 405 before anything else is checked (ACL state, unimplemented parts)', async () => {
+      expectPlainError(await api('PATCH', '/v1/acl/policy/any-policy'), 405, 'Invalid method');
+      expectPlainError(await api('DELETE', '/v1/job/any-job/submission?version=0'), 405, 'Invalid method');
+    });
+
     it('rejects malformed blocking and paging parameters with 400 and Nomad texts', async () => {
       expectPlainError(await api('GET', '/v1/jobs?wait=soon&index=1'), 400, 'Invalid wait time');
       expectPlainError(await api('GET', '/v1/jobs?index=abc'), 400, 'Invalid index');
