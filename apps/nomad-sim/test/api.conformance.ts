@@ -579,6 +579,17 @@ describe('Nomad API conformance', () => {
       expect((await api('GET', '/v1/deployment/00000000-0000-0000-0000-000000000000')).status).toBe(404);
     });
 
+    it('lists deployments by ID prefix', async () => {
+      const ids = [uniqueId('conf-depprefix-a'), uniqueId('conf-depprefix-b')];
+      for (const id of ids) await register(serviceJob(id));
+      const deps = await Promise.all(ids.map((id) => waitFor(`deployment of ${id}`, async () => (await api('GET', `/v1/job/${id}/deployment`)).json)));
+      const prefix = deps[0].ID.slice(0, 8);
+      const r = await api('GET', `/v1/deployments?prefix=${prefix}`);
+      expect(r.status).toBe(200);
+      expect(r.json.map((d: any) => d.ID)).toContain(deps[0].ID);
+      expect(r.json.every((d: any) => d.ID.startsWith(prefix))).toBe(true);
+    });
+
     it('answers what the nomad CLI reads besides: node allocations, deployment allocations, alloc stats, members', async () => {
       const id = uniqueId('conf-cli');
       await register(serviceJob(id));

@@ -19,6 +19,7 @@ export function deploymentRoutes(r: Router, sim: Sim): void {
     index: () => store.tables.deployments,
     items: (ns) => [...store.deployments.values()].filter((d) => ns === '*' || d.Namespace === ns).sort(byCreateIndexDesc),
     access: { capability: 'read-job', namespaceOf: (d) => d.Namespace },
+    prefixOf: (d) => d.ID,
     paging: { token: (d) => d.ID },
     render: (d) => d,
   }));
