@@ -579,6 +579,22 @@ describe('Nomad API conformance', () => {
       expect((await api('GET', '/v1/deployment/00000000-0000-0000-0000-000000000000')).status).toBe(404);
     });
 
+    it('evaluates ?filter on the full allocation and node, not on the list stub (BEHAVIOUR.md §4)', async () => {
+      const id = uniqueId('conf-fullfilter');
+      await register(serviceJob(id));
+      const [alloc] = await runningAllocs(id);
+      // Job is a field of the Allocation, not of the AllocListStub
+      const allocs = await api('GET', `/v1/allocations?filter=${encodeURIComponent(`Job.ID == "${id}"`)}`);
+      expect(allocs.status).toBe(200);
+      expect(allocs.json.map((a: any) => a.ID)).toEqual([alloc.ID]);
+      expect('Job' in allocs.json[0]).toBe(false);
+      // HTTPAddr is a field of the Node, not of the NodeListStub
+      const nodes = await api('GET', `/v1/nodes?filter=${encodeURIComponent('HTTPAddr is not empty')}`);
+      expect(nodes.status).toBe(200);
+      expect(nodes.json.map((n: any) => n.ID)).toContain(alloc.NodeID);
+      expect('HTTPAddr' in nodes.json[0]).toBe(false);
+    });
+
     it('lists deployments by ID prefix', async () => {
       const ids = [uniqueId('conf-depprefix-a'), uniqueId('conf-depprefix-b')];
       for (const id of ids) await register(serviceJob(id));

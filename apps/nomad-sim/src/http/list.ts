@@ -21,7 +21,7 @@ export interface ListSpec<T> {
   paging?: {
     /** the token of an item: X-Nomad-Nexttoken names the first item of the next page */
     token(item: T): string;
-    /** what ?filter is evaluated on (default: the item itself) */
+    /** the full object ?filter is evaluated on, when the stored item is not already it (default: the item) */
     filterOn?(item: T, ctx: RequestContext): unknown;
   };
   /** the wire shape of an item */

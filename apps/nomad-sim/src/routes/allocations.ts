@@ -22,7 +22,8 @@ export function allocationRoutes(r: Router, sim: Sim): void {
     items: (ns) => [...store.allocs.values()].filter((a) => ns === '*' || a.Namespace === ns).sort(byCreateIndexDesc),
     access: { capability: 'read-job', namespaceOf: (a) => a.Namespace },
     prefixOf: (a) => a.ID,
-    paging: { token: (a) => a.ID, filterOn: (a, ctx) => allocListStub(a, ctx.query) },
+    // ?filter sees the full allocation, as Nomad's paginator does
+    paging: { token: (a) => a.ID, filterOn: allocOut },
     render: (a, ctx) => allocListStub(a, ctx.query),
   }));
 

@@ -16,7 +16,8 @@ export function nodeRoutes(r: Router, sim: Sim): void {
     items: () => store.nodes,
     access: { check: (ctx) => needScope(sim.acl, ctx, 'node') },
     prefixOf: (n) => n.ID,
-    paging: { token: (n) => n.ID, filterOn: (n, ctx) => nodeStub(n, version, ctx.query.get('os') === 'true', ctx.query.get('resources') === 'true') },
+    // ?filter sees the full node, as Nomad's paginator does
+    paging: { token: (n) => n.ID, filterOn: (n) => nodeOut(n, version, sim.httpAddr) },
     render: (n, ctx) => nodeStub(n, version, ctx.query.get('os') === 'true', ctx.query.get('resources') === 'true'),
   }));
 
