@@ -595,6 +595,31 @@ describe('Nomad API conformance', () => {
       expect('HTTPAddr' in nodes.json[0]).toBe(false);
     });
 
+    it('lists allocations, evaluations and deployments oldest first, paged by <CreateIndex>.<ID> tokens', async () => {
+      const id = uniqueId('conf-paging');
+      await register(serviceJob(id, { TaskGroups: [{ ...serviceJob(id).TaskGroups[0], Count: 3 }] }));
+      await runningAllocs(id, 3);
+      expect((await api('PUT', `/v1/job/${id}/evaluate`, {})).status).toBe(200);
+      const mine = `filter=${encodeURIComponent(`JobID == "${id}"`)}`;
+      for (const [list, count] of [['allocations', 3], ['evaluations', 2], ['deployments', 1]] as const) {
+        const all = (await api<any[]>('GET', `/v1/${list}?${mine}`)).json;
+        expect(all.length).toBeGreaterThanOrEqual(count);
+        const indexes = all.map((x) => x.CreateIndex);
+        expect(indexes).toEqual([...indexes].sort((a, b) => a - b));
+        expect((await api<any[]>('GET', `/v1/${list}?${mine}&reverse=true`)).json.map((x) => x.ID)).toEqual(all.map((x) => x.ID).reverse());
+        const walked: any[] = [];
+        let token = '';
+        for (let page = 0; page <= all.length; page++) {
+          const r = await api<any[]>('GET', `/v1/${list}?${mine}&per_page=1${token ? `&next_token=${encodeURIComponent(token)}` : ''}`);
+          if (token) expect(token).toBe(`${r.json[0].CreateIndex}.${r.json[0].ID}`);
+          walked.push(...r.json);
+          token = r.headers.get('x-nomad-nexttoken') ?? '';
+          if (!token) break;
+        }
+        expect(walked.map((x) => x.ID)).toEqual(all.map((x) => x.ID));
+      }
+    });
+
     it('lists deployments by ID prefix', async () => {
       const ids = [uniqueId('conf-depprefix-a'), uniqueId('conf-depprefix-b')];
       for (const id of ids) await register(serviceJob(id));

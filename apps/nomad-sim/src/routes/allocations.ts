@@ -1,12 +1,12 @@
 import { need } from '../http/access';
 import { blockingQuery } from '../http/blocking';
-import { listHandler } from '../http/list';
+import { createIndexOrder, listHandler } from '../http/list';
 import { sendJson, writeHeaders } from '../http/respond';
 import type { Router } from '../http/router';
 import type { Sim } from '../http/sim';
 import type { Allocation } from '../state/types';
 import { field, NomadHttpError, nowNs } from '../wire';
-import { allocOut, allocStub, byCreateIndexDesc } from './views';
+import { allocOut, allocStub } from './views';
 
 /** /v1/allocations, /v1/allocation/:id[/stop], /v1/client/allocation/:id/{restart,stats}. */
 export function allocationRoutes(r: Router, sim: Sim): void {
@@ -19,11 +19,10 @@ export function allocationRoutes(r: Router, sim: Sim): void {
 
   r.get('/v1/allocations', listHandler(sim, {
     index: () => store.tables.allocs,
-    items: (ns) => [...store.allocs.values()].filter((a) => ns === '*' || a.Namespace === ns).sort(byCreateIndexDesc),
+    items: (ns) => [...store.allocs.values()].filter((a) => ns === '*' || a.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (a) => a.Namespace },
     prefixOf: (a) => a.ID,
-    // ?filter sees the full allocation, as Nomad's paginator does
-    paging: { token: (a) => a.ID, filterOn: allocOut },
+    ...createIndexOrder<Allocation>(allocOut),
     render: (a, ctx) => allocListStub(a, ctx.query),
   }));
 

@@ -1,8 +1,9 @@
 import { need } from '../http/access';
 import { blockingQuery } from '../http/blocking';
-import { listHandler } from '../http/list';
+import { createIndexOrder, listHandler } from '../http/list';
 import type { Router } from '../http/router';
 import type { Sim } from '../http/sim';
+import type { Deployment } from '../state/types';
 import { NomadHttpError } from '../wire';
 import { allocStub, byCreateIndexDesc } from './views';
 
@@ -17,10 +18,10 @@ export function deploymentRoutes(r: Router, sim: Sim): void {
 
   r.get('/v1/deployments', listHandler(sim, {
     index: () => store.tables.deployments,
-    items: (ns) => [...store.deployments.values()].filter((d) => ns === '*' || d.Namespace === ns).sort(byCreateIndexDesc),
+    items: (ns) => [...store.deployments.values()].filter((d) => ns === '*' || d.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (d) => d.Namespace },
     prefixOf: (d) => d.ID,
-    paging: { token: (d) => d.ID },
+    ...createIndexOrder<Deployment>(),
     render: (d) => d,
   }));
 

@@ -1,10 +1,11 @@
 import { need } from '../http/access';
 import { blockingQuery } from '../http/blocking';
-import { listHandler } from '../http/list';
+import { createIndexOrder, listHandler } from '../http/list';
 import type { Router } from '../http/router';
 import type { Sim } from '../http/sim';
+import type { Evaluation } from '../state/types';
 import { NomadHttpError } from '../wire';
-import { allocStub, byCreateIndexDesc, evalStub } from './views';
+import { allocStub, evalStub } from './views';
 
 /** /v1/evaluations, /v1/evaluation/:id (with ?related=true), /v1/evaluation/:id/allocations. */
 export function evaluationRoutes(r: Router, sim: Sim): void {
@@ -12,10 +13,10 @@ export function evaluationRoutes(r: Router, sim: Sim): void {
 
   r.get('/v1/evaluations', listHandler(sim, {
     index: () => store.tables.evals,
-    items: (ns) => [...store.evals.values()].filter((e) => ns === '*' || e.Namespace === ns).sort(byCreateIndexDesc),
+    items: (ns) => [...store.evals.values()].filter((e) => ns === '*' || e.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (e) => e.Namespace },
     prefixOf: (e) => e.ID,
-    paging: { token: (e) => e.ID },
+    ...createIndexOrder<Evaluation>(),
     render: (e) => e,
   }));
 

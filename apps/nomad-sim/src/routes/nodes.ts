@@ -13,7 +13,8 @@ export function nodeRoutes(r: Router, sim: Sim): void {
 
   r.get('/v1/nodes', listHandler(sim, {
     index: () => store.tables.nodes,
-    items: () => store.nodes,
+    // by ID, as Nomad's node table iterates
+    items: () => [...store.nodes].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0)),
     access: { check: (ctx) => needScope(sim.acl, ctx, 'node') },
     prefixOf: (n) => n.ID,
     // ?filter sees the full node, as Nomad's paginator does
