@@ -84,15 +84,15 @@ function closeServer(server: Server, state: SimState): Promise<void> {
   });
 }
 
-/** One request: body, onRequest, URL and token, the `/` redirect, the region, then the route. */
+/** One request: body, onRequest, URL and token, the `/` redirect, the region, the route, then the token check. */
 async function handle(sim: Sim, router: Router, onRequest: SimulatorOptions['onRequest'], req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const method = req.method ?? 'GET';
     const body = WRITE_METHODS.has(method) || method === 'DELETE' ? await readBody(req) : undefined;
     onRequest?.({ method, url: req.url ?? '/', headers: req.headers, body });
     const { path, query } = parseUrl(req.url ?? '/');
+    // null: a token was sent that the ACL system does not know
     const token = sim.acl.resolve(tokenSecret(req));
-    if (token === null && sim.acl.enabled) throw new NomadHttpError(403, 'Permission denied');
     if (path === '/') {
       res.writeHead(307, { Location: '/ui/' }).end();
       return;
@@ -105,6 +105,8 @@ async function handle(sim: Sim, router: Router, onRequest: SimulatorOptions['onR
     const match = router.match(method, path);
     if (match === undefined) return sendNotFound(res);
     if (match === 'method-not-allowed') throw new NomadHttpError(405, 'Invalid method');
+    // Nomad refuses an unknown token where it authenticates the request, i.e. everywhere but a few reads
+    if (token === null && sim.acl.enabled && !match.anyToken) throw new NomadHttpError(403, 'Permission denied');
     const ctx: RequestContext = { req, res, method, path, query, token: token ?? undefined, body, params: match.params };
     await match.handler(ctx);
   } catch (err) {

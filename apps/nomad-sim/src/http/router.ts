@@ -38,25 +38,36 @@ export function routingPath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
-export type RouteMatch = { handler: Handler; params: Record<string, string> } | 'method-not-allowed' | undefined;
+export interface RouteOptions {
+  /**
+   * The endpoint answers whatever token is sent: Nomad authenticates it there only for rate metrics
+   * (status leader and peers, regions, ACL bootstrap), so an unknown token is not refused.
+   */
+  anyToken?: boolean;
+}
+
+export type Route = { handler: Handler; params: Record<string, string>; anyToken: boolean };
+export type RouteMatch = Route | 'method-not-allowed' | undefined;
 
 export class Router {
   // IDs and names are not limited in length (find-my-way's default cap is 100 characters)
   private readonly routes = FindMyWay({ maxParamLength: 1_000_000 });
+  private readonly anyToken = new WeakSet<Handler>();
 
   /** Registers `handler` for `path` (find-my-way syntax, `:param`) under each of `methods`. */
-  on(methods: Method | Method[], path: string, handler: Handler): this {
+  on(methods: Method | Method[], path: string, handler: Handler, opts: RouteOptions = {}): this {
+    if (opts.anyToken) this.anyToken.add(handler);
     this.routes.on(methods, path, handler as unknown as FindMyWay.Handler<FindMyWay.HTTPVersion.V1>);
     return this;
   }
 
-  get(path: string, handler: Handler): this {
-    return this.on('GET', path, handler);
+  get(path: string, handler: Handler, opts?: RouteOptions): this {
+    return this.on('GET', path, handler, opts);
   }
 
   /** Nomad takes writes as PUT and POST alike (the Go client uses PUT). */
-  write(path: string, handler: Handler): this {
-    return this.on(['PUT', 'POST'], path, handler);
+  write(path: string, handler: Handler, opts?: RouteOptions): this {
+    return this.on(['PUT', 'POST'], path, handler, opts);
   }
 
   delete(path: string, handler: Handler): this {
@@ -71,7 +82,7 @@ export class Router {
     return SERVED.some((m) => m !== method && this.find(m, path)) ? 'method-not-allowed' : undefined;
   }
 
-  private find(method: string, path: string): { handler: Handler; params: Record<string, string> } | undefined {
+  private find(method: string, path: string): Route | undefined {
     const found = this.routes.find(method as FindMyWay.HTTPMethod, path);
     if (!found) return undefined;
     const params: Record<string, string> = {};
@@ -80,6 +91,7 @@ export class Router {
       if (!v) return undefined;
       params[k] = v;
     }
-    return { handler: found.handler as unknown as Handler, params };
+    const handler = found.handler as unknown as Handler;
+    return { handler, params, anyToken: this.anyToken.has(handler) };
   }
 }

@@ -20,7 +20,7 @@ export function aclRoutes(r: Router, sim: Sim): void {
     const secret = field<string>(ctx.body ?? {}, 'BootstrapSecret');
     const t = acl.addToken({ Name: 'Bootstrap Token', Type: 'management' }, store.bump('acl'), secret || undefined);
     sendJson(ctx, tokenOut(t), writeHeaders(store.index));
-  });
+  }, { anyToken: true });
 
   r.get('/v1/acl/policies', (ctx) => {
     needManagement(acl, ctx);

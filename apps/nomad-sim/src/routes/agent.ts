@@ -7,9 +7,10 @@ import type { Sim } from '../http/sim';
 export function agentRoutes(r: Router, sim: Sim): void {
   const { agent } = sim;
   const rpcAddr = `${agent.host}:4647`;
-  r.get('/v1/status/leader', (ctx) => sendJson(ctx, rpcAddr));
-  r.get('/v1/status/peers', (ctx) => sendJson(ctx, [rpcAddr]));
-  r.get('/v1/regions', (ctx) => sendJson(ctx, [agent.region]));
+  // Nomad ignores the token here (it authenticates only for rate metrics): health checks work with any
+  r.get('/v1/status/leader', (ctx) => sendJson(ctx, rpcAddr), { anyToken: true });
+  r.get('/v1/status/peers', (ctx) => sendJson(ctx, [rpcAddr]), { anyToken: true });
+  r.get('/v1/regions', (ctx) => sendJson(ctx, [agent.region]), { anyToken: true });
 
   r.get('/v1/agent/self', (ctx) => {
     needScope(sim.acl, ctx, 'agent');
