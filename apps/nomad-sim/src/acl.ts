@@ -1,4 +1,5 @@
-import { globMatch, nowNs, uuid } from './wire';
+import { randomUUID } from 'node:crypto';
+import { globMatch, nowNs } from './wire';
 
 /**
  * ACL tokens and namespace-scoped policies (BEHAVIOUR.md §3). Policies are written in Nomad's HCL rule
@@ -69,9 +70,9 @@ export class AclStore {
     if (enabled && bootstrapSecret) this.addToken({ Name: 'Bootstrap Token', Type: 'management', Policies: [] }, index, bootstrapSecret);
   }
 
-  addToken(t: { Name?: string; Type?: string; Policies?: string[] }, index: number, secret = uuid()): AclToken {
+  addToken(t: { Name?: string; Type?: string; Policies?: string[] }, index: number, secret: string = randomUUID()): AclToken {
     const token: AclToken = {
-      AccessorID: uuid(), SecretID: secret, Name: t.Name ?? '', Type: t.Type === 'management' ? 'management' : 'client',
+      AccessorID: randomUUID(), SecretID: secret, Name: t.Name ?? '', Type: t.Type === 'management' ? 'management' : 'client',
       Policies: t.Policies ?? [], Global: false, CreateTime: new Date(Number(nowNs() / 1_000_000n)).toISOString(),
       CreateIndex: index, ModifyIndex: index,
     };

@@ -1,3 +1,4 @@
+import type { Job, NetworkResource, RestartPolicy, Task, TaskGroup, UpdateStrategy } from './state/types';
 import { field, multiError, NomadHttpError } from './wire';
 
 /**
@@ -74,10 +75,16 @@ function scalarOk(v: unknown, kind: Scalar): boolean {
   return typeof v === 'number' && Number.isInteger(v);
 }
 
+/**
+ * A request object after canon(): only the fields of its shape, their JSON kinds checked as Go's decoder
+ * checks them (so `Count` is an integer or null), nested objects decoded the same way. Still plain JSON.
+ */
+type Decoded = Record<string, any>;
+
 /** Picks the known fields of `value` (case-insensitively) and checks their JSON kinds as Go's decoder would. */
-function canon(value: unknown, shape: Shape, path: string): Record<string, unknown> | null {
+function canon(value: unknown, shape: Shape, path: string): Decoded | null {
   if (value === null || value === undefined) return null;
-  const out: Record<string, unknown> = {};
+  const out: Decoded = {};
   for (const [name, sub] of Object.entries(shape)) {
     const v = field(value, name);
     if (v === undefined) continue;
@@ -106,13 +113,12 @@ const SEC = 1_000_000_000;
 const MIN = 60 * SEC;
 const HOUR = 60 * MIN;
 
-export type Job = Record<string, any>;
-
 /** Canonicalises a request job with Nomad's server-side defaults. */
 export function canonicalizeJob(input: unknown, namespace: string, region: string): Job {
   const j = canon(input, JOB, 'Job') ?? {};
   const type = (j.Type as string) || 'service';
   const batchLike = type === 'batch' || type === 'sysbatch';
+  const update = batchLike ? updateOf(null, true) : updateOf(j.Update, false);
   const job: Job = {
     Stop: j.Stop ?? false,
     Region: !j.Region || j.Region === 'global' ? region : j.Region,
@@ -128,8 +134,9 @@ export function canonicalizeJob(input: unknown, namespace: string, region: strin
     Constraints: j.Constraints ?? null,
     Affinities: j.Affinities ?? null,
     Spreads: j.Spreads ?? null,
-    TaskGroups: null,
-    Update: batchLike ? updateOf(null, true) : updateOf(j.Update as Record<string, any> | null, false),
+    // a job without groups fails validation ("Missing job task groups") and is never stored
+    TaskGroups: Array.isArray(j.TaskGroups) ? j.TaskGroups.map((g: Decoded | null) => canonicalizeGroup(g ?? {}, type, update)) : [],
+    Update: update,
     Multiregion: j.Multiregion ?? null,
     Periodic: j.Periodic ?? null,
     ParameterizedJob: j.ParameterizedJob ?? null,
@@ -153,15 +160,10 @@ export function canonicalizeJob(input: unknown, namespace: string, region: strin
     UI: j.UI ?? null,
     VersionTag: j.VersionTag ?? null,
   };
-  if (Array.isArray(j.TaskGroups)) {
-    job.TaskGroups = (j.TaskGroups as Array<Record<string, any> | null>).map((g) =>
-      canonicalizeGroup(g ?? {}, type, job.Update),
-    );
-  }
   return job;
 }
 
-function updateOf(u: Record<string, any> | null | undefined, batch: boolean) {
+function updateOf(u: Decoded | null | undefined, batch: boolean): UpdateStrategy {
   if (batch) {
     return {
       Stagger: 0, MaxParallel: 0, HealthCheck: '', MinHealthyTime: 0, HealthyDeadline: 0,
@@ -181,11 +183,11 @@ function updateOf(u: Record<string, any> | null | undefined, batch: boolean) {
   };
 }
 
-function canonicalizeGroup(g: Record<string, any>, type: string, jobUpdate: Job['Update']) {
+function canonicalizeGroup(g: Decoded, type: string, jobUpdate: UpdateStrategy): TaskGroup {
   const batch = type === 'batch' || type === 'sysbatch';
   const rp = g.RestartPolicy ?? {};
   const sp = g.ReschedulePolicy ?? {};
-  const restartPolicy = batch
+  const restartPolicy: RestartPolicy = batch
     ? { Attempts: rp.Attempts ?? 3, Interval: rp.Interval ?? 24 * HOUR, Delay: rp.Delay ?? 15 * SEC, Mode: rp.Mode ?? 'fail', RenderTemplates: false }
     : { Attempts: rp.Attempts ?? 2, Interval: rp.Interval ?? 30 * MIN, Delay: rp.Delay ?? 15 * SEC, Mode: rp.Mode ?? 'fail', RenderTemplates: false };
   const reschedulePolicy =
@@ -202,7 +204,8 @@ function canonicalizeGroup(g: Record<string, any>, type: string, jobUpdate: Job[
     Constraints: g.Constraints ?? null,
     Scaling: g.Scaling ?? null,
     RestartPolicy: restartPolicy,
-    Tasks: Array.isArray(g.Tasks) ? g.Tasks.map((t: Record<string, any> | null) => canonicalizeTask(t ?? {}, restartPolicy)) : null,
+    // a group without tasks fails validation ("Missing tasks for task group")
+    Tasks: Array.isArray(g.Tasks) ? g.Tasks.map((t: Decoded | null) => canonicalizeTask(t ?? {}, restartPolicy)) : [],
     EphemeralDisk: { Sticky: false, SizeMB: 300, Migrate: false, ...(g.EphemeralDisk ?? {}) },
     Meta: g.Meta ?? null,
     ReschedulePolicy: reschedulePolicy,
@@ -220,8 +223,8 @@ function canonicalizeGroup(g: Record<string, any>, type: string, jobUpdate: Job[
   };
 }
 
-function canonicalizeNetwork(n: Record<string, any> | null) {
-  const port = (p: Record<string, any> | null) => ({
+function canonicalizeNetwork(n: Decoded | null): NetworkResource {
+  const port = (p: Decoded | null) => ({
     Label: p?.Label ?? '', Value: p?.Value ?? 0, To: p?.To ?? 0, HostNetwork: p?.HostNetwork || 'default',
     IgnoreCollision: p?.IgnoreCollision ?? false,
   });
@@ -234,7 +237,7 @@ function canonicalizeNetwork(n: Record<string, any> | null) {
   };
 }
 
-function canonicalizeTask(t: Record<string, any>, restartPolicy: Record<string, unknown>) {
+function canonicalizeTask(t: Decoded, restartPolicy: RestartPolicy): Task {
   const r = t.Resources ?? {};
   return {
     Name: t.Name ?? '',
@@ -277,7 +280,7 @@ function canonicalizeTask(t: Record<string, any>, restartPolicy: Record<string, 
 /** Nomad's Job.Validate subset: the checks a client is most likely to trip over. */
 export function validateJob(job: Job): void {
   const errs: string[] = [];
-  const id = job.ID as string;
+  const id = job.ID;
   if (!id) errs.push('Missing job ID');
   else if (id.includes(' ')) errs.push('Job ID contains a space');
   else if (id.includes('\0')) errs.push('Job ID contains a null character');
@@ -287,7 +290,7 @@ export function validateJob(job: Job): void {
   if (typeof job.Priority !== 'number' || job.Priority < 1 || job.Priority > 100) {
     errs.push('Job priority must be between [1, 100]');
   }
-  const groups = (job.TaskGroups ?? []) as Job[];
+  const groups: TaskGroup[] = job.TaskGroups ?? [];
   if (groups.length === 0) errs.push('Missing job task groups');
   const seenGroups = new Set<string>();
   groups.forEach((g, gi) => {
@@ -296,7 +299,7 @@ export function validateJob(job: Job): void {
     else if (seenGroups.has(g.Name)) errs.push(`Job task group ${gi + 1} redefines '${g.Name}' from group ${[...seenGroups].indexOf(g.Name) + 1}`);
     seenGroups.add(g.Name);
     if (typeof g.Count !== 'number' || g.Count < 0) gErrs.push("Task group count can't be negative");
-    const tasks = (g.Tasks ?? []) as Job[];
+    const tasks: Task[] = g.Tasks ?? [];
     if (tasks.length === 0) gErrs.push('Missing tasks for task group');
     const seenTasks = new Set<string>();
     tasks.forEach((t, ti) => {
@@ -325,4 +328,12 @@ const BOOKKEEPING = new Set([
 export function specChanged(a: Job, b: Job): boolean {
   const strip = (j: Job) => JSON.stringify(j, (k, v) => (BOOKKEEPING.has(k) ? undefined : typeof v === 'bigint' ? v.toString() : v));
   return strip(a) !== strip(b);
+}
+
+/** Whether a group's spec (count aside) or the job's Meta changed: its allocations must be replaced. */
+export function groupSpecChanged(oldJob: Job, job: Job, group: string): boolean {
+  const g1 = oldJob.TaskGroups.find((g) => g.Name === group);
+  const g2 = job.TaskGroups.find((g) => g.Name === group);
+  const strip = (g: TaskGroup | undefined) => JSON.stringify({ ...g, Count: 0 });
+  return strip(g1) !== strip(g2) || JSON.stringify(oldJob.Meta) !== JSON.stringify(job.Meta);
 }

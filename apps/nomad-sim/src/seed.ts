@@ -1,12 +1,12 @@
-import { SimState } from './state';
+import type { SimState } from './state/sim-state';
 
 /** Demo data: what a newcomer's first list-jobs should show (README "Demo data"). */
 export function seedDemo(state: SimState): void {
-  state.upsertNamespace({ Name: 'development', Description: 'Development and staging workloads' });
+  state.store.upsertNamespace({ Name: 'development', Description: 'Development and staging workloads' });
   const docker = (image: string, extra: Record<string, unknown> = {}) => ({
     Name: 'app', Driver: 'docker', Config: { image, ports: ['http'] }, Resources: { CPU: 200, MemoryMB: 256 }, ...extra,
   });
-  state.register(
+  state.jobs.register(
     {
       ID: 'example-job', Name: 'example-job', Type: 'service', Datacenters: ['dc1'], Meta: { owner: 'platform' },
       TaskGroups: [{
@@ -17,14 +17,14 @@ export function seedDemo(state: SimState): void {
     },
     'development',
   );
-  state.register(
+  state.jobs.register(
     {
       ID: 'nightly-report', Type: 'batch', Datacenters: ['dc1'],
       TaskGroups: [{ Name: 'report', Count: 1, Tasks: [{ Name: 'report', Driver: 'docker', Config: { image: 'busybox:1.36', command: 'sh', args: ['-c', 'echo done'] }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
     },
     'development',
   );
-  state.register(
+  state.jobs.register(
     {
       ID: 'broken-api', Type: 'service', Datacenters: ['dc1'],
       TaskGroups: [{
@@ -35,7 +35,7 @@ export function seedDemo(state: SimState): void {
     },
     'development',
   );
-  state.register(
+  state.jobs.register(
     {
       ID: 'hello-world', Type: 'service', Datacenters: ['dc1'],
       TaskGroups: [{

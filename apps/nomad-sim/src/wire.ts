@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 /**
  * Wire helpers shared by the simulator: Nomad's JSON conventions (int64 nanosecond times that do not fit
  * a double, PascalCase keys matched case-insensitively on input) and its error texts.
@@ -20,11 +18,6 @@ export function nsToRfc3339(ns: bigint): string {
   const ms = Number(ns / 1_000_000n);
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
-}
-
-export function uuid(): string {
-  const h = randomBytes(16).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
 const BIG_MARK = '@@int64:';

@@ -39,6 +39,20 @@ const enabled = !REAL_NOMAD || process.env.CONFORMANCE_ACL === '1';
     }
   });
 
+  it('answers a wrong verb on an ACL endpoint with 405, not 403, without a token', async () => {
+    const r = await as(undefined, 'PATCH', `/v1/acl/policy/${ns}-read`);
+    expect([r.status, r.text]).toEqual([405, 'Invalid method']);
+  });
+
+  it('refuses an unknown token only where Nomad checks it: not for the leader, peers, regions, unknown paths or wrong verbs', async () => {
+    for (const path of ['/v1/status/leader', '/v1/status/peers', '/v1/regions']) {
+      expect([path, (await as('not-a-real-token', 'GET', path)).status]).toEqual([path, 200]);
+    }
+    expect((await as('not-a-real-token', 'GET', '/v1/no-such-endpoint')).status).toBe(404);
+    expect((await as('not-a-real-token', 'DELETE', '/v1/jobs')).status).toBe(405);
+    expect((await as('not-a-real-token', 'GET', '/v1/namespaces')).status).toBe(403);
+  });
+
   it('needs no token for the leader', async () => {
     expect((await as(undefined, 'GET', '/v1/status/leader')).status).toBe(200);
   });

@@ -1,3 +1,4 @@
+import { call, Reply, waitFor } from '../../../test/support/http';
 import { startSimulator, SimulatorOptions } from '../src';
 
 /**
@@ -50,4 +51,29 @@ export function serviceJob(id: string, overrides: Record<string, unknown> = {}, 
     ],
     ...overrides,
   };
+}
+
+/** The request helpers every conformance file uses; `created` collects job IDs to purge afterwards. */
+export function conformanceApi(target: () => Target, created: string[]) {
+  const api = <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> =>
+    call<T>(target().url, method, path, { body, headers: { ...target().headers, ...headers } });
+  const register = async (job: Record<string, unknown>, method = 'PUT') => {
+    created.push(job.ID as string);
+    const r = await api(method, '/v1/jobs', { Job: job });
+    expect(r.status).toBe(200);
+    return r;
+  };
+  const expectPlainError = (r: Reply, status: number, body: string | RegExp) => {
+    expect(r.status).toBe(status);
+    expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    if (typeof body === 'string') expect(r.text).toBe(body);
+    else expect(r.text).toMatch(body);
+  };
+  const runningAllocs = (id: string, n = 1) =>
+    waitFor(`${n} running alloc(s) of ${id}`, async () => {
+      const r = await api<any[]>('GET', `/v1/job/${encodeURIComponent(id)}/allocations`);
+      const running = r.json.filter((a) => a.ClientStatus === 'running');
+      return running.length >= n ? running : undefined;
+    }, 60000);
+  return { api, register, expectPlainError, runningAllocs };
 }

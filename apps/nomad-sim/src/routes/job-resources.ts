@@ -1,0 +1,153 @@
+import { need } from '../http/access';
+import { blockingQuery, type QueryResult } from '../http/blocking';
+import { requireBody, type RequestContext } from '../http/context';
+import { namespaceOf } from '../http/query-options';
+import { sendJson, writeHeaders } from '../http/respond';
+import type { Router } from '../http/router';
+import type { Sim } from '../http/sim';
+import { allocTerminal } from '../state/allocs';
+import { field, NomadHttpError, ZERO_TIME } from '../wire';
+import { allocStub, byCreateIndexDesc } from './views';
+
+/**
+ * /v1/job/:id/<sub-resource>: the job's allocations, evaluations, deployments, summary, versions and
+ * services, and plan, scale, revert, stable, evaluate, dispatch and periodic/force.
+ */
+export function jobResourceRoutes(r: Router, sim: Sim): void {
+  const { store, jobs } = sim.state;
+  /** A read of the job in the request namespace that needs `caps` there. */
+  const read = (caps: string[], run: (ns: string, id: string) => QueryResult) => (ctx: RequestContext) => {
+    const ns = namespaceOf(ctx);
+    need(sim.acl, ctx, ns, ...caps);
+    return blockingQuery(ctx, store, sim.agent.maxWaitMs, () => run(ns, ctx.params.id));
+  };
+  const jobOr404 = (ns: string, id: string) => {
+    const job = store.getJob(ns, id);
+    if (!job) throw new NomadHttpError(404, 'job not found');
+    return job;
+  };
+
+  r.get('/v1/job/:id/allocations', read(['read-job'], (ns, id) => ({ index: store.tables.allocs, body: store.allocsOfJob(ns, id).sort(byCreateIndexDesc).map(allocStub) })));
+  r.get('/v1/job/:id/evaluations', read(['read-job'], (ns, id) => ({ index: store.tables.evals, body: store.evalsOfJob(ns, id).sort(byCreateIndexDesc) })));
+  r.get('/v1/job/:id/deployments', read(['read-job'], (ns, id) => ({ index: store.tables.deployments, body: store.deploymentsOfJob(ns, id).sort(byCreateIndexDesc) })));
+  // the latest deployment, or the JSON literal null (200) when the job has none
+  r.get('/v1/job/:id/deployment', read(['read-job'], (ns, id) => ({ index: store.tables.deployments, body: store.deploymentsOfJob(ns, id).sort(byCreateIndexDesc)[0] ?? null })));
+  r.get('/v1/job/:id/summary', read(['read-job'], (ns, id) => {
+    const s = jobs.summary(jobOr404(ns, id));
+    return { index: s.ModifyIndex, body: s };
+  }));
+  r.get('/v1/job/:id/versions', read(['read-job'], (ns, id) => {
+    const versions = store.getVersions(ns, id);
+    if (!versions) throw new NomadHttpError(404, 'job versions not found');
+    return { index: versions[0].ModifyIndex, body: { Versions: versions, Diffs: null, Index: store.tables.jobs, LastContact: 0, KnownLeader: true, NextToken: '' } };
+  }));
+  // the simulator registers no services, as a cluster without Consul or Nomad services would
+  r.get('/v1/job/:id/services', read(['read-job'], () => ({ index: store.tables.jobs, body: [] })));
+
+  r.get('/v1/job/:id/scale', read(['read-job-scaling', 'read-job'], (ns, id) => {
+    const job = jobOr404(ns, id);
+    const groups: Record<string, unknown> = {};
+    for (const g of job.TaskGroups) {
+      const allocs = store.allocsOfJob(ns, id).filter((a) => a.TaskGroup === g.Name && !allocTerminal(a));
+      const events = store.scalingEvents(job, g.Name);
+      groups[g.Name] = {
+        Desired: g.Count, Placed: allocs.length, Running: allocs.filter((a) => a.ClientStatus === 'running').length,
+        Healthy: allocs.filter((a) => a.DeploymentStatus?.Healthy === true).length,
+        Unhealthy: allocs.filter((a) => a.DeploymentStatus?.Healthy === false).length,
+        Events: events.length ? events : null,
+      };
+    }
+    return { index: job.ModifyIndex, body: { JobID: id, Namespace: ns, JobCreateIndex: job.CreateIndex, JobModifyIndex: job.JobModifyIndex, JobStopped: job.Stop, TaskGroups: groups } };
+  }));
+
+  r.write('/v1/job/:id/scale', (ctx) => {
+    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
+    need(sim.acl, ctx, ns, 'scale-job', 'submit-job');
+    const body = requireBody(ctx.body);
+    const target = field<Record<string, unknown>>(body, 'Target') ?? {};
+    const group = field<string>(target, 'Group');
+    if (!group) throw new NomadHttpError(400, 'missing task group name for scaling action');
+    const targetJob = field<string>(target, 'Job');
+    if (targetJob && targetJob !== id) throw new NomadHttpError(400, 'job ID in payload did not match URL');
+    const count = field<number | null>(body, 'Count');
+    const out = jobs.scale(ns, id, group, count ?? null, field<string>(body, 'Message') ?? '', !!field(body, 'Error'), field<Record<string, unknown>>(body, 'Meta') ?? null);
+    sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
+  });
+
+  /** A dry run: what registering this job would do, state unchanged. */
+  r.write('/v1/job/:id/plan', (ctx) => {
+    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
+    need(sim.acl, ctx, ns, 'submit-job');
+    const body = requireBody(ctx.body);
+    const job = field<Record<string, unknown>>(body, 'Job');
+    if (!job) throw new NomadHttpError(400, 'Job must be specified');
+    const jobId = field<string>(job, 'ID');
+    if (!jobId) throw new NomadHttpError(400, 'Job must have a valid ID');
+    if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+    const existing = store.getJob(ns, id);
+    const groups: Record<string, unknown> = {};
+    for (const g of field<Array<Record<string, unknown>>>(job, 'TaskGroups') ?? []) {
+      const name = field<string>(g, 'Name') ?? '';
+      const count = field<number>(g, 'Count') ?? 1;
+      const running = existing ? store.allocsOfJob(ns, id).filter((a) => a.TaskGroup === name && !allocTerminal(a)).length : 0;
+      groups[name] = { Ignore: Math.min(running, count), Place: Math.max(0, count - running), Migrate: 0, Stop: Math.max(0, running - count), InPlaceUpdate: 0, DestructiveUpdate: 0, Canary: 0, Preemptions: 0, Disconnect: 0, Reconnect: 0, RescheduleNow: 0, RescheduleLater: 0 };
+    }
+    sendJson(ctx, {
+      Annotations: { DesiredTGUpdates: groups, PreemptedAllocs: null }, FailedTGAllocs: null,
+      JobModifyIndex: existing?.JobModifyIndex ?? 0, CreatedEvals: null,
+      Diff: field(body, 'Diff') ? { Type: existing ? 'Edited' : 'Added', ID: id, Fields: null, Objects: null, TaskGroups: null } : null,
+      NextPeriodicLaunch: ZERO_TIME, Warnings: '', Index: store.index,
+    }, writeHeaders(store.index));
+  });
+
+  r.write('/v1/job/:id/revert', (ctx) => {
+    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
+    need(sim.acl, ctx, ns, 'submit-job');
+    const body = requireBody(ctx.body);
+    const jobId = field<string>(body, 'JobID');
+    if (!jobId) throw new NomadHttpError(400, 'JobID must be specified');
+    if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+    const out = jobs.revert(ns, id, field<number>(body, 'JobVersion') ?? 0, field<number | null>(body, 'EnforcePriorVersion'));
+    sendJson(ctx, { ...out, LastContact: 0, KnownLeader: true, NextToken: '' }, writeHeaders(out.Index, true));
+  });
+
+  r.write('/v1/job/:id/stable', (ctx) => {
+    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
+    need(sim.acl, ctx, ns, 'submit-job');
+    const body = requireBody(ctx.body);
+    const jobId = field<string>(body, 'JobID');
+    if (!jobId) throw new NomadHttpError(400, 'JobID must be specified');
+    if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+    const out = jobs.setStability(ns, id, field<number>(body, 'JobVersion') ?? 0, !!field(body, 'Stable'));
+    sendJson(ctx, out, writeHeaders(out.Index));
+  });
+
+  /** Force evaluation: the stored job registered again (same spec: no new version, a new evaluation). */
+  r.write('/v1/job/:id/evaluate', (ctx) => {
+    const ns = namespaceOf(ctx);
+    need(sim.acl, ctx, ns, 'read-job', 'submit-job');
+    const out = jobs.register(jobOr404(ns, ctx.params.id), ns);
+    sendJson(ctx, out, writeHeaders(out.Index));
+  });
+
+  r.write('/v1/job/:id/dispatch', (ctx) => {
+    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
+    need(sim.acl, ctx, ns, 'dispatch-job');
+    const job = store.getJob(ns, id);
+    if (!job) throw new NomadHttpError(500, 'parameterized job not found');
+    if (!job.ParameterizedJob) throw new NomadHttpError(500, `Specified job "${id}" is not a parameterized job`);
+    throw new NomadHttpError(501, 'the simulator does not run parameterized jobs');
+  });
+
+  r.write('/v1/job/:id/periodic/force', (ctx) => {
+    const ns = namespaceOf(ctx);
+    need(sim.acl, ctx, ns, 'submit-job');
+    const job = jobOr404(ns, ctx.params.id);
+    if (!job.Periodic) throw new NomadHttpError(500, "can't force run non-periodic job");
+    throw new NomadHttpError(501, 'the simulator does not run periodic jobs');
+  });
+
+  r.get('/v1/job/:id/submission', () => {
+    throw new NomadHttpError(501, 'endpoint /v1/job/:id/submission is not implemented by the simulator');
+  });
+}

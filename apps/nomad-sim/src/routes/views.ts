@@ -1,0 +1,93 @@
+import type { AclToken } from '../acl';
+import type { JobSummary } from '../state/jobs';
+import type { Allocation, Evaluation, Job, Namespace, SimNode } from '../state/types';
+
+/** The wire shapes the endpoints answer with, built from the stored records (key order as Nomad sends it). */
+
+export const byCreateIndexDesc = (a: { CreateIndex: number }, b: { CreateIndex: number }) => b.CreateIndex - a.CreateIndex;
+
+/** JobListStub; `Meta` only with ?meta=true and only when the job has some. */
+export function jobStub(j: Job, summary: JobSummary, withMeta: boolean): Record<string, unknown> {
+  const stub: Record<string, unknown> = {
+    ID: j.ID, ParentID: j.ParentID, Name: j.Name, Namespace: j.Namespace, Datacenters: j.Datacenters, NodePool: j.NodePool,
+    Multiregion: j.Multiregion, Type: j.Type, Priority: j.Priority, Periodic: !!j.Periodic, ParameterizedJob: !!j.ParameterizedJob,
+    Stop: j.Stop, Status: j.Status, StatusDescription: j.StatusDescription, JobSummary: summary,
+    CreateIndex: j.CreateIndex, ModifyIndex: j.ModifyIndex, JobModifyIndex: j.JobModifyIndex, SubmitTime: j.SubmitTime,
+  };
+  if (withMeta && j.Meta && Object.keys(j.Meta).length) stub.Meta = j.Meta;
+  return stub;
+}
+
+/** The full allocation without the simulator's own bookkeeping. */
+export function allocOut(a: Allocation): Omit<Allocation, 'JobCreateIndex'> {
+  const { JobCreateIndex: _ignored, ...rest } = a;
+  return rest;
+}
+
+export function allocStub(a: Allocation) {
+  return {
+    ID: a.ID, EvalID: a.EvalID, Name: a.Name, Namespace: a.Namespace, NodeID: a.NodeID, NodeName: a.NodeName,
+    JobID: a.JobID, JobType: a.JobType, JobVersion: a.JobVersion, TaskGroup: a.TaskGroup,
+    DesiredStatus: a.DesiredStatus, DesiredDescription: a.DesiredDescription, ClientStatus: a.ClientStatus,
+    ClientDescription: a.ClientDescription, DesiredTransition: a.DesiredTransition, TaskStates: a.TaskStates,
+    DeploymentStatus: a.DeploymentStatus, FollowupEvalID: a.FollowupEvalID, NextAllocation: a.NextAllocation,
+    RescheduleTracker: a.RescheduleTracker, PreemptedAllocations: a.PreemptedAllocations,
+    PreemptedByAllocation: a.PreemptedByAllocation, CreateIndex: a.CreateIndex, ModifyIndex: a.ModifyIndex,
+    CreateTime: a.CreateTime, ModifyTime: a.ModifyTime,
+  };
+}
+
+/** The stub of an evaluation in another's RelatedEvals. */
+export function evalStub(e: Evaluation) {
+  return {
+    ID: e.ID, Namespace: e.Namespace, Priority: e.Priority, Type: e.Type, TriggeredBy: e.TriggeredBy, JobID: e.JobID,
+    NodeID: e.NodeID, DeploymentID: e.DeploymentID, Status: e.Status, StatusDescription: e.StatusDescription,
+    WaitUntil: e.WaitUntil, NextEval: e.NextEval, PreviousEval: e.PreviousEval, BlockedEval: e.BlockedEval,
+    CreateIndex: e.CreateIndex, ModifyIndex: e.ModifyIndex, CreateTime: e.CreateTime, ModifyTime: e.ModifyTime,
+  };
+}
+
+export function namespaceOut(n: Namespace) {
+  return {
+    Name: n.Name, Description: n.Description, Quota: n.Quota, Capabilities: n.Capabilities, NodePoolConfiguration: null,
+    VaultConfiguration: null, ConsulConfiguration: null, Meta: n.Meta, Hash: Buffer.from(`${n.Name}:${n.ModifyIndex}`).toString('base64'),
+    CreateIndex: n.CreateIndex, ModifyIndex: n.ModifyIndex,
+  };
+}
+
+export function tokenOut(t: AclToken) {
+  return {
+    AccessorID: t.AccessorID, SecretID: t.SecretID as string | undefined, Name: t.Name, Type: t.Type, Policies: t.Policies.length ? t.Policies : null,
+    Roles: null, Global: t.Global, CreateTime: t.CreateTime, ExpirationTime: null, CreateIndex: t.CreateIndex, ModifyIndex: t.ModifyIndex,
+  };
+}
+
+/** NodeListStub; Attributes with ?os=true, NodeResources/ReservedResources with ?resources=true. */
+export function nodeStub(n: SimNode, version: string, withOs: boolean, withResources: boolean): Record<string, unknown> {
+  const updated = new Date(Date.now() - 60_000).toISOString();
+  const drivers = {
+    docker: { Attributes: { 'driver.docker': 'true', 'driver.docker.version': '27.3.1', 'driver.docker.bridge_ip': '172.17.0.1', 'driver.docker.runtimes': 'io.containerd.runc.v2,runc', 'driver.docker.os_type': 'linux' }, Detected: true, Healthy: true, HealthDescription: 'Healthy', UpdateTime: updated },
+    exec: { Attributes: { 'driver.exec': 'true' }, Detected: true, Healthy: true, HealthDescription: 'Healthy', UpdateTime: updated },
+    raw_exec: { Attributes: null, Detected: false, Healthy: false, HealthDescription: 'disabled', UpdateTime: updated },
+    java: { Attributes: null, Detected: false, Healthy: false, HealthDescription: '', UpdateTime: updated },
+  };
+  const stub: Record<string, unknown> = {
+    Address: n.Address, ID: n.ID, Datacenter: n.Datacenter, Name: n.Name, NodeClass: '', NodePool: 'default',
+    Version: version, Drain: false, SchedulingEligibility: 'eligible', Status: 'ready',
+    StatusDescription: '', Drivers: drivers, HostVolumes: null, LastDrain: null, CreateIndex: n.CreateIndex, ModifyIndex: n.ModifyIndex,
+  };
+  if (withOs) stub.Attributes = { 'os.name': 'debian', 'os.version': '12', 'kernel.name': 'linux', 'cpu.arch': 'amd64' };
+  if (withResources) {
+    stub.NodeResources = { Cpu: { CpuShares: n.CPU, TotalCpuCores: 4, ReservableCpuCores: [0, 1, 2, 3] }, Memory: { MemoryMB: n.MemoryMB }, Disk: { DiskMB: n.DiskMB }, Networks: null, Devices: null, NodeNetworks: null, MinDynamicPort: 20000, MaxDynamicPort: 32000 };
+    stub.ReservedResources = { Cpu: { CpuShares: 0, ReservedCpuCores: null }, Memory: { MemoryMB: 0 }, Disk: { DiskMB: 0 }, Networks: { ReservedHostPorts: '' } };
+  }
+  return stub;
+}
+
+/** The full Node: the stub with OS and resources, plus what only GET /v1/node/:id carries. */
+export function nodeOut(n: SimNode, version: string, httpAddr: string): Record<string, unknown> {
+  return {
+    ...nodeStub(n, version, true, true), HTTPAddr: httpAddr, TLSEnabled: false, SecretID: '', Meta: { connect: 'false' }, Resources: null,
+    Reserved: null, Links: null, Events: null, HostNetworks: null, StatusUpdatedAt: Math.floor(Date.now() / 1000), CSIControllerPlugins: null, CSINodePlugins: null,
+  };
+}

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto';
+import { globMatch, NomadHttpError, nowNs } from '../wire';
+import { allocSlot, allocTerminal } from './allocs';
+import { groupSpecChanged } from '../jobspec';
+import type { SimState } from './sim-state';
+import type { AllocMetric, Allocation, AllocatedPort, AllocatedTaskResources, AnyMap, Deployment, Evaluation, EvalStatus, Job, SimNode, TaskGroup } from './types';
+
+type Placement = { node: SimNode } | { failure: AllocMetric };
+
+/**
+ * The scheduler: evaluations, placement of allocations on the simulated nodes (first fit by CPU and memory),
+ * rolling updates MaxParallel at a time, and blocked evaluations that retry when capacity frees up.
+ */
+export class Scheduler {
+  constructor(private readonly sim: SimState) {}
+
+  private get store() {
+    return this.sim.store;
+  }
+
+  createEval(job: Job, triggeredBy: string, idx: number, priority?: number, extra: Partial<Evaluation> = {}): Evaluation {
+    const now = nowNs();
+    const ev: Evaluation = {
+      ID: randomUUID(), Namespace: job.Namespace, Priority: priority ?? job.Priority, Type: job.Type, TriggeredBy: triggeredBy,
+      JobID: job.ID, JobModifyIndex: job.JobModifyIndex, NodeID: '', NodeModifyIndex: 0, DeploymentID: '',
+      Status: 'pending', StatusDescription: '', Wait: 0, WaitUntil: null, NextEval: '', PreviousEval: '',
+      BlockedEval: '', RelatedEvals: null, FailedTGAllocs: null, PlanAnnotations: null, ClassEligibility: null,
+      QuotaLimitReached: '', MissingNonNodeResources: null, EscapedComputedClass: false, AnnotatePlan: false,
+      QueuedAllocations: null, LeaderACL: '', SnapshotIndex: 0, CreateIndex: idx, ModifyIndex: idx,
+      CreateTime: now, ModifyTime: now, ...extra,
+    };
+    this.store.evals.set(ev.ID, ev);
+    this.store.track('evals', ev);
+    this.store.tables.evals = idx;
+    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
+    return ev;
+  }
+
+  private finishEval(ev: Evaluation, status: EvalStatus, extra: Partial<Evaluation> = {}): void {
+    const idx = this.store.bump('evals');
+    Object.assign(ev, { Status: status, ModifyIndex: idx, ModifyTime: nowNs(), SnapshotIndex: idx - 1 }, extra);
+  }
+
+  /** Earlier blocked evals of the job are superseded by `ev`. */
+  private cancelBlocked(ev: Evaluation): void {
+    for (const b of this.store.evalsOfJob(ev.Namespace, ev.JobID)) {
+      if (b.Status === 'blocked' && b.ID !== ev.ID) this.finishEval(b, 'canceled', { StatusDescription: 'evaluation is no longer needed' });
+    }
+  }
+
+  /** Reconciles the job's allocations with its spec. */
+  private processEval(evalId: string): void {
+    const ev = this.store.evals.get(evalId);
+    if (!ev || (ev.Status !== 'pending' && ev.Status !== 'blocked')) return;
+    const rec = this.store.jobRecord(ev.Namespace, ev.JobID);
+    const job = rec?.job;
+    const live = this.store.allocsOfJob(ev.Namespace, ev.JobID).filter((a) => a.DesiredStatus === 'run' && !allocTerminal(a));
+    if (!job || job.Stop) {
+      for (const a of live) this.sim.client.stop(a, 'alloc not needed due to job update');
+      this.sim.deployments.cancelForStoppedJob(ev.Namespace, ev.JobID);
+      this.cancelBlocked(ev);
+      this.finishEval(ev, 'complete');
+      if (rec) this.sim.jobs.recomputeStatus(rec);
+      return;
+    }
+    this.cancelBlocked(ev);
+    const failedTG: Record<string, AllocMetric> = {};
+    const queued: Record<string, number> = {};
+    const placed: Allocation[] = [];
+    // a rollout of this version already under way continues; otherwise one is created on first placement
+    let deployment = this.store.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
+    for (const tg of job.TaskGroups) {
+      const mine = live.filter((a) => a.TaskGroup === tg.Name);
+      const outdated = mine.filter((a) => a.JobVersion !== job.Version && groupSpecChanged(a.Job, job, tg.Name));
+      const inPlace = mine.filter((a) => !outdated.includes(a));
+      for (const a of inPlace) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.store.bump('allocs'); }
+      // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy)
+      let replaceNow = outdated;
+      const maxParallel = tg.Update?.MaxParallel ?? 0;
+      if (job.Type === 'service' && maxParallel > 0) {
+        const inFlight = inPlace.filter((a) => a.DeploymentStatus?.Healthy !== true).length;
+        replaceNow = outdated.sort((a, b) => allocSlot(a) - allocSlot(b)).slice(0, Math.max(0, maxParallel - inFlight));
+      }
+      for (const a of replaceNow) this.sim.client.stop(a, 'alloc is being updated due to job update');
+      const current = mine.filter((a) => !replaceNow.includes(a));
+      const desired = job.Type === 'system' || job.Type === 'sysbatch' ? Math.min(tg.Count, 1) * this.store.nodes.length : tg.Count;
+      const bySlot = current.sort((a, b) => allocSlot(a) - allocSlot(b));
+      if (bySlot.length > desired) {
+        for (const a of bySlot.slice(desired)) this.sim.client.stop(a, 'alloc not needed due to job update');
+      }
+      // batch jobs do not re-place allocations that already completed
+      const done = job.Type === 'batch'
+        ? this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'complete' && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version).length
+        : 0;
+      const missing = desired - Math.min(bySlot.length, desired) - done;
+      const used = new Set(bySlot.slice(0, desired).map(allocSlot));
+      let failures = 0;
+      let metric: AllocMetric | undefined;
+      for (let n = 0, slot = 0; n < missing; n++) {
+        while (used.has(slot)) slot++;
+        used.add(slot);
+        const fit = this.findNode(job, tg);
+        if ('failure' in fit) {
+          failures++;
+          metric = fit.failure;
+          continue;
+        }
+        if (!deployment && (job.Type === 'service') && (tg.Update?.MaxParallel ?? 0) > 0) {
+          deployment = this.sim.deployments.create(job);
+        }
+        placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, deployment));
+      }
+      if (failures > 0 && metric) {
+        metric.CoalescedFailures = failures - 1;
+        failedTG[tg.Name] = metric;
+        queued[tg.Name] = failures;
+      }
+    }
+    if (deployment) {
+      this.sim.deployments.countPlacements(deployment, job, placed);
+      ev.DeploymentID = deployment.ID;
+    }
+    const queuedAll: Record<string, number> = {};
+    for (const tg of job.TaskGroups) queuedAll[tg.Name] = queued[tg.Name] ?? 0;
+    if (Object.keys(failedTG).length) {
+      if (ev.Status === 'blocked') {
+        // still cannot place: stay blocked
+        Object.assign(ev, { FailedTGAllocs: failedTG, QueuedAllocations: queuedAll });
+      } else {
+        const idx = this.store.bump('evals');
+        const blocked = this.createEval(job, 'queued-allocs', idx, ev.Priority, {
+          Status: 'blocked', StatusDescription: 'created to place remaining allocations', PreviousEval: ev.ID,
+          QueuedAllocations: queuedAll, ClassEligibility: { '': true },
+        });
+        this.finishEval(ev, 'complete', { FailedTGAllocs: failedTG, BlockedEval: blocked.ID, QueuedAllocations: queuedAll });
+      }
+    } else {
+      this.finishEval(ev, 'complete', { QueuedAllocations: queuedAll });
+    }
+    this.sim.jobs.recomputeStatus(rec!);
+  }
+
+  /** Resources in use on a node by allocations that still hold them. */
+  private used(node: SimNode): { cpu: number; mem: number } {
+    let cpu = 0;
+    let mem = 0;
+    for (const a of this.store.allocs.values()) {
+      if (a.NodeID !== node.ID || allocTerminal(a)) continue;
+      for (const t of Object.values(a.AllocatedResources.Tasks)) {
+        cpu += t.Cpu.CpuShares;
+        mem += t.Memory.MemoryMB;
+      }
+    }
+    return { cpu, mem };
+  }
+
+  private findNode(job: Job, tg: TaskGroup): Placement {
+    const nodes = this.store.nodes;
+    const askCpu = tg.Tasks.reduce((s, t) => s + t.Resources.CPU, 0);
+    const askMem = tg.Tasks.reduce((s, t) => s + t.Resources.MemoryMB, 0);
+    const dcs = job.Datacenters;
+    const inDc = nodes.filter((n) => dcs.some((d) => d === '*' || globMatch(d, n.Datacenter)));
+    const metric: AllocMetric = {
+      NodesEvaluated: 0, NodesFiltered: 0, NodesInPool: nodes.length, NodesAvailable: { [this.store.datacenter]: nodes.length },
+      ClassFiltered: null, ConstraintFiltered: null, NodesExhausted: 0, ClassExhausted: null, DimensionExhausted: null,
+      QuotaExhausted: null, ResourcesExhausted: null, Scores: null, ScoreMetaData: null, AllocationTime: 41000,
+      CoalescedFailures: 0,
+    };
+    const drivers = new Set(tg.Tasks.map((t) => t.Driver));
+    const unsupported = [...drivers].filter((d) => !['docker', 'exec', 'raw_exec', 'java'].includes(d) || d === 'raw_exec');
+    if (inDc.length === 0) {
+      metric.NodesAvailable = Object.fromEntries(dcs.map((d) => [d, 0]));
+      return { failure: metric };
+    }
+    metric.NodesEvaluated = inDc.length;
+    if (unsupported.length) {
+      metric.NodesFiltered = inDc.length;
+      metric.ConstraintFiltered = { [`missing drivers`]: inDc.length };
+      metric.ClassFiltered = { '': inDc.length };
+      return { failure: metric };
+    }
+    for (const node of inDc) {
+      const u = this.used(node);
+      if (u.cpu + askCpu <= node.CPU && u.mem + askMem <= node.MemoryMB) return { node };
+    }
+    const dims: Record<string, number> = {};
+    for (const node of inDc) {
+      const u = this.used(node);
+      const dim = u.mem + askMem > node.MemoryMB ? 'memory' : 'cpu';
+      dims[dim] = (dims[dim] ?? 0) + 1;
+    }
+    metric.NodesExhausted = inDc.length;
+    metric.ClassExhausted = { '': inDc.length };
+    metric.DimensionExhausted = dims;
+    metric.ResourcesExhausted = Object.fromEntries(
+      tg.Tasks.map((t) => [t.Name, { CPU: t.Resources.CPU, MemoryMB: t.Resources.MemoryMB, DiskMB: 0, Cores: 0, MemoryMaxMB: 0, IOPS: 0, Networks: null, Devices: null, NUMA: null, SecretsMB: 0 }]),
+    );
+    return { failure: metric };
+  }
+
+  private placeAlloc(job: Job, tg: TaskGroup, slot: number, node: SimNode, ev: Evaluation, deployment?: Deployment, previous?: Allocation): Allocation {
+    const idx = this.store.bump('allocs');
+    const now = nowNs();
+    const nodeCount = this.store.nodes.length;
+    const ports: AllocatedPort[] = [];
+    for (const net of tg.Networks ?? []) {
+      for (const p of net.ReservedPorts ?? []) ports.push({ Label: p.Label, Value: p.Value, To: p.To, HostIP: node.Address, IgnoreCollision: false });
+      for (const p of net.DynamicPorts ?? []) {
+        ports.push({ Label: p.Label, Value: 20000 + ((idx * 7 + ports.length * 13) % 12000), To: p.To === -1 ? 0 : p.To, HostIP: node.Address, IgnoreCollision: false });
+      }
+    }
+    const tasks: Record<string, AllocatedTaskResources> = {};
+    for (const t of tg.Tasks) {
+      tasks[t.Name] = { Cpu: { CpuShares: t.Resources.CPU, ReservedCores: null }, Memory: { MemoryMB: t.Resources.MemoryMB, MemoryMaxMB: t.Resources.MemoryMaxMB }, Networks: null, Devices: null };
+    }
+    const shared: AnyMap = { Mode: '', Device: '', CIDR: '', IP: node.Address, Hostname: '', MBits: 0, DNS: null, ReservedPorts: null, DynamicPorts: null, CNI: null };
+    const a: Allocation = {
+      ID: randomUUID(), Namespace: job.Namespace, EvalID: ev.ID, Name: `${job.ID}.${tg.Name}[${slot}]`, NodeID: node.ID,
+      NodeName: node.Name, JobID: job.ID, Job: job, JobType: job.Type, JobVersion: job.Version, JobCreateIndex: job.CreateIndex,
+      TaskGroup: tg.Name,
+      Resources: null, SharedResources: null, TaskResources: null,
+      AllocatedResources: {
+        Tasks: tasks, TaskLifecycles: Object.fromEntries(tg.Tasks.map((t) => [t.Name, t.Lifecycle ?? null])),
+        Shared: { Networks: ports.length ? [shared] : null, DiskMB: tg.EphemeralDisk?.SizeMB ?? 300, Ports: ports.length ? ports : null },
+      },
+      Metrics: { NodesEvaluated: 1, NodesFiltered: 0, NodesInPool: nodeCount, NodesAvailable: { [node.Datacenter]: nodeCount }, ClassFiltered: null, ConstraintFiltered: null, NodesExhausted: 0, ClassExhausted: null, DimensionExhausted: null, QuotaExhausted: null, ResourcesExhausted: null, Scores: null, ScoreMetaData: null, AllocationTime: 52000, CoalescedFailures: 0 },
+      DesiredStatus: 'run', DesiredDescription: '', DesiredTransition: { Migrate: null, Reschedule: null, ForceReschedule: null, NoShutdownDelay: null },
+      ClientStatus: 'pending', ClientDescription: '', TaskStates: null, AllocStates: null,
+      PreviousAllocation: previous?.ID ?? '', NextAllocation: '', DeploymentID: deployment?.ID ?? '',
+      DeploymentStatus: null, RescheduleTracker: null, NetworkStatus: null, FollowupEvalID: '',
+      PreemptedAllocations: null, PreemptedByAllocation: '', SigningKeyID: '',
+      CreateIndex: idx, ModifyIndex: idx, AllocModifyIndex: idx, CreateTime: now, ModifyTime: now,
+    };
+    if (previous) {
+      previous.NextAllocation = a.ID;
+      previous.ModifyIndex = idx;
+    }
+    this.store.allocs.set(a.ID, a);
+    this.store.track('allocs', a);
+    this.sim.client.receive(a);
+    return a;
+  }
+
+  /** Freed capacity lets blocked evaluations try again. */
+  unblockEvals(): void {
+    for (const ev of this.store.evals.values()) if (ev.Status === 'blocked') this.store.later(5, () => this.processEval(ev.ID));
+  }
+
+  /** POST /v1/allocation/:id/stop: migrate the alloc and place a replacement. */
+  stopAllocation(id: string): { EvalID: string; Index: number } {
+    const a = this.store.allocs.get(id);
+    if (!a) throw new NomadHttpError(404, 'allocation not found');
+    const rec = this.store.jobRecord(a.Namespace, a.JobID);
+    const idx = this.store.bump('allocs', 'evals');
+    a.DesiredTransition = { ...a.DesiredTransition, Migrate: true };
+    a.ModifyIndex = idx;
+    const ev = this.createEval(rec?.job ?? a.Job, 'alloc-stop', idx, undefined, { Status: 'complete' });
+    if (!allocTerminal(a)) {
+      this.sim.client.stop(a, 'alloc is being migrated');
+      if (rec && !rec.job.Stop && a.JobType !== 'system') {
+        const tg = rec.job.TaskGroups.find((g) => g.Name === a.TaskGroup);
+        const fit = tg && this.findNode(rec.job, tg);
+        if (tg && fit && 'node' in fit) {
+          const dep = a.DeploymentID ? this.store.deployments.get(a.DeploymentID) : undefined;
+          this.placeAlloc(rec.job, tg, allocSlot(a), fit.node, ev, dep?.Status === 'running' ? dep : undefined, a);
+        }
+      }
+    }
+    return { EvalID: ev.ID, Index: idx };
+  }
+}

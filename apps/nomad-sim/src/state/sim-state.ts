@@ -1,0 +1,56 @@
+import { Client } from './client';
+import { Deployments } from './deployments';
+import { Jobs } from './jobs';
+import { Scheduler } from './scheduler';
+import { Store } from './store';
+import type { Job } from './types';
+
+/** Timings of the simulated client; tests shrink them, the demo keeps them human. */
+export interface SimTimings {
+  /** placement -> task running (or failing to pull). */
+  startDelayMs: number;
+  /** running -> healthy in its deployment. */
+  healthyDelayMs: number;
+  /** how long a batch task runs before exiting 0. */
+  batchRunMs: number;
+  /** stands in for RestartPolicy.Delay between driver failures. */
+  restartDelayMs: number;
+  /** how long a stopping task takes to be killed. */
+  killDelayMs: number;
+}
+
+export const DEFAULT_TIMINGS: SimTimings = {
+  startDelayMs: 1500,
+  healthyDelayMs: 2000,
+  batchRunMs: 3000,
+  restartDelayMs: 2000,
+  killDelayMs: 500,
+};
+
+/**
+ * The simulated cluster: the store (tables and indexes) and the parts that act on it — job endpoints,
+ * scheduler, client (task runner) and deployment watcher. The parts reach each other through this object.
+ */
+export class SimState {
+  readonly store: Store;
+  readonly jobs: Jobs;
+  readonly scheduler: Scheduler;
+  readonly client: Client;
+  readonly deployments: Deployments;
+
+  constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number) {
+    this.store = new Store(region, datacenter, nodeCount);
+    this.jobs = new Jobs(this);
+    this.scheduler = new Scheduler(this);
+    this.client = new Client(this);
+    this.deployments = new Deployments(this);
+  }
+
+  getJob(ns: string, id: string): Job | undefined {
+    return this.store.getJob(ns, id);
+  }
+
+  close(): void {
+    this.store.close();
+  }
+}

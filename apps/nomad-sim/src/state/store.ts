@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { multiError, NomadHttpError } from '../wire';
+import type { Allocation, AnyMap, Deployment, Evaluation, Job, Namespace, ScalingEvent, SimNode, StringMap } from './types';
+
+/**
+ * The tables of the simulated cluster: one global index bumped on every write (BEHAVIOUR.md §5), a
+ * per-table index for the list endpoints' X-Nomad-Index, and per-job lists so reads stay O(own).
+ * Emits 'change' after writes, which wakes blocking queries.
+ */
+
+export type TableName = 'jobs' | 'allocs' | 'evals' | 'deployments' | 'namespaces' | 'nodes' | 'acl';
+
+export interface JobRecord {
+  job: Job;
+  /** newest first, as /versions returns them */
+  versions: Job[];
+  summaryCreateIndex: number;
+  summaryModifyIndex: number;
+}
+
+/** What a request may set on a namespace. */
+export interface NamespaceInput {
+  Name?: string;
+  Description?: string;
+  Quota?: string;
+  Capabilities?: AnyMap | null;
+  Meta?: StringMap | null;
+}
+
+export const jobKey = (ns: string, id: string) => `${ns}\u0000${id}`;
+
+type PerJob = 'allocs' | 'evals' | 'deployments';
+type PerJobRecord = { allocs: Allocation; evals: Evaluation; deployments: Deployment };
+
+export class Store extends EventEmitter {
+  index = 1;
+  readonly tables: Record<TableName, number> = { jobs: 1, allocs: 1, evals: 1, deployments: 1, namespaces: 1, nodes: 1, acl: 1 };
+  readonly namespaces = new Map<string, Namespace>();
+  readonly jobs = new Map<string, JobRecord>();
+  readonly allocs = new Map<string, Allocation>();
+  readonly evals = new Map<string, Evaluation>();
+  readonly deployments = new Map<string, Deployment>();
+  readonly nodes: SimNode[] = [];
+  /** Objects are never removed (the simulator has no garbage collection), so these lists only grow. */
+  private readonly byJob: { [K in PerJob]: Map<string, Array<PerJobRecord[K]>> } = { allocs: new Map(), evals: new Map(), deployments: new Map() };
+  private readonly scalingEventStore = new Map<string, ScalingEvent[]>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    readonly region: string,
+    readonly datacenter: string,
+    nodeCount: number,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.namespaces.set('default', {
+      Name: 'default', Description: 'Default shared namespace', Quota: '', Capabilities: null, Meta: null,
+      CreateIndex: 1, ModifyIndex: 1,
+    });
+    for (let i = 1; i <= nodeCount; i++) {
+      this.nodes.push({
+        ID: randomUUID(), Name: `sim-client-${i}`, Datacenter: datacenter, Address: `127.0.0.${i + 1}`,
+        CPU: 4000, MemoryMB: 8192, DiskMB: 50000, CreateIndex: 1, ModifyIndex: 1,
+      });
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.emit('change');
+  }
+
+  /** Bumps the global index and marks the given tables changed; wakes blocking queries. */
+  bump(...tables: TableName[]): number {
+    this.index += 1;
+    for (const t of tables) this.tables[t] = this.index;
+    queueMicrotask(() => this.emit('change'));
+    return this.index;
+  }
+
+  /** Runs `fn` after `ms` unless the simulator closed meanwhile (every simulated delay goes through here). */
+  later(ms: number, fn: () => void): void {
+    if (this.closed) return;
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      if (!this.closed) fn();
+    }, ms);
+    t.unref?.();
+    this.timers.add(t);
+  }
+
+  // ---------------------------------------------------------------- namespaces
+
+  upsertNamespace(body: NamespaceInput): void {
+    const name = body.Name as string;
+    if (!name || !/^[a-zA-Z0-9-]{1,128}$/.test(name)) {
+      throw new NomadHttpError(500, multiError([`invalid name "${name ?? ''}". Must match regex ^[a-zA-Z0-9-]{1,128}$`]));
+    }
+    const existing = this.namespaces.get(name);
+    const idx = this.bump('namespaces');
+    this.namespaces.set(name, {
+      Name: name, Description: body.Description ?? '', Quota: body.Quota ?? '', Capabilities: body.Capabilities ?? null,
+      Meta: body.Meta ?? null, CreateIndex: existing?.CreateIndex ?? idx, ModifyIndex: idx,
+    });
+  }
+
+  deleteNamespace(name: string): void {
+    if (name === 'default') throw new NomadHttpError(500, 'default namespace can not be deleted');
+    if (!this.namespaces.has(name)) throw new NomadHttpError(500, `namespace "${name}" does not exist`);
+    const nonTerminal = [...this.jobs.values()].filter((r) => r.job.Namespace === name && r.job.Status !== 'dead');
+    if (nonTerminal.length) {
+      throw new NomadHttpError(500, `namespace "${name}" has non-terminal jobs in regions: [${this.region}]`);
+    }
+    this.namespaces.delete(name);
+    this.bump('namespaces');
+  }
+
+  // ---------------------------------------------------------------- jobs and per-job lists
+
+  jobRecord(ns: string, id: string): JobRecord | undefined {
+    return this.jobs.get(jobKey(ns, id));
+  }
+
+  getJob(ns: string, id: string): Job | undefined {
+    return this.jobRecord(ns, id)?.job;
+  }
+
+  getVersions(ns: string, id: string): Job[] | undefined {
+    return this.jobRecord(ns, id)?.versions;
+  }
+
+  /** Jobs of a namespace ('*' = all), sorted by (namespace, ID) as Nomad lists them. */
+  listJobs(ns: string): Job[] {
+    return [...this.jobs.values()]
+      .map((r) => r.job)
+      .filter((j) => ns === '*' || j.Namespace === ns)
+      .sort((a, b) => (a.Namespace === b.Namespace ? cmp(a.ID, b.ID) : cmp(a.Namespace, b.Namespace)));
+  }
+
+  track<K extends PerJob>(kind: K, o: PerJobRecord[K]): void {
+    const k = jobKey(o.Namespace, o.JobID);
+    const list = this.byJob[kind].get(k);
+    if (list) list.push(o);
+    else this.byJob[kind].set(k, [o]);
+  }
+
+  allocsOfJob(ns: string, id: string): Allocation[] {
+    return [...(this.byJob.allocs.get(jobKey(ns, id)) ?? [])];
+  }
+
+  evalsOfJob(ns: string, id: string): Evaluation[] {
+    return [...(this.byJob.evals.get(jobKey(ns, id)) ?? [])];
+  }
+
+  deploymentsOfJob(ns: string, id: string): Deployment[] {
+    return [...(this.byJob.deployments.get(jobKey(ns, id)) ?? [])];
+  }
+
+  /** A group's scaling events, newest first (kept across versions and purges, as the simulator never GCs). */
+  scalingEvents(job: Job, group: string): ScalingEvent[] {
+    const k = `${jobKey(job.Namespace, job.ID)}\u0000${group}`;
+    let list = this.scalingEventStore.get(k);
+    if (!list) this.scalingEventStore.set(k, (list = []));
+    return list;
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
