@@ -70,7 +70,7 @@ describe('start-up check of Nomad: one line per problem', () => {
   it('a refused token, or no token with ACLs on: one line each, never the token', async () => {
     const bad = await startupFindings({ NOMAD_ADDR: acl.url, NOMAD_TOKEN: 'wrong-SECRET-2' });
     expect(bad).toHaveLength(1);
-    expect(bad[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/refused the token \(403 Permission denied\): NOMAD_TOKEN is unknown, expired or malformed; set a valid NOMAD_TOKEN\./) });
+    expect(bad[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/refused NOMAD_TOKEN \(403 Permission denied\): the token is unknown, expired or malformed; set a valid NOMAD_TOKEN\./) });
     expect(JSON.stringify(bad)).not.toContain('SECRET');
     expect(warnings(await startupFindings({ NOMAD_ADDR: acl.url }))).toEqual([
       `Nomad at ${acl.url} has ACLs enabled and NOMAD_TOKEN is not set: calls run with Nomad's anonymous policy, which usually may do little; set NOMAD_TOKEN.`,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { NomadService } from '@nomad-mcp/nomad';
+import { NomadApiError, NomadService, NomadStatusApi } from '@nomad-mcp/nomad';
 import { NOMAD_CONFIG, NomadConfig, redactUrl } from '../config';
 import { describeNomadProblem, leaderProblem } from './nomad-problem';
 
@@ -16,6 +16,7 @@ const HEALTH_TIMEOUT_MS = 3000;
 export class NomadHealthIndicator {
   constructor(
     private readonly nomad: NomadService,
+    private readonly status: NomadStatusApi,
     private readonly health: HealthIndicatorService,
     @Inject(NOMAD_CONFIG) private readonly config: NomadConfig,
   ) {}
@@ -24,11 +25,26 @@ export class NomadHealthIndicator {
     const check = this.health.check(key);
     const address = redactUrl(this.nomad.address);
     try {
-      const leader: unknown = await this.nomad.leader(Math.min(HEALTH_TIMEOUT_MS, this.config.timeoutMs));
+      const timeoutMs = Math.min(HEALTH_TIMEOUT_MS, this.config.timeoutMs);
+      // Nomad answers the leader to anyone, so a refused token shows only on a call that checks it
+      const [leader] = await Promise.all([this.nomad.leader(timeoutMs) as Promise<unknown>, this.config.token ? this.tokenAccepted(timeoutMs) : undefined]);
       const problem = leaderProblem(leader, address);
       return problem ? check.down({ address, ...problem }) : check.up({ address, leader });
     } catch (err) {
       return check.down({ address, ...describeNomadProblem(err, address) });
+    }
+  }
+
+  /** Throws Nomad's refusal of the token; ACLs turned off (400 "ACL support disabled") accept any. */
+  private async tokenAccepted(timeoutMs: number): Promise<void> {
+    try {
+      await this.status.tokenSelf({ timeoutMs });
+    } catch (err) {
+      if (err instanceof NomadApiError && err.status === 400 && /ACL support disabled/i.test(err.nomadMessage)) return;
+      if (err instanceof NomadApiError && err.status === 404 && /token not found/i.test(err.nomadMessage)) {
+        throw new NomadApiError(403, err.nomadMessage, err.operation);
+      }
+      throw err;
     }
   }
 }
