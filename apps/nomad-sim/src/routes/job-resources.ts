@@ -103,10 +103,7 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
   r.write('/v1/job/:id/revert', (ctx) => {
     const [ns, id] = [namespaceOf(ctx), ctx.params.id];
     need(sim.acl, ctx, ns, 'submit-job');
-    const body = requireBody(ctx.body);
-    const jobId = field<string>(body, 'JobID');
-    if (!jobId) throw new NomadHttpError(400, 'JobID must be specified');
-    if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+    const body = bodyForJob(ctx.body, id);
     const out = jobs.revert(ns, id, field<number>(body, 'JobVersion') ?? 0, field<number | null>(body, 'EnforcePriorVersion'));
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: true, NextToken: '' }, writeHeaders(out.Index, true));
   });
@@ -114,10 +111,7 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
   r.write('/v1/job/:id/stable', (ctx) => {
     const [ns, id] = [namespaceOf(ctx), ctx.params.id];
     need(sim.acl, ctx, ns, 'submit-job');
-    const body = requireBody(ctx.body);
-    const jobId = field<string>(body, 'JobID');
-    if (!jobId) throw new NomadHttpError(400, 'JobID must be specified');
-    if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+    const body = bodyForJob(ctx.body, id);
     const out = jobs.setStability(ns, id, field<number>(body, 'JobVersion') ?? 0, !!field(body, 'Stable'));
     sendJson(ctx, out, writeHeaders(out.Index));
   });
@@ -150,4 +144,13 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
   r.get('/v1/job/:id/submission', () => {
     throw new NomadHttpError(501, 'endpoint /v1/job/:id/submission is not implemented by the simulator');
   });
+}
+
+/** The body of a version request (revert, stable): it must name the job of the path, as Nomad checks. */
+function bodyForJob(raw: unknown, id: string): ReturnType<typeof requireBody> {
+  const body = requireBody(raw);
+  const jobId = field<string>(body, 'JobID');
+  if (!jobId) throw new NomadHttpError(400, 'JobID must be specified');
+  if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
+  return body;
 }
