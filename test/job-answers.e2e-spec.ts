@@ -92,9 +92,9 @@ describe('what the answers compute from Nomad state', () => {
     const kinds = problems.map((p) => (p.event === 'Not Restarting' ? 'consequence' : 'cause'));
     const causes = problems.filter((_, i) => kinds[i] === 'cause');
     const consequences = problems.filter((_, i) => kinds[i] === 'consequence');
-    // both kinds, from both allocations, with causes at different times (so an order can be wrong)
+    // both kinds, from both allocations (a repeated event is one entry with its count, so one cause per allocation)
     expect(causes.every((p) => p.event === 'Driver Failure')).toBe(true);
-    expect(new Set(causes.map((p) => p.time)).size).toBeGreaterThan(1);
+    expect(causes).toHaveLength(2);
     expect(consequences).toHaveLength(2);
     expect(new Set(problems.map((p) => p.alloc_id)).size).toBe(2);
     expect(kinds).toEqual([...causes.map(() => 'cause'), ...consequences.map(() => 'consequence')]);
