@@ -7,6 +7,7 @@ import { configureApp, createApp, DOCS_PATH, listen } from './bootstrap';
 import { AppConfig, loadConfig, redactUrl } from './config';
 import { reportNomadStartupCheck } from './health/nomad-startup.check';
 import { McpService } from './mcp/mcp.service';
+import { guardStdioInput } from './mcp/stdio-raw-guard';
 
 /** MCP over stdio for Claude Desktop: stdout carries the protocol, logs go to stderr. */
 async function runStdio(config: AppConfig): Promise<void> {
@@ -17,7 +18,7 @@ async function runStdio(config: AppConfig): Promise<void> {
   // starts listening; stdio mode never listens, so without this every later line would stay in memory.
   app.flushLogs();
   const server = app.get(McpService).createServer();
-  const transport = new StdioServerTransport();
+  const transport = new StdioServerTransport(process.stdin.pipe(guardStdioInput(process.stdout)), process.stdout);
   transport.onclose = () => void app.close();
   await server.connect(transport);
   app.get(Logger).log(`MCP server on stdio; Nomad at ${redactUrl(config.nomad.address)}`);
