@@ -9,7 +9,6 @@ import { refineOpenApi } from './common/openapi-refine';
 import { hostPolicyOf } from './common/accepted-host';
 import { browserOriginCheck } from './common/browser-origin';
 import { jsonDepthLimit, jsonOnly } from './common/json-body';
-import { McpRawArgumentInterceptor } from './common/mcp-raw-arguments';
 import { InputValidationPipe } from './common/validation';
 import { AppConfig, APP_CONFIG } from './config/env.schema';
 import { VERSION } from './version';
@@ -69,7 +68,6 @@ export function configureApp(app: NestExpressApplication, options: { serveDocs?:
   configureHttpEdge(app);
   app.useGlobalPipes(new InputValidationPipe());
   // MCP tool arguments get the raw-input check the SDK's own parsing would defeat (after guards)
-  app.useGlobalInterceptors(new McpRawArgumentInterceptor());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   const document = buildOpenApi(app);

@@ -1,12 +1,15 @@
-import { All, Controller, Req, Res } from '@nestjs/common';
+import { All, Controller, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
 import { requestPrincipal } from '@nomad-mcp/auth';
+import { McpRawArgumentInterceptor } from '../common/mcp-raw-arguments';
 import { authInfoFor, McpService } from './mcp.service';
 
 /** MCP over Streamable HTTP at /mcp, stateless: each POST gets its own server and transport. */
 @ApiExcludeController()
+// on this controller only: an interceptor anywhere puts every route of the service through rxjs
+@UseInterceptors(McpRawArgumentInterceptor)
 @Controller('mcp')
 export class McpController {
   constructor(private readonly mcp: McpService) {}

@@ -19,7 +19,8 @@ export interface Call {
 export interface Executed<O extends OperationResult = OperationResult> {
   def: OperationDefinition;
   result: O;
-  text: string;
+  /** The text rendering (computed when read). */
+  readonly text: string;
   /** HTTP status of the success (REST). */
   status: number;
 }
@@ -77,7 +78,9 @@ export class OperationExecutor {
       noteFrom(facts, result);
       status = def.rest.status?.(result) ?? 200;
       outcome = 'ok';
-      return { def, result, text: handler.render ? handler.render(result) : renderResult(result), status };
+      const done = result;
+      // rendered only when asked for (MCP): REST answers the JSON and never pays for the text
+      return { def, result, status, get text() { return handler.render ? handler.render(done) : renderResult(done); } };
     } catch (err) {
       const failure = this.mapError(def, err, facts);
       status = failure.body.statusCode;

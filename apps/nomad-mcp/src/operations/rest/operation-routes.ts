@@ -30,9 +30,14 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     const input = restInputOf(def);
     const proto = OperationsController.prototype as unknown as Record<string, unknown>;
     const handler = async function (this: OperationsController, req: Request, res: Response, fields: object | undefined, ...values: string[]) {
-      const raw: Record<string, unknown> = { ...(fields ?? {}) };
-      params.forEach((p, i) => (raw[p] = values[i]));
-      const done = await this.executor.execute(def.name, raw, { principal: requestPrincipal(req), transport: 'rest' });
+      // without path parameters the query or body is already the input, validated by the same rules: passed on as is
+      let input: unknown = fields;
+      if (params.length || !(fields instanceof def.input)) {
+        const raw: Record<string, unknown> = { ...(fields ?? {}) };
+        params.forEach((p, i) => (raw[p] = values[i]));
+        input = raw;
+      }
+      const done = await this.executor.execute(def.name, input, { principal: requestPrincipal(req), transport: 'rest' });
       res.status(done.status);
       return done.result;
     };
