@@ -14,6 +14,8 @@ const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': tsJest },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // dist/ holds a copy of package.json (the version is read from it): not a module for Jest to map
+  modulePathIgnorePatterns: ['<rootDir>/dist/'],
   moduleNameMapper: {
     '^@nomad-mcp/nomad$': '<rootDir>/libs/nomad/src',
     '^@nomad-mcp/auth$': '<rootDir>/libs/auth/src',
