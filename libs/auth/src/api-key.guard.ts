@@ -55,6 +55,10 @@ export class ApiKeyGuard implements CanActivate {
     }
     const key = presentedKey(req.headers);
     const principal = principalOf(req, this.keys);
+    if (principal && principal.expiresAt && principal.expiresAt.getTime() <= Date.now()) {
+      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', `${AUTH_CHALLENGE}, error="invalid_token"`);
+      throw new UnauthorizedException(`The API key of '${principal.name}' expired at ${principal.expiresAt.toISOString()}; ask an operator for a new one. Do not retry with this key.`);
+    }
     if (principal) {
       req.principal = principal;
       return true;

@@ -57,8 +57,9 @@ describe('ApiKeyRing', () => {
       expect(ring.matches('kept-key-123')).toBe(true);
       expect(ring.matches('env-key-456')).toBe(true);
     }
-    expect(warnings).toEqual([expect.stringMatching(/^API_KEYS_FILE .*keys cannot be read \(ENOENT\); the keys last read from it stay accepted/)]);
-    expect(warnings[0]).toContain(file);
+    // the first warning, at start-up, says that plain keys are full-access; then one for the missing file
+    expect(warnings).toEqual([expect.stringMatching(/full-access keys/), expect.stringMatching(/^API_KEYS_FILE .*keys cannot be read \(ENOENT\); the keys last read from it stay accepted/)]);
+    expect(warnings[1]).toContain(file);
     expect(warnings.join()).not.toMatch(/kept-key|env-key/);
     writeFileSync(file, 'new-key-789\n'); // e.g. the second half of an atomic rename
     now += KEYS_FILE_RECHECK_MS;
@@ -68,7 +69,7 @@ describe('ApiKeyRing', () => {
     rmSync(file);
     now += KEYS_FILE_RECHECK_MS;
     expect(ring.matches('new-key-789')).toBe(true);
-    expect(warnings).toHaveLength(2); // a second disappearance is reported again
+    expect(warnings).toHaveLength(3); // a second disappearance is reported again
   });
 
   it('names the principal of each key by the first 8 hex characters of its SHA-256, and nothing when no key matches', () => {

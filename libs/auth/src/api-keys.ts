@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { Identity, looksLikeIdentities, parseIdentities } from './identities';
 import { Principal, principalNameOfDigest } from './principal';
 
 /** How often a keys file is checked for changes (rotation without a restart). */
@@ -20,6 +21,8 @@ const nestLog = (): KeyRingLog => {
 interface KeyEntry {
   digest: Buffer;
   name: string;
+  /** From the identities file; plain keys (API_KEYS, a one-key-per-line file) are full-access. */
+  identity?: Identity;
 }
 
 /**
@@ -36,6 +39,7 @@ export class ApiKeyRing {
   private fileStamp = '';
   private nextCheck = 0;
   private fileMissing = false;
+  private warnedPlain = false;
   /** Decided once: a service started with keys never becomes open, even if its keys file empties. */
   readonly enabled: boolean;
 
@@ -61,16 +65,26 @@ export class ApiKeyRing {
   /** Reads the keys; a keys file that cannot be read throws (at start-up: the service must not start). */
   private reload(): void {
     const keys = [...this.fixedKeys];
+    let identities: Identity[] = [];
     if (this.keysFile) {
       const st = statSync(this.keysFile);
       const text = readFileSync(this.keysFile, 'utf8');
       this.fileStamp = `${st.mtimeMs}:${st.size}`;
-      for (const line of text.split(/\r?\n/)) keys.push(line.replace(/#.*/, ''));
+      if (looksLikeIdentities(text)) identities = parseIdentities(text, this.keysFile);
+      else for (const line of text.split(/\r?\n/)) keys.push(line.replace(/#.*/, ''));
     }
-    this.entries = [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map((k) => {
+    const plain = [...new Set(keys.map((k) => k.trim()).filter(Boolean))].map((k): KeyEntry => {
       const d = digest(k);
       return { digest: d, name: principalNameOfDigest(d) };
     });
+    if (plain.length && !this.warnedPlain) {
+      this.warnedPlain = true;
+      this.logTo.warn(
+        `${plain.length} API key(s) from API_KEYS or a one-key-per-line API_KEYS_FILE are full-access keys (every operation, every namespace). ` +
+          'An identities file (API_KEYS_FILE in YAML or JSON: name, key_sha256, scopes, namespaces, expires) gives each caller only what it needs; see README "Running it safely".',
+      );
+    }
+    this.entries = [...plain, ...identities.map((i): KeyEntry => ({ digest: i.digest, name: i.name, identity: i }))];
   }
 
   private refresh(): void {
@@ -78,7 +92,7 @@ export class ApiKeyRing {
     this.nextCheck = this.now() + KEYS_FILE_RECHECK_MS;
     try {
       const st = statSync(this.keysFile);
-      if (`${st.mtimeMs}:${st.size}` !== this.fileStamp || this.fileMissing) this.reload();
+      if (`${st.mtimeMs}:${st.size}` !== this.fileStamp || this.fileMissing) this.reloadChanged();
       if (this.fileMissing) {
         this.fileMissing = false;
         this.logTo.log(`API_KEYS_FILE ${this.keysFile} is readable again; ${this.size} key(s) now accepted.`);
@@ -94,6 +108,16 @@ export class ApiKeyRing {
     }
   }
 
+  /** A changed file that cannot be used keeps the identities last read, with one warning (like a missing one). */
+  private reloadChanged(): void {
+    try {
+      this.reload();
+    } catch (err) {
+      if (!(err instanceof Error) || (err as NodeJS.ErrnoException).code) throw err;
+      this.logTo.warn(`API_KEYS_FILE changed but cannot be used: ${err.message}; the identities last read stay in force.`);
+    }
+  }
+
   /** The principal a presented key stands for, or undefined when no configured key matches. */
   identify(candidate: string | undefined): Principal | undefined {
     this.refresh();
@@ -102,7 +126,11 @@ export class ApiKeyRing {
     let found: KeyEntry | undefined;
     // check every key so the time taken does not say which one matched
     for (const k of this.entries) if (timingSafeEqual(k.digest, d)) found = k;
-    return found ? { name: found.name, kind: 'api-key' } : undefined;
+    if (!found) return undefined;
+    const id = found.identity;
+    return id
+      ? { name: found.name, kind: 'api-key', permissions: id.scopes, namespaces: id.namespaces, expiresAt: id.expiresAt }
+      : { name: found.name, kind: 'api-key' };
   }
 
   matches(candidate: string | undefined): boolean {

@@ -3,3 +3,4 @@ export * from './api-key.module';
 export * from './api-keys';
 export * from './public.decorator';
 export * from './principal';
+export * from './identities';

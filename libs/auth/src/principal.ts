@@ -9,10 +9,14 @@ export interface Principal {
   name: string;
   kind: 'api-key' | 'local';
   /**
-   * Permissions such as `jobs:read`; `*` grants all. Absent means all: today's keys are full-access keys
+   * Scopes such as `read` or `operate`; `*` grants all. Absent means all: today's keys are full-access keys
    * (the identities file of the "safe for production" issue will narrow them).
    */
   permissions?: readonly string[];
+  /** Namespace globs it may use (identities file); absent means every namespace. */
+  namespaces?: readonly string[];
+  /** When its key stops being accepted (identities file). */
+  expiresAt?: Date;
 }
 
 export const LOCAL_PRINCIPAL: Readonly<Principal> = Object.freeze({ name: 'local', kind: 'local' });

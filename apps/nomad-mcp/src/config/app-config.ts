@@ -31,6 +31,10 @@ export interface HttpConfig {
 export interface AuthConfig {
   apiKeys?: string;
   apiKeysFile?: string;
+  /** NOMAD_MCP_READ_ONLY: every change refused for everyone. */
+  readOnly: boolean;
+  /** NOMAD_MCP_ALLOWED_NAMESPACES: globs that bound every caller; undefined = no bound. */
+  allowedNamespaces?: string[];
 }
 
 /** The service's own logs (pino, on stderr). */
@@ -120,7 +124,10 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   };
   const allowedOrigins = (v.MCP_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => new URL(o).origin);
   const http: HttpConfig = { host: v.HOST, port: v.PORT, publicUrl: v.PUBLIC_URL, rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE, allowedOrigins };
-  const auth: AuthConfig = { apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE };
+  const auth: AuthConfig = {
+    apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE, readOnly: v.NOMAD_MCP_READ_ONLY,
+    allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES?.split(',').map((g) => g.trim()).filter(Boolean),
+  };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   return deepFreeze({
     nomad, http, auth, log, audit: {}, metrics: {},

@@ -10,6 +10,7 @@ import {
   IsIntegerSetting,
   IsNamespaceSetting,
   IsOneOfSetting,
+  IsNamespaceGlobListSetting,
   IsOriginListSetting,
   IsReadableFileSetting,
   IsStringSetting,
@@ -84,6 +85,14 @@ export class EnvironmentVariables {
   /** Browser origins (scheme://host[:port], comma-separated) allowed besides the service's own: web apps that call the API. */
   @Expose() @IsOptional() @IsOriginListSetting()
   MCP_ALLOWED_ORIGINS?: string;
+
+  /** true: every operation that changes something is refused, for every caller. */
+  @Expose() @ToBoolean() @IsBooleanSetting()
+  NOMAD_MCP_READ_ONLY: boolean = false;
+
+  /** Namespace globs (comma-separated) that bound every caller, e.g. `dev-*,staging`. */
+  @Expose() @IsOptional() @IsNamespaceGlobListSetting()
+  NOMAD_MCP_ALLOWED_NAMESPACES?: string;
 }
 
 /** Settings whose values are secrets: a bad one is named, never shown. */

@@ -143,3 +143,13 @@ export const IsOriginListSetting = () =>
       defaultMessage: () => 'must be comma-separated origins such as https://app.example.com',
     },
   });
+
+/** Comma-separated namespace globs: letters, digits, dashes and `*` (NOMAD_MCP_ALLOWED_NAMESPACES). */
+export const IsNamespaceGlobListSetting = () =>
+  ValidateBy({
+    name: 'isNamespaceGlobListSetting',
+    validator: {
+      validate: (v) => typeof v === 'string' && v.split(',').every((g) => /^[a-zA-Z0-9*-]{1,128}$/.test(g.trim())),
+      defaultMessage: () => 'must be comma-separated namespace names or globs such as dev-*,staging',
+    },
+  });

@@ -37,8 +37,16 @@ export class McpService {
     private readonly api: ApiDocument,
   ) {}
 
-  /** The tools as MCP lists them, in the registry's fixed order (built once: every stateless HTTP request asks again). */
-  listTools(): Tool[] {
+  /**
+   * The tools as MCP lists them, in the registry's fixed order — only those this caller may call (its scopes,
+   * read-only mode). Built once: every stateless HTTP request asks again.
+   */
+  listTools(principal: Principal = LOCAL_PRINCIPAL): Tool[] {
+    const defs = this.registry.all().map((o) => o.def);
+    return this.allTools().filter((_, i) => this.executor.access.mayList(principal, defs[i]));
+  }
+
+  private allTools(): Tool[] {
     return (this.tools ??= this.registry.all().map(({ def }) => ({
       name: def.name,
       title: def.title,
@@ -52,9 +60,11 @@ export class McpService {
     })));
   }
 
-  /** The same tools in the Anthropic Messages API `tools` format. */
-  claudeTools(): Array<{ name: string; description: string; input_schema: Record<string, unknown> }> {
-    return this.registry.all().map(({ def }) => ({ name: def.name, description: def.description, input_schema: this.api.schemaOf(def.input.name) }));
+  /** The same tools in the Anthropic Messages API `tools` format (also only those the caller may call). */
+  claudeTools(principal: Principal = LOCAL_PRINCIPAL): Array<{ name: string; description: string; input_schema: Record<string, unknown> }> {
+    return this.registry.all()
+      .filter(({ def }) => this.executor.access.mayList(principal, def))
+      .map(({ def }) => ({ name: def.name, description: def.description, input_schema: this.api.schemaOf(def.input.name) }));
   }
 
   /** Runs a tool through the executor; failures come back as tool errors whose text says what to do next. */
@@ -75,10 +85,9 @@ export class McpService {
   /** A fresh MCP server (one per Streamable HTTP request, one for stdio). */
   createServer(): Server {
     const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: this.listTools() }));
-    server.setRequestHandler(CallToolRequestSchema, async (req, extra) =>
-      this.callTool(req.params.name, req.params.arguments, (extra.authInfo?.extra as McpAuthInfo['extra'] | undefined)?.principal ?? LOCAL_PRINCIPAL),
-    );
+    const caller = (extra: { authInfo?: { extra?: Record<string, unknown> } }) => (extra.authInfo?.extra as McpAuthInfo['extra'] | undefined)?.principal ?? LOCAL_PRINCIPAL;
+    server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({ tools: this.listTools(caller(extra)) }));
+    server.setRequestHandler(CallToolRequestSchema, async (req, extra) => this.callTool(req.params.name, req.params.arguments, caller(extra)));
     return server;
   }
 }

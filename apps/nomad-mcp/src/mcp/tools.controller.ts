@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
+import { API_KEY_RING, ApiKeyRing, requestPrincipal } from '@nomad-mcp/auth';
 import { acceptedHost, hostPolicyOf } from '../common/accepted-host';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
 import { ApiDocument } from './api-document';
@@ -23,8 +23,8 @@ export class ToolsController {
 
   @Get('tools')
   @ApiOperation({ summary: 'Claude tool definitions', description: 'The tools in the Anthropic Messages API `tools` format (name, description, input_schema), ready to paste.' })
-  tools() {
-    return this.mcp.claudeTools();
+  tools(@Req() req: Request) {
+    return this.mcp.claudeTools(requestPrincipal(req));
   }
 
   @Get('tool-config')

@@ -14,7 +14,7 @@ class EchoDto {
 const def: OperationDefinition = {
   name: 'echo', title: 'Echo', description: 'Echo a job ID.', input: EchoDto, output: Object as never,
   annotations: { readOnly: false, destructive: true, idempotent: false },
-  permission: (i: EchoDto) => (i.job_id === 'prod' ? 'jobs:destroy' : 'jobs:operate'), order: 1, rest: { method: 'POST', path: 'echo' },
+  permission: (i: EchoDto) => (i.job_id === 'prod' ? 'destroy' : 'operate'), order: 1, rest: { method: 'POST', path: 'echo' },
 };
 
 function executorWith(handler: OperationHandler) {
@@ -25,7 +25,7 @@ function executorWith(handler: OperationHandler) {
   return { exec: new OperationExecutor(registry, events, { defaultNamespace: 'development' } as AppConfig), seen };
 }
 
-const operator = { name: 'ci-bot', kind: 'api-key' as const, permissions: ['jobs:operate'] };
+const operator = { name: 'ci-bot', kind: 'api-key' as const, permissions: ['operate'] };
 
 describe('OperationExecutor', () => {
   it('runs a valid call and emits one ok event with the job and evaluation', async () => {
@@ -40,7 +40,7 @@ describe('OperationExecutor', () => {
     const { exec, seen } = executorWith({ run });
     const err = await exec.execute('echo', { job_id: 'prod' }, { principal: operator, transport: 'rest' }).catch((e) => e);
     expect(err).toBeInstanceOf(OperationFailure);
-    expect(err.body).toMatchObject({ statusCode: 403, message: "'ci-bot' may not call echo: it needs the permission 'jobs:destroy'. Do not retry; ask an operator to grant it." });
+    expect(err.body).toMatchObject({ statusCode: 403, message: "'ci-bot' may not call echo: it needs the scope 'destroy'.", next_step: expect.stringMatching(/^Do not retry/) });
     expect(run).not.toHaveBeenCalled();
     expect(seen[0]).toMatchObject({ outcome: 'denied', status: 403 });
   });

@@ -1,10 +1,11 @@
-import { ForbiddenException, HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@nomad-mcp/auth';
 import { NomadError } from '@nomad-mcp/nomad';
 import { ErrorBody, toErrorBody } from '../../common/all-exceptions.filter';
 import { validateInput } from '../../common/validation';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
-import { CallFacts, OperationContext, OperationDefinition, OperationResult, Permission, Transport } from './operation';
+import { AccessDenied, AccessPolicy } from './access';
+import { CallFacts, OperationContext, OperationDefinition, OperationResult, Transport } from './operation';
 import { OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
 import { nextStep } from './next-step';
@@ -32,11 +33,6 @@ export class OperationFailure extends HttpException {
   }
 }
 
-/** Does this principal hold the permission? `*` (or no list at all: today's full-access keys) holds every one. */
-export function holds(principal: Principal, permission: Permission): boolean {
-  const held = principal.permissions;
-  return !held || held.includes('*') || held.includes(permission);
-}
 
 /**
  * The one pipeline every call goes through, whatever its transport: the caller (resolved by the transport,
@@ -45,12 +41,15 @@ export function holds(principal: Principal, permission: Permission): boolean {
 @Injectable()
 export class OperationExecutor {
   private readonly logger = new Logger('Operations');
+  readonly access: AccessPolicy;
 
   constructor(
     private readonly registry: OperationRegistry,
     private readonly events: OperationEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.access = new AccessPolicy(config.auth ?? { readOnly: false });
+  }
 
   async execute<O extends OperationResult = OperationResult>(name: string, rawInput: unknown, call: Call): Promise<Executed<O>> {
     const op = this.registry.find(name);
@@ -63,7 +62,7 @@ export class OperationExecutor {
     let error: string | null = null;
     let result: O | undefined;
     try {
-      this.authorize(call.principal, def, typeof def.permission === 'string' ? def.permission : undefined);
+      if (typeof def.permission === 'string') this.access.authorize(call.principal, def, def.permission);
       let input: object;
       try {
         input = rawInput instanceof def.input ? rawInput : await validateInput(def.input, rawInput ?? {});
@@ -71,8 +70,19 @@ export class OperationExecutor {
         outcome = 'invalid';
         throw err;
       }
-      if (typeof def.permission === 'function') this.authorize(call.principal, def, def.permission(input));
-      const ctx: OperationContext = { principal: call.principal, transport: call.transport, note: (f) => Object.assign(facts, f) };
+      if (typeof def.permission === 'function') this.access.authorize(call.principal, def, def.permission(input));
+      const ctx: OperationContext = {
+        principal: call.principal,
+        transport: call.transport,
+        note: (f) => Object.assign(facts, f),
+        namespace: (requested) => {
+          const namespace = requested || this.config.defaultNamespace;
+          facts.namespace = namespace;
+          this.access.requireNamespace(call.principal, namespace);
+          return namespace;
+        },
+        visible: (namespace) => this.access.visible(call.principal, namespace),
+      };
       noteFrom(facts, input);
       result = (await handler.run(ctx, input)) as O;
       noteFrom(facts, result);
@@ -85,7 +95,7 @@ export class OperationExecutor {
       const failure = this.mapError(def, err, facts);
       status = failure.body.statusCode;
       error = failure.body.message;
-      if (status === 403 && outcome === 'error' && err instanceof ForbiddenException) outcome = 'denied';
+      if (status === 403 && outcome === 'error' && err instanceof AccessDenied) outcome = 'denied';
       throw failure;
     } finally {
       this.events.emit({
@@ -94,13 +104,6 @@ export class OperationExecutor {
         duration_ms: Date.now() - started, eval_id: facts.evalId ?? null, error, at: new Date(started).toISOString(),
       });
     }
-  }
-
-  private authorize(principal: Principal, def: OperationDefinition, permission: Permission | undefined): void {
-    if (!permission || holds(principal, permission)) return;
-    throw new ForbiddenException(
-      `'${principal.name}' may not call ${def.name}: it needs the permission '${permission}'. Do not retry; ask an operator to grant it.`,
-    );
   }
 
   /** Every failure becomes an error body with a next step; unexpected ones are logged with their stack. */

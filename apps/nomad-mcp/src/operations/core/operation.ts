@@ -9,11 +9,11 @@ import type { Principal } from '@nomad-mcp/auth';
 
 /** What an operation needs the caller to be allowed. Enforced by the executor for every transport. */
 export type Permission =
-  | 'jobs:read' // list, status, logs, plan
-  | 'jobs:operate' // start, stop without purge, restart, scale
-  | 'jobs:write' // create / register, revert, dispatch
-  | 'jobs:destroy' // purge
-  | 'nodes:admin'; // drain, eligibility
+  | 'read' // list, status, logs, plan
+  | 'operate' // start, stop without purge, restart, scale, alloc restart, deployment promote/fail/pause
+  | 'write' // create / register, revert, dispatch
+  | 'destroy' // purge
+  | 'admin'; // node drain / eligibility, the audit trail
 
 export type Transport = 'rest' | 'mcp';
 
@@ -46,7 +46,7 @@ export interface OperationDefinition<I extends object = any, O extends Operation
   /** Answer class: Swagger response schema and MCP outputSchema. */
   output: Type<O>;
   annotations: OperationAnnotations;
-  /** Needed permission; a function when it depends on the input (stop with purge needs jobs:destroy). */
+  /** Needed permission; a function when it depends on the input (stop with purge needs destroy). */
   permission: Permission | ((input: I) => Permission);
   /** Position in tool lists, which stay in a fixed order (lower first). */
   order: number;
@@ -70,6 +70,13 @@ export interface OperationContext {
   readonly transport: Transport;
   /** Adds facts to this call's event; namespace, job and evaluation ID are also read from input and result. */
   note(facts: CallFacts): void;
+  /**
+   * The namespace the call means (the one asked for, else the service default), after checking that the
+   * caller may use it (403 otherwise). Every operation that touches a namespace gets it from here.
+   */
+  namespace(requested?: string): string;
+  /** Whether the caller may see a namespace: lists over `*` keep only what it may see. */
+  visible(namespace: string): boolean;
 }
 
 export interface OperationHandler<I extends object = any, O extends OperationResult = any> {

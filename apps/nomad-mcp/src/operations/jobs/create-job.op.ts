@@ -23,7 +23,7 @@ const SETTLED = new Set(['complete', 'failed', 'canceled', 'blocked']);
   input: CreateJobDto,
   output: CreateJobResult,
   annotations: { readOnly: false, destructive: false, idempotent: true },
-  permission: 'jobs:write',
+  permission: 'write',
   order: 600,
   rest: { method: 'POST', path: 'create-job', status: (r: CreateJobResult) => (r.created ? 201 : 200) },
 })
@@ -35,8 +35,7 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
   ) {}
 
   async run(ctx: OperationContext, dto: CreateJobDto): Promise<CreateJobResult> {
-    const namespace = this.jobs.namespace(dto.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(dto.namespace);
     const spec = buildDockerJob(dto, namespace);
     const before = (await this.jobs.api.find(namespace, dto.job_id))?.body;
     if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);

@@ -21,7 +21,7 @@ const short = (id: string) => id.slice(0, 8);
   input: JobLogsRequestDto,
   output: JobLogsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
-  permission: 'jobs:read',
+  permission: 'read',
   order: 700,
   rest: { method: 'GET', path: 'job-logs/:job_id' },
 })
@@ -33,8 +33,7 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
   ) {}
 
   async run(ctx: OperationContext, req: JobLogsRequestDto): Promise<JobLogsResult> {
-    const namespace = this.jobs.namespace(req.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(req.namespace);
     const lines = req.lines ?? 100;
     const allocs = (await this.jobs.api.allocations(namespace, req.job_id)).body;
     const base = { job_id: req.job_id, namespace };

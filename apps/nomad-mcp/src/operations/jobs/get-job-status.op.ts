@@ -22,7 +22,7 @@ const TERMINAL = new Set(['complete', 'failed', 'lost']);
   input: JobRefDto,
   output: JobStatusResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
-  permission: 'jobs:read',
+  permission: 'read',
   order: 200,
   rest: { method: 'GET', path: 'jobs/:job_id' },
 })
@@ -33,8 +33,7 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
   ) {}
 
   async run(ctx: OperationContext, ref: JobRefDto): Promise<JobStatusResult> {
-    const namespace = this.jobs.namespace(ref.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(ref.namespace);
     const api = this.jobs.api;
     const job = await this.jobs.requireJob(namespace, ref.job_id);
     const [summary, allocs, evals, deployment] = (await Promise.all([

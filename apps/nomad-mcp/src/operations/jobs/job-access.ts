@@ -1,22 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { NomadApiError, NomadJob, NomadJobsApi, NomadNamespacesApi } from '@nomad-mcp/nomad';
-import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { JobChangedConcurrentlyException, JobNotFoundException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
 
-/** What the job operations share: the namespace a call means, finding a job, and registering safely. */
+/** What the job operations share: finding a job (or saying its namespace does not exist), and registering safely. */
 @Injectable()
 export class JobAccess {
   constructor(
     /** Nomad's job endpoints, for what the operations read beyond this class. */
     readonly api: NomadJobsApi,
     private readonly namespaces: NomadNamespacesApi,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** The namespace a call means: the one it names, else the service default. */
-  namespace(requested?: string): string {
-    return requested || this.config.defaultNamespace;
-  }
 
   /** GET the job; a 404 names the job and namespace, or says that the namespace itself does not exist. */
   async requireJob(namespace: string, jobId: string): Promise<NomadJob> {

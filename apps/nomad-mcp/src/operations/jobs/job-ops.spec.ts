@@ -1,6 +1,5 @@
 import { NomadAllocationsApi, NomadApiError, NomadClientFsApi, NomadEvaluationsApi, NomadJob, NomadJobsApi, NomadNamespacesApi, NomadNodesApi } from '@nomad-mcp/nomad';
 import { plainToInstance } from 'class-transformer';
-import { AppConfig } from '../../config/env.schema';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { JobChangedConcurrentlyException, JobNotManagedException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
 import { OperationContext } from '../core/operation';
@@ -11,14 +10,17 @@ import { PlacementExplainer } from './placement';
 
 /** Operations with scripted Nomad clients: the Nomad answers that are hard to provoke on a live cluster. */
 function accessWith(jobs: Partial<NomadJobsApi>) {
-  return new JobAccess(jobs as NomadJobsApi, {} as NomadNamespacesApi, { defaultNamespace: 'development' } as AppConfig);
+  return new JobAccess(jobs as NomadJobsApi, {} as NomadNamespacesApi);
 }
 const found = (job: NomadJob | undefined) => (job ? { body: job } : undefined);
 const createOp = (jobs: { find: jest.Mock; register: jest.Mock }) => {
   const evaluations = { get: jest.fn().mockResolvedValue({ body: { ID: 'e1', Status: 'complete' } }) };
   return new CreateJobOp(accessWith(jobs as Partial<NomadJobsApi>), new PlacementExplainer({} as NomadNodesApi), evaluations as unknown as NomadEvaluationsApi);
 };
-const ctx: OperationContext = { principal: { name: 'local', kind: 'local' }, transport: 'rest', note: () => undefined };
+const ctx: OperationContext = {
+  principal: { name: 'local', kind: 'local' }, transport: 'rest', note: () => undefined,
+  namespace: (ns) => ns || 'development', visible: () => true,
+};
 
 const dto = plainToInstance(CreateJobDto, { job_id: 'web', docker_image: 'nginx:1.27' });
 const managed: NomadJob = { ID: 'web', Version: 4, JobModifyIndex: 41, Meta: { 'created-by': 'nomad-mcp' }, TaskGroups: [] };

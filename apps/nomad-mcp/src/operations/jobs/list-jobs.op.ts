@@ -17,7 +17,7 @@ import { JobAccess } from './job-access';
   input: ListJobsQueryDto,
   output: ListJobsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
-  permission: 'jobs:read',
+  permission: 'read',
   order: 100,
   rest: { method: 'GET', path: 'list-jobs' },
 })
@@ -25,13 +25,13 @@ export class ListJobsOp implements OperationHandler<ListJobsQueryDto, ListJobsRe
   constructor(private readonly jobs: JobAccess) {}
 
   async run(ctx: OperationContext, query: ListJobsQueryDto): Promise<ListJobsResult> {
-    const namespace = this.jobs.namespace(query.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(query.namespace);
     // status comes from a closed enum, so the expression cannot be injected into
     const filter = query.status ? `Status == "${query.status}"` : undefined;
     const stubs = (await this.jobs.api.list(namespace, { prefix: query.prefix, filter })).body;
     if (!stubs.length && !query.prefix && !query.status) await this.jobs.requireNamespace(namespace);
-    const jobs = stubs.map(listItem);
+    // over all namespaces the caller sees only its own
+    const jobs = (namespace === '*' ? stubs.filter((j) => ctx.visible(j.Namespace)) : stubs).map(listItem);
     const where = namespace === '*' ? 'all namespaces' : `namespace '${namespace}'`;
     const detail = Object.entries(countBy(jobs.map((j) => j.status))).map(([s, n]) => `${n} ${s}`).join(', ');
     return {

@@ -20,7 +20,7 @@ const short = (id: string) => id.slice(0, 8);
   input: JobRefDto,
   output: JobActionResult,
   annotations: { readOnly: false, destructive: true, idempotent: false },
-  permission: 'jobs:operate',
+  permission: 'operate',
   order: 500,
   rest: { method: 'POST', path: 'jobs/:job_id/restart' },
 })
@@ -36,8 +36,7 @@ export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult
    * (BEHAVIOUR.md §11). A stopped or dead job is started instead.
    */
   async run(ctx: OperationContext, ref: JobRefDto): Promise<JobActionResult> {
-    const namespace = this.jobs.namespace(ref.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(ref.namespace);
     const job = await this.jobs.requireJob(namespace, ref.job_id);
     if (job.Stop || job.Status === 'dead') {
       const started = await this.starter.run(ctx, ref);

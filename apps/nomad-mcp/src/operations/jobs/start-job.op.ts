@@ -12,7 +12,7 @@ import { JobAccess } from './job-access';
   input: JobRefDto,
   output: JobActionResult,
   annotations: { readOnly: false, destructive: false, idempotent: true },
-  permission: 'jobs:operate',
+  permission: 'operate',
   order: 300,
   rest: { method: 'POST', path: 'jobs/:job_id/start' },
 })
@@ -20,8 +20,7 @@ export class StartJobOp implements OperationHandler<JobRefDto, JobActionResult> 
   constructor(private readonly jobs: JobAccess) {}
 
   async run(ctx: OperationContext, ref: JobRefDto): Promise<JobActionResult> {
-    const namespace = this.jobs.namespace(ref.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(ref.namespace);
     const job = await this.jobs.requireJob(namespace, ref.job_id);
     const base = { job_id: job.ID, namespace, action: 'start' };
     if (!job.Stop && job.Status !== 'dead') {

@@ -16,7 +16,7 @@ const ENDED = new Set(['complete', 'failed', 'lost']);
   input: StopJobDto,
   output: JobActionResult,
   annotations: { readOnly: false, destructive: true, idempotent: true },
-  permission: (input: StopJobDto) => (input.purge ? 'jobs:destroy' : 'jobs:operate'),
+  permission: (input: StopJobDto) => (input.purge ? 'destroy' : 'operate'),
   order: 400,
   rest: { method: 'POST', path: 'jobs/:job_id/stop' },
 })
@@ -24,8 +24,7 @@ export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> 
   constructor(private readonly jobs: JobAccess) {}
 
   async run(ctx: OperationContext, dto: StopJobDto): Promise<JobActionResult> {
-    const namespace = this.jobs.namespace(dto.namespace);
-    ctx.note({ namespace });
+    const namespace = ctx.namespace(dto.namespace);
     const job = await this.jobs.requireJob(namespace, dto.job_id);
     const allocs = (await this.jobs.api.allocations(namespace, dto.job_id)).body;
     const affected = allocs.filter((a) => a.DesiredStatus === 'run' && !ENDED.has(a.ClientStatus)).map((a) => a.ID);

@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { load } from 'js-yaml';
+
+/**
+ * The identities file: who may call, with what. API_KEYS_FILE may hold it (YAML or JSON) instead of plain
+ * keys, one per line:
+ *
+ *   identities:
+ *     - name: ci-bot                      # what logs and the audit trail show; never the key
+ *       key_sha256: 9f86d081884c7d65…     # or `key: <the key>` (the hash keeps the key out of the file)
+ *       scopes: [read, operate]           # read | operate | write | destroy | admin | '*'
+ *       namespaces: [dev-*, staging]      # globs; absent = every namespace
+ *       expires: 2027-01-31T00:00:00Z     # optional
+ */
+
+export const SCOPES = ['read', 'operate', 'write', 'destroy', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Identity {
+  name: string;
+  digest: Buffer;
+  /** Scopes held; `*` holds every one. */
+  scopes: string[];
+  /** Namespace globs it may use; undefined = every namespace. */
+  namespaces?: string[];
+  expiresAt?: Date;
+}
+
+/** An identities file that cannot be used; the message names the entry and field, never a key. */
+export class IdentitiesFileError extends Error {}
+
+/** True when the text is an identities document rather than the plain one-key-per-line form. */
+export function looksLikeIdentities(text: string): boolean {
+  const t = text.replace(/^\s*#.*$/gm, '').trim();
+  return t.startsWith('{') || t.startsWith('[') || /^identities\s*:/m.test(t);
+}
+
+export function parseIdentities(text: string, file: string): Identity[] {
+  let doc: unknown;
+  try {
+    doc = load(text);
+  } catch (err) {
+    throw new IdentitiesFileError(`${file} is neither valid YAML nor JSON (${(err as Error).message.split('\n')[0]})`);
+  }
+  const list = Array.isArray(doc) ? doc : (doc as { identities?: unknown } | null)?.identities;
+  if (!Array.isArray(list)) throw new IdentitiesFileError(`${file} must hold "identities:" with a list of entries`);
+  const names = new Set<string>();
+  return list.map((raw, i) => {
+    const where = `${file}: identities[${i}]`;
+    const e = (raw ?? {}) as Record<string, unknown>;
+    const name = typeof e.name === 'string' && /^[A-Za-z0-9_.@-]{1,64}$/.test(e.name) ? e.name : undefined;
+    if (!name) throw new IdentitiesFileError(`${where}.name must be 1-64 letters, digits or . _ @ -`);
+    if (names.has(name)) throw new IdentitiesFileError(`${where}.name '${name}' is used twice`);
+    names.add(name);
+    const digest = keyDigest(e, `${where} (${name})`);
+    const scopes = stringList(e.scopes, `${where} (${name}).scopes`);
+    const unknown = scopes.filter((s) => s !== '*' && !(SCOPES as readonly string[]).includes(s));
+    if (!scopes.length || unknown.length) {
+      throw new IdentitiesFileError(`${where} (${name}).scopes must list some of ${SCOPES.join(', ')} or '*'${unknown.length ? ` (unknown: ${unknown.join(', ')})` : ''}`);
+    }
+    const namespaces = e.namespaces === undefined ? undefined : stringList(e.namespaces, `${where} (${name}).namespaces`);
+    let expiresAt: Date | undefined;
+    if (e.expires !== undefined) {
+      expiresAt = e.expires instanceof Date ? e.expires : new Date(String(e.expires));
+      if (Number.isNaN(expiresAt.getTime())) throw new IdentitiesFileError(`${where} (${name}).expires must be a date such as 2027-01-31T00:00:00Z`);
+    }
+    return { name, digest, scopes, namespaces, expiresAt };
+  });
+}
+
+function keyDigest(e: Record<string, unknown>, where: string): Buffer {
+  if (typeof e.key_sha256 === 'string' && /^[0-9a-fA-F]{64}$/.test(e.key_sha256)) return Buffer.from(e.key_sha256, 'hex');
+  if (typeof e.key === 'string' && e.key.trim().length >= 8) return createHash('sha256').update(e.key.trim(), 'utf8').digest();
+  throw new IdentitiesFileError(`${where} needs key_sha256 (64 hex characters) or key (at least 8 characters)`);
+}
+
+function stringList(v: unknown, where: string): string[] {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && x.trim())) throw new IdentitiesFileError(`${where} must be a list of strings`);
+  return v.map((x: string) => x.trim());
+}
+
+/** `dev-*` style globs: `*` matches any run of characters, nothing else is special. */
+export function globMatches(glob: string, value: string): boolean {
+  const re = new RegExp(`^${glob.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(value);
+}
