@@ -39,8 +39,13 @@ export interface LogConfig {
   format: EnvironmentVariables['LOG_FORMAT'];
 }
 
-/** The audit trail of operations; its settings arrive with the audit feature (issue "safe for production"). */
-export type AuditConfig = Record<string, never>;
+/** Where the audit trail of operations is kept. */
+export interface AuditConfig {
+  /** AUDIT_DB_PATH: the embedded SQLite file used when no DATABASE_URL is set. */
+  dbPath: string;
+  /** DATABASE_URL: Postgres, shared by replicas. It may carry a password: show it only through redactUrl. */
+  databaseUrl?: string;
+}
 
 /** Operation metrics; their settings arrive with the metrics feature. */
 export type MetricsConfig = Record<string, never>;
@@ -122,8 +127,9 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const http: HttpConfig = { host: v.HOST, port: v.PORT, publicUrl: v.PUBLIC_URL, rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE, allowedOrigins };
   const auth: AuthConfig = { apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
+  const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL };
   return deepFreeze({
-    nomad, http, auth, log, audit: {}, metrics: {},
+    nomad, http, auth, log, audit, metrics: {},
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,

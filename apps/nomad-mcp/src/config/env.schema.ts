@@ -11,6 +11,7 @@ import {
   IsNamespaceSetting,
   IsOneOfSetting,
   IsOriginListSetting,
+  IsPostgresUrlSetting,
   IsReadableFileSetting,
   IsStringSetting,
   RequiredWithSetting,
@@ -84,12 +85,20 @@ export class EnvironmentVariables {
   /** Browser origins (scheme://host[:port], comma-separated) allowed besides the service's own: web apps that call the API. */
   @Expose() @IsOptional() @IsOriginListSetting()
   MCP_ALLOWED_ORIGINS?: string;
+
+  /** The audit trail's SQLite file (created with its folder), used when DATABASE_URL is not set. */
+  @Expose() @IsStringSetting()
+  AUDIT_DB_PATH: string = './data/audit.sqlite3';
+
+  /** Postgres for the audit trail (postgres://user:password@host:5432/db), so that replicas share one trail. */
+  @Expose() @IsOptional() @IsPostgresUrlSetting()
+  DATABASE_URL?: string;
 }
 
 /** Settings whose values are secrets: a bad one is named, never shown. */
 const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
-const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL']);
+const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL']);
 
 /** ` (got "…")` when the value may be shown; a secret, or a setting named like one, never is. */
 function shownValue(name: string, value: unknown): string {

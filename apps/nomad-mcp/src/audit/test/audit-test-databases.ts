@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import type { AuditDatabaseOptions } from '../audit-database';
+
+/**
+ * The databases the audit specs run against: a temporary SQLite file, and a schema of its own (dropped after)
+ * in the machine's Postgres, so parallel runs never meet. CI machines always have Postgres; elsewhere the
+ * Postgres half fails with what to do, unless AUDIT_SKIP_POSTGRES=1.
+ */
+export const PG_URL = process.env.AUDIT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const SKIP_POSTGRES = process.env.AUDIT_SKIP_POSTGRES === '1';
+
+export interface TestDatabase {
+  options: AuditDatabaseOptions;
+  /** Removes everything the run created. */
+  drop(): Promise<void>;
+}
+
+export function sqliteDatabase(): TestDatabase {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-'));
+  return {
+    options: { dbPath: join(dir, 'nested', 'audit.sqlite3') },
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function postgresDatabase(): Promise<TestDatabase> {
+  const client = new Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(
+      `The audit specs need Postgres at ${PG_URL} (${err instanceof Error ? err.message : String(err)}). ` +
+        'Start it (trust auth, database "test"), point AUDIT_TEST_DATABASE_URL at another, or set AUDIT_SKIP_POSTGRES=1 to skip the Postgres half.',
+    );
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const schema = `audit_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return {
+    options: { dbPath: '/nonexistent/unused.sqlite3', databaseUrl: PG_URL, pgSchema: schema },
+    drop: async () => {
+      const c = new Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        await c.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Both databases by name, for describe.each; Postgres is left out only when AUDIT_SKIP_POSTGRES=1. */
+export const TEST_DATABASES: Array<[string, () => Promise<TestDatabase>]> = [
+  ['SQLite', async () => sqliteDatabase()],
+  ...(SKIP_POSTGRES ? [] : [['Postgres', postgresDatabase] as [string, () => Promise<TestDatabase>]]),
+];
