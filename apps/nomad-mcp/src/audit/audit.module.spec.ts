@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,10 @@ describe('AuditModule', () => {
     const store = app.get(AuditStore);
     await store.record({ identity: 'i', transport: 'stdio', operation: 'list_jobs', namespace: null, job: null, arguments: {}, outcome: 'ok', status: 200, eval_id: null, duration_ms: 3, error: null });
     expect((await store.query()).records).toHaveLength(1);
+    // the file is in WAL mode (a property of the file, so visible from a second connection)
+    const peek = new Database(dbPath, { readonly: true });
+    expect(peek.pragma('journal_mode', { simple: true })).toBe('wal');
+    peek.close();
     await app.close();
     await expect(store.query()).rejects.toThrow(/the store is closed/);
     // closed cleanly: the WAL was checkpointed into the file and removed

@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import Database from 'better-sqlite3';
 import { AuditEntry } from './audit-record';
 import { AuditStore } from './audit.store';
-import { TEST_DATABASES, TestDatabase } from './test/audit-test-databases';
+import { TEST_DATABASES, TestDatabase } from './testing/audit-test-databases';
 
 const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
   identity: 'alice', transport: 'rest', operation: 'create_job', namespace: 'default', job: 'web',
@@ -167,7 +167,7 @@ describe.each(TEST_DATABASES)('AuditStore on %s', (_name, make) => {
 
 /** Starts the recording child, SIGKILLs it once `killAfter` records are acknowledged; the ids it acknowledged. */
 function recordUntilKilled(db: TestDatabase, killAfter: number): Promise<string[]> {
-  const script = join(__dirname, 'test', 'record-until-killed.ts');
+  const script = join(__dirname, 'testing', 'record-until-killed.ts');
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, '1000000'], {
     cwd: resolve(__dirname, '../../../..'),
     env: { ...process.env, AUDIT_CHILD_OPTIONS: JSON.stringify(db.options) },
