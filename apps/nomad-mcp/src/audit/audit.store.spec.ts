@@ -13,6 +13,26 @@ const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
 });
 const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + i * 1000).toISOString();
 
+/** Runs one statement on the test database behind the store's back. */
+async function rawExec(db: TestDatabase, statement: string): Promise<void> {
+  if (!db.options.databaseUrl) {
+    const sqlite = new Database(db.options.dbPath);
+    try {
+      sqlite.exec(statement);
+    } finally {
+      sqlite.close();
+    }
+    return;
+  }
+  const c = new Client({ connectionString: db.options.databaseUrl, options: `-c search_path=${db.options.pgSchema}` });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
+
 /** The stored row as the database holds it, read without the store: what an attacker with the file would see. */
 async function rawRow(db: TestDatabase, id: string): Promise<string> {
   if (!db.options.databaseUrl) {
@@ -163,6 +183,14 @@ describe.each(TEST_DATABASES)('AuditStore on %s', (_name, make) => {
       await reader.close();
     }
   }, 60000);
+
+  // last: it breaks this database
+  it('rejects record() with a clear error when the write fails, so the caller can fail the call', async () => {
+    await rawExec(db, 'drop table audit_records');
+    await expect(store.record(entry({ job: 'lost' }))).rejects.toThrow(
+      /^Audit trail: the record of this call could not be written \(.*audit_records.*\); the call is refused so that nothing goes unrecorded\. Retry, or ask an operator/,
+    );
+  });
 });
 
 /** Starts the recording child, SIGKILLs it once `killAfter` records are acknowledged; the ids it acknowledged. */

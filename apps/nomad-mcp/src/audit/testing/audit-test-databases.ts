@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { redactUrl } from '../../config/redact-url';
 import type { AuditDatabaseOptions } from '../audit-database';
 
 /**
@@ -33,7 +34,7 @@ export async function postgresDatabase(): Promise<TestDatabase> {
     await client.connect();
   } catch (err) {
     throw new Error(
-      `The audit specs need Postgres at ${PG_URL} (${err instanceof Error ? err.message : String(err)}). ` +
+      `The audit specs need Postgres at ${redactUrl(PG_URL)} (${err instanceof Error ? err.message : String(err)}). ` +
         'Start it (trust auth, database "test"), point AUDIT_TEST_DATABASE_URL at another, or set AUDIT_SKIP_POSTGRES=1 to skip the Postgres half.',
     );
   } finally {
