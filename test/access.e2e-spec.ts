@@ -61,7 +61,7 @@ describe('who may do what: identities file, scopes, namespaces, read-only mode',
     }
     const admin = await mcp('admin');
     try {
-      expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'start_job', 'stop_job', 'restart_job', 'create_job', 'get_job_logs']);
+      expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'start_job', 'stop_job', 'restart_job', 'create_job', 'get_job_logs', 'list_audit_records']);
     } finally {
       await admin.close();
     }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { createServer, Server, Socket } from 'node:net';
 import { startSimulator, SimulatorOptions, RunningSimulator } from '../../apps/nomad-sim/src';
@@ -10,6 +13,8 @@ export interface Stack {
   url: string;
   app: NestExpressApplication;
   sim?: RunningSimulator;
+  /** The stack's own audit trail (SQLite). */
+  auditPath: string;
   /** Every request the simulator received: "METHOD raw-url". */
   nomadTraffic: string[];
   /** The JSON bodies of those requests, in the same order (undefined for reads). */
@@ -30,8 +35,11 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
       nomadBodies.push({ line: `${r.method} ${r.url}`, body: r.body });
     },
   });
+  const auditDir = mkdtempSync(join(tmpdir(), 'nomad-mcp-audit-'));
   const env: Record<string, string> = {
     PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0',
+    // each stack its own audit trail, removed with it
+    AUDIT_DB_PATH: join(auditDir, 'audit.sqlite3'),
     ...(sim ? { NOMAD_ADDR: sim.url } : {}),
     ...opts.env,
   };
@@ -39,12 +47,13 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
   const { url } = await listen(app);
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
-    url, app, sim, nomadTraffic, nomadBodies,
+    url, app, sim, nomadTraffic, nomadBodies, auditPath: env.AUDIT_DB_PATH,
     api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra } }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {
       await app.close();
       await sim?.close();
+      rmSync(auditDir, { recursive: true, force: true });
     },
   };
 }

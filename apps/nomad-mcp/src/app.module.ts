@@ -5,6 +5,7 @@ import { ApiKeyModule } from '@nomad-mcp/auth';
 import { NomadModule } from '@nomad-mcp/nomad';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
+import { AuditModule } from './audit/audit.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ClientRateLimitGuard, RATE_LIMIT_WINDOW_MS } from './common/client-rate-limit.guard';
 import { AppConfig, AppConfigModule, LogConfig, loadConfig } from './config';
@@ -62,6 +63,7 @@ export class AppModule {
         ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: limit || 1 }], skipIf: () => limit === 0 }),
         NomadModule.forRootAsync({ useFactory: () => config.nomad }),
         ApiKeyModule.forRootAsync({ useFactory: () => ({ apiKeys: config.auth.apiKeys, apiKeysFile: config.auth.apiKeysFile }) }),
+        AuditModule,
         HealthModule,
         OperationsModule.register(options.operationDirs),
         JobsModule,

@@ -43,8 +43,15 @@ export interface LogConfig {
   format: EnvironmentVariables['LOG_FORMAT'];
 }
 
-/** The audit trail of operations; its settings arrive with the audit feature (issue "safe for production"). */
-export type AuditConfig = Record<string, never>;
+/** Where the audit trail of operations is kept. */
+export interface AuditConfig {
+  /** AUDIT_DB_PATH: the embedded SQLite file used when no DATABASE_URL is set. */
+  dbPath: string;
+  /** DATABASE_URL: Postgres, shared by replicas. It may carry a password: show it only through redactUrl. */
+  databaseUrl?: string;
+  /** NOMAD_MCP_AUDIT_READS: record reads too (changes are always recorded). */
+  reads: boolean;
+}
 
 /** Operation metrics; their settings arrive with the metrics feature. */
 export type MetricsConfig = Record<string, never>;
@@ -129,8 +136,9 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES?.split(',').map((g) => g.trim()).filter(Boolean),
   };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
+  const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };
   return deepFreeze({
-    nomad, http, auth, log, audit: {}, metrics: {},
+    nomad, http, auth, log, audit, metrics: {},
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,

@@ -12,6 +12,7 @@ import {
   IsOneOfSetting,
   IsNamespaceGlobListSetting,
   IsOriginListSetting,
+  IsPostgresUrlSetting,
   IsReadableFileSetting,
   IsStringSetting,
   RequiredWithSetting,
@@ -93,12 +94,24 @@ export class EnvironmentVariables {
   /** Namespace globs (comma-separated) that bound every caller, e.g. `dev-*,staging`. */
   @Expose() @IsOptional() @IsNamespaceGlobListSetting()
   NOMAD_MCP_ALLOWED_NAMESPACES?: string;
+
+  /** The audit trail's SQLite file (created with its folder), used when DATABASE_URL is not set. */
+  @Expose() @IsStringSetting()
+  AUDIT_DB_PATH: string = './data/audit.sqlite3';
+
+  /** Postgres for the audit trail (postgres://user:password@host:5432/db), so that replicas share one trail. */
+  @Expose() @IsOptional() @IsPostgresUrlSetting()
+  DATABASE_URL?: string;
+
+  /** true: reads (list, status, logs) are recorded in the audit trail too; changes always are. */
+  @Expose() @ToBoolean() @IsBooleanSetting()
+  NOMAD_MCP_AUDIT_READS: boolean = false;
 }
 
 /** Settings whose values are secrets: a bad one is named, never shown. */
 const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
-const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL']);
+const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL']);
 
 /** ` (got "…")` when the value may be shown; a secret, or a setting named like one, never is. */
 function shownValue(name: string, value: unknown): string {

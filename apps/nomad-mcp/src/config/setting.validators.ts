@@ -72,6 +72,24 @@ export const IsHttpUrlSetting = () =>
     },
   });
 
+/** A postgres:// or postgresql:// URL with a host (DATABASE_URL). */
+export const IsPostgresUrlSetting = () =>
+  ValidateBy({
+    name: 'isPostgresUrlSetting',
+    validator: {
+      validate: (v) => {
+        if (typeof v !== 'string') return false;
+        try {
+          const url = new URL(v);
+          return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: () => 'must be a postgres:// URL, e.g. postgres://audit:password@127.0.0.1:5432/audit',
+    },
+  });
+
 /** A host name or an IP address to listen on (HOST). */
 export const IsHostSetting = () =>
   ValidateBy({

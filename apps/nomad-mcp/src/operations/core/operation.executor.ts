@@ -1,4 +1,5 @@
-import { HttpException, Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { AuditStore } from '../../audit/audit.store';
 import type { Principal } from '@nomad-mcp/auth';
 import { NomadError } from '@nomad-mcp/nomad';
 import { ErrorBody, toErrorBody } from '../../common/all-exceptions.filter';
@@ -6,7 +7,7 @@ import { validateInput } from '../../common/validation';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { AccessDenied, AccessPolicy } from './access';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, Transport } from './operation';
-import { OperationEvents, Outcome } from './operation-events';
+import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
 import { nextStep } from './next-step';
 import { renderResult } from './render';
@@ -47,6 +48,7 @@ export class OperationExecutor {
     private readonly registry: OperationRegistry,
     private readonly events: OperationEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly audit?: AuditStore,
   ) {
     this.access = new AccessPolicy(config.auth ?? { readOnly: false });
   }
@@ -58,9 +60,8 @@ export class OperationExecutor {
     const started = Date.now();
     const facts: CallFacts = {};
     let outcome: Outcome = 'error';
-    let status = 500;
-    let error: string | null = null;
-    let result: O | undefined;
+    let done: Executed<O> | undefined;
+    let failure: OperationFailure | undefined;
     try {
       if (typeof def.permission === 'string') this.access.authorize(call.principal, def, def.permission);
       let input: object;
@@ -71,37 +72,57 @@ export class OperationExecutor {
         throw err;
       }
       if (typeof def.permission === 'function') this.access.authorize(call.principal, def, def.permission(input));
-      const ctx: OperationContext = {
-        principal: call.principal,
-        transport: call.transport,
-        note: (f) => Object.assign(facts, f),
-        namespace: (requested) => {
-          const namespace = requested || this.config.defaultNamespace;
-          facts.namespace = namespace;
-          this.access.requireNamespace(call.principal, namespace);
-          return namespace;
-        },
-        visible: (namespace) => this.access.visible(call.principal, namespace),
-      };
       noteFrom(facts, input);
-      result = (await handler.run(ctx, input)) as O;
+      const result = (await handler.run(this.context(call, facts), input)) as O;
       noteFrom(facts, result);
-      status = def.rest.status?.(result) ?? 200;
       outcome = 'ok';
-      const done = result;
       // rendered only when asked for (MCP): REST answers the JSON and never pays for the text
-      return { def, result, status, get text() { return handler.render ? handler.render(done) : renderResult(done); } };
+      done = { def, result, status: def.rest.status?.(result) ?? 200, get text() { return handler.render ? handler.render(result) : renderResult(result); } };
     } catch (err) {
-      const failure = this.mapError(def, err, facts);
-      status = failure.body.statusCode;
-      error = failure.body.message;
-      if (status === 403 && outcome === 'error' && err instanceof AccessDenied) outcome = 'denied';
-      throw failure;
-    } finally {
-      this.events.emit({
-        operation: def.name, principal: call.principal.name, transport: call.transport,
-        namespace: facts.namespace ?? null, job: facts.job ?? null, outcome, status,
-        duration_ms: Date.now() - started, eval_id: facts.evalId ?? null, error, at: new Date(started).toISOString(),
+      failure = this.mapError(def, err, facts);
+      if (failure.body.statusCode === 403 && outcome === 'error' && err instanceof AccessDenied) outcome = 'denied';
+    }
+    const event: OperationEvent = {
+      operation: def.name, principal: call.principal.name, transport: call.transport,
+      namespace: facts.namespace ?? null, job: facts.job ?? null, outcome, status: done?.status ?? failure!.body.statusCode,
+      duration_ms: Date.now() - started, eval_id: facts.evalId ?? null, error: failure?.body.message ?? null, at: new Date(started).toISOString(),
+    };
+    this.events.emit(event);
+    // the trail has the call before its answer leaves: a change that cannot be recorded is not reported as done
+    if (!def.annotations.readOnly || this.config.audit?.reads) await this.recordOrFail(event, rawInput);
+    if (failure) throw failure;
+    return done!;
+  }
+
+  private context(call: Call, facts: CallFacts): OperationContext {
+    return {
+      principal: call.principal,
+      transport: call.transport,
+      note: (f) => Object.assign(facts, f),
+      namespace: (requested) => {
+        const namespace = requested || this.config.defaultNamespace;
+        facts.namespace = namespace;
+        this.access.requireNamespace(call.principal, namespace);
+        return namespace;
+      },
+      visible: (namespace) => this.access.visible(call.principal, namespace),
+    };
+  }
+
+  private async recordOrFail(e: OperationEvent, rawInput: unknown): Promise<void> {
+    if (!this.audit) return;
+    try {
+      await this.audit.record({
+        identity: e.principal, transport: e.transport, operation: e.operation, namespace: e.namespace, job: e.job,
+        arguments: rawInput && typeof rawInput === 'object' ? { ...(rawInput as object) } : {},
+        outcome: e.outcome, status: e.status, eval_id: e.eval_id, duration_ms: e.duration_ms, error: e.error, time: e.at,
+      });
+    } catch (err) {
+      this.logger.error(`audit trail: ${e.operation} by ${e.principal} could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+      throw new OperationFailure({
+        statusCode: 503, error: 'Service Unavailable',
+        message: `${e.operation} ${e.outcome === 'ok' ? 'ran' : 'ended'} but could not be recorded in the audit trail${e.outcome === 'ok' && e.eval_id ? ` (evaluation ${e.eval_id})` : ''}; the service answers no change it cannot record.`,
+        next_step: 'Do not retry the change: tell the user what was asked, and ask an operator to check the audit database (AUDIT_DB_PATH or DATABASE_URL).',
       });
     }
   }

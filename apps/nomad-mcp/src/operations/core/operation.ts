@@ -26,7 +26,7 @@ export interface OperationAnnotations {
   idempotent: boolean;
 }
 
-/** Where the operation is served over REST (under /api/claude). `:name` segments are input fields. */
+/** Where the operation is served over REST: under /api/claude, or at a path starting with `/`. `:name` segments are input fields. */
 export interface RestRoute {
   method: 'GET' | 'POST';
   path: string;

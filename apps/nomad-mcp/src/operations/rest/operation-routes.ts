@@ -4,7 +4,7 @@ import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
 import { definitionOf, OperationClass } from '../core/operation';
 import { OperationExecutor } from '../core/operation.executor';
-import { pathParams, REST_PREFIX, restInputOf } from './rest-input';
+import { pathParams, restInputOf, routePath } from './rest-input';
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -17,7 +17,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
   @ApiTags('claude')
   @ApiSecurity('api-key')
   @ApiSecurity('bearer')
-  @Controller(REST_PREFIX)
+  @Controller()
   class OperationsController {
     constructor(readonly executor: OperationExecutor) {}
   }
@@ -50,7 +50,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     (def.rest.method === 'GET' ? Query() : Body())(proto, key, 2);
     params.forEach((p, i) => Param(p)(proto, key, 3 + i));
     const decorators: MethodDecorator[] = [
-      def.rest.method === 'GET' ? Get(def.rest.path) : Post(def.rest.path),
+      def.rest.method === 'GET' ? Get(routePath(def.rest.path)) : Post(routePath(def.rest.path)),
       HttpCode(200),
       ApiOperation({ summary: def.title, description: def.description, operationId: def.name }),
       ApiOkResponse({ type: def.output, description: 'Done: `message` says what matters, the other fields hold the data.' }),

@@ -4,6 +4,11 @@ import type { OperationDefinition } from '../core/operation';
 
 export const REST_PREFIX = 'api/claude';
 
+/** The route's full path: under /api/claude, or as written when it starts with `/` (e.g. /api/audit). */
+export function routePath(path: string): string {
+  return path.startsWith('/') ? path.slice(1) : `${REST_PREFIX}/${path}`;
+}
+
 /** `jobs/:job_id/start` -> ['job_id'] */
 export function pathParams(path: string): string[] {
   return [...path.matchAll(/:([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
@@ -40,7 +45,7 @@ export function documentPathParams(document: Json, defs: OperationDefinition[]):
   for (const def of defs) {
     const params = pathParams(def.rest.path);
     if (!params.length) continue;
-    const path = `/${REST_PREFIX}/${def.rest.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')}`;
+    const path = `/${routePath(def.rest.path).replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')}`;
     const op = document.paths?.[path]?.[def.rest.method.toLowerCase()];
     const props = document.components?.schemas?.[def.input.name]?.properties ?? {};
     for (const p of op?.parameters ?? []) {

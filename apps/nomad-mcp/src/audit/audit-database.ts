@@ -1,0 +1,93 @@
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { redactUrl } from '../config/redact-url';
+import { AuditDatabase, auditMigrations, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './audit-schema';
+
+/** Where the trail is kept: Postgres when a URL is given (replicas share it), else an embedded SQLite file. */
+export interface AuditDatabaseOptions {
+  /** AUDIT_DB_PATH: the SQLite file, created with its folder. */
+  dbPath: string;
+  /** DATABASE_URL: postgres://… ; it may carry a password, so it is only ever shown through redactUrl. */
+  databaseUrl?: string;
+  /** Postgres schema of the tables (created when missing); `public` unless set (the tests use one per run). */
+  pgSchema?: string;
+}
+
+export interface OpenedAuditDatabase {
+  db: Kysely<AuditDatabase>;
+  /** Human-readable, password-free description of where the trail is (for logs and errors). */
+  where: string;
+}
+
+/** Thrown when the trail's database cannot be opened or migrated: the message says which one and what to do. */
+export class AuditDatabaseError extends Error {
+  readonly name = 'AuditDatabaseError';
+}
+
+/** Opens the database and brings its schema up to date (run at start-up; concurrent replicas take turns). */
+export async function openAuditDatabase(o: AuditDatabaseOptions): Promise<OpenedAuditDatabase> {
+  const opened = o.databaseUrl ? openPostgres(o.databaseUrl, o.pgSchema ?? 'public') : openSqlite(o.dbPath);
+  try {
+    const migrator = new Migrator({
+      db: opened.db,
+      provider: auditMigrations,
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+      ...(o.databaseUrl ? { migrationTableSchema: o.pgSchema ?? 'public' } : {}),
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+    return opened;
+  } catch (err) {
+    await opened.db.destroy().catch(() => undefined);
+    const reason = err instanceof Error ? err.message : String(err);
+    const fix = o.databaseUrl
+      ? 'check that DATABASE_URL names a reachable Postgres database this user may create tables in'
+      : 'check that AUDIT_DB_PATH names a writable file (its folder is created when missing)';
+    throw new AuditDatabaseError(`Audit trail: cannot open ${opened.where}: ${scrub(reason, o.databaseUrl)}. Fix: ${fix}.`);
+  }
+}
+
+function openSqlite(path: string): OpenedAuditDatabase {
+  const file = resolve(path);
+  const where = `the SQLite file ${file}`;
+  const dialect = new SqliteDialect({
+    database: async () => {
+      mkdirSync(dirname(file), { recursive: true });
+      const sqlite = new Database(file);
+      // WAL + synchronous=FULL: a write is on disk (WAL fsynced) when it returns, so a kill -9 or a power
+      // loss right after loses nothing acknowledged; busy_timeout lets a second reader (the CLI) wait its turn
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.pragma('synchronous = FULL');
+      sqlite.pragma('busy_timeout = 5000');
+      return sqlite;
+    },
+  });
+  return { db: new Kysely<AuditDatabase>({ dialect }), where };
+}
+
+function openPostgres(url: string, schema: string): OpenedAuditDatabase {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new AuditDatabaseError(`Audit trail: "${schema}" is not a plain Postgres schema name.`);
+  const where = `the Postgres database ${redactUrl(url).replace(/[?#].*$/, '')}`;
+  const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000, options: `-c search_path=${schema}` });
+  // an idle connection dropped by the server (restart, failover) must not crash the service: the next query reconnects
+  pool.on('error', () => undefined);
+  return { db: new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) }), where };
+}
+
+/** A driver message never carries the URL's password into a log or an answer. */
+export function scrub(message: string, url: string | undefined): string {
+  if (!url) return message;
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    /* not a parseable URL: nothing to take out but the URL itself */
+  }
+  let out = message.split(url).join(redactUrl(url));
+  if (password) out = out.split(password).join('***');
+  return out;
+}

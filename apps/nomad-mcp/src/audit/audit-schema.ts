@@ -1,0 +1,68 @@
+import { Kysely, Migration, MigrationProvider, sql } from 'kysely';
+
+/**
+ * The audit table as both databases hold it. Times are ISO 8601 UTC text of one fixed width, so text order is
+ * time order in SQLite and Postgres alike; arguments are JSON text, so one schema and one query serve both.
+ */
+export interface AuditRow {
+  id: string;
+  time: string;
+  identity: string;
+  transport: string;
+  operation: string;
+  namespace: string | null;
+  job: string | null;
+  arguments: string;
+  outcome: string;
+  status: number;
+  eval_id: string | null;
+  duration_ms: number;
+  error: string | null;
+}
+
+export interface AuditDatabase {
+  audit_records: AuditRow;
+}
+
+/** Kysely's bookkeeping tables, named for the trail so they never meet another tool's in a shared database. */
+export const MIGRATION_TABLE = 'audit_migration';
+export const MIGRATION_LOCK_TABLE = 'audit_migration_lock';
+
+/*
+ * Migrations live in code (not files read at run time) so the built dist carries them. Never edit one that has
+ * shipped: add the next, named so that it sorts after the others.
+ */
+const migrations: Record<string, Migration> = {
+  '2026-11-29-001-audit-records': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('audit_records')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('time', 'varchar(32)', (c) => c.notNull())
+        .addColumn('identity', 'varchar(256)', (c) => c.notNull())
+        .addColumn('transport', 'varchar(16)', (c) => c.notNull())
+        .addColumn('operation', 'varchar(128)', (c) => c.notNull())
+        .addColumn('namespace', 'varchar(256)')
+        .addColumn('job', 'varchar(256)')
+        .addColumn('arguments', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'varchar(16)', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('eval_id', 'varchar(64)')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .execute();
+      // newest first, optionally narrowed to one identity, job or operation: each filter has its (x, time, id) index
+      await db.schema.createIndex('audit_records_time').on('audit_records').columns(['time', 'id']).execute();
+      for (const col of ['identity', 'job', 'operation']) {
+        await db.schema.createIndex(`audit_records_${col}_time`).on('audit_records').columns([col, 'time', 'id']).execute();
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await sql`drop table if exists audit_records`.execute(db);
+    },
+  },
+};
+
+export const auditMigrations: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

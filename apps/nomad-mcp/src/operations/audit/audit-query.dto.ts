@@ -1,0 +1,63 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** Which audit records to read, newest first. */
+export class AuditQueryDto {
+  /**
+   * Only the calls of this identity (its name, e.g. `ci-bot` or `key-1a2b3c4d`).
+   * @example "local"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  identity?: string;
+
+  /**
+   * Only calls about this job ID.
+   * @example "example-job"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  job?: string;
+
+  /**
+   * Only calls of this operation, e.g. `stop_job`.
+   * @example "create_job"
+   */
+  @IsOptional()
+  @Matches(/^[a-z_]{1,64}$/, { message: 'operation must be an operation name such as stop_job' })
+  operation?: string;
+
+  /** Only calls that ended so: ok, invalid, denied or error. */
+  @IsOptional()
+  @IsIn(['ok', 'invalid', 'denied', 'error'], { message: 'outcome must be one of: ok, invalid, denied, error' })
+  outcome?: 'ok' | 'invalid' | 'denied' | 'error';
+
+  /** Calls at or after this time (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({}, { message: 'since must be an ISO 8601 time such as 2026-11-29T00:00:00Z' })
+  since?: string;
+
+  /** Calls before this time (ISO 8601). */
+  @IsOptional()
+  @IsISO8601({}, { message: 'until must be an ISO 8601 time such as 2026-11-29T00:00:00Z' })
+  until?: string;
+
+  /**
+   * How many records at most (1-200).
+   * @example 20
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number = 20;
+
+  /** The `next_cursor` of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
