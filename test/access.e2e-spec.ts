@@ -109,7 +109,8 @@ describe('service-wide bounds: NOMAD_MCP_READ_ONLY and NOMAD_MCP_ALLOWED_NAMESPA
     expect(create.status).toBe(403);
     expect(create.json.message).toBe('The service is read-only (NOMAD_MCP_READ_ONLY=true): create_job changes Nomad and is refused for everyone.');
     expect(s.nomadTraffic.some((l) => l.startsWith('PUT /v1/jobs'))).toBe(false);
-    expect((await s.api('GET', '/api/claude/tools')).json.map((t: any) => t.name)).toEqual(READ_TOOLS);
+    // the local caller holds every scope, so it also reads the audit trail (admin, read-only)
+    expect((await s.api('GET', '/api/claude/tools')).json.map((t: any) => t.name)).toEqual([...READ_TOOLS, 'list_audit_records']);
     const other = await s.api('GET', '/api/claude/list-jobs?namespace=default');
     expect(other.status).toBe(403);
     expect(other.json.message).toBe("'local' may not use namespace 'default' (allowed: dev*).");

@@ -62,9 +62,9 @@ describe('audit settings', () => {
   };
 
   it('defaults to ./data/audit.sqlite3 and takes DATABASE_URL into the audit slice', () => {
-    expect(loadConfig({}).audit).toEqual({ dbPath: './data/audit.sqlite3', databaseUrl: undefined });
+    expect(loadConfig({}).audit).toEqual({ dbPath: './data/audit.sqlite3', databaseUrl: undefined, reads: false });
     const url = 'postgresql://audit:pw@db.internal:5432/audit?sslmode=require';
-    expect(loadConfig({ AUDIT_DB_PATH: '/var/lib/nomad-mcp/audit.db', DATABASE_URL: url }).audit).toEqual({ dbPath: '/var/lib/nomad-mcp/audit.db', databaseUrl: url });
+    expect(loadConfig({ AUDIT_DB_PATH: '/var/lib/nomad-mcp/audit.db', DATABASE_URL: url }).audit).toEqual({ dbPath: '/var/lib/nomad-mcp/audit.db', databaseUrl: url, reads: false });
   });
 
   it('refuses a DATABASE_URL that is not postgres://, showing it without its password', () => {

@@ -1,3 +1,5 @@
+import { ApiProperty } from '@nestjs/swagger';
+
 /** One call as the audit trail keeps it. */
 export class AuditRecordDto {
   /** Record ID (time-ordered). */
@@ -14,7 +16,7 @@ export class AuditRecordDto {
   namespace: string | null;
   /** Job of the call. */
   job: string | null;
-  /** The arguments, secret values replaced by "[redacted]". */
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The arguments, secret values replaced by "[redacted]".' })
   arguments: Record<string, unknown>;
   /** ok, invalid, denied or error. */
   outcome: string;

@@ -1,5 +1,12 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsEnum, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export enum AuditOutcomeFilter {
+  Ok = 'ok',
+  Invalid = 'invalid',
+  Denied = 'denied',
+  Error = 'error',
+}
 
 /** Which audit records to read, newest first. */
 export class AuditQueryDto {
@@ -29,10 +36,13 @@ export class AuditQueryDto {
   @Matches(/^[a-z_]{1,64}$/, { message: 'operation must be an operation name such as stop_job' })
   operation?: string;
 
-  /** Only calls that ended so: ok, invalid, denied or error. */
+  /**
+   * Only calls that ended so: ok, invalid, denied or error.
+   * @example "ok"
+   */
   @IsOptional()
-  @IsIn(['ok', 'invalid', 'denied', 'error'], { message: 'outcome must be one of: ok, invalid, denied, error' })
-  outcome?: 'ok' | 'invalid' | 'denied' | 'error';
+  @IsEnum(AuditOutcomeFilter, { message: 'outcome must be one of: ok, invalid, denied, error' })
+  outcome?: AuditOutcomeFilter;
 
   /** Calls at or after this time (ISO 8601). */
   @IsOptional()
