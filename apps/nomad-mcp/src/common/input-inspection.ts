@@ -15,7 +15,8 @@ import type { FieldError } from './validation';
 export const MAX_INPUT_DEPTH = 32;
 const MAX_PROBLEMS = 10;
 
-const BUILT_IN_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+// `prototype` too: class-transformer skips it the same way (found by the fuzz test: create-job ran with it)
+const BUILT_IN_NAMES: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const hasLoneSurrogate = (text: string) => LONE_SURROGATE.test(text);

@@ -1,0 +1,118 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { call } from './support/http';
+import { startStack, Stack } from './support/stack';
+
+/** A small seeded PRNG (mulberry32), so a failing case can be replayed from its number. */
+function rng(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const deep = (n: number): unknown => (n === 0 ? 'x' : { a: deep(n - 1) });
+const BAD_VALUES: unknown[] = [
+  null, true, false, 0, -1, 1e308, -1e308, 2 ** 53 + 1, 3.5, NaN, '', ' ', 'a b', '\u0000', '\ud800', 'x'.repeat(10_000),
+  '../../v1/acl/tokens', '..', '.', '%2e%2e', 'x?y=z', 'job#frag', 'a/../../v1/agent/self', 'web/allocations', 'web/periodic/force',
+  '*', 'ns/../x', '<script>', '${jndi:ldap://x}', [], [[]], [1, 2], {}, { $ref: '#' }, deep(40), deep(200),
+];
+const BAD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', 'extra', 'Job', 'job_ID'];
+
+/** A path segment for any string; a lone surrogate (which encodeURIComponent refuses) as the bytes a client might send. */
+const enc = (id: string) => {
+  try {
+    return encodeURIComponent(id);
+  } catch {
+    return '%ED%A0%80';
+  }
+};
+
+/** The routes and their valid inputs; every case breaks one of them. */
+const TARGETS: Array<{ method: 'GET' | 'POST'; path: (id: string) => string; tool: string; valid: Record<string, unknown> }> = [
+  { method: 'GET', path: () => '/api/claude/list-jobs', tool: 'list_jobs', valid: { namespace: 'development', status: 'running', prefix: 'ex' } },
+  { method: 'POST', path: () => '/api/claude/jobs', tool: 'get_job_status', valid: { job_id: 'example-job', action: 'status', namespace: 'development', purge: false } },
+  { method: 'POST', path: () => '/api/claude/create-job', tool: 'create_job', valid: { job_id: 'fuzz-job', docker_image: 'nginx:1.27', count: 1, cpu: 100, memory: 64, ports: [{ Label: 'http', Value: 0, To: 80 }], env_vars: { A: 'b' } } },
+  { method: 'GET', path: (id) => `/api/claude/job-logs/${enc(id)}`, tool: 'get_job_logs', valid: { job_id: 'example-job', namespace: 'development', lines: 5, type: 'stdout' } },
+  { method: 'POST', path: (id) => `/api/claude/jobs/${enc(id)}/stop`, tool: 'stop_job', valid: { job_id: 'example-job', namespace: 'development', purge: false } },
+  { method: 'POST', path: (id) => `/api/claude/jobs/${enc(id)}/restart`, tool: 'restart_job', valid: { job_id: 'example-job', namespace: 'development' } },
+];
+
+/** What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. */
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespace\/[A-Za-z0-9-]+|evaluation\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+\/allocations|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+
+/**
+ * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and
+ * negative numbers, prototype keys, deep nesting, hostile IDs and namespaces), plus invalid JSON and 10 MB
+ * bodies: no 5xx, no crash, no Nomad request outside the operations' own endpoints, no job created or stopped.
+ */
+describe('fuzz: 10,000 bad inputs', () => {
+  let s: Stack;
+  let mcp: Client;
+  beforeAll(async () => {
+    s = await startStack();
+    mcp = new Client({ name: 'fuzz', version: '1' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`)));
+  });
+  afterAll(async () => {
+    await mcp.close();
+    await s.close();
+  });
+
+  it('refuses a body key named prototype (class-transformer drops it, so create-job once ran without a word)', async () => {
+    const r = await call(s.url, 'POST', '/api/claude/create-job', { rawBody: '{"job_id":"proto-job","docker_image":"nginx:1.27","prototype":1}', headers: { 'Content-Type': 'application/json' } });
+    expect(r.status).toBe(400);
+    expect(r.json.message).toMatch(/prototype: property prototype should not exist/);
+    expect((await s.nomad('GET', '/v1/job/proto-job?namespace=development')).status).toBe(404);
+  });
+
+  it('answers every one with a 4xx (or a tool error), and never reaches Nomad where it should not', async () => {
+    const random = rng(20261129);
+    const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
+    const failures: string[] = [];
+    let cases = 0;
+    const one = async (n: number) => {
+      const target = pick(TARGETS);
+      const input: Record<string, unknown> = JSON.parse(JSON.stringify(target.valid));
+      const field = pick(Object.keys(input));
+      // break the input: a bad value in a field, and/or a key that must not be there. A bad value can happen to
+      // be valid (purge: true), so the operations that change something always get the bad key too: no case
+      // may be a valid change
+      const changes = !['list_jobs', 'get_job_status', 'get_job_logs'].includes(target.tool);
+      const badValue = random() < 0.6;
+      if (badValue) input[field] = pick(BAD_VALUES);
+      if (changes || !badValue || random() < 0.3) Object.defineProperty(input, pick(BAD_KEYS), { value: pick(BAD_VALUES), enumerable: true });
+      const viaMcp = random() < 0.3;
+      if (viaMcp) {
+        const r = (await mcp.callTool({ name: target.tool, arguments: input }).catch((e: Error) => ({ isError: true, content: [{ text: `protocol error: ${e.message}` }] }))) as { isError?: boolean; content: Array<{ text: string }> };
+        if (!r.isError && target.tool !== 'list_jobs' && target.tool !== 'get_job_status' && target.tool !== 'get_job_logs') failures.push(`#${n} MCP ${target.tool} ${JSON.stringify(input).slice(0, 200)} was not refused`);
+        if (/Internal server error|protocol error: .*(500|socket)/.test(r.content[0]?.text ?? '')) failures.push(`#${n} MCP ${target.tool}: ${r.content[0].text.slice(0, 200)}`);
+      } else {
+        const id = typeof input.job_id === 'string' ? input.job_id : 'example-job';
+        const body = target.method === 'POST' ? JSON.stringify(input) : undefined;
+        const qs = target.method === 'GET' ? `?${new URLSearchParams(Object.entries(input).filter(([k]) => k !== 'job_id' || !target.path('x').includes('job-logs')).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]))}` : '';
+        const r = await call(s.url, target.method, target.path(id) + qs, body === undefined ? {} : { rawBody: body, headers: { 'Content-Type': 'application/json' } });
+        if (r.status >= 500) failures.push(`#${n} ${target.method} ${target.path(id).slice(0, 80)} ${(body ?? qs).slice(0, 200)} -> ${r.status} ${r.text.slice(0, 200)}`);
+      }
+      cases++;
+    };
+    // invalid JSON and 10 MB bodies, to every POST route
+    for (const t of TARGETS.filter((x) => x.method === 'POST')) {
+      for (const raw of ['{', '{"job_id": "x",}', 'null', '[]', '"x"', '{"job_id": "example-job", "action": "stop"'.repeat(3), `{"job_id":"${'x'.repeat(10 * 1024 * 1024)}"}`]) {
+        const r = await call(s.url, 'POST', t.path('example-job'), { rawBody: raw, headers: { 'Content-Type': 'application/json' } });
+        if (r.status >= 500 || r.status < 400) failures.push(`raw body to ${t.path('example-job')} (${raw.slice(0, 40)}…) -> ${r.status}`);
+        cases++;
+      }
+    }
+    for (let n = 0; n < 10_000; n += 8) await Promise.all(Array.from({ length: 8 }, (_, i) => one(n + i)));
+    expect(failures.slice(0, 20)).toEqual([]);
+    expect(cases).toBeGreaterThanOrEqual(10_000);
+    const offPath = s.nomadTraffic.filter((l) => !ALLOWED_NOMAD.test(l));
+    expect(offPath.slice(0, 20)).toEqual([]);
+    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs|^DELETE /.test(l))).toEqual([]);
+    expect((await s.nomad('GET', '/v1/job/fuzz-job?namespace=development')).status).toBe(404);
+    expect((await s.nomad('GET', '/v1/job/example-job?namespace=development')).json.Stop).toBe(false);
+  }, 600_000);
+});
