@@ -49,10 +49,16 @@ export class PlacementExplainer {
   private async bestFree(dims: Dimension[]): Promise<Partial<Record<Dimension, number>>> {
     const nodes = (await this.nodes.list({ resources: true })).body.filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && !n.Drain);
     const capacity = (n: NodeListStub, d: Dimension) => DIMENSIONS[d].node(n.NodeResources) - DIMENSIONS[d].node(n.ReservedResources);
+    // a node among the largest by memory is often among the largest by CPU too: its allocations are read once
+    const allocations = new Map<string, Promise<Allocation[]>>();
+    const allocationsOf = (id: string) => {
+      if (!allocations.has(id)) allocations.set(id, this.nodes.allocations(id).then((r) => r.body as Allocation[]));
+      return allocations.get(id)!;
+    };
     const out: Partial<Record<Dimension, number>> = {};
     for (const d of dims) {
       const largest = [...nodes].sort((a, b) => capacity(b, d) - capacity(a, d)).slice(0, NODES_TO_EXAMINE);
-      const frees = await Promise.all(largest.map(async (n) => capacity(n, d) - used((await this.nodes.allocations(n.ID)).body as Allocation[], d)));
+      const frees = await Promise.all(largest.map(async (n) => capacity(n, d) - used(await allocationsOf(n.ID), d)));
       if (frees.length) out[d] = Math.max(0, ...frees);
     }
     return out;
