@@ -1,4 +1,5 @@
 import type { EnvironmentVariables } from './env.schema';
+import { commaList } from './setting.validators';
 
 /** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
 export interface NomadConfig {
@@ -129,11 +130,11 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     skipVerify: v.NOMAD_SKIP_VERIFY,
     timeoutMs: v.NOMAD_TIMEOUT_MS,
   };
-  const allowedOrigins = (v.MCP_ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => new URL(o).origin);
+  const allowedOrigins = commaList(v.MCP_ALLOWED_ORIGINS ?? '').map((o) => new URL(o).origin);
   const http: HttpConfig = { host: v.HOST, port: v.PORT, publicUrl: v.PUBLIC_URL, rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE, allowedOrigins };
   const auth: AuthConfig = {
     apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE, readOnly: v.NOMAD_MCP_READ_ONLY,
-    allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES?.split(',').map((g) => g.trim()).filter(Boolean),
+    allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES === undefined ? undefined : commaList(v.NOMAD_MCP_ALLOWED_NAMESPACES),
   };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };

@@ -152,22 +152,25 @@ function isOrigin(text: string): boolean {
   }
 }
 
-/** Comma-separated browser origins such as `https://app.example.com` (MCP_ALLOWED_ORIGINS). */
-export const IsOriginListSetting = () =>
+/** The items of a comma-separated setting, trimmed, empty ones left out. */
+export function commaList(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+/** A comma-separated setting whose every (trimmed) item passes `item`. */
+const IsCommaListSetting = (name: string, item: (text: string) => boolean, message: string) =>
   ValidateBy({
-    name: 'isOriginListSetting',
+    name,
     validator: {
-      validate: (v) => typeof v === 'string' && v.split(',').every((o) => !o.trim() || isOrigin(o.trim())),
-      defaultMessage: () => 'must be comma-separated origins such as https://app.example.com',
+      validate: (v) => typeof v === 'string' && v.split(',').every((i) => item(i.trim())),
+      defaultMessage: () => message,
     },
   });
 
+/** Comma-separated browser origins such as `https://app.example.com` (MCP_ALLOWED_ORIGINS); empty items pass. */
+export const IsOriginListSetting = () =>
+  IsCommaListSetting('isOriginListSetting', (o) => !o || isOrigin(o), 'must be comma-separated origins such as https://app.example.com');
+
 /** Comma-separated namespace globs: letters, digits, dashes and `*` (NOMAD_MCP_ALLOWED_NAMESPACES). */
 export const IsNamespaceGlobListSetting = () =>
-  ValidateBy({
-    name: 'isNamespaceGlobListSetting',
-    validator: {
-      validate: (v) => typeof v === 'string' && v.split(',').every((g) => /^[a-zA-Z0-9*-]{1,128}$/.test(g.trim())),
-      defaultMessage: () => 'must be comma-separated namespace names or globs such as dev-*,staging',
-    },
-  });
+  IsCommaListSetting('isNamespaceGlobListSetting', (g) => /^[a-zA-Z0-9*-]{1,128}$/.test(g), 'must be comma-separated namespace names or globs such as dev-*,staging');
