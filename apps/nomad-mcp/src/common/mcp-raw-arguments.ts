@@ -19,6 +19,18 @@ export function rawToolArgumentProblems(message: unknown): FieldError[] {
 }
 
 /**
+ * The JSON-RPC answer to a tools/call whose raw arguments fail the check: the tool error the tool itself would
+ * give (a model reads those and fixes its arguments). Undefined when the message passes. Both transports use it:
+ * this interceptor over HTTP, and the stdio input guard.
+ */
+export function rawArgumentRefusal(message: unknown): { jsonrpc: '2.0'; id: unknown; result: { isError: true; content: Array<{ type: 'text'; text: string }> } } | undefined {
+  const problems = rawToolArgumentProblems(message);
+  if (!problems.length) return undefined;
+  const text = `Invalid request: ${problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; ')}. Fix those arguments and call the tool again.`;
+  return { jsonrpc: '2.0', id: (message as { id?: unknown }).id ?? null, result: { isError: true, content: [{ type: 'text', text }] } };
+}
+
+/**
  * On POST /mcp: a tools/call whose arguments fail the raw-input check is answered here, as the tool error
  * the tool itself would give (a model reads those and fixes its arguments), without running the tool.
  * An interceptor, so the API key guard and the rate limit have run first.
@@ -29,11 +41,9 @@ export class McpRawArgumentInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
     if (req.method !== 'POST' || !isMcpPath(req) || !req.body || Array.isArray(req.body)) return next.handle();
-    const problems = rawToolArgumentProblems(req.body);
-    if (!problems.length) return next.handle();
-    const text = `Invalid request: ${problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; ')}. Fix those arguments and call the tool again.`;
-    const id = (req.body as { id?: unknown }).id ?? null;
-    context.switchToHttp().getResponse<Response>().status(200).json({ jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text }] } });
+    const refusal = rawArgumentRefusal(req.body);
+    if (!refusal) return next.handle();
+    context.switchToHttp().getResponse<Response>().status(200).json(refusal);
     return of(undefined);
   }
 }

@@ -1,5 +1,5 @@
 import { Transform, TransformCallback, Writable } from 'node:stream';
-import { rawToolArgumentProblems } from '../common/mcp-raw-arguments';
+import { rawArgumentRefusal } from '../common/mcp-raw-arguments';
 
 /**
  * Between stdin and the MCP stdio transport: a tools/call whose raw arguments fail the raw-input check
@@ -36,9 +36,6 @@ function refusalFor(line: string): string | undefined {
   } catch {
     return undefined; // the SDK answers a parse error itself
   }
-  const problems = rawToolArgumentProblems(message);
-  if (!problems.length) return undefined;
-  const text = `Invalid request: ${problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; ')}. Fix those arguments and call the tool again.`;
-  const id = (message as { id?: unknown }).id ?? null;
-  return JSON.stringify({ jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text }] } });
+  const refusal = rawArgumentRefusal(message);
+  return refusal && JSON.stringify(refusal);
 }
