@@ -80,11 +80,14 @@ describe('who may do what: identities file, scopes, namespaces, read-only mode',
     expect(allAdmin.json.jobs.map((j: any) => j.namespace)).toContain('default');
   });
 
-  it('operate allows a restart but not a purge (destroy)', async () => {
+  it('operate allows a restart (confirmed, as identities are by default) but not a purge (destroy)', async () => {
     const purge = await s.api('POST', '/api/claude/jobs', { job_id: 'example-job', action: 'stop', namespace: 'development', purge: true }, as('operator'));
     expect(purge.status).toBe(403);
     expect(purge.json.message).toBe("'ci-bot' may not call stop_job: it needs the scope 'destroy'.");
-    const restart = await s.api('POST', '/api/claude/jobs', { job_id: 'example-job', action: 'restart', namespace: 'development' }, as('operator'));
+    const body = { job_id: 'example-job', action: 'restart', namespace: 'development' };
+    const planned = await s.api('POST', '/api/claude/jobs', body, as('operator'));
+    expect(planned.status).toBe(428);
+    const restart = await s.api('POST', '/api/claude/jobs', { ...body, confirm_token: planned.json.confirmation.confirm_token }, as('operator'));
     expect(restart.status).toBe(200);
   });
 

@@ -35,8 +35,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   afterAll(() => s.close());
 
   const toolInputs: Record<string, string> = {
-    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', start_job: 'JobRefDto', stop_job: 'StopJobDto',
-    restart_job: 'JobRefDto', create_job: 'CreateJobDto', get_job_logs: 'JobLogsRequestDto', list_audit_records: 'AuditQueryDto',
+    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
+    restart_job: 'JobChangeDto', create_job: 'CreateJobDto', get_job_logs: 'JobLogsRequestDto', list_audit_records: 'AuditQueryDto',
   };
 
   it('offers the same tools, in the same order, with the same descriptions', () => {

@@ -67,7 +67,7 @@ describe('GET /api/claude/tool-config', () => {
       description: expect.stringMatching(/^Manage one job: action=status/),
       method: 'POST',
       url: `${s.url}/api/claude/jobs`,
-      body: { job_id: 'string', namespace: 'string', action: 'string', purge: 'boolean' },
+      body: { job_id: 'string', namespace: 'string', confirm_token: 'string', action: 'string', purge: 'boolean' },
     });
   });
 
@@ -79,7 +79,7 @@ describe('GET /api/claude/tool-config', () => {
       url: `${s.url}/api/claude/create-job`,
       body: {
         job_id: 'string', namespace: 'string', name: 'string', type: 'string', datacenters: 'array', docker_image: 'string',
-        count: 'integer', cpu: 'integer', memory: 'integer', ports: 'array', env_vars: 'object',
+        count: 'integer', cpu: 'integer', memory: 'integer', ports: 'array', env_vars: 'object', confirm_token: 'string',
       },
     });
   });

@@ -129,7 +129,7 @@ export class ApiKeyRing {
     if (!found) return undefined;
     const id = found.identity;
     return id
-      ? { name: found.name, kind: 'api-key', permissions: id.scopes, namespaces: id.namespaces, expiresAt: id.expiresAt }
+      ? { name: found.name, kind: 'api-key', permissions: id.scopes, namespaces: id.namespaces, expiresAt: id.expiresAt, confirm: id.confirm }
       : { name: found.name, kind: 'api-key' };
   }
 

@@ -11,10 +11,15 @@ import { load } from 'js-yaml';
  *       scopes: [read, operate]           # read | operate | write | destroy | admin | '*'
  *       namespaces: [dev-*, staging]      # globs; absent = every namespace
  *       expires: 2027-01-31T00:00:00Z     # optional
+ *       confirm: destructive              # destructive (default) | writes | off: which changes need a confirmed second call
  */
 
 export const SCOPES = ['read', 'operate', 'write', 'destroy', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** Which changes need a confirmed second call: destructive ones (stop, purge, restart, update), every change, or none. */
+export const CONFIRM_POLICIES = ['destructive', 'writes', 'off'] as const;
+export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
 
 export interface Identity {
   name: string;
@@ -24,6 +29,8 @@ export interface Identity {
   /** Namespace globs it may use; undefined = every namespace. */
   namespaces?: string[];
   expiresAt?: Date;
+  /** Its confirmation policy; undefined = NOMAD_MCP_CONFIRM, else `destructive`. */
+  confirm?: ConfirmPolicy;
 }
 
 /** An identities file that cannot be used; the message names the entry and field, never a key. */
@@ -64,7 +71,9 @@ export function parseIdentities(text: string, file: string): Identity[] {
       expiresAt = e.expires instanceof Date ? e.expires : new Date(String(e.expires));
       if (Number.isNaN(expiresAt.getTime())) throw new IdentitiesFileError(`${where} (${name}).expires must be a date such as 2027-01-31T00:00:00Z`);
     }
-    return { name, digest, scopes, namespaces, expiresAt };
+    const confirm = e.confirm === undefined ? undefined : (CONFIRM_POLICIES as readonly unknown[]).includes(e.confirm) ? (e.confirm as ConfirmPolicy) : null;
+    if (confirm === null) throw new IdentitiesFileError(`${where} (${name}).confirm must be one of ${CONFIRM_POLICIES.join(', ')}`);
+    return { name, digest, scopes, namespaces, expiresAt, confirm };
   });
 }
 

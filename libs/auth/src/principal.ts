@@ -17,6 +17,11 @@ export interface Principal {
   namespaces?: readonly string[];
   /** When its key stops being accepted (identities file). */
   expiresAt?: Date;
+  /**
+   * Which changes need a confirmed second call, when its identities-file entry says (`confirm`); else
+   * NOMAD_MCP_CONFIRM decides, else `destructive` for identities and `off` for plain keys and local use.
+   */
+  confirm?: 'destructive' | 'writes' | 'off';
 }
 
 export const LOCAL_PRINCIPAL: Readonly<Principal> = Object.freeze({ name: 'local', kind: 'local' });

@@ -1,8 +1,12 @@
 /** The transports a call can arrive by: REST, MCP over HTTP, MCP over stdio. */
 export type AuditTransport = 'rest' | 'mcp' | 'stdio';
 
-/** How a call ended (the executor's Outcome). */
-export type AuditOutcome = 'ok' | 'invalid' | 'denied' | 'error';
+/**
+ * How a call ended (the executor's Outcome): ok; planned (a change that needs confirmation answered its plan
+ * and changed nothing); invalid input; denied by policy; error.
+ */
+export const AUDIT_OUTCOMES = ['ok', 'planned', 'invalid', 'denied', 'error'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** One call, as the audit trail keeps it. */
 export interface AuditRecord {

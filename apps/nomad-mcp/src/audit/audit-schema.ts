@@ -20,8 +20,17 @@ export interface AuditRow {
   error: string | null;
 }
 
+/** One use of a single-use grant (a confirmation token's nonce): the primary key makes a second use fail, across replicas too. */
+export interface OnceRow {
+  key: string;
+  used_at: string;
+  /** After this the grant is void anyway, so the row may be removed. */
+  expires_at: string;
+}
+
 export interface AuditDatabase {
   audit_records: AuditRow;
+  used_once: OnceRow;
 }
 
 /** Kysely's bookkeeping tables, named for the trail so they never meet another tool's in a shared database. */
@@ -59,6 +68,20 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await sql`drop table if exists audit_records`.execute(db);
+    },
+  },
+  '2026-11-29-002-used-once': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('used_once')
+        .addColumn('key', 'varchar(128)', (c) => c.primaryKey())
+        .addColumn('used_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('used_once_expires').on('used_once').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await sql`drop table if exists used_once`.execute(db);
     },
   },
 };

@@ -21,6 +21,7 @@ export class AuditStore implements OnModuleInit, OnModuleDestroy {
   private db?: Kysely<AuditDatabase>;
   private opening?: Promise<Kysely<AuditDatabase>>;
   private closed = false;
+  private usesSinceSweep = 0;
 
   constructor(@Optional() @Inject(AUDIT_CONFIG) private readonly options: AuditDatabaseOptions = { dbPath: './data/audit.sqlite3' }) {}
 
@@ -55,6 +56,26 @@ export class AuditStore implements OnModuleInit, OnModuleDestroy {
       this.logger.error(`could not record ${row.operation} by ${row.identity}: ${reason}`);
       throw new AuditDatabaseError(`Audit trail: the record of this call could not be written (${reason}); the call is refused so that nothing goes unrecorded. Retry, or ask an operator to check the audit database.`);
     }
+  }
+
+  /**
+   * Records the one use of a single-use grant (a confirmation token); false when it was used before. Kept in
+   * the trail's database so that replicas sharing it (Postgres) refuse a token another replica already took.
+   * Expired uses are swept now and then: their grants are refused for being expired anyway.
+   */
+  async useOnce(key: string, expiresAt: Date): Promise<boolean> {
+    const db = await this.database();
+    const now = new Date().toISOString();
+    if (++this.usesSinceSweep >= 100) {
+      this.usesSinceSweep = 0;
+      await db.deleteFrom('used_once').where('expires_at', '<', now).execute();
+    }
+    const inserted = await db
+      .insertInto('used_once')
+      .values({ key, used_at: now, expires_at: expiresAt.toISOString() })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 
   async query(filter: AuditFilter = {}): Promise<AuditPage> {

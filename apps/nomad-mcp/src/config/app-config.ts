@@ -1,4 +1,5 @@
 import type { EnvironmentVariables } from './env.schema';
+import type { ConfirmPolicy } from '@nomad-mcp/auth';
 import { commaList } from './setting.validators';
 
 /** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
@@ -36,6 +37,12 @@ export interface AuthConfig {
   readOnly: boolean;
   /** NOMAD_MCP_ALLOWED_NAMESPACES: globs that bound every caller; undefined = no bound. */
   allowedNamespaces?: string[];
+  /** NOMAD_MCP_CONFIRM: the confirmation policy for every caller; undefined = per caller (see ConfirmationGate). */
+  confirmPolicy?: ConfirmPolicy;
+  /** NOMAD_MCP_CONFIRM_SECRET: signs confirmation tokens (replicas share it); undefined = random per process. */
+  confirmSecret?: string;
+  /** NOMAD_MCP_CONFIRM_TTL_SECONDS: how long a confirmation token is valid. */
+  confirmTtlSeconds: number;
 }
 
 /** The service's own logs (pino, on stderr). */
@@ -135,6 +142,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const auth: AuthConfig = {
     apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE, readOnly: v.NOMAD_MCP_READ_ONLY,
     allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES === undefined ? undefined : commaList(v.NOMAD_MCP_ALLOWED_NAMESPACES),
+    confirmPolicy: v.NOMAD_MCP_CONFIRM, confirmSecret: v.NOMAD_MCP_CONFIRM_SECRET, confirmTtlSeconds: v.NOMAD_MCP_CONFIRM_TTL_SECONDS,
   };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };

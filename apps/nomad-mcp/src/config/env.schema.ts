@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Expose, plainToInstance } from 'class-transformer';
 import { IsOptional, ValidationError, validateSync } from 'class-validator';
+import { CONFIRM_POLICIES, ConfirmPolicy } from '@nomad-mcp/auth';
 import { AppConfig, toAppConfig } from './app-config';
 import { redactUrl } from './redact-url';
 import {
@@ -14,6 +15,7 @@ import {
   IsOriginListSetting,
   IsPostgresUrlSetting,
   IsReadableFileSetting,
+  IsSecretSetting,
   IsStringSetting,
   RequiredWithSetting,
   ToBoolean,
@@ -94,6 +96,22 @@ export class EnvironmentVariables {
   /** Namespace globs (comma-separated) that bound every caller, e.g. `dev-*,staging`. */
   @Expose() @IsOptional() @IsNamespaceGlobListSetting()
   NOMAD_MCP_ALLOWED_NAMESPACES?: string;
+
+  /**
+   * Which changes need a confirmed second call, for every caller: `destructive` (stop, purge, restart, an update
+   * of an existing job), `writes` (every change) or `off`. Unset: identities-file callers default to
+   * `destructive` (or their own `confirm`), plain API_KEYS keys and keyless local use keep one-call changes.
+   */
+  @Expose() @IsOptional() @IsOneOfSetting(CONFIRM_POLICIES)
+  NOMAD_MCP_CONFIRM?: ConfirmPolicy;
+
+  /** Signs confirmation tokens; give every replica the same (at least 32 characters). Unset: random per process. */
+  @Expose() @IsOptional() @IsSecretSetting({ minLength: 32 })
+  NOMAD_MCP_CONFIRM_SECRET?: string;
+
+  /** How long a confirmation token stays valid, in seconds. */
+  @Expose() @ToNumber() @IsIntegerSetting({ min: 1, max: 3600 })
+  NOMAD_MCP_CONFIRM_TTL_SECONDS: number = 300;
 
   /** The audit trail's SQLite file (created with its folder), used when DATABASE_URL is not set. */
   @Expose() @IsStringSetting()

@@ -48,6 +48,16 @@ export const IsBooleanSetting = () =>
 export const IsStringSetting = () =>
   ValidateBy({ name: 'isStringSetting', validator: { validate: (v) => typeof v === 'string', defaultMessage: () => 'must be a string' } });
 
+/** A secret string of at least minLength characters (its value is never shown in the error). */
+export const IsSecretSetting = (o: { minLength: number }) =>
+  ValidateBy({
+    name: 'isSecretSetting',
+    validator: {
+      validate: (v) => typeof v === 'string' && v.length >= o.minLength,
+      defaultMessage: () => `must be at least ${o.minLength} characters (e.g. the output of \`openssl rand -hex 32\`)`,
+    },
+  });
+
 export const IsOneOfSetting = (values: readonly string[]) =>
   ValidateBy({
     name: 'isOneOfSetting',

@@ -31,8 +31,8 @@ export class ClaudeController {
   @ApiOkResponse({ description: 'status -> JobStatusResult; start, stop, restart -> JobActionResult', schema: { oneOf: [{ $ref: getSchemaPath(JobStatusResult) }, { $ref: getSchemaPath(JobActionResult) }] } })
   @ApiOperation({ summary: 'Manage a job', description: 'status | start | stop (with purge) | restart of one job.' })
   async manageJob(@Body() body: ManageJobDto, @Req() req: Request): Promise<JobStatusResult | JobActionResult> {
-    const { action, purge, ...ref } = body;
-    const input = action === JobAction.Stop ? { ...ref, purge } : ref;
+    const { action, purge, confirm_token, ...ref } = body;
+    const input = action === JobAction.Stop ? { ...ref, purge, confirm_token } : action === JobAction.Status ? ref : { ...ref, confirm_token };
     return (await this.executor.execute(ACTION_OPERATIONS[action], input, { principal: requestPrincipal(req), transport: 'rest' })).result as JobStatusResult | JobActionResult;
   }
 }

@@ -1,3 +1,4 @@
+import { ConfirmationGate } from './core/confirmation.gate';
 import { DynamicModule, Module } from '@nestjs/common';
 import { loadOperationClasses, OPERATIONS_DIR } from './core/operation-loader';
 import { OperationEvents } from './core/operation-events';
@@ -23,8 +24,8 @@ export class OperationsModule {
     return {
       module: OperationsModule,
       controllers: [buildOperationsController(classes)],
-      providers: [...SUPPORT, ...classes, { provide: OPERATION_CLASSES, useValue: classes }, OperationRegistry, OperationExecutor, OperationEvents, OperationLog],
-      exports: [OperationRegistry, OperationExecutor, OperationEvents, OperationLog],
+      providers: [...SUPPORT, ...classes, { provide: OPERATION_CLASSES, useValue: classes }, OperationRegistry, ConfirmationGate, OperationExecutor, OperationEvents, OperationLog],
+      exports: [OperationRegistry, ConfirmationGate, OperationExecutor, OperationEvents, OperationLog],
       global: true,
     };
   }

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
+import { ConfirmableDto } from './confirmable.dto';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -78,7 +79,7 @@ function toPortMappings(raw: unknown): unknown {
 }
 
 /** Body of POST /api/claude/create-job: a docker job in a few fields. */
-export class CreateJobDto extends JobRefDto {
+export class CreateJobDto extends IntersectionType(JobRefDto, ConfirmableDto) {
   // JobRefDto describes job_id; only the example differs: the demo's example-job was not created by
   // nomad-mcp, so Swagger UI's "Try it out" with it would get 409
   @ApiProperty({ example: 'test-nginx' })

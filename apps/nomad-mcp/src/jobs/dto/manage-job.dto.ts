@@ -1,5 +1,6 @@
 import { IsBoolean, IsEnum, IsOptional } from 'class-validator';
-import { PickType } from '@nestjs/swagger';
+import { IntersectionType, PickType } from '@nestjs/swagger';
+import { ConfirmableDto } from './confirmable.dto';
 import { JobRefDto } from './job-ref.dto';
 
 export enum JobAction {
@@ -10,7 +11,7 @@ export enum JobAction {
 }
 
 /** Body of POST /api/claude/jobs. */
-export class ManageJobDto extends JobRefDto {
+export class ManageJobDto extends IntersectionType(JobRefDto, ConfirmableDto) {
   /**
    * What to do: `status` reports health and problems; `start` runs a stopped job again; `stop` stops it
    * (deregisters); `restart` restarts its running allocations one after another.
@@ -29,4 +30,7 @@ export class ManageJobDto extends JobRefDto {
 }
 
 /** Input of the stop_job tool. */
-export class StopJobDto extends PickType(ManageJobDto, ['job_id', 'namespace', 'purge'] as const) {}
+export class StopJobDto extends PickType(ManageJobDto, ['job_id', 'namespace', 'purge', 'confirm_token'] as const) {}
+
+/** Input of start_job and restart_job: one job, and the confirmation token when the change needs one. */
+export class JobChangeDto extends PickType(ManageJobDto, ['job_id', 'namespace', 'confirm_token'] as const) {}

@@ -3,6 +3,7 @@ import { IsEnum, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength
 
 export enum AuditOutcomeFilter {
   Ok = 'ok',
+  Planned = 'planned',
   Invalid = 'invalid',
   Denied = 'denied',
   Error = 'error',
@@ -37,11 +38,11 @@ export class AuditQueryDto {
   operation?: string;
 
   /**
-   * Only calls that ended so: ok, invalid, denied or error.
+   * Only calls that ended so: ok, planned (answered a plan awaiting confirmation), invalid, denied or error.
    * @example "ok"
    */
   @IsOptional()
-  @IsEnum(AuditOutcomeFilter, { message: 'outcome must be one of: ok, invalid, denied, error' })
+  @IsEnum(AuditOutcomeFilter, { message: `outcome must be one of: ${Object.values(AuditOutcomeFilter).join(', ')}` })
   outcome?: AuditOutcomeFilter;
 
   /** Calls at or after this time (ISO 8601). */

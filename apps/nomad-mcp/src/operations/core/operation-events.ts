@@ -1,9 +1,10 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { Observable, Subject } from 'rxjs';
+import type { AuditOutcome } from '../../audit/audit-record';
 import type { Transport } from './operation';
 
-/** How a call ended: the four outcomes audit and metrics count separately. */
-export type Outcome = 'ok' | 'invalid' | 'denied' | 'error';
+/** How a call ended: the outcomes audit and metrics count separately. */
+export type Outcome = AuditOutcome;
 
 /**
  * One structured event per call, from any transport, emitted once the call has ended. Audit and metrics

@@ -25,7 +25,8 @@ function executorWith(handler: OperationHandler) {
   return { exec: new OperationExecutor(registry, events, { defaultNamespace: 'development' } as AppConfig), seen };
 }
 
-const operator = { name: 'ci-bot', kind: 'api-key' as const, permissions: ['operate'] };
+// confirmed changes have their own spec (confirmation.gate.spec.ts): this caller's changes run at once
+const operator = { name: 'ci-bot', kind: 'api-key' as const, permissions: ['operate'], confirm: 'off' as const };
 
 describe('OperationExecutor', () => {
   it('runs a valid call and emits one ok event with the job and evaluation', async () => {

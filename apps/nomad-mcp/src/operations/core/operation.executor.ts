@@ -2,10 +2,12 @@ import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/com
 import { AuditStore } from '../../audit/audit.store';
 import type { Principal } from '@nomad-mcp/auth';
 import { NomadError } from '@nomad-mcp/nomad';
-import { ErrorBody, toErrorBody } from '../../common/all-exceptions.filter';
+import { toErrorBody } from '../../common/all-exceptions.filter';
 import { validateInput } from '../../common/validation';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
-import { AccessDenied, AccessPolicy } from './access';
+import { AccessPolicy } from './access';
+import { ConfirmationGate, ConfirmationNeeded } from './confirmation.gate';
+import { OperationFailure } from './operation-failure';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, Transport } from './operation';
 import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
@@ -27,12 +29,7 @@ export interface Executed<O extends OperationResult = OperationResult> {
   status: number;
 }
 
-/** A failed call: an HTTP error whose body says what went wrong and what to do next. */
-export class OperationFailure extends HttpException {
-  constructor(readonly body: ErrorBody) {
-    super(body, body.statusCode);
-  }
-}
+export { OperationFailure };
 
 
 /**
@@ -49,6 +46,7 @@ export class OperationExecutor {
     private readonly events: OperationEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly audit?: AuditStore,
+    @Optional() private readonly confirmations: ConfirmationGate = new ConfirmationGate(config, audit),
   ) {
     this.access = new AccessPolicy(config.auth ?? { readOnly: false });
   }
@@ -73,14 +71,17 @@ export class OperationExecutor {
       }
       if (typeof def.permission === 'function') this.access.authorize(call.principal, def, def.permission(input));
       noteFrom(facts, input);
-      const result = (await handler.run(this.context(call, facts), input)) as O;
+      const ctx = this.context(call, facts);
+      await this.confirmations.admit(def, handler, ctx, input);
+      const result = (await handler.run(ctx, input)) as O;
       noteFrom(facts, result);
       outcome = 'ok';
       // rendered only when asked for (MCP): REST answers the JSON and never pays for the text
       done = { def, result, status: def.rest.status?.(result) ?? 200, get text() { return handler.render ? handler.render(result) : renderResult(result); } };
     } catch (err) {
       failure = this.mapError(def, err, facts);
-      if (failure.body.statusCode === 403 && outcome === 'error' && err instanceof AccessDenied) outcome = 'denied';
+      if (err instanceof ConfirmationNeeded) outcome = 'planned';
+      else if (failure.body.statusCode === 403 && outcome === 'error') outcome = 'denied';
     }
     const event: OperationEvent = {
       operation: def.name, principal: call.principal.name, transport: call.transport,

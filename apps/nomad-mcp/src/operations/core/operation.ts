@@ -79,8 +79,25 @@ export interface OperationContext {
   visible(namespace: string): boolean;
 }
 
+/** What a change would do, told before it is done (confirmed changes); read from Nomad, nothing changed. */
+export interface ChangePlan {
+  /** What applying would do, in a sentence or two a person can agree to (allocations that stop, fields that change). */
+  summary: string;
+  /** Stops or replaces something that serves (stop, purge, restart, an update of an existing job, scale to zero). */
+  destructive: boolean;
+  /** The job's JobModifyIndex the plan was read at (null: no job yet); an apply is refused when it has moved. */
+  modify_index: number | null;
+  /** Compact facts behind the summary: allocation IDs, field changes, Nomad's plan per group. */
+  details?: Record<string, unknown>;
+}
+
 export interface OperationHandler<I extends object = any, O extends OperationResult = any> {
   run(ctx: OperationContext, input: I): Promise<O>;
+  /**
+   * What run() would do, without doing it. Change operations have one: the executor answers it (with a
+   * confirmation token) instead of running when the caller's confirmation policy asks for it.
+   */
+  plan?(ctx: OperationContext, input: I): Promise<ChangePlan>;
   /**
    * Text for models that read `content` only: the sentence, then a compact rendering of the data — never a
    * second copy of the JSON. The default renders the message and the top-level scalars.

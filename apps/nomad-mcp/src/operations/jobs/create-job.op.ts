@@ -4,7 +4,8 @@ import { CreateJobResult, PlacementFailure } from '../../jobs/dto/job-results.dt
 import { plural } from '../../jobs/job-diagnosis';
 import { buildDockerJob, CREATED_BY_META } from '../../jobs/job-spec.builder';
 import { JobNotManagedException } from '../../jobs/jobs.errors';
-import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
+import { specChanges } from '../../jobs/job-spec.diff';
 import { JobAccess } from './job-access';
 import { PlacementExplainer } from './placement';
 
@@ -34,11 +35,32 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
     private readonly evaluations: NomadEvaluationsApi,
   ) {}
 
+  /**
+   * Creating a job replaces nothing; updating one does (Nomad rolls its allocations to the new spec): the plan
+   * lists the changed fields and Nomad's own plan per group (place, stop, update in place or destructively).
+   */
+  async plan(ctx: OperationContext, dto: CreateJobDto): Promise<ChangePlan> {
+    const { namespace, spec, before } = await this.target(ctx, dto);
+    const nomadPlan = await this.jobs.api.plan(namespace, spec, true);
+    const groups = Object.entries(nomadPlan.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => {
+      const parts = Object.entries(u).filter(([, n]) => typeof n === 'number' && n > 0).map(([what, n]) => `${what} ${n}`);
+      return `${group}: ${parts.join(', ') || 'no change'}`;
+    });
+    const task = spec.TaskGroups![0];
+    const changes = before ? specChanges(before, spec) : [];
+    const summary = before
+      ? `update job '${dto.job_id}' (version ${before.Version ?? 0}) in namespace '${namespace}': ${changes.length ? changes.join('; ') : 'no field changes (Nomad re-evaluates it)'}. Nomad's plan: ${groups.join('; ') || 'nothing to do'}.`
+      : `create job '${dto.job_id}' in namespace '${namespace}': ${plural(task.Count ?? 1, 'allocation')} of ${dto.docker_image}. Nomad's plan: ${groups.join('; ') || 'nothing to place'}.`;
+    return {
+      summary: nomadPlan.Warnings ? `${summary} Warnings: ${nomadPlan.Warnings.trim()}` : summary,
+      destructive: !!before,
+      modify_index: before ? (before.JobModifyIndex ?? null) : null,
+      details: { job_id: dto.job_id, namespace, created: !before, changes, groups: nomadPlan.Annotations?.DesiredTGUpdates ?? null },
+    };
+  }
+
   async run(ctx: OperationContext, dto: CreateJobDto): Promise<CreateJobResult> {
-    const namespace = ctx.namespace(dto.namespace);
-    const spec = buildDockerJob(dto, namespace);
-    const before = (await this.jobs.api.find(namespace, dto.job_id))?.body;
-    if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
+    const { namespace, spec, before } = await this.target(ctx, dto);
     const res = await this.jobs.register(namespace, spec, before?.JobModifyIndex ?? 0);
     const [after, settled] = await Promise.all([this.jobs.api.find(namespace, dto.job_id).then((r) => r?.body), this.settle(res)]);
     const version = after?.Version ?? 0;
@@ -49,6 +71,15 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
       job_id: dto.job_id, namespace, eval_id: res.EvalID || null, created: !before, version,
       warnings: res.Warnings ? res.Warnings : null, eval_status: evalStatus, placement_failures: placement,
     };
+  }
+
+  /** The job to register and the one it replaces, if any; a job create_job did not make is never replaced. */
+  private async target(ctx: OperationContext, dto: CreateJobDto) {
+    const namespace = ctx.namespace(dto.namespace);
+    const spec = buildDockerJob(dto, namespace);
+    const before = (await this.jobs.api.find(namespace, dto.job_id))?.body;
+    if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
+    return { namespace, spec, before };
   }
 
   /**

@@ -1,9 +1,9 @@
 import { NomadAllocationsApi, NomadApiError } from '@nomad-mcp/nomad';
-import { JobRefDto } from '../../jobs/dto/job-ref.dto';
+import { JobChangeDto } from '../../jobs/dto/manage-job.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
 import { DeploymentInProgressException } from '../../jobs/jobs.errors';
-import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { JobAccess } from './job-access';
 import { StartJobOp } from './start-job.op';
 
@@ -17,14 +17,14 @@ const short = (id: string) => id.slice(0, 8);
     'Restart the running allocations of a job in place, one after another (like `nomad job restart`): tasks are killed and started again on the same node. ' +
     'A stopped or dead job is started instead, and the answer says so. Refused while a deployment is in progress (wait, then retry). ' +
     'Causes a brief interruption per allocation.',
-  input: JobRefDto,
+  input: JobChangeDto,
   output: JobActionResult,
   annotations: { readOnly: false, destructive: true, idempotent: false },
   permission: 'operate',
   order: 500,
   rest: { method: 'POST', path: 'jobs/:job_id/restart' },
 })
-export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult> {
+export class RestartJobOp implements OperationHandler<JobChangeDto, JobActionResult> {
   constructor(
     private readonly jobs: JobAccess,
     private readonly starter: StartJobOp,
@@ -35,21 +35,29 @@ export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult
    * Restarts the running allocations in place, one after another, as `nomad job restart` does
    * (BEHAVIOUR.md §11). A stopped or dead job is started instead.
    */
-  async run(ctx: OperationContext, ref: JobRefDto): Promise<JobActionResult> {
+  async plan(ctx: OperationContext, ref: JobChangeDto): Promise<ChangePlan> {
+    const namespace = ctx.namespace(ref.namespace);
+    const job = await this.jobs.requireJob(namespace, ref.job_id);
+    if (job.Stop || job.Status === 'dead') return { ...(await this.starter.plan(ctx, ref)), summary: `start job '${job.ID}' instead (it is ${job.Stop ? 'stopped' : 'dead'}, so there is nothing to restart).` };
+    const { targets, skipped } = await this.targets(namespace, job.ID);
+    return {
+      summary: targets.length
+        ? `restart the ${plural(targets.length, 'running allocation')} of job '${job.ID}' in place, one after another (${targets.map((a) => short(a.ID)).join(', ')}): each serves nothing for a moment.`
+        : `nothing: job '${job.ID}' has no running allocations to restart.`,
+      destructive: targets.length > 0,
+      modify_index: job.JobModifyIndex ?? null,
+      details: { job_id: job.ID, namespace, allocations_to_restart: targets.map((a) => a.ID), left_alone: skipped },
+    };
+  }
+
+  async run(ctx: OperationContext, ref: JobChangeDto): Promise<JobActionResult> {
     const namespace = ctx.namespace(ref.namespace);
     const job = await this.jobs.requireJob(namespace, ref.job_id);
     if (job.Stop || job.Status === 'dead') {
       const started = await this.starter.run(ctx, ref);
       return { ...started, action: 'restart', message: `Job '${job.ID}' was ${job.Stop ? 'stopped' : 'dead'}, so it was started instead of restarted. ${started.message}` };
     }
-    const [{ body: allocs }, { body: deployments }] = await Promise.all([
-      this.jobs.api.allocations(namespace, job.ID),
-      this.jobs.api.deployments(namespace, job.ID),
-    ]);
-    const active = deployments.find((d) => ACTIVE_DEPLOYMENT.has(d.Status));
-    if (active) throw new DeploymentInProgressException(job.ID, active.ID);
-    const live = allocs.filter((a) => a.DesiredStatus === 'run' && !a.NextAllocation);
-    const targets = live.filter((a) => a.ClientStatus === 'running').sort((a, b) => a.CreateIndex - b.CreateIndex);
+    const { targets, skipped } = await this.targets(namespace, job.ID);
     const restarted: string[] = [];
     const failures: Array<{ alloc_id: string; error: string }> = [];
     for (const a of targets) {
@@ -61,12 +69,24 @@ export class RestartJobOp implements OperationHandler<JobRefDto, JobActionResult
         failures.push({ alloc_id: a.ID, error: err.nomadMessage });
       }
     }
-    const skipped = live.filter((a) => a.ClientStatus !== 'running').map((a) => a.ID);
     let message = targets.length
       ? `Restarted ${plural(restarted.length, 'running allocation')} of job '${job.ID}' one after another (${restarted.map(short).join(', ') || 'none'}).`
       : `Job '${job.ID}' has no running allocations to restart.`;
     if (failures.length) message += ` ${plural(failures.length, 'restart')} failed: ${failures.map((f) => `${short(f.alloc_id)}: ${f.error}`).join('; ')}.`;
     if (skipped.length) message += ` ${plural(skipped.length, 'allocation')} not running were left alone.`;
     return { message, job_id: job.ID, namespace, action: 'restart', eval_id: null, affected_allocations: restarted, failed: failures, skipped_allocations: skipped };
+  }
+
+  /** The running allocations a restart goes through (oldest first), and the live ones it leaves alone; refused during a deployment. */
+  private async targets(namespace: string, jobId: string) {
+    const [{ body: allocs }, { body: deployments }] = await Promise.all([
+      this.jobs.api.allocations(namespace, jobId),
+      this.jobs.api.deployments(namespace, jobId),
+    ]);
+    const active = deployments.find((d) => ACTIVE_DEPLOYMENT.has(d.Status));
+    if (active) throw new DeploymentInProgressException(jobId, active.ID);
+    const live = allocs.filter((a) => a.DesiredStatus === 'run' && !a.NextAllocation);
+    const targets = live.filter((a) => a.ClientStatus === 'running').sort((a, b) => a.CreateIndex - b.CreateIndex);
+    return { targets, skipped: live.filter((a) => a.ClientStatus !== 'running').map((a) => a.ID) };
   }
 }

@@ -1,6 +1,6 @@
-import { JobRefDto } from '../../jobs/dto/job-ref.dto';
+import { JobChangeDto } from '../../jobs/dto/manage-job.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
-import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { JobAccess } from './job-access';
 
 @Operation({
@@ -9,17 +9,31 @@ import { JobAccess } from './job-access';
   description:
     'Start a stopped (or dead) job again by re-registering its last spec; a running job is left alone and the answer says so. ' +
     'Returns the evaluation ID that places its allocations. Follow with get_job_status to watch it come up.',
-  input: JobRefDto,
+  input: JobChangeDto,
   output: JobActionResult,
   annotations: { readOnly: false, destructive: false, idempotent: true },
   permission: 'operate',
   order: 300,
   rest: { method: 'POST', path: 'jobs/:job_id/start' },
 })
-export class StartJobOp implements OperationHandler<JobRefDto, JobActionResult> {
+export class StartJobOp implements OperationHandler<JobChangeDto, JobActionResult> {
   constructor(private readonly jobs: JobAccess) {}
 
-  async run(ctx: OperationContext, ref: JobRefDto): Promise<JobActionResult> {
+  async plan(ctx: OperationContext, ref: JobChangeDto): Promise<ChangePlan> {
+    const namespace = ctx.namespace(ref.namespace);
+    const job = await this.jobs.requireJob(namespace, ref.job_id);
+    const stopped = job.Stop || job.Status === 'dead';
+    return {
+      summary: stopped
+        ? `start job '${job.ID}' again (now ${job.Stop ? 'stopped' : 'dead'}): its last spec, version ${job.Version ?? 0}, is registered again and its allocations are placed.`
+        : `nothing: job '${job.ID}' is already ${job.Status}.`,
+      destructive: false,
+      modify_index: job.JobModifyIndex ?? null,
+      details: { job_id: job.ID, namespace, status: job.Status ?? null, version: job.Version ?? null },
+    };
+  }
+
+  async run(ctx: OperationContext, ref: JobChangeDto): Promise<JobActionResult> {
     const namespace = ctx.namespace(ref.namespace);
     const job = await this.jobs.requireJob(namespace, ref.job_id);
     const base = { job_id: job.ID, namespace, action: 'start' };

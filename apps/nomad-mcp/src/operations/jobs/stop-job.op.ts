@@ -1,7 +1,7 @@
 import { StopJobDto } from '../../jobs/dto/manage-job.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
-import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { JobAccess } from './job-access';
 
 const ENDED = new Set(['complete', 'failed', 'lost']);
@@ -23,11 +23,21 @@ const ENDED = new Set(['complete', 'failed', 'lost']);
 export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> {
   constructor(private readonly jobs: JobAccess) {}
 
+  async plan(ctx: OperationContext, dto: StopJobDto): Promise<ChangePlan> {
+    const { job, affected } = await this.target(ctx, dto);
+    const allocs = affected.length ? `${plural(affected.length, 'allocation')} (${affected.map((a) => a.slice(0, 8)).join(', ')})` : 'no running allocations';
+    return {
+      summary: dto.purge
+        ? `stop job '${job.ID}' and purge it from Nomad: ${allocs} stop, and the job cannot be started again without create_job.`
+        : `stop job '${job.ID}' (${job.Status}, version ${job.Version}): ${allocs} stop and it stops serving until started again.`,
+      destructive: true,
+      modify_index: job.JobModifyIndex ?? null,
+      details: { job_id: job.ID, namespace: job.Namespace, purge: !!dto.purge, allocations_that_stop: affected },
+    };
+  }
+
   async run(ctx: OperationContext, dto: StopJobDto): Promise<JobActionResult> {
-    const namespace = ctx.namespace(dto.namespace);
-    const job = await this.jobs.requireJob(namespace, dto.job_id);
-    const allocs = (await this.jobs.api.allocations(namespace, dto.job_id)).body;
-    const affected = allocs.filter((a) => a.DesiredStatus === 'run' && !ENDED.has(a.ClientStatus)).map((a) => a.ID);
+    const { namespace, job, affected } = await this.target(ctx, dto);
     const res = await this.jobs.api.deregister(namespace, dto.job_id, !!dto.purge);
     const what = dto.purge ? 'Stopped and purged' : 'Stopped';
     return {
@@ -36,5 +46,14 @@ export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> 
         (dto.purge ? ' The job is removed from Nomad.' : ' Use start to run it again.'),
       job_id: job.ID, namespace, action: 'stop', eval_id: res.EvalID || null, affected_allocations: affected, purged: !!dto.purge,
     };
+  }
+
+  /** The job and the allocations a stop ends (those meant to run that have not ended). */
+  private async target(ctx: OperationContext, dto: StopJobDto) {
+    const namespace = ctx.namespace(dto.namespace);
+    const job = await this.jobs.requireJob(namespace, dto.job_id);
+    const allocs = (await this.jobs.api.allocations(namespace, dto.job_id)).body;
+    const affected = allocs.filter((a) => a.DesiredStatus === 'run' && !ENDED.has(a.ClientStatus)).map((a) => a.ID);
+    return { namespace, job, affected };
   }
 }
