@@ -165,3 +165,32 @@ describe('confirmation policy for plain keys', () => {
     }
   });
 });
+
+describe('confirmation across replicas', () => {
+  it('with one NOMAD_MCP_CONFIRM_SECRET and one database, a plan from one replica is applied by another, once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'replicas-'));
+    const keys = join(dir, 'identities.yaml');
+    writeFileSync(keys, `identities:\n  - { name: ci-bot, key: ${KEYS.bot}, scopes: [read, operate] }\n`);
+    const shared = { API_KEYS_FILE: keys, NOMAD_MCP_CONFIRM_SECRET: 'x'.repeat(40), AUDIT_DB_PATH: join(dir, 'audit.sqlite3') };
+    const a = await startStack({ env: shared, apiKey: KEYS.bot });
+    const b = await startStack({ env: { ...shared, NOMAD_ADDR: a.sim!.url }, sim: false, apiKey: KEYS.bot });
+    const lone = await startStack({ env: { API_KEYS_FILE: keys, NOMAD_ADDR: a.sim!.url }, sim: false, apiKey: KEYS.bot });
+    try {
+      await waitFor('example-job running', async () => (await a.api('GET', '/api/claude/jobs/example-job?namespace=development')).json.allocations?.running === 2, 20000);
+      const body = { namespace: 'development' };
+      const token = (await a.api('POST', '/api/claude/jobs/example-job/restart', body)).json.confirmation.confirm_token;
+      // a replica with its own random secret does not accept it
+      expect((await lone.api('POST', '/api/claude/jobs/example-job/restart', { ...body, confirm_token: token })).status).toBe(403);
+      expect((await b.api('POST', '/api/claude/jobs/example-job/restart', { ...body, confirm_token: token })).status).toBe(200);
+      const replay = await a.api('POST', '/api/claude/jobs/example-job/restart', { ...body, confirm_token: token });
+      expect(replay.status).toBe(409);
+      expect(replay.json.message).toContain('already used');
+      expect(a.nomadTraffic.filter((l) => /\/v1\/client\/allocation\/[^/]+\/restart/.test(l))).toHaveLength(2);
+    } finally {
+      await lone.close();
+      await b.close();
+      await a.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
