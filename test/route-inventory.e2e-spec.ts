@@ -15,6 +15,7 @@ const PUBLIC = [/^\/health$/, /^\/api\/docs/, /^\/\{\*path\}$/];
 /** The smallest valid input of each operation (path parameters are filled in from it too). */
 const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
+  scale_job: { count: 2 },
 };
 const inputOf = (name: string): Record<string, unknown> => ({ job_id: 'example-job', ...INPUT[name] });
 

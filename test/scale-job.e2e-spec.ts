@@ -1,0 +1,81 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { waitFor } from './support/http';
+import { startStack, Stack } from './support/stack';
+
+const KEYS = { plain: 'plain-key-0000001', bot: 'ci-bot-key-000001' };
+
+/** scale_job over REST and MCP against the simulator: up in one call, down only once confirmed. */
+describe('scale_job', () => {
+  let s: Stack;
+  let dir: string;
+  const running = async () => (await s.nomad('GET', '/v1/job/web/allocations?namespace=development')).json.filter((a: any) => a.DesiredStatus === 'run' && a.ClientStatus === 'running').length;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scale-'));
+    const file = join(dir, 'identities.yaml');
+    writeFileSync(file, `identities:\n  - { name: ci-bot, key: ${KEYS.bot}, scopes: [read, operate] }\n`);
+    s = await startStack({ env: { API_KEYS_FILE: file, API_KEYS: KEYS.plain }, apiKey: KEYS.plain });
+    expect((await s.api('POST', '/api/claude/create-job', { job_id: 'web', docker_image: 'nginx:1.27', count: 1, namespace: 'development' })).status).toBe(201);
+    await waitFor('web running', async () => (await running()) === 1, 20000);
+  });
+  afterAll(async () => {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('scales up in one call (a plain key): Nomad gets the scale request and places the new allocations', async () => {
+    const from = s.nomadTraffic.length;
+    const r = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 3, reason: 'launch' });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ job_id: 'web', group: 'web', previous_count: 1, count: 3, eval_id: expect.any(String) });
+    expect(r.json.message).toMatch(/^Scaled group 'web' of job 'web' from 1 to 3: 2 allocations are placed \(evaluation \w{8}\)\.$/);
+    const put = s.nomadBodies.slice(from).find((b) => b.line.startsWith('PUT /v1/job/web/scale'));
+    expect(put?.body).toMatchObject({ Count: 3, Target: { Job: 'web', Group: 'web' }, Message: 'launch' });
+    await waitFor('3 running', async () => (await running()) === 3, 20000);
+  });
+
+  it('scaling down by an identity answers the plan first; the confirmed repeat stops the extra allocations', async () => {
+    const bot = { 'X-API-Key': KEYS.bot };
+    const from = s.nomadTraffic.length;
+    const planned = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 1 }, bot);
+    expect(planned.status).toBe(428);
+    expect(planned.json.confirmation.plan.summary).toBe("scale group 'web' of job 'web' from 3 to 1: 2 allocations stop.");
+    expect(s.nomadTraffic.slice(from).filter((l) => !l.startsWith('GET'))).toEqual([]);
+    const done = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 1, confirm_token: planned.json.confirmation.confirm_token }, bot);
+    expect(done.status).toBe(200);
+    await waitFor('1 running', async () => (await running()) === 1, 20000);
+  });
+
+  it('bad input is a 400 naming the field, and nothing reaches Nomad', async () => {
+    const from = s.nomadTraffic.length;
+    const neg = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: -1 });
+    expect(neg.status).toBe(400);
+    expect(neg.json.message).toMatch(/count must not be less than 0/);
+    const frac = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 1.5 });
+    expect(frac.json.message).toMatch(/count must be a whole number/);
+    expect(s.nomadTraffic.slice(from)).toEqual([]);
+    const group = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 2, group: 'api' });
+    expect(group.status).toBe(400);
+    expect(group.json.message).toBe("group 'api' does not exist in job 'web' (its groups: web).");
+    expect(s.nomadTraffic.slice(from).filter((l) => !l.startsWith('GET'))).toEqual([]);
+  });
+
+  it('over MCP: same operation, same answer; a missing job says how to find one', async () => {
+    const client = new Client({ name: 'e2e-scale', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), { requestInit: { headers: { 'X-API-Key': KEYS.plain } } }));
+    try {
+      const same = (await client.callTool({ name: 'scale_job', arguments: { job_id: 'web', namespace: 'development', count: 1 } })) as any;
+      expect(same.structuredContent).toMatchObject({ count: 1, previous_count: 1, eval_id: null });
+      expect(same.content[0].text).toMatch(/^Group 'web' of job 'web' already has count 1; nothing changed\./);
+      const missing = (await client.callTool({ name: 'scale_job', arguments: { job_id: 'nope', namespace: 'development', count: 1 } })) as any;
+      expect(missing.isError).toBe(true);
+      expect(missing.content[0].text).toMatch(/job 'nope' not found in namespace 'development'.*list_jobs/);
+    } finally {
+      await client.close();
+    }
+  });
+});
