@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { load } from 'js-yaml';
 
 /**
@@ -11,6 +13,12 @@ import { load } from 'js-yaml';
  *       scopes: [read, operate]           # read | operate | write | destroy | admin | '*'
  *       namespaces: [dev-*, staging]      # globs; absent = every namespace
  *       expires: 2027-01-31T00:00:00Z     # optional
+ *       nomad_token_env: CI_NOMAD_TOKEN   # optional: its calls use this Nomad token instead of NOMAD_TOKEN,
+ *                                         # read from that environment variable, or
+ *       nomad_token_file: /run/secrets/ci # from that file (trimmed; relative to this file's folder)
+ *
+ * A Nomad token is never written in this file (`nomad_token:` is refused): the file holds key hashes, and
+ * may be readable by more people than the cluster's tokens should be.
  */
 
 export const SCOPES = ['read', 'operate', 'write', 'destroy', 'admin'] as const;
@@ -24,6 +32,17 @@ export interface Identity {
   /** Namespace globs it may use; undefined = every namespace. */
   namespaces?: string[];
   expiresAt?: Date;
+  /**
+   * Its own Nomad token, read from nomad_token_env or nomad_token_file each time the file is read.
+   * Non-enumerable: an Identity that is logged or compared never shows it.
+   */
+  readonly nomadToken?: IdentityNomadToken;
+}
+
+export interface IdentityNomadToken {
+  secret: string;
+  /** Where it was read from: `nomad_token_env CI_NOMAD_TOKEN` or `nomad_token_file /run/secrets/ci` (never the token). */
+  source: string;
 }
 
 /** An identities file that cannot be used; the message names the entry and field, never a key. */
@@ -35,7 +54,8 @@ export function looksLikeIdentities(text: string): boolean {
   return t.startsWith('{') || t.startsWith('[') || /^identities\s*:/m.test(t);
 }
 
-export function parseIdentities(text: string, file: string): Identity[] {
+/** `env` is where nomad_token_env variables are read (process.env unless a test gives its own). */
+export function parseIdentities(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Identity[] {
   let doc: unknown;
   try {
     doc = load(text);
@@ -64,8 +84,46 @@ export function parseIdentities(text: string, file: string): Identity[] {
       expiresAt = e.expires instanceof Date ? e.expires : new Date(String(e.expires));
       if (Number.isNaN(expiresAt.getTime())) throw new IdentitiesFileError(`${where} (${name}).expires must be a date such as 2027-01-31T00:00:00Z`);
     }
-    return { name, digest, scopes, namespaces, expiresAt };
+    const identity: Identity = { name, digest, scopes, namespaces, expiresAt };
+    const nomadToken = readNomadToken(e, `${where} (${name})`, file, env);
+    if (nomadToken) Object.defineProperty(identity, 'nomadToken', { value: nomadToken, enumerable: false });
+    return identity;
   });
+}
+
+/**
+ * The identity's Nomad token from the variable or file it names. Errors name the entry and the variable or
+ * path, never a value: the message is logged, and the file's `nomad_token:` value would be a token.
+ */
+function readNomadToken(e: Record<string, unknown>, where: string, file: string, env: NodeJS.ProcessEnv): IdentityNomadToken | undefined {
+  if (e.nomad_token !== undefined) {
+    throw new IdentitiesFileError(`${where}.nomad_token is refused: a Nomad token must not be written in the keys file. Put it in an environment variable (nomad_token_env: VARIABLE) or a file (nomad_token_file: /path)`);
+  }
+  const fromEnv = e.nomad_token_env;
+  const fromFile = e.nomad_token_file;
+  if (fromEnv === undefined && fromFile === undefined) return undefined;
+  if (fromEnv !== undefined && fromFile !== undefined) throw new IdentitiesFileError(`${where} has both nomad_token_env and nomad_token_file; keep one`);
+  let secret: string;
+  let source: string;
+  if (fromEnv !== undefined) {
+    if (typeof fromEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(fromEnv)) throw new IdentitiesFileError(`${where}.nomad_token_env must be the name of an environment variable (letters, digits, _)`);
+    source = `nomad_token_env ${fromEnv}`;
+    secret = (env[fromEnv] ?? '').trim();
+    if (!secret) throw new IdentitiesFileError(`${where}.nomad_token_env: environment variable ${fromEnv} is not set (or empty); set it to the identity's Nomad token`);
+  } else {
+    if (typeof fromFile !== 'string' || !fromFile.trim()) throw new IdentitiesFileError(`${where}.nomad_token_file must be the path of a file holding the token`);
+    const path = resolve(dirname(file), fromFile.trim());
+    source = `nomad_token_file ${path}`;
+    try {
+      secret = readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw new IdentitiesFileError(`${where}.nomad_token_file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    if (!secret) throw new IdentitiesFileError(`${where}.nomad_token_file: ${path} is empty; put the identity's Nomad token in it`);
+  }
+  // it travels as an HTTP header: a value with spaces or control characters would fail every call later
+  if (!/^[\x21-\x7e]+$/.test(secret)) throw new IdentitiesFileError(`${where}.${source.split(' ')[0]}: the token holds spaces or characters an HTTP header cannot carry`);
+  return { secret, source };
 }
 
 function keyDigest(e: Record<string, unknown>, where: string): Buffer {
