@@ -6,6 +6,7 @@ import { ErrorBody, toErrorBody } from '../../common/all-exceptions.filter';
 import { validateInput } from '../../common/validation';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { AccessDenied, AccessPolicy } from './access';
+import { nomadPermissionDenied, runAsCaller } from './caller-nomad-token';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, Transport } from './operation';
 import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
@@ -73,7 +74,7 @@ export class OperationExecutor {
       }
       if (typeof def.permission === 'function') this.access.authorize(call.principal, def, def.permission(input));
       noteFrom(facts, input);
-      const result = (await handler.run(this.context(call, facts), input)) as O;
+      const result = (await runAsCaller(call.principal, () => handler.run(this.context(call, facts), input))) as O;
       noteFrom(facts, result);
       outcome = 'ok';
       // rendered only when asked for (MCP): REST answers the JSON and never pays for the text
@@ -130,7 +131,7 @@ export class OperationExecutor {
   /** Every failure becomes an error body with a next step; unexpected ones are logged with their stack. */
   private mapError(def: OperationDefinition, err: unknown, facts: CallFacts): OperationFailure {
     if (err instanceof OperationFailure) return err;
-    const body = toErrorBody(err);
+    const body = nomadPermissionDenied(def, err, facts.namespace ?? this.config.defaultNamespace) ?? toErrorBody(err);
     if (err instanceof NomadError) this.logger.warn(`${def.name}: ${body.message}`);
     else if (!(err instanceof HttpException) && body.statusCode >= 500) {
       this.logger.error(`${def.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
