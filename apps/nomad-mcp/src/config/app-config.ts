@@ -36,6 +36,8 @@ export interface AuthConfig {
   readOnly: boolean;
   /** NOMAD_MCP_ALLOWED_NAMESPACES: globs that bound every caller; undefined = no bound. */
   allowedNamespaces?: string[];
+  /** NOMAD_MCP_TOKEN_PASSTHROUGH: a request's own X-Nomad-Token is used for its calls. */
+  tokenPassthrough: boolean;
 }
 
 /** The service's own logs (pino, on stderr). */
@@ -135,6 +137,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const auth: AuthConfig = {
     apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE, readOnly: v.NOMAD_MCP_READ_ONLY,
     allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES === undefined ? undefined : commaList(v.NOMAD_MCP_ALLOWED_NAMESPACES),
+    tokenPassthrough: v.NOMAD_MCP_TOKEN_PASSTHROUGH,
   };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };

@@ -95,6 +95,13 @@ export class EnvironmentVariables {
   @Expose() @IsOptional() @IsNamespaceGlobListSetting()
   NOMAD_MCP_ALLOWED_NAMESPACES?: string;
 
+  /**
+   * true: a caller may send its own Nomad token as X-Nomad-Token (REST and MCP over HTTP), used for its calls
+   * instead of its identity's or NOMAD_TOKEN; it must still pass the API-key check. false: the header is ignored.
+   */
+  @Expose() @ToBoolean() @IsBooleanSetting()
+  NOMAD_MCP_TOKEN_PASSTHROUGH: boolean = false;
+
   /** The audit trail's SQLite file (created with its folder), used when DATABASE_URL is not set. */
   @Expose() @IsStringSetting()
   AUDIT_DB_PATH: string = './data/audit.sqlite3';
