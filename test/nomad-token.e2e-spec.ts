@@ -23,6 +23,10 @@ const SECRETS = [MGMT, READER, PASSED];
 const KEYS = { reader: 'dev-reader-key-0001', ops: 'ops-key-0002' };
 const READER_ENV = 'E2E_READER_NOMAD_TOKEN';
 const as = (who: keyof typeof KEYS, extra: Record<string, string> = {}) => ({ 'X-API-Key': KEYS[who], ...extra });
+const WEB_APP = 'https://app.example.com';
+/** The headers a browser at WEB_APP may send to /mcp (its CORS preflight answer). */
+const corsAllowedHeaders = async (s: Stack) =>
+  (await call(s.url, 'OPTIONS', '/mcp', { headers: { Origin: WEB_APP, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-api-key,x-nomad-token' } })).headers.get('access-control-allow-headers') ?? '';
 const READER_LABEL = `the Nomad token of identity 'dev-reader' (nomad_token_env ${READER_ENV})`;
 
 function identitiesFile(dir: string): string {
@@ -73,7 +77,10 @@ describe('Nomad token per caller (ACLs on)', () => {
   const stackWith = async (passthrough: boolean) => {
     const s = await startStack({
       sim: { acl: true, bootstrapToken: MGMT },
-      env: { NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_AUDIT_READS: 'true', NOMAD_MCP_TOKEN_PASSTHROUGH: String(passthrough) },
+      env: {
+        NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_AUDIT_READS: 'true', NOMAD_MCP_TOKEN_PASSTHROUGH: String(passthrough),
+        MCP_ALLOWED_ORIGINS: WEB_APP,
+      },
     });
     await grantDevRead(s.sim!.url, (secret) => s.sim!.acl.addToken({ Name: 'dev-read', Type: 'client', Policies: ['dev-read'] }, 1, secret));
     await waitFor('example-job running', async () => (await s.api('GET', '/api/claude/list-jobs?namespace=development', undefined, as('ops'))).json.jobs?.find((j: any) => j.id === 'example-job')?.allocations.running === 2, 20000);
@@ -136,6 +143,8 @@ describe('Nomad token per caller (ACLs on)', () => {
       expect(stop.status).toBe(403);
       expect(s.nomadTokens.slice(from).map((r) => r.token)).not.toContain(PASSED);
       expect(tokensSince(s, from)).toEqual([MGMT, READER]);
+      // nor may a web app send it
+      expect(await corsAllowedHeaders(s)).not.toMatch(/X-Nomad-Token/i);
     });
 
     it('no token value reaches the audit trail or an answer', async () => {
@@ -179,6 +188,10 @@ describe('Nomad token per caller (ACLs on)', () => {
       } finally {
         await client.close();
       }
+    });
+
+    it('web apps of MCP_ALLOWED_ORIGINS may send X-Nomad-Token (their CORS preflight allows it)', async () => {
+      expect(await corsAllowedHeaders(s)).toMatch(/X-Nomad-Token/);
     });
 
     it('the token does not replace the API key: without a key the request is refused before Nomad', async () => {
