@@ -50,14 +50,15 @@ describe('Nomad failures become clear HTTP errors', () => {
     }
   });
 
-  it("Nomad 403 -> 502 saying the service's token lacks permission; the token never shows", async () => {
+  it("Nomad 403 -> 502 saying the service's token lacks the capability the operation needs; the token never shows", async () => {
     const token = 'nomad-secret-token-do-not-show';
     const s = await startStack({ sim: { acl: true, bootstrapToken: 'management-secret' }, env: { NOMAD_TOKEN: token } });
     try {
       const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
       expect(r.status).toBe(502);
       expect(r.json.nomad_status).toBe(403);
-      expect(r.json.message).toMatch(/^The service's Nomad token lacks permission for GET \/v1\/jobs \(Nomad said: Permission denied\)/);
+      expect(r.json.message).toBe("Nomad refused GET /v1/jobs (Permission denied): the service's Nomad token (NOMAD_TOKEN) lacks the capability 'list-jobs' that list_jobs needs in namespace 'development'.");
+      expect(r.json).toMatchObject({ nomad_capability: 'list-jobs', next_step: expect.stringMatching(/^Add 'list-jobs' to that token's ACL policy for namespace "development"/) });
       expect(r.text).not.toContain(token);
     } finally {
       await s.close();

@@ -19,6 +19,8 @@ export interface Stack {
   nomadTraffic: string[];
   /** The JSON bodies of those requests, in the same order (undefined for reads). */
   nomadBodies: Array<{ line: string; body: unknown }>;
+  /** The X-Nomad-Token each of those requests carried, in the same order (undefined: none). */
+  nomadTokens: Array<{ line: string; token: string | undefined }>;
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
   nomad<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
   close(): Promise<void>;
@@ -28,11 +30,13 @@ export interface Stack {
 export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string; operationDirs?: string[] } = {}): Promise<Stack> {
   const nomadTraffic: string[] = [];
   const nomadBodies: Array<{ line: string; body: unknown }> = [];
+  const nomadTokens: Stack['nomadTokens'] = [];
   const sim = opts.sim === false ? undefined : await startSimulator({
     port: 0, seed: true, timings: FAST, ...opts.sim,
     onRequest: (r) => {
       nomadTraffic.push(`${r.method} ${r.url}`);
       nomadBodies.push({ line: `${r.method} ${r.url}`, body: r.body });
+      nomadTokens.push({ line: `${r.method} ${r.url}`, token: r.headers['x-nomad-token'] as string | undefined });
     },
   });
   const auditDir = mkdtempSync(join(tmpdir(), 'nomad-mcp-audit-'));
@@ -47,7 +51,7 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
   const { url } = await listen(app);
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
-    url, app, sim, nomadTraffic, nomadBodies, auditPath: env.AUDIT_DB_PATH,
+    url, app, sim, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
     api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra } }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {

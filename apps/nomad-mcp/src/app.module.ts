@@ -62,7 +62,9 @@ export class AppModule {
         LoggerModule.forRoot(pinoOptions(config.log)),
         ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: limit || 1 }], skipIf: () => limit === 0 }),
         NomadModule.forRootAsync({ useFactory: () => config.nomad }),
-        ApiKeyModule.forRootAsync({ useFactory: () => ({ apiKeys: config.auth.apiKeys, apiKeysFile: config.auth.apiKeysFile }) }),
+        ApiKeyModule.forRootAsync({
+          useFactory: () => ({ apiKeys: config.auth.apiKeys, apiKeysFile: config.auth.apiKeysFile, nomadTokenPassthrough: config.auth.tokenPassthrough }),
+        }),
         AuditModule,
         HealthModule,
         OperationsModule.register(options.operationDirs),

@@ -52,7 +52,11 @@ function configureHttpEdge(app: NestExpressApplication): void {
     // the web apps of MCP_ALLOWED_ORIGINS call from another origin: their browsers need CORS answers
     app.enableCors({
       origin: config.allowedOrigins,
-      allowedHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'Accept', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID'],
+      allowedHeaders: [
+        'Content-Type', 'Authorization', 'X-API-Key', 'Accept', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID',
+        // a web app may send its user's own Nomad token only when the service takes it
+        ...(config.auth.tokenPassthrough ? ['X-Nomad-Token'] : []),
+      ],
       exposedHeaders: ['Mcp-Session-Id', 'Retry-After', 'WWW-Authenticate'],
       maxAge: 600,
     });

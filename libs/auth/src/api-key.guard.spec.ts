@@ -6,6 +6,7 @@ import { API_KEY_RING } from './api-key.guard';
 import { ApiKeyModule } from './api-key.module';
 import { ApiKeyRing } from './api-keys';
 import { principalNameOfKey } from './principal';
+import { nomadTokenOf } from './principal-nomad-token';
 import { Public } from './public.decorator';
 
 @Controller()
@@ -13,6 +14,11 @@ class WhoAmIController {
   @Get('whoami')
   whoami(@Req() req: Request) {
     return req.principal ?? null;
+  }
+
+  @Get('nomad-token')
+  nomadToken(@Req() req: Request) {
+    return { principal: req.principal, token: req.principal && (nomadTokenOf(req.principal) ?? null) };
   }
 
   @Get('open')
@@ -54,6 +60,27 @@ describe('ApiKeyGuard and ApiKeyModule', () => {
       expect(await (await fetch(`${url}/whoami`)).json()).toEqual({ name: 'local', kind: 'local' });
     } finally {
       await app.close();
+    }
+  });
+
+  it('with passthrough on, a request that passes the key check runs with the X-Nomad-Token it sent; with it off the header is ignored', async () => {
+    const sent = { 'X-API-Key': 'first-key-1234', 'X-Nomad-Token': ' caller-nomad-token-7 ' };
+    const tokenSeen = async (url: string, headers: Record<string, string>) => ((await (await fetch(`${url}/nomad-token`, { headers })).json()) as { token: unknown }).token;
+    const on = await appWith(ApiKeyModule.forRootAsync({ useFactory: () => ({ apiKeys: 'first-key-1234', nomadTokenPassthrough: true }) }));
+    try {
+      const me = await (await fetch(`${on.url}/nomad-token`, { headers: sent })).json();
+      expect(me).toEqual({ principal: { name: principalNameOfKey('first-key-1234'), kind: 'api-key' }, token: { secret: 'caller-nomad-token-7', label: 'the Nomad token sent as X-Nomad-Token' } });
+      expect(await tokenSeen(on.url, { 'X-API-Key': 'first-key-1234' })).toBeNull();
+      // the token does not stand in for the key
+      expect((await fetch(`${on.url}/nomad-token`, { headers: { 'X-Nomad-Token': 'caller-nomad-token-7' } })).status).toBe(401);
+    } finally {
+      await on.app.close();
+    }
+    const off = await appWith(ApiKeyModule.forRoot({ apiKeys: 'first-key-1234' }));
+    try {
+      expect(await tokenSeen(off.url, sent)).toBeNull();
+    } finally {
+      await off.app.close();
     }
   });
 });

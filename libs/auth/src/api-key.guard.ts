@@ -1,11 +1,14 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { ApiKeyRing, presentedKey } from './api-keys';
 import { LOCAL_PRINCIPAL, Principal } from './principal';
+import { attachNomadToken } from './principal-nomad-token';
 import { IS_PUBLIC } from './public.decorator';
 
 export const API_KEY_RING = Symbol('API_KEY_RING');
+/** true (NOMAD_MCP_TOKEN_PASSTHROUGH): a request's own X-Nomad-Token is used for its calls. */
+export const NOMAD_TOKEN_PASSTHROUGH = Symbol('NOMAD_TOKEN_PASSTHROUGH');
 
 /** What a 401 answers in WWW-Authenticate (RFC 6750): the key goes as a bearer token, or as X-API-Key. */
 export const AUTH_CHALLENGE = 'Bearer realm="nomad-mcp"';
@@ -29,6 +32,15 @@ export function principalOf(req: { headers: Headers }, keys: ApiKeyRing): Princi
 }
 
 /**
+ * The Nomad token a request sends as X-Nomad-Token, for NOMAD_MCP_TOKEN_PASSTHROUGH. Only the guard reads
+ * it, and only when passthrough is on: otherwise the header is never looked at, so never forwarded.
+ */
+export function presentedNomadToken(headers: Headers): string | undefined {
+  const v = headers['x-nomad-token'];
+  return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
+}
+
+/**
  * Global guard: every route needs a valid key unless marked @Public(), and the caller it resolves is set
  * as `request.principal` for what runs after it. With no key configured the service listens on loopback
  * only, and this guard also refuses requests addressed to any other host name, so a web page cannot reach
@@ -39,6 +51,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(API_KEY_RING) private readonly keys: ApiKeyRing,
+    @Optional() @Inject(NOMAD_TOKEN_PASSTHROUGH) private readonly tokenPassthrough: boolean = false,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -60,7 +73,9 @@ export class ApiKeyGuard implements CanActivate {
       throw new UnauthorizedException(`The API key of '${principal.name}' expired at ${principal.expiresAt.toISOString()}; ask an operator for a new one. Do not retry with this key.`);
     }
     if (principal) {
-      req.principal = principal;
+      // the key decides who calls; the caller's own Nomad token (passthrough) only what Nomad lets those calls do
+      const nomadToken = this.tokenPassthrough ? presentedNomadToken(req.headers) : undefined;
+      req.principal = nomadToken ? attachNomadToken({ ...principal }, { secret: nomadToken, label: 'the Nomad token sent as X-Nomad-Token' }) : principal;
       return true;
     }
     context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', key ? `${AUTH_CHALLENGE}, error="invalid_token"` : AUTH_CHALLENGE);

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ApiKeyGuard, API_KEY_RING } from './api-key.guard';
+import { ApiKeyGuard, API_KEY_RING, NOMAD_TOKEN_PASSTHROUGH } from './api-key.guard';
 import { ApiKeyRing } from './api-keys';
 
 /** Where the accepted keys come from (API_KEYS and API_KEYS_FILE); neither set means no key is required. */
@@ -9,6 +9,8 @@ export interface ApiKeyModuleOptions {
   apiKeys?: string;
   /** A file with one key per line (# comments), re-read when it changes. */
   apiKeysFile?: string;
+  /** A request's own X-Nomad-Token is used for its Nomad calls (NOMAD_MCP_TOKEN_PASSTHROUGH); otherwise ignored. */
+  nomadTokenPassthrough?: boolean;
 }
 
 export const {
@@ -32,6 +34,7 @@ export type ApiKeyModuleAsyncOptions = typeof API_KEY_MODULE_ASYNC_OPTIONS_TYPE;
       inject: [API_KEY_MODULE_OPTIONS],
       useFactory: (options: ApiKeyModuleOptions) => ApiKeyRing.fromSources(options.apiKeys, options.apiKeysFile),
     },
+    { provide: NOMAD_TOKEN_PASSTHROUGH, inject: [API_KEY_MODULE_OPTIONS], useFactory: (options: ApiKeyModuleOptions) => !!options.nomadTokenPassthrough },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
   exports: [API_KEY_RING],

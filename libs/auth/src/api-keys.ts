@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { Identity, looksLikeIdentities, parseIdentities } from './identities';
 import { Principal, principalNameOfDigest } from './principal';
+import { attachNomadToken } from './principal-nomad-token';
 
 /** How often a keys file is checked for changes (rotation without a restart). */
 export const KEYS_FILE_RECHECK_MS = 5000;
@@ -128,9 +129,11 @@ export class ApiKeyRing {
     for (const k of this.entries) if (timingSafeEqual(k.digest, d)) found = k;
     if (!found) return undefined;
     const id = found.identity;
-    return id
-      ? { name: found.name, kind: 'api-key', permissions: id.scopes, namespaces: id.namespaces, expiresAt: id.expiresAt, confirm: id.confirm }
-      : { name: found.name, kind: 'api-key' };
+    if (!id) return { name: found.name, kind: 'api-key' };
+    // a new principal per request: the token attached to it goes with this call only
+    const principal: Principal = { name: found.name, kind: 'api-key', permissions: id.scopes, namespaces: id.namespaces, expiresAt: id.expiresAt, confirm: id.confirm };
+    const token = id.nomadToken;
+    return token ? attachNomadToken(principal, { secret: token.secret, label: `the Nomad token of identity '${id.name}' (${token.source})` }) : principal;
   }
 
   matches(candidate: string | undefined): boolean {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { load } from 'js-yaml';
 
 /**
@@ -12,6 +14,12 @@ import { load } from 'js-yaml';
  *       namespaces: [dev-*, staging]      # globs; absent = every namespace
  *       expires: 2027-01-31T00:00:00Z     # optional
  *       confirm: destructive              # destructive (default) | writes | off: which changes need a confirmed second call
+ *       nomad_token_env: CI_NOMAD_TOKEN   # optional: its calls use this Nomad token instead of NOMAD_TOKEN,
+ *                                         # read from that environment variable, or
+ *       nomad_token_file: /run/secrets/ci # from that file (trimmed; relative to this file's folder)
+ *
+ * A Nomad token is never written in this file (`nomad_token:` is refused): the file holds key hashes, and
+ * may be readable by more people than the cluster's tokens should be.
  */
 
 export const SCOPES = ['read', 'operate', 'write', 'destroy', 'admin'] as const;
@@ -31,6 +39,17 @@ export interface Identity {
   expiresAt?: Date;
   /** Its confirmation policy; undefined = NOMAD_MCP_CONFIRM, else `destructive`. */
   confirm?: ConfirmPolicy;
+  /**
+   * Its own Nomad token, read from nomad_token_env or nomad_token_file each time the file is read.
+   * Non-enumerable: an Identity that is logged or compared never shows it.
+   */
+  readonly nomadToken?: IdentityNomadToken;
+}
+
+export interface IdentityNomadToken {
+  secret: string;
+  /** Where it was read from: `nomad_token_env CI_NOMAD_TOKEN` or `nomad_token_file /run/secrets/ci` (never the token). */
+  source: string;
 }
 
 /** An identities file that cannot be used; the message names the entry and field, never a key. */
@@ -42,7 +61,8 @@ export function looksLikeIdentities(text: string): boolean {
   return t.startsWith('{') || t.startsWith('[') || /^identities\s*:/m.test(t);
 }
 
-export function parseIdentities(text: string, file: string): Identity[] {
+/** `env` is where nomad_token_env variables are read (process.env unless a test gives its own). */
+export function parseIdentities(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Identity[] {
   let doc: unknown;
   try {
     doc = load(text);
@@ -73,8 +93,46 @@ export function parseIdentities(text: string, file: string): Identity[] {
     }
     const confirm = e.confirm === undefined ? undefined : (CONFIRM_POLICIES as readonly unknown[]).includes(e.confirm) ? (e.confirm as ConfirmPolicy) : null;
     if (confirm === null) throw new IdentitiesFileError(`${where} (${name}).confirm must be one of ${CONFIRM_POLICIES.join(', ')}`);
-    return { name, digest, scopes, namespaces, expiresAt, confirm };
+    const identity: Identity = { name, digest, scopes, namespaces, expiresAt, confirm };
+    const nomadToken = readNomadToken(e, `${where} (${name})`, file, env);
+    if (nomadToken) Object.defineProperty(identity, 'nomadToken', { value: nomadToken, enumerable: false });
+    return identity;
   });
+}
+
+/**
+ * The identity's Nomad token from the variable or file it names. Errors name the entry and the variable or
+ * path, never a value: the message is logged, and the file's `nomad_token:` value would be a token.
+ */
+function readNomadToken(e: Record<string, unknown>, where: string, file: string, env: NodeJS.ProcessEnv): IdentityNomadToken | undefined {
+  if (e.nomad_token !== undefined) {
+    throw new IdentitiesFileError(`${where}.nomad_token is refused: a Nomad token must not be written in the keys file. Put it in an environment variable (nomad_token_env: VARIABLE) or a file (nomad_token_file: /path)`);
+  }
+  const fromEnv = e.nomad_token_env;
+  const fromFile = e.nomad_token_file;
+  if (fromEnv === undefined && fromFile === undefined) return undefined;
+  if (fromEnv !== undefined && fromFile !== undefined) throw new IdentitiesFileError(`${where} has both nomad_token_env and nomad_token_file; keep one`);
+  let secret: string;
+  let source: string;
+  if (fromEnv !== undefined) {
+    if (typeof fromEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(fromEnv)) throw new IdentitiesFileError(`${where}.nomad_token_env must be the name of an environment variable (letters, digits, _)`);
+    source = `nomad_token_env ${fromEnv}`;
+    secret = (env[fromEnv] ?? '').trim();
+    if (!secret) throw new IdentitiesFileError(`${where}.nomad_token_env: environment variable ${fromEnv} is not set (or empty); set it to the identity's Nomad token`);
+  } else {
+    if (typeof fromFile !== 'string' || !fromFile.trim()) throw new IdentitiesFileError(`${where}.nomad_token_file must be the path of a file holding the token`);
+    const path = resolve(dirname(file), fromFile.trim());
+    source = `nomad_token_file ${path}`;
+    try {
+      secret = readFileSync(path, 'utf8').trim();
+    } catch (err) {
+      throw new IdentitiesFileError(`${where}.nomad_token_file: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
+    if (!secret) throw new IdentitiesFileError(`${where}.nomad_token_file: ${path} is empty; put the identity's Nomad token in it`);
+  }
+  // it travels as an HTTP header: a value with spaces or control characters would fail every call later
+  if (!/^[\x21-\x7e]+$/.test(secret)) throw new IdentitiesFileError(`${where}.${source.split(' ')[0]}: the token holds spaces or characters an HTTP header cannot carry`);
+  return { secret, source };
 }
 
 function keyDigest(e: Record<string, unknown>, where: string): Buffer {

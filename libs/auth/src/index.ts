@@ -4,3 +4,4 @@ export * from './api-keys';
 export * from './public.decorator';
 export * from './principal';
 export * from './identities';
+export * from './principal-nomad-token';

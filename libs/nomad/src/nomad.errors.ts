@@ -37,6 +37,11 @@ export class NomadApiError extends NomadError {
   readonly kind = 'api' as const;
   /** Nomad's plain-text error body, trimmed and quoted at most QUOTE_LIMIT characters. */
   readonly nomadMessage: string;
+  /**
+   * Whose token the refused call sent when it was a caller's (withNomadToken), e.g. "the Nomad token of
+   * identity 'ci-bot' (…)"; undefined when it was the service's NOMAD_TOKEN. A label, never the token.
+   */
+  tokenLabel?: string;
   constructor(
     readonly status: number,
     nomadText: string,

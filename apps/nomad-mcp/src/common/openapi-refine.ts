@@ -58,12 +58,12 @@ const ERROR_SCHEMA: Schema = {
 const ERRORS: Array<{ status: number; applies: (op: Schema, method: string) => boolean; description: string }> = [
   { status: 400, applies: takesInput, description: 'Invalid input: `errors` names each refused field and why.' },
   { status: 401, applies: () => true, description: 'No API key, or one the service does not accept: send X-API-Key: <key> or Authorization: Bearer <key>.' },
-  { status: 403, applies: () => true, description: 'Refused: the request is addressed to a host name (or comes from an origin) the service does not serve.' },
+  { status: 403, applies: () => true, description: "Refused: the request is addressed to a host name (or comes from an origin) the service does not serve, or the caller's own Nomad token (its identity's, or X-Nomad-Token) lacks the ACL capability the operation needs: the message names it, `nomad_capability` holds it." },
   { status: 404, applies: takesInput, description: 'The job, allocation or namespace named does not exist; the message says which (list_jobs shows the jobs there).' },
   { status: 409, applies: (op, method) => method === 'post' && takesInput(op), description: 'Conflict: the job was not created by nomad-mcp, changed meanwhile, or a deployment is in progress; the message says which and what to do.' },
   { status: 413, applies: (op) => !!op.requestBody, description: 'The request body is larger than the service accepts.' },
   { status: 429, applies: () => true, description: 'Too many requests from this client: retry after the seconds in Retry-After.' },
-  { status: 502, applies: takesInput, description: "Nomad refused the call (its own text and status are quoted), or the service's Nomad token lacks permission." },
+  { status: 502, applies: takesInput, description: "Nomad refused the call (its own text and status are quoted), or the service's Nomad token lacks permission (the message names the ACL capability)." },
   { status: 503, applies: takesInput, description: 'Nomad is unreachable: check NOMAD_ADDR and that the Nomad agent runs.' },
   { status: 504, applies: takesInput, description: 'Nomad did not answer within NOMAD_TIMEOUT_MS.' },
 ];

@@ -43,6 +43,8 @@ export interface AuthConfig {
   confirmSecret?: string;
   /** NOMAD_MCP_CONFIRM_TTL_SECONDS: how long a confirmation token is valid. */
   confirmTtlSeconds: number;
+  /** NOMAD_MCP_TOKEN_PASSTHROUGH: a request's own X-Nomad-Token is used for its calls. */
+  tokenPassthrough: boolean;
 }
 
 /** The service's own logs (pino, on stderr). */
@@ -143,6 +145,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE, readOnly: v.NOMAD_MCP_READ_ONLY,
     allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES === undefined ? undefined : commaList(v.NOMAD_MCP_ALLOWED_NAMESPACES),
     confirmPolicy: v.NOMAD_MCP_CONFIRM, confirmSecret: v.NOMAD_MCP_CONFIRM_SECRET, confirmTtlSeconds: v.NOMAD_MCP_CONFIRM_TTL_SECONDS,
+    tokenPassthrough: v.NOMAD_MCP_TOKEN_PASSTHROUGH,
   };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };

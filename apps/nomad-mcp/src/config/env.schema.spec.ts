@@ -26,8 +26,9 @@ describe('loadConfig', () => {
     expect(c.nomad).toEqual({ address: 'https://nomad:4646', token: 't', region: 'eu', defaultNamespace: 'development', skipVerify: false, timeoutMs: 2000, caCertPath: undefined, clientCertPath: undefined, clientKeyPath: undefined });
     expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'] });
     expect(() => loadConfig({ MCP_ALLOWED_ORIGINS: 'https://app.example/path' })).toThrow('Invalid configuration: "MCP_ALLOWED_ORIGINS" must be comma-separated origins such as https://app.example.com (got "https://app.example/path")');
-    expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined, readOnly: false, allowedNamespaces: undefined, confirmPolicy: undefined, confirmSecret: undefined, confirmTtlSeconds: 300 });
-    expect(loadConfig({ NOMAD_MCP_READ_ONLY: 'true', NOMAD_MCP_ALLOWED_NAMESPACES: 'dev-*, staging' }).auth).toMatchObject({ readOnly: true, allowedNamespaces: ['dev-*', 'staging'] });
+    expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined, readOnly: false, allowedNamespaces: undefined, confirmPolicy: undefined, confirmSecret: undefined, confirmTtlSeconds: 300, tokenPassthrough: false });
+    expect(loadConfig({ NOMAD_MCP_READ_ONLY: 'true', NOMAD_MCP_ALLOWED_NAMESPACES: 'dev-*, staging', NOMAD_MCP_TOKEN_PASSTHROUGH: 'true' }).auth).toMatchObject({ readOnly: true, allowedNamespaces: ['dev-*', 'staging'], tokenPassthrough: true });
+    expect(() => loadConfig({ NOMAD_MCP_TOKEN_PASSTHROUGH: 'yes please' })).toThrow('"NOMAD_MCP_TOKEN_PASSTHROUGH"');
     expect(() => loadConfig({ NOMAD_MCP_ALLOWED_NAMESPACES: 'dev/x' })).toThrow('"NOMAD_MCP_ALLOWED_NAMESPACES" must be comma-separated namespace names or globs');
     expect(c.log).toEqual({ level: 'debug', format: 'pretty' });
     expect(c).toMatchObject({ audit: {}, metrics: {}, nomadAddr: c.nomad.address, nomadToken: 't', port: 9000, apiKeys: 'a,b', logLevel: 'debug' });

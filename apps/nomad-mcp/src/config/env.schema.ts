@@ -113,6 +113,13 @@ export class EnvironmentVariables {
   @Expose() @ToNumber() @IsIntegerSetting({ min: 1, max: 3600 })
   NOMAD_MCP_CONFIRM_TTL_SECONDS: number = 300;
 
+  /**
+   * true: a caller may send its own Nomad token as X-Nomad-Token (REST and MCP over HTTP), used for its calls
+   * instead of its identity's or NOMAD_TOKEN; it must still pass the API-key check. false: the header is ignored.
+   */
+  @Expose() @ToBoolean() @IsBooleanSetting()
+  NOMAD_MCP_TOKEN_PASSTHROUGH: boolean = false;
+
   /** The audit trail's SQLite file (created with its folder), used when DATABASE_URL is not set. */
   @Expose() @IsStringSetting()
   AUDIT_DB_PATH: string = './data/audit.sqlite3';

@@ -16,6 +16,7 @@ import {
 import { NOMAD_CLIENT_OPTIONS } from '../nomad.module-definition';
 import { blockingTimeoutMs, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, NomadClientOptions } from '../nomad.options';
 import { NomadAddress, parseNomadAddress, scrubCredentials } from './nomad-address';
+import { scopedNomadToken } from './nomad-token-scope';
 import { BodyReadError, readCapped } from './read-body';
 
 export type NomadMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -65,6 +66,12 @@ function isStaleSocket(err: unknown): boolean {
   return e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || /socket hang up/i.test(e?.message ?? '');
 }
 
+/** The caller's token (withNomadToken) replaces the configured X-Nomad-Token of the instance for this request. */
+function callerTokenHeader(): Record<string, string> {
+  const token = scopedNomadToken();
+  return token ? { 'X-Nomad-Token': token.secret } : {};
+}
+
 function header(res: AxiosResponse, name: string): string | undefined {
   const v = res.headers[name];
   return v === undefined || v === null ? undefined : String(v);
@@ -105,8 +112,8 @@ class CallControl {
 }
 
 /**
- * The only code that speaks HTTP to Nomad: builds the request (base URL, encoded path from nomadPath, token,
- * region, TLS, keep-alive agents), bounds the whole call by its timeout, caps what it reads, and turns every
+ * The only code that speaks HTTP to Nomad: builds the request (base URL, encoded path from nomadPath, token —
+ * the caller's when the call runs inside withNomadToken, else NOMAD_TOKEN —, region, TLS, keep-alive agents), bounds the whole call by its timeout, caps what it reads, and turns every
  * failure into a typed NomadError. Resource classes (NomadJobsApi, …) sit on top of it.
  */
 @Injectable()
@@ -244,7 +251,7 @@ export class NomadTransport implements OnModuleDestroy {
       url: path,
       params: { ...(this.options.region ? { region: this.options.region } : {}), ...opts.query, ...blocking },
       data: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      headers: opts.body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      headers: { ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...callerTokenHeader() },
       signal: control.controller.signal,
     };
     try {
@@ -264,6 +271,7 @@ export class NomadTransport implements OnModuleDestroy {
     if (res.status === 200) return;
     const body = await this.read(res, MAX_ERROR_BODY_BYTES, operation, control);
     const error = new NomadApiError(res.status, body.bytes.toString('utf8'), operation, body.overflow);
+    error.tokenLabel = scopedNomadToken()?.label;
     this.logger.debug(`${operation} -> ${res.status} ${error.nomadMessage.slice(0, 200)}`);
     throw error;
   }

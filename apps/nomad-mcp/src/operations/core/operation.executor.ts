@@ -6,6 +6,7 @@ import { toErrorBody } from '../../common/all-exceptions.filter';
 import { validateInput } from '../../common/validation';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { AccessPolicy } from './access';
+import { nomadPermissionDenied, runAsCaller } from './caller-nomad-token';
 import { ConfirmationGate, ConfirmationNeeded } from './confirmation.gate';
 import { OperationFailure } from './operation-failure';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, Transport } from './operation';
@@ -72,8 +73,11 @@ export class OperationExecutor {
       if (typeof def.permission === 'function') this.access.authorize(call.principal, def, def.permission(input));
       noteFrom(facts, input);
       const ctx = this.context(call, facts);
-      await this.confirmations.admit(def, handler, ctx, input);
-      const result = (await handler.run(ctx, input)) as O;
+      // the plan's reads and the run both use the caller's Nomad token
+      const result = (await runAsCaller(call.principal, async () => {
+        await this.confirmations.admit(def, handler, ctx, input);
+        return handler.run(ctx, input);
+      })) as O;
       noteFrom(facts, result);
       outcome = 'ok';
       // rendered only when asked for (MCP): REST answers the JSON and never pays for the text
@@ -131,7 +135,7 @@ export class OperationExecutor {
   /** Every failure becomes an error body with a next step; unexpected ones are logged with their stack. */
   private mapError(def: OperationDefinition, err: unknown, facts: CallFacts): OperationFailure {
     if (err instanceof OperationFailure) return err;
-    const body = toErrorBody(err);
+    const body = nomadPermissionDenied(def, err, facts.namespace ?? this.config.defaultNamespace) ?? toErrorBody(err);
     if (err instanceof NomadError) this.logger.warn(`${def.name}: ${body.message}`);
     else if (!(err instanceof HttpException) && body.statusCode >= 500) {
       this.logger.error(`${def.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

@@ -17,6 +17,14 @@ export type Permission =
 
 export type Transport = 'rest' | 'mcp';
 
+/**
+ * Nomad's ACL capabilities in a namespace (Nomad's ACL policy specification, namespace rules) that job
+ * operations use. `read` policies hold list-jobs and read-job; `write` policies hold all of these.
+ */
+export type NomadCapability =
+  | 'list-jobs' | 'read-job' | 'parse-job' | 'submit-job' | 'dispatch-job' | 'scale-job'
+  | 'read-logs' | 'read-fs' | 'alloc-lifecycle' | 'alloc-exec';
+
 export interface OperationAnnotations {
   /** Changes nothing in Nomad. */
   readOnly: boolean;
@@ -48,6 +56,12 @@ export interface OperationDefinition<I extends object = any, O extends Operation
   annotations: OperationAnnotations;
   /** Needed permission; a function when it depends on the input (stop with purge needs destroy). */
   permission: Permission | ((input: I) => Permission);
+  /**
+   * The Nomad ACL capability (in the call's namespace) the operation's Nomad calls need beyond reading the
+   * job: a Nomad 403 is answered naming it, so the token's policy can be fixed. Absent for operations that
+   * do not call Nomad.
+   */
+  nomadCapability?: NomadCapability;
   /** Position in tool lists, which stay in a fixed order (lower first). */
   order: number;
   rest: RestRoute;

@@ -25,6 +25,7 @@ const SETTLED = new Set(['complete', 'failed', 'canceled', 'blocked']);
   output: CreateJobResult,
   annotations: { readOnly: false, destructive: false, idempotent: true },
   permission: 'write',
+  nomadCapability: 'submit-job',
   order: 600,
   rest: { method: 'POST', path: 'create-job', status: (r: CreateJobResult) => (r.created ? 201 : 200) },
 })

@@ -22,6 +22,7 @@ const short = (id: string) => id.slice(0, 8);
   output: JobLogsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
   permission: 'read',
+  nomadCapability: 'read-logs',
   order: 700,
   rest: { method: 'GET', path: 'job-logs/:job_id' },
 })

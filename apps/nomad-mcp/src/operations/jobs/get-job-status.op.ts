@@ -23,6 +23,7 @@ const TERMINAL = new Set(['complete', 'failed', 'lost']);
   output: JobStatusResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
   permission: 'read',
+  nomadCapability: 'read-job',
   order: 200,
   rest: { method: 'GET', path: 'jobs/:job_id' },
 })

@@ -18,6 +18,7 @@ import { JobAccess } from './job-access';
   output: ListJobsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
   permission: 'read',
+  nomadCapability: 'list-jobs',
   order: 100,
   rest: { method: 'GET', path: 'list-jobs' },
 })

@@ -21,6 +21,7 @@ const short = (id: string) => id.slice(0, 8);
   output: JobActionResult,
   annotations: { readOnly: false, destructive: true, idempotent: false },
   permission: 'operate',
+  nomadCapability: 'alloc-lifecycle',
   order: 500,
   rest: { method: 'POST', path: 'jobs/:job_id/restart' },
 })

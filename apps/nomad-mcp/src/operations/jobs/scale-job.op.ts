@@ -16,6 +16,7 @@ import { JobAccess } from './job-access';
   output: ScaleJobResult,
   annotations: { readOnly: false, destructive: true, idempotent: true },
   permission: 'operate',
+  nomadCapability: 'scale-job',
   order: 550,
   rest: { method: 'POST', path: 'jobs/:job_id/scale' },
 })

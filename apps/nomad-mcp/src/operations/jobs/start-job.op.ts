@@ -13,6 +13,7 @@ import { JobAccess } from './job-access';
   output: JobActionResult,
   annotations: { readOnly: false, destructive: false, idempotent: true },
   permission: 'operate',
+  nomadCapability: 'submit-job',
   order: 300,
   rest: { method: 'POST', path: 'jobs/:job_id/start' },
 })

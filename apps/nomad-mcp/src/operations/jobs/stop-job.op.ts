@@ -17,6 +17,7 @@ const ENDED = new Set(['complete', 'failed', 'lost']);
   output: JobActionResult,
   annotations: { readOnly: false, destructive: true, idempotent: true },
   permission: (input: StopJobDto) => (input.purge ? 'destroy' : 'operate'),
+  nomadCapability: 'submit-job',
   order: 400,
   rest: { method: 'POST', path: 'jobs/:job_id/stop' },
 })
