@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadConfig } from './env.schema';
+
+const tlsFixture = (name: string) => resolve(__dirname, '../../../../test/fixtures/tls', name);
 
 const err = (env: Record<string, unknown>) => {
   try {
@@ -55,6 +59,21 @@ describe('loadConfig', () => {
     expect(err({ NOMAD_CLIENT_CERT: __filename })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" is required when NOMAD_CLIENT_CERT is set');
     expect(err({ NOMAD_CLIENT_KEY: __filename })).toBe('Invalid configuration: "NOMAD_CLIENT_CERT" is required when NOMAD_CLIENT_KEY is set');
     expect(err({ NOMAD_CLIENT_CERT: __filename, NOMAD_CLIENT_KEY: '/nope/key.pem' })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" must be a readable file (got "/nope/key.pem")');
+  });
+
+  it('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, a matching PEM pair, the files never quoted', () => {
+    const [cert, key] = [tlsFixture('server.pem'), tlsFixture('server.key')];
+    expect(loadConfig({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key }).http.tls).toEqual({ certFile: cert, keyFile: key });
+    expect(loadConfig({}).http.tls).toBeUndefined();
+    expect(err({ TLS_CERT_FILE: cert })).toBe('Invalid configuration: "TLS_KEY_FILE" is required when TLS_CERT_FILE is set');
+    expect(err({ TLS_KEY_FILE: key })).toBe('Invalid configuration: "TLS_CERT_FILE" is required when TLS_KEY_FILE is set');
+    expect(err({ TLS_CERT_FILE: '/nope/cert.pem', TLS_KEY_FILE: key })).toBe('Invalid configuration: "TLS_CERT_FILE" must be a readable PEM certificate file (-----BEGIN CERTIFICATE-----) (got "/nope/cert.pem")');
+    // a key where the certificate belongs, and the other way round
+    expect(err({ TLS_CERT_FILE: key, TLS_KEY_FILE: key })).toMatch(/^Invalid configuration: "TLS_CERT_FILE" must be a readable PEM certificate file/);
+    expect(err({ TLS_CERT_FILE: cert, TLS_KEY_FILE: cert })).toBe(`Invalid configuration: "TLS_KEY_FILE" must be a readable, unencrypted PEM private key file (-----BEGIN PRIVATE KEY-----) (got "${cert}")`);
+    expect(err({ TLS_CERT_FILE: cert, TLS_KEY_FILE: tlsFixture('client.key') })).toBe(`Invalid configuration: "TLS_KEY_FILE" is not the private key of the certificate in TLS_CERT_FILE (got "${tlsFixture('client.key')}")`);
+    const keyText = readFileSync(key, 'utf8').split('\n')[1];
+    expect(err({ TLS_CERT_FILE: key, TLS_KEY_FILE: key })).not.toContain(keyText);
   });
 
   it('accepts host names, IP addresses and URLs as operators write them', () => {

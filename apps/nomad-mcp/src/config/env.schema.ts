@@ -12,6 +12,8 @@ import {
   IsOneOfSetting,
   IsNamespaceGlobListSetting,
   IsOriginListSetting,
+  IsPemCertificateFileSetting,
+  IsPemPrivateKeyFileSetting,
   IsPostgresUrlSetting,
   IsReadableFileSetting,
   IsStringSetting,
@@ -43,6 +45,13 @@ export class EnvironmentVariables {
 
   @Expose() @IsOptional() @IsHttpUrlSetting()
   PUBLIC_URL?: string;
+
+  /** HTTPS for the service itself: its certificate (PEM; intermediates after it) and private key. Both or neither. */
+  @Expose() @RequiredWithSetting('TLS_KEY_FILE') @IsPemCertificateFileSetting()
+  TLS_CERT_FILE?: string;
+
+  @Expose() @RequiredWithSetting('TLS_CERT_FILE') @IsPemPrivateKeyFileSetting('TLS_CERT_FILE')
+  TLS_KEY_FILE?: string;
 
   @Expose() @IsHttpUrlSetting()
   NOMAD_ADDR: string = 'http://127.0.0.1:4646';
