@@ -28,7 +28,8 @@ describe('loadConfig', () => {
   it('groups the settings by consumer, with the flat names kept alongside', () => {
     const c = loadConfig({ NOMAD_ADDR: 'https://nomad:4646', NOMAD_TOKEN: 't', NOMAD_REGION: 'eu', PORT: '9000', HOST: 'localhost', API_KEYS: 'a,b', PUBLIC_URL: 'https://mcp.example', LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty', RATE_LIMIT_PER_MINUTE: '5', NOMAD_TIMEOUT_MS: '2000', MCP_ALLOWED_ORIGINS: 'https://app.example, http://localhost:3000' });
     expect(c.nomad).toEqual({ address: 'https://nomad:4646', token: 't', region: 'eu', defaultNamespace: 'development', skipVerify: false, timeoutMs: 2000, caCertPath: undefined, clientCertPath: undefined, clientKeyPath: undefined });
-    expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'] });
+    expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'], rateLimitRedisPrefix: 'nomad-mcp:rl:' });
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@redis.internal:6380/2', RATE_LIMIT_REDIS_PREFIX: 'staging:rl:' }).http).toMatchObject({ redisUrl: 'rediss://:pw@redis.internal:6380/2', rateLimitRedisPrefix: 'staging:rl:' });
     expect(() => loadConfig({ MCP_ALLOWED_ORIGINS: 'https://app.example/path' })).toThrow('Invalid configuration: "MCP_ALLOWED_ORIGINS" must be comma-separated origins such as https://app.example.com (got "https://app.example/path")');
     expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined, readOnly: false, allowedNamespaces: undefined });
     expect(loadConfig({ NOMAD_MCP_READ_ONLY: 'true', NOMAD_MCP_ALLOWED_NAMESPACES: 'dev-*, staging' }).auth).toMatchObject({ readOnly: true, allowedNamespaces: ['dev-*', 'staging'] });
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
     const addr = err({ NOMAD_ADDR: 'admin:pw-SECRET@nomad:4646' });
     expect(addr).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "***@nomad:4646")');
     expect(err({ NOMAD_ADDR: 'ftp://admin:pw-SECRET@nomad' })).not.toContain('SECRET');
+    expect(err({ REDIS_URL: 'http://:pw-SECRET@redis:6379' })).toBe('Invalid configuration: "REDIS_URL" must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0 (got "http://***@redis:6379")');
     expect(err({ PUBLIC_URL: 'mcp://u:pw-SECRET@mcp.example' })).toMatch(/^Invalid configuration: "PUBLIC_URL" .* \(got "mcp:\/\/\*\*\*@mcp\.example"\)$/);
   });
 });

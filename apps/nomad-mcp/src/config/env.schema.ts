@@ -15,6 +15,7 @@ import {
   IsPemCertificateFileSetting,
   IsPemPrivateKeyFileSetting,
   IsPostgresUrlSetting,
+  IsRedisUrlSetting,
   IsReadableFileSetting,
   IsStringSetting,
   RequiredWithSetting,
@@ -92,6 +93,14 @@ export class EnvironmentVariables {
   @Expose() @ToNumber() @IsIntegerSetting({ min: 0 })
   RATE_LIMIT_PER_MINUTE: number = 600;
 
+  /** Redis (redis://user:password@host:6379/0) where replicas keep their rate-limit counts together. */
+  @Expose() @IsOptional() @IsRedisUrlSetting()
+  REDIS_URL?: string;
+
+  /** The prefix of those counts' keys in Redis: deployments that share one Redis each need their own. */
+  @Expose() @IsStringSetting()
+  RATE_LIMIT_REDIS_PREFIX: string = 'nomad-mcp:rl:';
+
   /** Browser origins (scheme://host[:port], comma-separated) allowed besides the service's own: web apps that call the API. */
   @Expose() @IsOptional() @IsOriginListSetting()
   MCP_ALLOWED_ORIGINS?: string;
@@ -120,7 +129,7 @@ export class EnvironmentVariables {
 /** Settings whose values are secrets: a bad one is named, never shown. */
 const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
-const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL']);
+const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL']);
 
 /** ` (got "…")` when the value may be shown; a secret, or a setting named like one, never is. */
 function shownValue(name: string, value: unknown): string {

@@ -55,41 +55,31 @@ export const IsOneOfSetting = (values: readonly string[]) =>
     validator: { validate: (v) => typeof v === 'string' && values.includes(v), defaultMessage: () => `must be one of [${values.join(', ')}]` },
   });
 
+/** An absolute URL with a host and one of `protocols` (each with its colon, `http:`). */
+function isUrlOf(v: unknown, protocols: string[]): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const url = new URL(v);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const IsUrlSetting = (name: string, protocols: string[], message: string) =>
+  ValidateBy({ name, validator: { validate: (v) => isUrlOf(v, protocols), defaultMessage: () => message } });
+
 /** An absolute http:// or https:// URL with a host (NOMAD_ADDR, PUBLIC_URL). */
 export const IsHttpUrlSetting = () =>
-  ValidateBy({
-    name: 'isHttpUrlSetting',
-    validator: {
-      validate: (v) => {
-        if (typeof v !== 'string') return false;
-        try {
-          const url = new URL(v);
-          return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646',
-    },
-  });
+  IsUrlSetting('isHttpUrlSetting', ['http:', 'https:'], 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646');
 
 /** A postgres:// or postgresql:// URL with a host (DATABASE_URL). */
 export const IsPostgresUrlSetting = () =>
-  ValidateBy({
-    name: 'isPostgresUrlSetting',
-    validator: {
-      validate: (v) => {
-        if (typeof v !== 'string') return false;
-        try {
-          const url = new URL(v);
-          return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => 'must be a postgres:// URL, e.g. postgres://audit:password@127.0.0.1:5432/audit',
-    },
-  });
+  IsUrlSetting('isPostgresUrlSetting', ['postgres:', 'postgresql:'], 'must be a postgres:// URL, e.g. postgres://audit:password@127.0.0.1:5432/audit');
+
+/** A redis:// or rediss:// (TLS) URL with a host (REDIS_URL). */
+export const IsRedisUrlSetting = () =>
+  IsUrlSetting('isRedisUrlSetting', ['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0');
 
 /** A host name or an IP address to listen on (HOST). */
 export const IsHostSetting = () =>
