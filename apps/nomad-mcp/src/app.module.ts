@@ -56,7 +56,7 @@ export class AppModule {
     // parsed once, here or by the caller; every module below gets its slice from this one object
     const config = options.config ?? loadConfig(options.env ?? process.env);
     const { rateLimitPerMinute: limit, redisUrl, rateLimitRedisPrefix } = config.http;
-    // with REDIS_URL the replicas count together; it connects at init and closes at shutdown (Nest's hooks)
+    // with REDIS_URL the replicas count together; it connects at init, not here, and closes at shutdown (Nest's hooks)
     const storage = redisUrl && limit > 0 ? new RedisThrottlerStorage(redisUrl, rateLimitRedisPrefix) : undefined;
     return {
       module: AppModule,

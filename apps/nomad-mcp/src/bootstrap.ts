@@ -1,10 +1,10 @@
 import { INestApplication } from '@nestjs/common';
-import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
+import { readFileSync } from 'node:fs';
 import { AppModule, AppModuleOptions } from './app.module';
 import { refineOpenApi } from './common/openapi-refine';
 import { hostPolicyOf } from './common/accepted-host';
@@ -116,8 +116,8 @@ export function listenError(err: unknown, host: string, port: number): Error {
 }
 
 /**
- * Listens where HOST/PORT say, HTTPS only when TLS_CERT_FILE/TLS_KEY_FILE are set; with no API key configured, only on loopback, whatever HOST says, so an
- * unprotected service is never open to the network.
+ * Listens where HOST/PORT say (HTTPS only, when TLS_CERT_FILE/TLS_KEY_FILE are set); with no API key
+ * configured, only on loopback, whatever HOST says, so an unprotected service is never open to the network.
  */
 export async function listen(app: NestExpressApplication): Promise<{ url: string; host: string; port: number; protected: boolean; notes: string[] }> {
   const { http } = app.get<AppConfig>(APP_CONFIG);
