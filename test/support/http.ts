@@ -1,3 +1,30 @@
+import { request } from 'node:https';
+import { Readable } from 'node:stream';
+
+/**
+ * A fetch that trusts the CA `ca` (PEM) for https URLs: Node's own fetch cannot be given a CA (only the whole
+ * process can, at start), node:https can. Enough for `call` and the MCP SDK's client transport.
+ */
+export function fetchTrusting(ca: string | Buffer): typeof fetch {
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const headers = Object.fromEntries(new Headers(init.headers).entries());
+    const body = init.body == null ? undefined : String(init.body);
+    return new Promise<Response>((resolve, reject) => {
+      const req = request(url, { method: init.method ?? 'GET', headers, ca, signal: init.signal ?? undefined }, (res) => {
+        const answer = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) answer.append(name, v);
+        const status = res.statusCode ?? 0;
+        const empty = [204, 205, 304].includes(status);
+        if (empty) res.resume();
+        resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream), { status, headers: answer }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }) as typeof fetch;
+}
+
 /** A tiny fetch wrapper for tests: raw status, headers and text, plus parsed JSON when it parses. */
 export interface Reply<T = any> {
   status: number;
@@ -10,7 +37,7 @@ export async function call<T = any>(
   base: string,
   method: string,
   path: string,
-  opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; signal?: AbortSignal; ca?: string | Buffer } = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   let body: string | undefined = opts.rawBody;
@@ -18,7 +45,7 @@ export async function call<T = any>(
     body = JSON.stringify(opts.body);
     headers['Content-Type'] = 'application/json';
   }
-  const res = await fetch(base + path, { method, headers, body, signal: opts.signal, redirect: 'manual' });
+  const res = await (opts.ca ? fetchTrusting(opts.ca) : fetch)(base + path, { method, headers, body, signal: opts.signal, redirect: 'manual' });
   const text = await res.text();
   let json: any;
   try {

@@ -26,8 +26,11 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The real Nest app on port 0 against a real simulator (or the given NOMAD_ADDR), over real sockets. */
-export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string; operationDirs?: string[] } = {}): Promise<Stack> {
+/**
+ * The real Nest app on port 0 against a real simulator (or the given NOMAD_ADDR), over real sockets.
+ * `ca`: the CA (PEM) that `api` trusts, for a stack serving HTTPS (TLS_CERT_FILE/TLS_KEY_FILE in env).
+ */
+export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string; operationDirs?: string[]; ca?: string | Buffer } = {}): Promise<Stack> {
   const nomadTraffic: string[] = [];
   const nomadBodies: Array<{ line: string; body: unknown }> = [];
   const nomadTokens: Stack['nomadTokens'] = [];
@@ -52,7 +55,7 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
     url, app, sim, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
-    api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra } }),
+    api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra }, ca: opts.ca }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {
       await app.close();

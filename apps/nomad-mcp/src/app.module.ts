@@ -8,6 +8,7 @@ import pino from 'pino';
 import { AuditModule } from './audit/audit.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ClientRateLimitGuard, RATE_LIMIT_WINDOW_MS } from './common/client-rate-limit.guard';
+import { RedisThrottlerStorage } from './common/redis-throttler.storage';
 import { AppConfig, AppConfigModule, LogConfig, loadConfig } from './config';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
@@ -54,13 +55,15 @@ export class AppModule {
   static register(options: AppModuleOptions = {}): DynamicModule {
     // parsed once, here or by the caller; every module below gets its slice from this one object
     const config = options.config ?? loadConfig(options.env ?? process.env);
-    const limit = config.http.rateLimitPerMinute;
+    const { rateLimitPerMinute: limit, redisUrl, rateLimitRedisPrefix } = config.http;
+    // with REDIS_URL the replicas count together; it connects at init, not here, and closes at shutdown (Nest's hooks)
+    const storage = redisUrl && limit > 0 ? new RedisThrottlerStorage(redisUrl, rateLimitRedisPrefix) : undefined;
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
         LoggerModule.forRoot(pinoOptions(config.log)),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: limit || 1 }], skipIf: () => limit === 0 }),
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: limit || 1 }], skipIf: () => limit === 0, storage }),
         NomadModule.forRootAsync({ useFactory: () => config.nomad }),
         ApiKeyModule.forRootAsync({
           useFactory: () => ({ apiKeys: config.auth.apiKeys, apiKeysFile: config.auth.apiKeysFile, nomadTokenPassthrough: config.auth.tokenPassthrough }),

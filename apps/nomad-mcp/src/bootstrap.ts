@@ -4,13 +4,15 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
+import { readFileSync } from 'node:fs';
 import { AppModule, AppModuleOptions } from './app.module';
 import { refineOpenApi } from './common/openapi-refine';
 import { hostPolicyOf } from './common/accepted-host';
 import { browserOriginCheck } from './common/browser-origin';
 import { jsonDepthLimit, jsonOnly } from './common/json-body';
 import { InputValidationPipe } from './common/validation';
-import { AppConfig, APP_CONFIG } from './config/env.schema';
+import { AppConfig, APP_CONFIG, loadConfig } from './config/env.schema';
+import type { HttpConfig } from './config/app-config';
 import { VERSION } from './version';
 import { ApiDocument } from './mcp/api-document';
 import { TOOL_INPUT_MODELS } from './mcp/tool-catalog';
@@ -86,8 +88,16 @@ export function configureApp(app: NestExpressApplication, options: { serveDocs?:
   return document;
 }
 
+/** The server's certificate and key when TLS_CERT_FILE/TLS_KEY_FILE are set (loadConfig has checked they are a pair). */
+function httpsOptionsOf(http: HttpConfig): { cert: Buffer; key: Buffer } | undefined {
+  return http.tls && { cert: readFileSync(http.tls.certFile), key: readFileSync(http.tls.keyFile) };
+}
+
 export async function createApp(options: AppModuleOptions = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
+  // loaded before the module: whether the server speaks HTTPS is decided when Nest creates it
+  const config = options.config ?? loadConfig(options.env ?? process.env);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ ...options, config }), {
+    httpsOptions: httpsOptionsOf(config.http),
     bufferLogs: true,
     abortOnError: false,
     // Nest's default parsers include urlencoded: configureApp registers the JSON parser alone
@@ -110,8 +120,8 @@ export function listenError(err: unknown, host: string, port: number): Error {
 }
 
 /**
- * Listens where HOST/PORT say; with no API key configured, only on loopback, whatever HOST says, so an
- * unprotected service is never open to the network.
+ * Listens where HOST/PORT say (HTTPS only, when TLS_CERT_FILE/TLS_KEY_FILE are set); with no API key
+ * configured, only on loopback, whatever HOST says, so an unprotected service is never open to the network.
  */
 export async function listen(app: NestExpressApplication): Promise<{ url: string; host: string; port: number; protected: boolean; notes: string[] }> {
   const { http } = app.get<AppConfig>(APP_CONFIG);
@@ -131,5 +141,5 @@ export async function listen(app: NestExpressApplication): Promise<{ url: string
   }
   const addr = app.getHttpServer().address() as { port: number };
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shown}:${addr.port}`, host, port: addr.port, protected: keys.enabled, notes };
+  return { url: `${http.tls ? 'https' : 'http'}://${shown}:${addr.port}`, host, port: addr.port, protected: keys.enabled, notes };
 }

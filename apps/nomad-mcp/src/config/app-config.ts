@@ -25,8 +25,14 @@ export interface HttpConfig {
   publicUrl?: string;
   /** Per-client requests per minute; 0 turns the limit off. */
   rateLimitPerMinute: number;
+  /** REDIS_URL: where replicas count rate limits together (else each counts its own). It may carry a password: show it only through redactUrl. */
+  redisUrl?: string;
+  /** RATE_LIMIT_REDIS_PREFIX: the prefix of the rate-limit keys in Redis. */
+  rateLimitRedisPrefix: string;
   /** MCP_ALLOWED_ORIGINS: browser origins allowed besides the service's own. */
   allowedOrigins: string[];
+  /** TLS_CERT_FILE and TLS_KEY_FILE (checked to be a matching PEM pair): the service answers HTTPS only. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** Where the accepted API keys come from. */
@@ -140,7 +146,11 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     timeoutMs: v.NOMAD_TIMEOUT_MS,
   };
   const allowedOrigins = commaList(v.MCP_ALLOWED_ORIGINS ?? '').map((o) => new URL(o).origin);
-  const http: HttpConfig = { host: v.HOST, port: v.PORT, publicUrl: v.PUBLIC_URL, rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE, allowedOrigins };
+  const tls = v.TLS_CERT_FILE && v.TLS_KEY_FILE ? { certFile: v.TLS_CERT_FILE, keyFile: v.TLS_KEY_FILE } : undefined;
+  const http: HttpConfig = {
+    host: v.HOST, port: v.PORT, publicUrl: v.PUBLIC_URL, rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE, allowedOrigins, tls,
+    redisUrl: v.REDIS_URL, rateLimitRedisPrefix: v.RATE_LIMIT_REDIS_PREFIX,
+  };
   const auth: AuthConfig = {
     apiKeys: v.API_KEYS, apiKeysFile: v.API_KEYS_FILE, readOnly: v.NOMAD_MCP_READ_ONLY,
     allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES === undefined ? undefined : commaList(v.NOMAD_MCP_ALLOWED_NAMESPACES),

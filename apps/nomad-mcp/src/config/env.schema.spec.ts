@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadConfig } from './env.schema';
+
+const tlsFixture = (name: string) => resolve(__dirname, '../../../../test/fixtures/tls', name);
 
 const err = (env: Record<string, unknown>) => {
   try {
@@ -24,7 +28,8 @@ describe('loadConfig', () => {
   it('groups the settings by consumer, with the flat names kept alongside', () => {
     const c = loadConfig({ NOMAD_ADDR: 'https://nomad:4646', NOMAD_TOKEN: 't', NOMAD_REGION: 'eu', PORT: '9000', HOST: 'localhost', API_KEYS: 'a,b', PUBLIC_URL: 'https://mcp.example', LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty', RATE_LIMIT_PER_MINUTE: '5', NOMAD_TIMEOUT_MS: '2000', MCP_ALLOWED_ORIGINS: 'https://app.example, http://localhost:3000' });
     expect(c.nomad).toEqual({ address: 'https://nomad:4646', token: 't', region: 'eu', defaultNamespace: 'development', skipVerify: false, timeoutMs: 2000, caCertPath: undefined, clientCertPath: undefined, clientKeyPath: undefined });
-    expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'] });
+    expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'], rateLimitRedisPrefix: 'nomad-mcp:rl:' });
+    expect(loadConfig({ REDIS_URL: 'rediss://:pw@redis.internal:6380/2', RATE_LIMIT_REDIS_PREFIX: 'staging:rl:' }).http).toMatchObject({ redisUrl: 'rediss://:pw@redis.internal:6380/2', rateLimitRedisPrefix: 'staging:rl:' });
     expect(() => loadConfig({ MCP_ALLOWED_ORIGINS: 'https://app.example/path' })).toThrow('Invalid configuration: "MCP_ALLOWED_ORIGINS" must be comma-separated origins such as https://app.example.com (got "https://app.example/path")');
     expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined, readOnly: false, allowedNamespaces: undefined, confirmPolicy: undefined, confirmSecret: undefined, confirmTtlSeconds: 300, tokenPassthrough: false });
     expect(loadConfig({ NOMAD_MCP_READ_ONLY: 'true', NOMAD_MCP_ALLOWED_NAMESPACES: 'dev-*, staging', NOMAD_MCP_TOKEN_PASSTHROUGH: 'true' }).auth).toMatchObject({ readOnly: true, allowedNamespaces: ['dev-*', 'staging'], tokenPassthrough: true });
@@ -58,6 +63,21 @@ describe('loadConfig', () => {
     expect(err({ NOMAD_CLIENT_CERT: __filename, NOMAD_CLIENT_KEY: '/nope/key.pem' })).toBe('Invalid configuration: "NOMAD_CLIENT_KEY" must be a readable file (got "/nope/key.pem")');
   });
 
+  it('TLS_CERT_FILE and TLS_KEY_FILE: both or neither, a matching PEM pair, the files never quoted', () => {
+    const [cert, key] = [tlsFixture('server.pem'), tlsFixture('server.key')];
+    expect(loadConfig({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key }).http.tls).toEqual({ certFile: cert, keyFile: key });
+    expect(loadConfig({}).http.tls).toBeUndefined();
+    expect(err({ TLS_CERT_FILE: cert })).toBe('Invalid configuration: "TLS_KEY_FILE" is required when TLS_CERT_FILE is set');
+    expect(err({ TLS_KEY_FILE: key })).toBe('Invalid configuration: "TLS_CERT_FILE" is required when TLS_KEY_FILE is set');
+    expect(err({ TLS_CERT_FILE: '/nope/cert.pem', TLS_KEY_FILE: key })).toBe('Invalid configuration: "TLS_CERT_FILE" must be a readable PEM certificate file (-----BEGIN CERTIFICATE-----) (got "/nope/cert.pem")');
+    // a key where the certificate belongs, and the other way round
+    expect(err({ TLS_CERT_FILE: key, TLS_KEY_FILE: key })).toMatch(/^Invalid configuration: "TLS_CERT_FILE" must be a readable PEM certificate file/);
+    expect(err({ TLS_CERT_FILE: cert, TLS_KEY_FILE: cert })).toBe(`Invalid configuration: "TLS_KEY_FILE" must be a readable, unencrypted PEM private key file (-----BEGIN PRIVATE KEY-----) (got "${cert}")`);
+    expect(err({ TLS_CERT_FILE: cert, TLS_KEY_FILE: tlsFixture('client.key') })).toBe(`Invalid configuration: "TLS_KEY_FILE" is not the private key of the certificate in TLS_CERT_FILE (got "${tlsFixture('client.key')}")`);
+    const keyText = readFileSync(key, 'utf8').split('\n')[1];
+    expect(err({ TLS_CERT_FILE: key, TLS_KEY_FILE: key })).not.toContain(keyText);
+  });
+
   it('accepts host names, IP addresses and URLs as operators write them', () => {
     for (const HOST of ['0.0.0.0', '::', '127.0.0.1', 'localhost', 'svc_host', 'nomad-mcp.internal']) expect(err({ HOST })).toBe('');
     for (const NOMAD_ADDR of ['http://127.0.0.1:4646', 'https://nomad.service.consul:4646', 'http://[::1]:4646', 'http://nomad_dev:4646', 'http://user:pw@nomad:4646']) expect(err({ NOMAD_ADDR })).toBe('');
@@ -70,6 +90,7 @@ describe('loadConfig', () => {
     const addr = err({ NOMAD_ADDR: 'admin:pw-SECRET@nomad:4646' });
     expect(addr).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "***@nomad:4646")');
     expect(err({ NOMAD_ADDR: 'ftp://admin:pw-SECRET@nomad' })).not.toContain('SECRET');
+    expect(err({ REDIS_URL: 'http://:pw-SECRET@redis:6379' })).toBe('Invalid configuration: "REDIS_URL" must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0 (got "http://***@redis:6379")');
     expect(err({ PUBLIC_URL: 'mcp://u:pw-SECRET@mcp.example' })).toMatch(/^Invalid configuration: "PUBLIC_URL" .* \(got "mcp:\/\/\*\*\*@mcp\.example"\)$/);
   });
 });

@@ -13,7 +13,10 @@ import {
   IsOneOfSetting,
   IsNamespaceGlobListSetting,
   IsOriginListSetting,
+  IsPemCertificateFileSetting,
+  IsPemPrivateKeyFileSetting,
   IsPostgresUrlSetting,
+  IsRedisUrlSetting,
   IsReadableFileSetting,
   IsSecretSetting,
   IsStringSetting,
@@ -45,6 +48,13 @@ export class EnvironmentVariables {
 
   @Expose() @IsOptional() @IsHttpUrlSetting()
   PUBLIC_URL?: string;
+
+  /** HTTPS for the service itself: its certificate (PEM; intermediates after it) and private key. Both or neither. */
+  @Expose() @RequiredWithSetting('TLS_KEY_FILE') @IsPemCertificateFileSetting()
+  TLS_CERT_FILE?: string;
+
+  @Expose() @RequiredWithSetting('TLS_CERT_FILE') @IsPemPrivateKeyFileSetting('TLS_CERT_FILE')
+  TLS_KEY_FILE?: string;
 
   @Expose() @IsHttpUrlSetting()
   NOMAD_ADDR: string = 'http://127.0.0.1:4646';
@@ -84,6 +94,14 @@ export class EnvironmentVariables {
 
   @Expose() @ToNumber() @IsIntegerSetting({ min: 0 })
   RATE_LIMIT_PER_MINUTE: number = 600;
+
+  /** Redis (redis://user:password@host:6379/0) where replicas keep their rate-limit counts together. */
+  @Expose() @IsOptional() @IsRedisUrlSetting()
+  REDIS_URL?: string;
+
+  /** The prefix of those counts' keys in Redis: deployments that share one Redis each need their own. */
+  @Expose() @IsStringSetting()
+  RATE_LIMIT_REDIS_PREFIX: string = 'nomad-mcp:rl:';
 
   /** Browser origins (scheme://host[:port], comma-separated) allowed besides the service's own: web apps that call the API. */
   @Expose() @IsOptional() @IsOriginListSetting()
@@ -136,7 +154,7 @@ export class EnvironmentVariables {
 /** Settings whose values are secrets: a bad one is named, never shown. */
 const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
-const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL']);
+const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL']);
 
 /** ` (got "…")` when the value may be shown; a secret, or a setting named like one, never is. */
 function shownValue(name: string, value: unknown): string {

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { isFQDN, isIP, ValidateBy, ValidationArguments } from 'class-validator';
-import { accessSync, constants } from 'node:fs';
+import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
+import { accessSync, constants, readFileSync } from 'node:fs';
 
 /*
  * class-validator decorators for environment settings. Each one checks one kind of value completely
@@ -64,41 +65,31 @@ export const IsOneOfSetting = (values: readonly string[]) =>
     validator: { validate: (v) => typeof v === 'string' && values.includes(v), defaultMessage: () => `must be one of [${values.join(', ')}]` },
   });
 
+/** An absolute URL with a host and one of `protocols` (each with its colon, `http:`). */
+function isUrlOf(v: unknown, protocols: string[]): boolean {
+  if (typeof v !== 'string') return false;
+  try {
+    const url = new URL(v);
+    return protocols.includes(url.protocol) && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const IsUrlSetting = (name: string, protocols: string[], message: string) =>
+  ValidateBy({ name, validator: { validate: (v) => isUrlOf(v, protocols), defaultMessage: () => message } });
+
 /** An absolute http:// or https:// URL with a host (NOMAD_ADDR, PUBLIC_URL). */
 export const IsHttpUrlSetting = () =>
-  ValidateBy({
-    name: 'isHttpUrlSetting',
-    validator: {
-      validate: (v) => {
-        if (typeof v !== 'string') return false;
-        try {
-          const url = new URL(v);
-          return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646',
-    },
-  });
+  IsUrlSetting('isHttpUrlSetting', ['http:', 'https:'], 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646');
 
 /** A postgres:// or postgresql:// URL with a host (DATABASE_URL). */
 export const IsPostgresUrlSetting = () =>
-  ValidateBy({
-    name: 'isPostgresUrlSetting',
-    validator: {
-      validate: (v) => {
-        if (typeof v !== 'string') return false;
-        try {
-          const url = new URL(v);
-          return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
-        } catch {
-          return false;
-        }
-      },
-      defaultMessage: () => 'must be a postgres:// URL, e.g. postgres://audit:password@127.0.0.1:5432/audit',
-    },
-  });
+  IsUrlSetting('isPostgresUrlSetting', ['postgres:', 'postgresql:'], 'must be a postgres:// URL, e.g. postgres://audit:password@127.0.0.1:5432/audit');
+
+/** A redis:// or rediss:// (TLS) URL with a host (REDIS_URL). */
+export const IsRedisUrlSetting = () =>
+  IsUrlSetting('isRedisUrlSetting', ['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0');
 
 /** A host name or an IP address to listen on (HOST). */
 export const IsHostSetting = () =>
@@ -139,6 +130,71 @@ export const IsReadableFileSetting = () =>
         }
       },
       defaultMessage: () => 'must be a readable file',
+    },
+  });
+
+/** The PEM text of a file, or undefined when it cannot be read or holds no PEM block of `label`. */
+function pemFile(path: unknown, label: RegExp): string | undefined {
+  if (typeof path !== 'string') return undefined;
+  try {
+    const text = readFileSync(path, 'utf8');
+    return label.test(text) ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function certificateIn(path: unknown): X509Certificate | undefined {
+  const pem = pemFile(path, /-----BEGIN CERTIFICATE-----/);
+  try {
+    return pem === undefined ? undefined : new X509Certificate(pem);
+  } catch {
+    return undefined;
+  }
+}
+
+function privateKeyIn(path: unknown): KeyObject | undefined {
+  const pem = pemFile(path, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+  try {
+    return pem === undefined ? undefined : createPrivateKey(pem);
+  } catch {
+    return undefined; // malformed, or encrypted (a passphrase the service is never given)
+  }
+}
+
+/*
+ * The service's own certificate and key (TLS_CERT_FILE, TLS_KEY_FILE) are checked at start-up, so that a
+ * wrong file is one line naming the setting instead of an OpenSSL error when the server is created. The
+ * messages never quote the files: a key file's contents are a secret.
+ */
+
+/** A readable PEM certificate file (the server's certificate first, any intermediates after it). */
+export const IsPemCertificateFileSetting = () =>
+  ValidateBy({
+    name: 'isPemCertificateFileSetting',
+    validator: {
+      validate: (v) => v === undefined || certificateIn(v) !== undefined,
+      defaultMessage: () => 'must be a readable PEM certificate file (-----BEGIN CERTIFICATE-----)',
+    },
+  });
+
+function keyProblem(args: ValidationArguments | undefined, cert: string): string | undefined {
+  if (args?.value === undefined) return undefined;
+  const key = privateKeyIn(args.value);
+  if (!key) return 'must be a readable, unencrypted PEM private key file (-----BEGIN PRIVATE KEY-----)';
+  const certificate = certificateIn((args.object as Record<string, unknown>)[cert]);
+  if (certificate && !certificate.checkPrivateKey(key)) return `is not the private key of the certificate in ${cert}`;
+  return undefined;
+}
+
+/** A readable, unencrypted PEM private key that belongs to the certificate named by the setting `cert`. */
+export const IsPemPrivateKeyFileSetting = (cert: string) =>
+  ValidateBy({
+    name: 'isPemPrivateKeyFileSetting',
+    constraints: [cert],
+    validator: {
+      validate: (_v, args) => keyProblem(args, cert) === undefined,
+      defaultMessage: (args?: ValidationArguments) => keyProblem(args, cert) ?? 'is invalid',
     },
   });
 
