@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { waitFor } from './support/http';
 import { startStack, Stack } from './support/stack';
 
+/** The job's latest deployment has succeeded (restarts are refused while one is in progress). */
+const deployed = async (s: Stack, job: string) => (await s.nomad('GET', `/v1/job/${job}/deployment?namespace=development`)).json?.Status === 'successful';
+
 const KEYS = { bot: 'ci-bot-key-000001', other: 'other-bot-key-0002', admin: 'admin-key-00000003' };
 type Who = keyof typeof KEYS;
 
@@ -38,7 +41,9 @@ describe('confirmed changes', () => {
       const r = await s.api('POST', '/api/claude/create-job', { job_id: job, docker_image: 'nginx:1.27', count: 2, namespace: 'development' }, as('admin'));
       expect(r.status).toBe(201);
     }
+    // running, and their deployments done (a restart is refused while one is in progress)
     await waitFor('web-a and web-b running', async () => (await running('web-a')) === 2 && (await running('web-b')) === 2, 20000);
+    for (const job of ['web-a', 'web-b']) await waitFor(`${job} deployed`, async () => (await deployed(s, job)), 20000);
   });
   afterAll(async () => {
     await s.close();
@@ -176,7 +181,7 @@ describe('confirmation across replicas', () => {
     const b = await startStack({ env: { ...shared, NOMAD_ADDR: a.sim!.url }, sim: false, apiKey: KEYS.bot });
     const lone = await startStack({ env: { API_KEYS_FILE: keys, NOMAD_ADDR: a.sim!.url }, sim: false, apiKey: KEYS.bot });
     try {
-      await waitFor('example-job running', async () => (await a.api('GET', '/api/claude/jobs/example-job?namespace=development')).json.allocations?.running === 2, 20000);
+      await waitFor('example-job deployed', async () => deployed(a, 'example-job'), 20000);
       const body = { namespace: 'development' };
       const token = (await a.api('POST', '/api/claude/jobs/example-job/restart', body)).json.confirmation.confirm_token;
       // a replica with its own random secret does not accept it

@@ -78,7 +78,7 @@ describe('Nomad token per caller (ACLs on)', () => {
     const s = await startStack({
       sim: { acl: true, bootstrapToken: MGMT },
       env: {
-        NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_AUDIT_READS: 'true', NOMAD_MCP_TOKEN_PASSTHROUGH: String(passthrough),
+        NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_CONFIRM: 'off', NOMAD_MCP_AUDIT_READS: 'true', NOMAD_MCP_TOKEN_PASSTHROUGH: String(passthrough),
         MCP_ALLOWED_ORIGINS: WEB_APP,
       },
     });
@@ -242,7 +242,7 @@ describe('Nomad tokens never reach the logs', () => {
     url = `http://127.0.0.1:${port}`;
     svc = spawn(process.execPath, [MAIN], {
       env: {
-        PATH: process.env.PATH ?? '', NOMAD_ADDR: sim.url, NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), [READER_ENV]: READER,
+        PATH: process.env.PATH ?? '', NOMAD_ADDR: sim.url, NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_CONFIRM: 'off', [READER_ENV]: READER,
         NOMAD_MCP_TOKEN_PASSTHROUGH: 'true', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

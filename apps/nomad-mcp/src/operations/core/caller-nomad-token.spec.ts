@@ -54,7 +54,8 @@ describe('calls run with the caller’s Nomad token; a Nomad 403 names the capab
     transport.onModuleDestroy();
     await server.close();
   });
-  const withToken = (): Principal => attachNomadToken({ name: 'ci-bot', kind: 'api-key', permissions: ['*'] }, { secret: TOKEN, label });
+  // confirm: off — confirmations have their own spec; here the change goes to Nomad in one call
+  const withToken = (): Principal => attachNomadToken({ name: 'ci-bot', kind: 'api-key', permissions: ['*'], confirm: 'off' }, { secret: TOKEN, label });
   const plain: Principal = { name: 'key-12345678', kind: 'api-key' };
 
   it("sends the identity's token on every Nomad call of the operation, and NOMAD_TOKEN for a caller without one", async () => {
