@@ -141,20 +141,40 @@ describe('Nomad faults: clear 502/503/504 within the timeout, then recovery with
     await expectRecovered();
   });
 
+  /** What a change whose answer was lost must say: it may have happened, look before calling again. */
+  const LOOK_FIRST = /^The change may have reached Nomad before its answer was lost: call get_job_status for job 'example-job' in namespace 'development' to see whether it took effect before calling stop_job again\.$/;
+
   it.each([
     ['hang', 504, /^Nomad did not answer within 1000 ms \(DELETE \/v1\/job\/example-job\)\.$/],
     ['reset-mid-body', 502, /^Nomad's answer to DELETE \/v1\/job\/example-job was cut off after \d+ bytes/],
     ['reset-before-answer', 503, /^Nomad is unreachable at http:\/\/127\.0\.0\.1:\d+ \(ECONNRESET\)/],
     ['html', 502, /answered DELETE \/v1\/job\/example-job with text\/html that is not JSON/],
-  ] as Array<[FaultMode, number, RegExp]>)('a stop whose change alone meets %s: %i, saying so, within the timeout', async (mode, status, message) => {
+  ] as Array<[FaultMode, number, RegExp]>)('a stop whose change alone meets %s: %i within the timeout, saying to look before retrying', async (mode, status, message) => {
     await proxy.set(mode, { only: (method) => method === 'DELETE' });
     const stop = await timed(() => s.api('POST', '/api/claude/jobs/example-job/stop', {}));
     expect(proxy.faulted.at(-1)).toMatch(/^DELETE \/v1\/job\/example-job\b/);
     expect({ status: stop.value.status, message: stop.value.json?.message }).toEqual({ status, message: expect.stringMatching(message) });
-    expect(stop.value.json.next_step).toEqual(expect.any(String));
+    expect(stop.value.json.next_step).toMatch(LOOK_FIRST);
     expect(stop.value.text).not.toMatch(STACK_TRACE);
     expect(stop.ms).toBeLessThan(BOUND_MS);
     await expectRecovered();
+  });
+
+  it('a stop Nomad carries out but answers too late: 504 saying to look first, and the job is indeed stopped', async () => {
+    expect((await s.api('GET', '/api/claude/jobs/example-job')).json.status).toBe('running');
+    await proxy.set('slow', { only: (method) => method === 'DELETE', slowMs: TIMEOUT_MS * 3 });
+    const trafficBefore = s.nomadTraffic.length;
+    const [rest, tool] = await Promise.all([
+      timed(() => s.api('POST', '/api/claude/jobs/example-job/stop', {})),
+      timed(() => callTool(mcp, 'stop_job', { job_id: 'example-job' })),
+    ]);
+    expect(rest.value).toMatchObject({ status: 504, json: { message: 'Nomad did not answer within 1000 ms (DELETE /v1/job/example-job).', next_step: expect.stringMatching(LOOK_FIRST) } });
+    expect(toolText(tool.value)).toMatch(new RegExp(`^Nomad did not answer within 1000 ms \\(DELETE /v1/job/example-job\\)\\. ${LOOK_FIRST.source.slice(1)}`));
+    expect(Math.max(rest.ms, tool.ms)).toBeLessThan(BOUND_MS);
+    // Nomad did get the change: the answer was lost, not the stop
+    expect(s.nomadTraffic.slice(trafficBefore).filter((l) => l.startsWith('DELETE /v1/job/example-job'))).toHaveLength(2);
+    await proxy.set('pass');
+    await waitFor('example-job to be stopped', async () => (await s.api('GET', '/api/claude/jobs/example-job')).json.status === 'dead');
   });
 
   it('after every fault, the stop itself goes through: 200, and Nomad got the DELETE', async () => {
