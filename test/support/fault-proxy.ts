@@ -91,7 +91,7 @@ export async function startFaultProxy(opts: { target?: string; mode?: FaultMode 
     req.resume();
     if (mode !== 'reset-mid-body') return void socket.end(bytes);
     // the reset comes after the client has the headers, so it breaks the body and not the connect
-    socket.write(bytes, () => setTimeout(() => socket.resetAndDestroy(), 50));
+    socket.write(bytes, () => setTimeout(() => socket.resetAndDestroy(), 100));
   };
 
   const server: Server = createServer((req, res) => {
