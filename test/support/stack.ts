@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { createServer, Server, Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { startSimulator, SimulatorOptions, RunningSimulator } from '../../apps/nomad-sim/src';
 import { createApp, listen } from '../../apps/nomad-mcp/src/bootstrap';
+import { FaultProxy, startFaultProxy } from './fault-proxy';
 import { call, Reply } from './http';
 
 export const FAST = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30 };
@@ -13,6 +14,8 @@ export interface Stack {
   url: string;
   app: NestExpressApplication;
   sim?: RunningSimulator;
+  /** With `faults: true`: the proxy between the service and the simulator, whose mode the test switches. */
+  faults?: FaultProxy;
   /** The stack's own audit trail (SQLite). */
   auditPath: string;
   /** Every request the simulator received: "METHOD raw-url". */
@@ -29,8 +32,9 @@ export interface Stack {
 /**
  * The real Nest app on port 0 against a real simulator (or the given NOMAD_ADDR), over real sockets.
  * `ca`: the CA (PEM) that `api` trusts, for a stack serving HTTPS (TLS_CERT_FILE/TLS_KEY_FILE in env).
+ * `faults`: a fault proxy between the app and the simulator (`stack.faults`).
  */
-export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string; operationDirs?: string[]; ca?: string | Buffer } = {}): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; sim?: SimulatorOptions | false; apiKey?: string; operationDirs?: string[]; ca?: string | Buffer; faults?: boolean } = {}): Promise<Stack> {
   const nomadTraffic: string[] = [];
   const nomadBodies: Array<{ line: string; body: unknown }> = [];
   const nomadTokens: Stack['nomadTokens'] = [];
@@ -42,45 +46,34 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
       nomadTokens.push({ line: `${r.method} ${r.url}`, token: r.headers['x-nomad-token'] as string | undefined });
     },
   });
+  const faults = sim && opts.faults ? await startFaultProxy({ target: sim.url }) : undefined;
   const auditDir = mkdtempSync(join(tmpdir(), 'nomad-mcp-audit-'));
   const env: Record<string, string> = {
     PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0',
     // each stack its own audit trail, removed with it
     AUDIT_DB_PATH: join(auditDir, 'audit.sqlite3'),
-    ...(sim ? { NOMAD_ADDR: sim.url } : {}),
+    ...(sim ? { NOMAD_ADDR: faults?.url ?? sim.url } : {}),
     ...opts.env,
   };
   const app = await createApp({ env, operationDirs: opts.operationDirs });
   const { url } = await listen(app);
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
-    url, app, sim, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
+    url, app, sim, faults, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
     api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra }, ca: opts.ca }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {
       await app.close();
+      await faults?.close();
       await sim?.close();
       rmSync(auditDir, { recursive: true, force: true });
     },
   };
 }
 
-/** A TCP server that accepts connections and never answers: a Nomad that hangs. */
+/** A server that accepts connections and requests and never answers: a Nomad that hangs. */
 export async function startBlackHole(): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
+  return startFaultProxy({ mode: 'hang' });
 }
 
 /** A port nothing listens on: a Nomad that is down. */

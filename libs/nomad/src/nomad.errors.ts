@@ -154,6 +154,22 @@ export class NomadTruncatedResponseError extends NomadError {
   }
 }
 
+/** Causes of NomadUnavailableError that come after the request may have gone out (the peer cut the connection). */
+const CUT_AFTER_SENDING = /^(ECONNRESET|EPIPE)$|socket hang up/i;
+
+/**
+ * True when `err` ended a write (PUT, POST, DELETE) that may have reached Nomad and taken effect although no
+ * usable answer came back: out of time, cut off, reset, or answered with something unreadable. The caller must
+ * then look before it tries again (a second restart is a second restart). Refused connections and Nomad's own
+ * error answers changed nothing.
+ */
+export function writeMayHaveApplied(err: unknown): boolean {
+  if (!(err instanceof NomadError) || /^GET /.test(err.operation)) return false;
+  if (err instanceof NomadApiError) return false;
+  if (err instanceof NomadUnavailableError) return CUT_AFTER_SENDING.test(err.cause);
+  return true;
+}
+
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;

@@ -1,8 +1,21 @@
+/** What is known of a failed call beyond its status. */
+export interface FailureFacts {
+  /** A change whose answer was lost (writeMayHaveApplied): it may have taken effect in Nomad. */
+  changeMayHaveApplied?: boolean;
+  /** The job the call was about, when it names one. */
+  job?: string;
+}
+
 /**
  * What the caller should do after an error, by status. Messages of the errors themselves say what went
  * wrong; this says what to try next, so an agent neither gives up too early nor retries what cannot work.
  */
-export function nextStep(operation: string, status: number, namespace: string): string | undefined {
+export function nextStep(operation: string, status: number, namespace: string, facts: FailureFacts = {}): string | undefined {
+  // "retry later" would be wrong here: a stop or restart that went through must not run twice
+  if (facts.changeMayHaveApplied) {
+    const look = facts.job ? `call get_job_status for job '${facts.job}' in namespace '${namespace}'` : `look at the jobs in namespace '${namespace}' (list_jobs, get_job_status)`;
+    return `The change may have reached Nomad before its answer was lost: ${look} to see whether it took effect before calling ${operation} again.`;
+  }
   switch (status) {
     case 400: return 'Fix those arguments and call the tool again.';
     case 404: return operation === 'list_jobs' ? undefined : `Call list_jobs with namespace '${namespace}' to see the jobs there (or namespace "*" for all).`;

@@ -1,5 +1,5 @@
 import { IsString } from 'class-validator';
-import { NomadUnavailableError } from '@nomad-mcp/nomad';
+import { NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import { AppConfig } from '../../config/env.schema';
 import { OperationDefinition, OperationHandler } from './operation';
 import { OperationEvent, OperationEvents } from './operation-events';
@@ -58,5 +58,25 @@ describe('OperationExecutor', () => {
     const err = await exec.execute('echo', { job_id: 'web' }, { principal: operator, transport: 'rest' }).catch((e) => e);
     expect(err.body).toMatchObject({ statusCode: 503, next_step: expect.stringMatching(/^Nomad is not answering/) });
     expect(seen[0]).toMatchObject({ outcome: 'error', status: 503, job: 'web' });
+  });
+
+  it('a change whose answer was lost says to look before calling again, not to retry', async () => {
+    const { exec } = executorWith({ run: async () => { throw new NomadTimeoutError('http://nomad:4646', 1000, 'DELETE /v1/job/web'); } });
+    const err = await exec.execute('echo', { job_id: 'web' }, { principal: operator, transport: 'rest' }).catch((e) => e);
+    expect(err.body).toMatchObject({
+      statusCode: 504,
+      next_step: "The change may have reached Nomad before its answer was lost: call get_job_status for job 'web' in namespace 'development' to see whether it took effect before calling echo again.",
+    });
+  });
+
+  it('a read-only operation whose read timed out, or a write never sent (refused), says to retry later', async () => {
+    const refused = executorWith({ run: async () => { throw new NomadUnavailableError('http://nomad:4646', 'ECONNREFUSED', 'DELETE /v1/job/web'); } });
+    const err = await refused.exec.execute('echo', { job_id: 'web' }, { principal: operator, transport: 'rest' }).catch((e) => e);
+    expect(err.body.next_step).toMatch(/^Nomad is not answering; retry later/);
+    const readOnly = { ...def, annotations: { readOnly: true, destructive: false, idempotent: true } };
+    const registry = { find: () => ({ def: readOnly, handler: { run: async () => { throw new NomadTimeoutError('http://nomad:4646', 1000, 'POST /v1/search'); } } }), names: () => ['echo'] } as unknown as OperationRegistry;
+    const exec = new OperationExecutor(registry, new OperationEvents(), { defaultNamespace: 'development' } as AppConfig);
+    const timedOut = await exec.execute('echo', { job_id: 'web' }, { principal: operator, transport: 'mcp' }).catch((e) => e);
+    expect(timedOut.body).toMatchObject({ statusCode: 504, next_step: expect.stringMatching(/^Nomad is not answering; retry later/) });
   });
 });

@@ -1,7 +1,7 @@
 import { HttpException, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AuditStore } from '../../audit/audit.store';
 import type { Principal } from '@nomad-mcp/auth';
-import { NomadError } from '@nomad-mcp/nomad';
+import { NomadError, writeMayHaveApplied } from '@nomad-mcp/nomad';
 import { toErrorBody } from '../../common/all-exceptions.filter';
 import { validateInput } from '../../common/validation';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
@@ -140,7 +140,8 @@ export class OperationExecutor {
     else if (!(err instanceof HttpException) && body.statusCode >= 500) {
       this.logger.error(`${def.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
-    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace);
+    const changeMayHaveApplied = !def.annotations.readOnly && writeMayHaveApplied(err);
+    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace, { changeMayHaveApplied, job: facts.job });
     return new OperationFailure(step && body.next_step === undefined ? { ...body, next_step: step } : body);
   }
 }
