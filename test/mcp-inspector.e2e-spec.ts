@@ -53,7 +53,7 @@ online("the README's MCP Inspector commands, run as written", () => {
   });
   afterAll(() => s?.close());
 
-  const toolNames = ['list_jobs', 'get_job_status', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'get_job_logs', 'list_audit_records'];
+  const toolNames = ['list_jobs', 'get_job_status', 'list_job_versions', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'revert_job', 'get_job_logs', 'list_audit_records'];
 
   it('the README has the three commands: tools/list over HTTP and stdio, tools/call over HTTP, all with npx -y', () => {
     expect(commands).toHaveLength(3);

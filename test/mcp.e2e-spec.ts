@@ -35,7 +35,7 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
 
     it('lists the tools with descriptions, annotations and input schemas', async () => {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'get_job_logs', 'list_audit_records']);
+      expect(tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'list_job_versions', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'revert_job', 'get_job_logs', 'list_audit_records']);
       const by = Object.fromEntries(tools.map((t) => [t.name, t]));
       expect(by.list_jobs.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
       expect(by.get_job_logs.annotations).toMatchObject({ readOnlyHint: true });

@@ -16,6 +16,7 @@ const PUBLIC = [/^\/health$/, /^\/api\/docs/, /^\/\{\*path\}$/];
 const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
   scale_job: { count: 2 },
+  revert_job: { version: 0 },
 };
 const inputOf = (name: string): Record<string, unknown> => ({ job_id: 'example-job', ...INPUT[name] });
 

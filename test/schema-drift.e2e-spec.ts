@@ -35,8 +35,9 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   afterAll(() => s.close());
 
   const toolInputs: Record<string, string> = {
-    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
-    restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', get_job_logs: 'JobLogsRequestDto', list_audit_records: 'AuditQueryDto',
+    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
+    restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
+    list_audit_records: 'AuditQueryDto',
   };
 
   it('offers the same tools, in the same order, with the same descriptions', () => {
@@ -77,7 +78,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   it('each tool\'s outputSchema is the response schema the REST endpoint documents', () => {
     const outputs: Record<string, string> = {
       list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', start_job: 'JobActionResult', stop_job: 'JobActionResult',
-      restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', get_job_logs: 'JobLogsResult',
+      restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', list_job_versions: 'JobVersionsResult',
+      revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult',
     };
     const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;
     expect(ok('/api/claude/list-jobs', 'get').$ref).toMatch(/ListJobsResult$/);
