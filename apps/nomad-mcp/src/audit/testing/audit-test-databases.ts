@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { redactUrl } from '../../config/redact-url';
 import type { AuditDatabaseOptions } from '../audit-database';
+import { AUDIT_MAX_LIMIT, AuditRecord } from '../audit-record';
+import { AuditStore } from '../audit.store';
 
 /**
  * The databases the audit specs run against: a temporary SQLite file, and a schema of its own (dropped after)
@@ -116,3 +118,20 @@ export const SERVICE_DATABASES: Array<[string, () => Promise<ServiceDatabase>]> 
   ['SQLite', async () => sqliteServiceDatabase()],
   ...(SKIP_POSTGRES ? [] : [['Postgres', postgresServiceDatabase] as [string, () => Promise<ServiceDatabase>]]),
 ];
+
+/** Every record of a trail, newest first, read as the service reads it (AuditStore.query, page after page). */
+export async function readWholeTrail(options: AuditDatabaseOptions): Promise<AuditRecord[]> {
+  const store = new AuditStore(options);
+  try {
+    const all: AuditRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.query({ limit: AUDIT_MAX_LIMIT, cursor });
+      all.push(...page.records);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return all;
+  } finally {
+    await store.close();
+  }
+}
