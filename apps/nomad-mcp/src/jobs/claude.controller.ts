@@ -34,6 +34,7 @@ export class ClaudeController {
   @ApiExtraModels(JobStatusResult, JobActionResult)
   @ApiOkResponse({ description: 'status -> JobStatusResult; start, stop, restart -> JobActionResult', schema: { oneOf: [{ $ref: getSchemaPath(JobStatusResult) }, { $ref: getSchemaPath(JobActionResult) }] } })
   @ApiOperation({ summary: 'Manage a job', description: 'status | start | stop (with purge) | restart of one job.' })
+  // `body` is typed ManageJobDto for Swagger; it arrives as sent (the executor validates it, see prepare)
   async manageJob(@Body() body: ManageJobDto, @Req() req: Request): Promise<JobStatusResult | JobActionResult> {
     const raw: unknown = body ?? {};
     const action = (raw as { action?: unknown }).action;
