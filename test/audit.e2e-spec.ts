@@ -1,3 +1,5 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Database from 'better-sqlite3';
 import { AuditStore } from '../apps/nomad-mcp/src/audit/audit.store';
 import { startStack, Stack } from './support/stack';
@@ -45,5 +47,66 @@ describe('the audit trail of the running service', () => {
     expect(r.status).toBe(503);
     expect(r.json.message).toMatch(/^create_job ran but could not be recorded in the audit trail \(evaluation [0-9a-f-]{36}\)/);
     expect(r.json.next_step).toMatch(/^Do not retry the change/);
+  });
+});
+
+/** An invalid change is refused alike over REST and MCP, and both refusals are in the trail as 'invalid'. */
+describe('invalid changes over REST are audited like over MCP', () => {
+  let s: Stack;
+  let mcp: Client;
+  beforeAll(async () => {
+    s = await startStack({ env: { API_KEYS: KEY }, apiKey: KEY });
+    mcp = new Client({ name: 'audit-e2e', version: '1' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), { requestInit: { headers: { 'X-API-Key': KEY } } }));
+  });
+  afterAll(async () => {
+    await mcp.close();
+    await s.close();
+  });
+
+  const BAD_JOB_ID = "job_id must not be empty, '.' or '..', nor contain whitespace or control characters";
+  const refusal = (field: string, reason: string) => ({
+    statusCode: 400, error: 'Bad Request', message: `Invalid request: ${field}: ${reason}`, errors: [{ field, reasons: [reason] }],
+    next_step: 'Fix those arguments and call the tool again.',
+  });
+
+  it('a bad body field: 400 naming it, one invalid record per transport with the same arguments (secrets redacted)', async () => {
+    const args = { job_id: 'bad id', docker_image: 'nginx:1.27', env_vars: { SECRET_PASSWORD: 'hunter2-invalid' } };
+    const before = s.nomadTraffic.length;
+    const rest = await s.api('POST', '/api/claude/create-job', args);
+    expect(rest.status).toBe(400);
+    expect(rest.json).toEqual(refusal('job_id', BAD_JOB_ID));
+    const tool = (await mcp.callTool({ name: 'create_job', arguments: args })) as { isError?: boolean; content: Array<{ text: string }> };
+    expect(tool.isError).toBe(true);
+    expect(tool.content[0].text).toBe(`Invalid request: job_id: ${BAD_JOB_ID}. Fix those arguments and call the tool again.`);
+    expect(s.nomadTraffic.slice(before).filter((l) => !l.startsWith('GET'))).toEqual([]);
+    const { records } = (await s.api('GET', '/api/audit?operation=create_job&outcome=invalid')).json;
+    expect(records.map((r: any) => r.transport)).toEqual(['mcp', 'rest']);
+    for (const r of records) {
+      expect(r).toMatchObject({ identity: records[0].identity, operation: 'create_job', outcome: 'invalid', status: 400, eval_id: null, error: rest.json.message });
+      expect(r.arguments).toEqual({ ...args, env_vars: { SECRET_PASSWORD: '[redacted]' } });
+    }
+  });
+
+  it('every REST change route: a bad field, and a body naming a path parameter, are invalid records', async () => {
+    const cases: Array<[string, unknown, string, ReturnType<typeof refusal>]> = [
+      ['/api/claude/jobs', { job_id: 'example-job', action: 'stop', purge: 'yes' }, 'stop_job', refusal('purge', 'purge must be a boolean value')],
+      ['/api/claude/jobs', { job_id: 'example-job', action: 'restart', namespace: 'bad ns' }, 'restart_job', refusal('namespace', 'namespace must be 1-128 letters, digits or dashes')],
+      ['/api/claude/jobs/example-job/start', { namespace: 'bad ns' }, 'start_job', refusal('namespace', 'namespace must be 1-128 letters, digits or dashes')],
+      ['/api/claude/jobs/example-job/stop', { job_id: 'other-job' }, 'stop_job', refusal('job_id', 'property job_id should not exist')],
+      ['/api/claude/jobs/example-job/restart', { force: true }, 'restart_job', refusal('force', 'property force should not exist')],
+    ];
+    for (const [path, body, operation, expected] of cases) {
+      const r = await s.api('POST', path, body);
+      expect({ path, body, status: r.status, json: r.json }).toEqual({ path, body, status: 400, json: expected });
+      const [last] = (await s.api('GET', '/api/audit?limit=1')).json.records;
+      expect({ path, last }).toMatchObject({ path, last: { transport: 'rest', operation, outcome: 'invalid', status: 400, error: expected.message } });
+    }
+    // an action that names no operation is refused before any operation is called: nothing to record
+    const count = (await s.api('GET', '/api/audit?limit=200')).json.count;
+    const unknown = await s.api('POST', '/api/claude/jobs', { job_id: 'example-job', action: 'toString' });
+    expect(unknown.json).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Invalid request: action: action must be one of: status, start, stop, restart', errors: [{ field: 'action', reasons: ['action must be one of: status, start, stop, restart'] }] });
+    expect((await s.api('GET', '/api/audit?limit=200')).json.count).toBe(count);
+    expect((await s.nomad('GET', '/v1/job/example-job?namespace=development')).json.Stop).toBe(false);
   });
 });

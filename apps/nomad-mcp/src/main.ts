@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { runAuditCli } from './audit/audit-cli';
 import { configureApp, createApp, DOCS_PATH, listen } from './bootstrap';
 import { AppConfig, loadConfig, redactUrl } from './config';
 import { reportNomadStartupCheck } from './health/nomad-startup.check';
@@ -35,6 +36,11 @@ async function runHttp(config: AppConfig): Promise<void> {
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
+  // `nomad-mcp audit …` reads the audit trail and exits: no HTTP server, no Nomad (see audit/audit-cli.ts)
+  if (argv[0] === 'audit') {
+    process.exitCode = await runAuditCli(argv.slice(1));
+    return;
+  }
   // settings first, read once: a bad value stops start-up with one clear line, before Nest prints anything
   const config = loadConfig(process.env);
   if (argv.includes('--stdio')) await runStdio(config);

@@ -43,6 +43,17 @@ export const VALIDATION_OPTIONS: ValidationPipeOptions = {
   exceptionFactory: validationException,
 };
 
+/**
+ * Input classes the REST pipe leaves to the operation executor: it validates them as a step of the call, so a
+ * refused change is an 'invalid' call in the audit trail (as over MCP) instead of a 400 nothing recorded.
+ */
+const validatedByExecutor = new WeakSet<object>();
+
+/** Marks a route's input class as validated by the executor (operation routes and POST /api/claude/jobs). */
+export function leaveValidationToExecutor(cls: object): void {
+  validatedByExecutor.add(cls);
+}
+
 /** The REST pipe: the raw-input check, then class-validator with VALIDATION_OPTIONS (as validateInput). */
 @Injectable()
 export class InputValidationPipe extends ValidationPipe {
@@ -51,6 +62,7 @@ export class InputValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && validatedByExecutor.has(metadata.metatype)) return value;
     if (metadata.type !== 'custom') assertSafeInput(value);
     return super.transform(value, metadata);
   }

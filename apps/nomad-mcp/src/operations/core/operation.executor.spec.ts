@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { IsString } from 'class-validator';
 import { NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import { AppConfig } from '../../config/env.schema';
@@ -51,6 +52,22 @@ describe('OperationExecutor', () => {
     const err = await exec.execute('echo', { job_id: 7 }, { principal: operator, transport: 'mcp' }).catch((e) => e);
     expect(err.body).toMatchObject({ statusCode: 400, message: 'Invalid request: job_id: job_id must be a string', next_step: 'Fix those arguments and call the tool again.' });
     expect(seen[0]).toMatchObject({ outcome: 'invalid', status: 400, error: 'Invalid request: job_id: job_id must be a string' });
+  });
+
+  it('runs a route\'s own input check (prepare) as its validation step: a refusal there is "invalid", and what it returns is validated too', async () => {
+    const run = jest.fn(async (_c, i: EchoDto) => ({ message: `did ${i.job_id}` }));
+    const { exec, seen } = executorWith({ run });
+    const refuse = async () => {
+      throw new BadRequestException('Invalid request: body: not this one');
+    };
+    const refused = await exec.execute('echo', { job_id: 'web' }, { principal: operator, transport: 'rest' }, { prepare: refuse }).catch((e) => e);
+    expect(refused.body).toMatchObject({ statusCode: 400, message: 'Invalid request: body: not this one' });
+    const badResult = await exec.execute('echo', { job_id: 'web' }, { principal: operator, transport: 'rest' }, { prepare: async () => ({ job_id: 7 }) }).catch((e) => e);
+    expect(badResult.body).toMatchObject({ statusCode: 400, message: 'Invalid request: job_id: job_id must be a string' });
+    expect(seen.map((e) => e.outcome)).toEqual(['invalid', 'invalid']);
+    expect(run).not.toHaveBeenCalled();
+    await exec.execute('echo', { raw: true }, { principal: operator, transport: 'rest' }, { prepare: async () => ({ job_id: 'web' }) });
+    expect(run).toHaveBeenCalledWith(expect.anything(), expect.objectContaining({ job_id: 'web' }));
   });
 
   it('maps Nomad failures to their status with what to do next ("error")', async () => {

@@ -20,6 +20,14 @@ export interface Call {
   transport: Transport;
 }
 
+export interface ExecuteOptions {
+  /**
+   * A route's own checks of its raw input, run as the validation step (so a refusal is an 'invalid' call, audited
+   * like any other); resolves to the operation's raw input, which is then validated against the operation's DTO.
+   */
+  prepare?: (rawInput: unknown) => Promise<unknown>;
+}
+
 /** A finished call: the answer as data (REST, structuredContent) and as text (MCP content). */
 export interface Executed<O extends OperationResult = OperationResult> {
   def: OperationDefinition;
@@ -52,7 +60,7 @@ export class OperationExecutor {
     this.access = new AccessPolicy(config.auth ?? { readOnly: false });
   }
 
-  async execute<O extends OperationResult = OperationResult>(name: string, rawInput: unknown, call: Call): Promise<Executed<O>> {
+  async execute<O extends OperationResult = OperationResult>(name: string, rawInput: unknown, call: Call, options: ExecuteOptions = {}): Promise<Executed<O>> {
     const op = this.registry.find(name);
     if (!op) throw new OperationFailure({ statusCode: 404, error: 'Not Found', message: `Unknown operation '${name}'. Available: ${this.registry.names().join(', ')}.` });
     const { def, handler } = op;
@@ -65,7 +73,8 @@ export class OperationExecutor {
       if (typeof def.permission === 'string') this.access.authorize(call.principal, def, def.permission);
       let input: object;
       try {
-        input = rawInput instanceof def.input ? rawInput : await validateInput(def.input, rawInput ?? {});
+        const opInput = options.prepare ? await options.prepare(rawInput) : rawInput;
+        input = opInput instanceof def.input ? opInput : await validateInput(def.input, opInput ?? {});
       } catch (err) {
         outcome = 'invalid';
         throw err;

@@ -3,9 +3,11 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags }
 import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
 import { definitionOf, OperationClass } from '../core/operation';
+import { leaveValidationToExecutor, validateInput } from '../../common/validation';
 import { OperationExecutor } from '../core/operation.executor';
 import { pathParams, restInputOf, routePath } from './rest-input';
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
@@ -27,24 +29,24 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     const def = definitionOf(cls)!;
     const key = camel(def.name);
     const params = pathParams(def.rest.path);
-    const input = restInputOf(def);
+    const routeInput = restInputOf(def);
     const proto = OperationsController.prototype as unknown as Record<string, unknown>;
-    const handler = async function (this: OperationsController, req: Request, res: Response, fields: object | undefined, ...values: string[]) {
-      // without path parameters the query or body is already the input, validated by the same rules: passed on as is
-      let input: unknown = fields;
-      if (params.length || !(fields instanceof def.input)) {
-        const raw: Record<string, unknown> = { ...(fields ?? {}) };
-        params.forEach((p, i) => (raw[p] = values[i]));
-        input = raw;
-      }
-      const done = await this.executor.execute(def.name, input, { principal: requestPrincipal(req), transport: 'rest' });
+    // the executor validates the query or body (the global pipe leaves it alone), so an invalid call is audited
+    leaveValidationToExecutor(routeInput);
+    const handler = async function (this: OperationsController, req: Request, res: Response, fields: unknown, ...values: string[]) {
+      // path parameters join the query or body, which must not name them itself: it is checked on its own first
+      // (the 400 names its own fields), then the whole input against the operation's DTO
+      const own = fields ?? {};
+      const input = params.length && isRecord(own) ? { ...own, ...Object.fromEntries(params.map((p, i) => [p, values[i]])) } : own;
+      const prepare = params.length ? async () => (await validateInput(routeInput, own), input) : undefined;
+      const done = await this.executor.execute(def.name, input, { principal: requestPrincipal(req), transport: 'rest' }, { prepare });
       res.status(done.status);
       return done.result;
     };
     // Swagger reads parameter types by the function's own name
     Object.defineProperty(handler, 'name', { value: key });
     proto[key] = handler;
-    Reflect.defineMetadata('design:paramtypes', [Object, Object, input, ...params.map(() => String)], proto, key);
+    Reflect.defineMetadata('design:paramtypes', [Object, Object, routeInput, ...params.map(() => String)], proto, key);
     Req()(proto, key, 0);
     Res({ passthrough: true })(proto, key, 1);
     (def.rest.method === 'GET' ? Query() : Body())(proto, key, 2);

@@ -1,0 +1,87 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { call, waitFor } from './http';
+
+/** The built service and its command (`npm test` builds them first; so does `npx nest build nomad-mcp-demo`). */
+export const BUILT_MAIN = resolve(__dirname, '../../dist/apps/nomad-mcp/src/main.js');
+export const BIN = resolve(__dirname, '../../bin/nomad-mcp.js');
+
+export function requireBuild(): void {
+  if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run "npx nest build nomad-mcp-demo" first (npm test does it)`);
+}
+
+export const freePort = () =>
+  new Promise<number>((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => r(port));
+    });
+  });
+
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  /** Everything it wrote to stdout and stderr so far. */
+  logs(): string;
+  /** Resolves when it has exited, with its exit code or the signal that ended it. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops it (SIGTERM unless told) and waits for it to be gone. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The built service as its own process on a free port (only PATH and `env` in its environment), once /health answers 200. */
+export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+  requireBuild();
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let logs = '';
+  const child = spawn(process.execPath, [BUILT_MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (logs += d));
+  child.stderr!.on('data', (d) => (logs += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })));
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  try {
+    await waitFor('the service to answer /health', async () => {
+      if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}: ${logs.slice(-2000)}`);
+      return (await call(url, 'GET', '/health')).status === 200;
+    }, 30000, 100);
+  } catch (err) {
+    await stop('SIGKILL');
+    throw err;
+  }
+  return { url, child, logs: () => logs, exited, stop };
+}
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `nomad-mcp <args>` (bin/nomad-mcp.js) with only PATH and `env`, in `cwd`, to its end. */
+export function runCli(args: string[], env: Record<string, string>, cwd: string, timeoutMs = 30000): Promise<CliRun> {
+  requireBuild();
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: CliRun = { code: null, stdout: '', stderr: '' };
+    child.stdout.on('data', (d) => (out.stdout += d));
+    child.stderr.on('data', (d) => (out.stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`nomad-mcp ${args.join(' ')} did not finish within ${timeoutMs} ms: ${out.stdout}${out.stderr}`));
+    }, timeoutMs);
+    child.once('error', fail);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      done({ ...out, code });
+    });
+  });
+}
