@@ -44,7 +44,7 @@ describe.each(SERVICE_DATABASES)('nomad-mcp audit on %s', (_name, makeDatabase) 
     const identities = join(dir, 'identities.yaml');
     writeFileSync(identities, [
       'identities:',
-      `  - { name: deployer, key: ${KEYS.deployer}, scopes: [read, operate, write], namespaces: [development] }`,
+      `  - { name: deployer, key: ${KEYS.deployer}, scopes: [read, operate, write], namespaces: [development], confirm: 'off' }`,
       `  - { name: viewer, key: ${KEYS.viewer}, scopes: [read] }`,
       `  - { name: auditor, key: ${KEYS.admin}, scopes: ['*'] }`,
     ].join('\n'));

@@ -66,7 +66,7 @@ describe.each(SERVICE_DATABASES)('1,000 mixed calls through the service, audited
     const identities = join(dir, 'identities.yaml');
     writeFileSync(identities, [
       'identities:',
-      `  - { name: deployer, key: ${KEYS.deployer}, scopes: [read, operate, write], namespaces: [development] }`,
+      `  - { name: deployer, key: ${KEYS.deployer}, scopes: [read, operate, write], namespaces: [development], confirm: 'off' }`,
       `  - { name: viewer, key: ${KEYS.viewer}, scopes: [read] }`,
     ].join('\n'));
     sim = await startSimulator({ port: 0, seed: true, timings: FAST, acl: true, bootstrapToken: NOMAD_TOKEN });

@@ -22,7 +22,7 @@ Options:
   --identity NAME     only calls of this identity (e.g. ci-bot, key-1a2b3c4d)
   --job ID            only calls about this job
   --operation NAME    only this operation (e.g. stop_job, create_job)
-  --outcome OUTCOME   ok, invalid, denied or error
+  --outcome OUTCOME   ok, planned (a plan awaiting confirmation), invalid, denied or error
   --since TIME        calls at or after TIME: ISO 8601 (2026-11-29T12:00:00Z) or a duration back from now (30m, 2h, 7d)
   --until TIME        calls before TIME (same forms)
   --limit N           records per page, 1-200 (default 20)
