@@ -44,7 +44,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     // Swagger reads parameter types by the function's own name
     Object.defineProperty(handler, 'name', { value: key });
     proto[key] = handler;
-    Reflect.defineMetadata('design:paramtypes', [Object, Object, input, ...params.map(() => String)], proto, key);
+    Reflect.defineMetadata('design:paramtypes', [Object, Object, input ?? Object, ...params.map(() => String)], proto, key);
     Req()(proto, key, 0);
     Res({ passthrough: true })(proto, key, 1);
     (def.rest.method === 'GET' ? Query() : Body())(proto, key, 2);
