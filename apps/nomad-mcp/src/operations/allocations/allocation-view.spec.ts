@@ -37,6 +37,15 @@ describe('allocation view', () => {
     expect(allocationSentence(a, [task])).toBe("Allocation 5457f16d (api.web[0], job version 3) is failed on node node-1. Task 'app' failed after 2 restarts: Driver Failure: failed to pull image.");
   });
 
+  it('shows fewer events of each task when an allocation has many tasks, never fewer than 2', () => {
+    const six = Array.from({ length: 6 }, (_, i) => event(`E${i}`));
+    const tasks = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`t${i}`, { State: 'running' as const, Failed: false, Restarts: 0, StartedAt: '', FinishedAt: '', Events: six }]));
+    const only = { AllocatedResources: null };
+    expect(allocationTasks(alloc(tasks(1), only)).map((t) => t.events.length)).toEqual([EVENTS_PER_TASK]);
+    expect(allocationTasks(alloc(tasks(4), only)).map((t) => t.events.length)).toEqual([3, 3, 3, 3]);
+    expect(allocationTasks(alloc(tasks(8), only)).every((t) => t.events.length === 2 && t.events_total === 6)).toBe(true);
+  });
+
   it('lists a task that has no state yet as pending', () => {
     const a = alloc(null, { ClientStatus: 'pending' });
     expect(allocationTasks(a)).toEqual([expect.objectContaining({ name: 'app', state: 'pending', events: [], restarts: 0 })]);

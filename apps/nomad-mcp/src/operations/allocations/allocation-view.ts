@@ -5,6 +5,8 @@ import { AllocationRow, AllocationTask, TaskEventItem } from './dto/allocation-r
 
 /** Events shown per task: enough to see a crash loop or a failed pull, small enough for a model's context. */
 export const EVENTS_PER_TASK = 5;
+/** Events shown over all tasks: an allocation of many tasks shows fewer of each (never fewer than 2). */
+const EVENTS_IN_ALL = 12;
 /** Tasks named in the sentence; the table lists them all. */
 const TASKS_IN_SENTENCE = 3;
 
@@ -35,6 +37,7 @@ export function allocationTasks(a: Allocation): AllocationTask[] {
   const states = a.TaskStates ?? {};
   const resources = a.AllocatedResources?.Tasks ?? {};
   const names = [...new Set([...Object.keys(resources), ...Object.keys(states)])];
+  const perTask = Math.max(2, Math.min(EVENTS_PER_TASK, Math.floor(EVENTS_IN_ALL / Math.max(1, names.length))));
   return names.map((name) => {
     const s: Partial<TaskState> = states[name] ?? { State: 'pending' };
     const events = s.Events ?? [];
@@ -45,7 +48,7 @@ export function allocationTasks(a: Allocation): AllocationTask[] {
       started_at: rfcTime(s.StartedAt), finished_at: rfcTime(s.FinishedAt),
       exit_code: lastExit ? eventItem(lastExit).exit_code ?? null : null, oom_killed: !!lastExit && isOomKill(lastExit),
       cpu_mhz: r?.Cpu?.CpuShares ?? 0, memory_mb: r?.Memory?.MemoryMB ?? 0, memory_max_mb: r?.Memory?.MemoryMaxMB ?? 0,
-      events_total: events.length, events: events.slice(-EVENTS_PER_TASK).map(eventItem),
+      events_total: events.length, events: events.slice(-perTask).map(eventItem),
     };
   });
 }

@@ -2,7 +2,7 @@ import { Allocation, NomadAllocationsApi } from '@nomad-mcp/nomad';
 import { nsToIso } from '../../jobs/job-diagnosis';
 import { findById } from '../core/find-by-id';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
-import { presentFields, shortId, table } from '../core/render';
+import { clip, presentFields, shortId, table } from '../core/render';
 import { allocationSentence, allocationTasks } from './allocation-view';
 import { AllocationRefDto } from './dto/allocation-query.dto';
 import { AllocationResult } from './dto/allocation-results.dto';
@@ -65,7 +65,7 @@ export class GetAllocationOp implements OperationHandler<AllocationRefDto, Alloc
     for (const t of r.tasks) {
       if (!t.events.length) continue;
       const of = t.events_total > t.events.length ? `last ${t.events.length} of ${t.events_total}` : `${t.events.length}`;
-      parts.push(`${t.name} events (${of}):\n${table(t.events as never, ['time', 'type', 'message'])}`);
+      parts.push(`${t.name} events (${of}):\n${table(t.events.map((e) => ({ ...e, message: clip(e.message) })), ['time', 'type', 'message'])}`);
     }
     return parts.join('\n\n');
   }

@@ -55,5 +55,10 @@ export function renderResult(result: OperationResult): string {
   return parts.join('\n\n');
 }
 
+/** A long text (a driver's error, a description) cut for a table cell; the JSON answer keeps it whole. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** The first 8 characters of a Nomad UUID, as the nomad CLI shows them (and as ID prefixes are accepted). */
 export const shortId = (id: string) => id.slice(0, 8);

@@ -6,6 +6,9 @@ import { presentFields, shortId, table } from '../core/render';
 import { PlacementExplainer } from '../jobs/placement';
 import { EvaluationPlacementFailure, EvaluationRefDto, EvaluationResult, NodeCount } from './dto/evaluation.dto';
 
+/** Groups whose failure the sentence tells; the table lists them all. */
+const GROUPS_IN_SENTENCE = 3;
+
 @Operation({
   name: 'get_evaluation',
   title: 'Get an evaluation',
@@ -81,7 +84,8 @@ function numbers(m: AllocMetric | undefined): Omit<EvaluationPlacementFailure, '
 function sentence(ev: Evaluation, placed: number, failures: EvaluationPlacementFailure[]): string {
   let s = `Evaluation ${shortId(ev.ID)} (${ev.TriggeredBy} of job '${ev.JobID}') is ${ev.Status}${ev.StatusDescription ? ` (${ev.StatusDescription})` : ''}`;
   s += placed ? `; it placed ${plural(placed, 'allocation')}.` : '.';
-  for (const f of failures) s += ` Could not place ${f.unplaced} of group '${f.group}': ${f.reason}.`;
+  for (const f of failures.slice(0, GROUPS_IN_SENTENCE)) s += ` Could not place ${f.unplaced} of group '${f.group}': ${f.reason}.`;
+  if (failures.length > GROUPS_IN_SENTENCE) s += ` ${plural(failures.length - GROUPS_IN_SENTENCE, 'more group')} could not be placed either (see placement_failures).`;
   if (ev.Status === 'blocked') s += ' It waits for capacity: Nomad retries it when nodes or resources free up.';
   else if (ev.BlockedEval) s += ` Blocked evaluation ${shortId(ev.BlockedEval)} waits to place the rest.`;
   return s;

@@ -3,7 +3,7 @@ import { NomadNamespacesApi } from '@nomad-mcp/nomad';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
-import { table } from '../core/render';
+import { clip, table } from '../core/render';
 import { ListNamespacesQueryDto, ListNamespacesResult } from './dto/namespace.dto';
 
 @Operation({
@@ -46,6 +46,6 @@ export class ListNamespacesOp implements OperationHandler<ListNamespacesQueryDto
 
   render(r: ListNamespacesResult): string {
     if (!r.namespaces.length) return r.message;
-    return `${r.message}\n\n${table(r.namespaces.map((n) => ({ ...n, default: n.default ? 'yes' : '' })), ['name', 'default', 'description'])}`;
+    return `${r.message}\n\n${table(r.namespaces.map((n) => ({ ...n, default: n.default ? 'yes' : '', description: clip(n.description, 80) })), ['name', 'default', 'description'])}`;
   }
 }
