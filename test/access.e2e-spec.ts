@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './support/http';
 import { startStack, Stack } from './support/stack';
+import { ALL_TOOLS, READ_TOOLS } from './support/tool-names';
 
 const KEYS = { reader: 'reader-key-0001', operator: 'operator-key-0002', expired: 'expired-key-0003', admin: 'admin-key-0004' };
 const sha = (k: string) => createHash('sha256').update(k).digest('hex');
-const READ_TOOLS = ['list_jobs', 'get_job_status', 'list_job_versions', 'get_job_logs'];
 
 /** Identities, scopes, namespaces and read-only mode, over REST and MCP, through the one pipeline. */
 describe('who may do what: identities file, scopes, namespaces, read-only mode', () => {
@@ -61,7 +61,7 @@ describe('who may do what: identities file, scopes, namespaces, read-only mode',
     }
     const admin = await mcp('admin');
     try {
-      expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'list_job_versions', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'revert_job', 'get_job_logs', 'list_audit_records']);
+      expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(ALL_TOOLS);
     } finally {
       await admin.close();
     }

@@ -30,18 +30,33 @@ const enc = (id: string) => {
   }
 };
 
+/** A route: its path from the (broken) input, the fields it takes in that path (not in its query string), and whether it only reads. */
+type Target = { method: 'GET' | 'POST'; path: (input: Record<string, unknown>) => string; inPath?: string[]; tool: string; valid: Record<string, unknown>; reads?: boolean };
+/** A path segment from an input field: a string as it is (hostile ones too), anything else as a valid value. */
+const segment = (input: Record<string, unknown>, name: string, valid: string) => enc(typeof input[name] === 'string' ? (input[name] as string) : valid);
+const job = (suffix = '') => ({ path: (i: Record<string, unknown>) => `/api/claude/jobs/${segment(i, 'job_id', 'example-job')}${suffix}`, inPath: ['job_id'] });
+const byId = (resource: string, field: string) => ({ path: (i: Record<string, unknown>) => `/api/claude/${resource}/${segment(i, field, '0123abcd')}`, inPath: [field] });
+
 /** The routes and their valid inputs; every case breaks one of them. */
-const TARGETS: Array<{ method: 'GET' | 'POST'; path: (id: string) => string; tool: string; valid: Record<string, unknown> }> = [
-  { method: 'GET', path: () => '/api/claude/list-jobs', tool: 'list_jobs', valid: { namespace: 'development', status: 'running', prefix: 'ex' } },
-  { method: 'POST', path: () => '/api/claude/jobs', tool: 'get_job_status', valid: { job_id: 'example-job', action: 'status', namespace: 'development', purge: false } },
+const TARGETS: Target[] = [
+  { method: 'GET', path: () => '/api/claude/list-jobs', tool: 'list_jobs', reads: true, valid: { namespace: 'development', status: 'running', prefix: 'ex' } },
+  { method: 'POST', path: () => '/api/claude/jobs', tool: 'get_job_status', reads: true, valid: { job_id: 'example-job', action: 'status', namespace: 'development', purge: false } },
   { method: 'POST', path: () => '/api/claude/create-job', tool: 'create_job', valid: { job_id: 'fuzz-job', docker_image: 'nginx:1.27', count: 1, cpu: 100, memory: 64, ports: [{ Label: 'http', Value: 0, To: 80 }], env_vars: { A: 'b' } } },
-  { method: 'GET', path: (id) => `/api/claude/job-logs/${enc(id)}`, tool: 'get_job_logs', valid: { job_id: 'example-job', namespace: 'development', lines: 5, type: 'stdout' } },
-  { method: 'POST', path: (id) => `/api/claude/jobs/${enc(id)}/stop`, tool: 'stop_job', valid: { job_id: 'example-job', namespace: 'development', purge: false } },
-  { method: 'POST', path: (id) => `/api/claude/jobs/${enc(id)}/restart`, tool: 'restart_job', valid: { job_id: 'example-job', namespace: 'development' } },
+  { method: 'GET', path: (i) => `/api/claude/job-logs/${segment(i, 'job_id', 'example-job')}`, inPath: ['job_id'], tool: 'get_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', lines: 5, type: 'stdout' } },
+  { method: 'POST', ...job('/stop'), tool: 'stop_job', valid: { job_id: 'example-job', namespace: 'development', purge: false } },
+  { method: 'POST', ...job('/restart'), tool: 'restart_job', valid: { job_id: 'example-job', namespace: 'development' } },
+  { method: 'GET', ...job('/allocations'), tool: 'list_allocations', reads: true, valid: { job_id: 'example-job', namespace: 'development', status: 'running', limit: 5 } },
+  { method: 'GET', ...byId('allocations', 'alloc_id'), tool: 'get_allocation', reads: true, valid: { alloc_id: '0123abcd' } },
+  { method: 'GET', ...byId('evaluations', 'eval_id'), tool: 'get_evaluation', reads: true, valid: { eval_id: '0123abcd-0000' } },
+  { method: 'GET', ...job('/deployments'), tool: 'list_deployments', reads: true, valid: { job_id: 'example-job', namespace: 'development', limit: 3 } },
+  { method: 'GET', ...byId('deployments', 'deployment_id'), tool: 'get_deployment', reads: true, valid: { deployment_id: '0123abcd5' } },
+  { method: 'GET', path: () => '/api/claude/nodes', tool: 'list_nodes', reads: true, valid: { limit: 2 } },
+  { method: 'GET', ...byId('nodes', 'node_id'), tool: 'get_node', reads: true, valid: { node_id: '0123abcd' } },
+  { method: 'GET', path: () => '/api/claude/namespaces', tool: 'list_namespaces', reads: true, valid: { prefix: 'dev' } },
 ];
 
 /** What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. */
-const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespace\/[A-Za-z0-9-]+|evaluation\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+\/allocations|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
 
 /**
  * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and
@@ -80,29 +95,29 @@ describe('fuzz: 10,000 bad inputs', () => {
       // break the input: a bad value in a field, and/or a key that must not be there. A bad value can happen to
       // be valid (purge: true), so the operations that change something always get the bad key too: no case
       // may be a valid change
-      const changes = !['list_jobs', 'get_job_status', 'get_job_logs'].includes(target.tool);
+      const changes = !target.reads;
       const badValue = random() < 0.6;
       if (badValue) input[field] = pick(BAD_VALUES);
       if (changes || !badValue || random() < 0.3) Object.defineProperty(input, pick(BAD_KEYS), { value: pick(BAD_VALUES), enumerable: true });
       const viaMcp = random() < 0.3;
       if (viaMcp) {
         const r = (await mcp.callTool({ name: target.tool, arguments: input }).catch((e: Error) => ({ isError: true, content: [{ text: `protocol error: ${e.message}` }] }))) as { isError?: boolean; content: Array<{ text: string }> };
-        if (!r.isError && target.tool !== 'list_jobs' && target.tool !== 'get_job_status' && target.tool !== 'get_job_logs') failures.push(`#${n} MCP ${target.tool} ${JSON.stringify(input).slice(0, 200)} was not refused`);
+        if (!r.isError && !target.reads) failures.push(`#${n} MCP ${target.tool} ${JSON.stringify(input).slice(0, 200)} was not refused`);
         if (/Internal server error|protocol error: .*(500|socket)/.test(r.content[0]?.text ?? '')) failures.push(`#${n} MCP ${target.tool}: ${r.content[0].text.slice(0, 200)}`);
       } else {
-        const id = typeof input.job_id === 'string' ? input.job_id : 'example-job';
+        const path = target.path(input);
         const body = target.method === 'POST' ? JSON.stringify(input) : undefined;
-        const qs = target.method === 'GET' ? `?${new URLSearchParams(Object.entries(input).filter(([k]) => k !== 'job_id' || !target.path('x').includes('job-logs')).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]))}` : '';
-        const r = await call(s.url, target.method, target.path(id) + qs, body === undefined ? {} : { rawBody: body, headers: { 'Content-Type': 'application/json' } });
-        if (r.status >= 500) failures.push(`#${n} ${target.method} ${target.path(id).slice(0, 80)} ${(body ?? qs).slice(0, 200)} -> ${r.status} ${r.text.slice(0, 200)}`);
+        const qs = target.method === 'GET' ? `?${new URLSearchParams(Object.entries(input).filter(([k]) => !target.inPath?.includes(k)).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]))}` : '';
+        const r = await call(s.url, target.method, path + qs, body === undefined ? {} : { rawBody: body, headers: { 'Content-Type': 'application/json' } });
+        if (r.status >= 500) failures.push(`#${n} ${target.method} ${path.slice(0, 80)} ${(body ?? qs).slice(0, 200)} -> ${r.status} ${r.text.slice(0, 200)}`);
       }
       cases++;
     };
     // invalid JSON and 10 MB bodies, to every POST route
     for (const t of TARGETS.filter((x) => x.method === 'POST')) {
       for (const raw of ['{', '{"job_id": "x",}', 'null', '[]', '"x"', '{"job_id": "example-job", "action": "stop"'.repeat(3), `{"job_id":"${'x'.repeat(10 * 1024 * 1024)}"}`]) {
-        const r = await call(s.url, 'POST', t.path('example-job'), { rawBody: raw, headers: { 'Content-Type': 'application/json' } });
-        if (r.status >= 500 || r.status < 400) failures.push(`raw body to ${t.path('example-job')} (${raw.slice(0, 40)}…) -> ${r.status}`);
+        const r = await call(s.url, 'POST', t.path(t.valid), { rawBody: raw, headers: { 'Content-Type': 'application/json' } });
+        if (r.status >= 500 || r.status < 400) failures.push(`raw body to ${t.path(t.valid)} (${raw.slice(0, 40)}…) -> ${r.status}`);
         cases++;
       }
     }

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Stack, startStack } from './support/stack';
+import { ALL_TOOLS } from './support/tool-names';
 
 const ROOT = resolve(__dirname, '..');
 const BIN = resolve(ROOT, 'bin/nomad-mcp.js');
@@ -53,8 +54,6 @@ online("the README's MCP Inspector commands, run as written", () => {
   });
   afterAll(() => s?.close());
 
-  const toolNames = ['list_jobs', 'get_job_status', 'list_job_versions', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'revert_job', 'get_job_logs', 'list_audit_records'];
-
   it('the README has the three commands: tools/list over HTTP and stdio, tools/call over HTTP, all with npx -y', () => {
     expect(commands).toHaveLength(3);
     for (const c of commands) expect(c).toMatch(/^npx -y @modelcontextprotocol\/inspector@\d+\.\d+\.\d+ --cli /);
@@ -70,7 +69,7 @@ online("the README's MCP Inspector commands, run as written", () => {
     expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr.slice(-2000) }).toEqual({ code: 0, stderr: '' });
     const answer = JSON.parse(r.stdout);
     if (/--method tools\/list/.test(concrete)) {
-      expect(answer.tools.map((t: any) => t.name)).toEqual(toolNames);
+      expect(answer.tools.map((t: any) => t.name)).toEqual(ALL_TOOLS);
     } else {
       expect(answer.isError).toBeFalsy();
       expect(answer.content[0].text).toMatch(/^3 jobs in namespace 'development'/);

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitFor } from './support/http';
 import { startStack, Stack } from './support/stack';
+import { ALL_TOOLS } from './support/tool-names';
 
 const KEY = 'mcp-test-key-42';
 const BUILT_MAIN = resolve(__dirname, '../dist/apps/nomad-mcp/src/main.js');
@@ -35,7 +36,7 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
 
     it('lists the tools with descriptions, annotations and input schemas', async () => {
       const { tools } = await client.listTools();
-      expect(tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'list_job_versions', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'revert_job', 'get_job_logs', 'list_audit_records']);
+      expect(tools.map((t) => t.name)).toEqual(ALL_TOOLS);
       const by = Object.fromEntries(tools.map((t) => [t.name, t]));
       expect(by.list_jobs.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
       expect(by.get_job_logs.annotations).toMatchObject({ readOnlyHint: true });

@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { resolve } from 'node:path';
 import { OperationEvent, OperationEvents } from '../apps/nomad-mcp/src/operations/core/operation-events';
 import { startStack, Stack } from './support/stack';
+import { ALL_TOOLS } from './support/tool-names';
 
 const KEY = 'pipeline-test-key-1';
 
@@ -55,7 +56,7 @@ describe('one operation file is all it takes', () => {
 
   it('is an MCP tool (listed last, in order) that runs through the same pipeline', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['list_jobs', 'get_job_status', 'list_job_versions', 'start_job', 'stop_job', 'restart_job', 'scale_job', 'create_job', 'revert_job', 'get_job_logs', 'list_audit_records', 'get_cluster_leader']);
+    expect(tools.map((t) => t.name)).toEqual([...ALL_TOOLS, 'get_cluster_leader']);
     const tool = tools.find((t) => t.name === 'get_cluster_leader')!;
     expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     expect((tool.inputSchema.properties as any).label.description).toBe('Any short label; echoed in the answer.');

@@ -37,7 +37,9 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   const toolInputs: Record<string, string> = {
     list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
     restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
-    list_audit_records: 'AuditQueryDto',
+    list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', get_evaluation: 'EvaluationRefDto',
+    list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
+    list_namespaces: 'ListNamespacesQueryDto', list_audit_records: 'AuditQueryDto',
   };
 
   it('offers the same tools, in the same order, with the same descriptions', () => {
@@ -80,11 +82,22 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', start_job: 'JobActionResult', stop_job: 'JobActionResult',
       restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', list_job_versions: 'JobVersionsResult',
       revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult',
+      list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', get_evaluation: 'EvaluationResult',
+      list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult',
+      list_namespaces: 'ListNamespacesResult',
     };
     const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;
     expect(ok('/api/claude/list-jobs', 'get').$ref).toMatch(/ListJobsResult$/);
     expect(ok('/api/claude/job-logs/{job_id}', 'get').$ref).toMatch(/JobLogsResult$/);
     expect(ok('/api/claude/jobs', 'post').oneOf.map((o: any) => o.$ref.split('/').pop())).toEqual(['JobStatusResult', 'JobActionResult']);
+    // the resource routes answer their operation's result class
+    const routes: Record<string, string> = {
+      '/api/claude/jobs/{job_id}/allocations': 'list_allocations', '/api/claude/allocations/{alloc_id}': 'get_allocation',
+      '/api/claude/evaluations/{eval_id}': 'get_evaluation', '/api/claude/jobs/{job_id}/deployments': 'list_deployments',
+      '/api/claude/deployments/{deployment_id}': 'get_deployment', '/api/claude/nodes': 'list_nodes', '/api/claude/nodes/{node_id}': 'get_node',
+      '/api/claude/namespaces': 'list_namespaces',
+    };
+    for (const [path, tool] of Object.entries(routes)) expect({ path, $ref: ok(path, 'get').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
     for (const [tool, model] of Object.entries(outputs)) {
       const out = mcpTools.find((t) => t.name === tool).outputSchema;
       expect({ tool, fields: Object.keys(out.properties).sort() }).toEqual({ tool, fields: Object.keys(component(model).properties).sort() });
@@ -104,6 +117,20 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     expect(Object.keys(logParams).sort()).toEqual(Object.keys(component('JobLogsRequestDto').properties).sort());
     expect(logParams.job_id.in).toBe('path');
     expect(logParams.lines.schema.maximum).toBe(component('JobLogsRequestDto').properties.lines.maximum);
+    // a resource route takes its DTO's fields: the path parameter in the path, the others in the query
+    const reads: Array<[string, string, string[]]> = [
+      ['/api/claude/jobs/{job_id}/allocations', 'ListAllocationsQueryDto', ['job_id']], ['/api/claude/allocations/{alloc_id}', 'AllocationRefDto', ['alloc_id']],
+      ['/api/claude/evaluations/{eval_id}', 'EvaluationRefDto', ['eval_id']], ['/api/claude/jobs/{job_id}/deployments', 'ListDeploymentsQueryDto', ['job_id']],
+      ['/api/claude/deployments/{deployment_id}', 'DeploymentRefDto', ['deployment_id']], ['/api/claude/nodes', 'ListNodesQueryDto', []],
+      ['/api/claude/nodes/{node_id}', 'NodeRefDto', ['node_id']], ['/api/claude/namespaces', 'ListNamespacesQueryDto', []],
+    ];
+    for (const [path, model, inPath] of reads) {
+      const p = params(path);
+      expect({ path, params: Object.keys(p).sort() }).toEqual({ path, params: Object.keys(component(model).properties).sort() });
+      for (const [name, param] of Object.entries<any>(p)) {
+        expect({ path, name, in: param.in, description: param.description }).toEqual({ path, name, in: inPath.includes(name) ? 'path' : 'query', description: component(model).properties[name].description });
+      }
+    }
     // the shared fields are described once: ManageJobDto, StopJobDto, CreateJobDto and the logs DTO reuse JobRefDto's
     const jobId = component('JobRefDto').properties.job_id;
     // validation rules reach the schemas a model sees

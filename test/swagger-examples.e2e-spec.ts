@@ -19,8 +19,20 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
       return r.json.jobs.find((j: any) => j.id === 'example-job')?.allocations.running === 2;
     }, 20000);
     doc = (await s.api('GET', '/api/docs-json')).json;
+    const alloc = (await s.api('GET', '/api/claude/jobs/example-job/allocations')).json.allocations[0];
+    live.alloc_id = alloc.id;
+    live.eval_id = (await s.api('GET', `/api/claude/allocations/${alloc.id}`)).json.eval_id;
+    live.deployment_id = (await s.api('GET', '/api/claude/jobs/example-job/deployments')).json.deployments[0].id;
+    live.node_id = (await s.api('GET', '/api/claude/nodes')).json.nodes[0].id;
   });
   afterAll(() => s.close());
+
+  /**
+   * Path parameters naming objects Nomad creates with random IDs: no documented example can name one in every
+   * run, so "Try it out" is sent with one of the demo's, as a person would copy it from list_allocations,
+   * get_allocation, list_deployments or list_nodes (each one's documented example is checked to be a valid ID).
+   */
+  const live: Record<string, string> = {};
 
   const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').pop()]) : schema);
 
@@ -43,7 +55,12 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
   /** Every request "Try it out" can send from the documented examples of one operation. */
   const exampleRequests = (path: string, op: Schema): Array<{ url: string; body?: unknown }> => {
     const params: Schema[] = op.parameters ?? [];
-    const value = (p: Schema) => p.example ?? p.schema?.example ?? (p.required ? sample(p.schema ?? {}) : undefined);
+    const documented = (p: Schema) => p.example ?? p.schema?.example ?? (p.required ? sample(p.schema ?? {}) : undefined);
+    const value = (p: Schema) => {
+      if (p.in !== 'path' || !(p.name in live)) return documented(p);
+      expect({ param: p.name, example: new RegExp(p.schema.pattern).test(documented(p)) }).toEqual({ param: p.name, example: true });
+      return live[p.name];
+    };
     let url = path;
     const query = new URLSearchParams();
     for (const p of params) {
@@ -86,6 +103,12 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     expect(answers['get /api/claude/list-jobs'].json.count).toBeGreaterThan(0);
     expect(answers['get /api/claude/job-logs/{job_id}'].json.stdout.lines.length).toBeGreaterThan(0);
     expect(answers['post /api/claude/create-job'].json).toMatchObject({ created: false });
+    expect(answers['get /api/claude/jobs/{job_id}/allocations'].json.total).toBeGreaterThan(0);
+    expect(answers['get /api/claude/allocations/{alloc_id}'].json.tasks.length).toBeGreaterThan(0);
+    expect(answers['get /api/claude/evaluations/{eval_id}'].json.placed_allocations).toBeGreaterThan(0);
+    expect(answers['get /api/claude/deployments/{deployment_id}'].json.groups.length).toBeGreaterThan(0);
+    expect(answers['get /api/claude/nodes/{node_id}'].json.running_allocations).toBeGreaterThan(0);
+    expect(answers['get /api/claude/namespaces'].json.count).toBeGreaterThan(0);
   });
 
   it('documents the error answers of every /api/claude operation with their body schema', () => {

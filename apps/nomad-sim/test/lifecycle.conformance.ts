@@ -238,6 +238,8 @@ describe('Nomad API conformance: life cycle', () => {
       expect(componentErrors('AllocationMetric', ev.json.FailedTGAllocs.web)).toEqual([]);
       const blocked = await api('GET', `/v1/evaluation/${ev.json.BlockedEval}`);
       expect(blocked.json).toMatchObject({ Status: 'blocked', TriggeredBy: 'queued-allocs', PreviousEval: reg.json.EvalID });
+      // created with the failures of the evaluation it follows up (structs.Evaluation.CreateBlockedEval)
+      expect(blocked.json.FailedTGAllocs.web.DimensionExhausted).toEqual(ev.json.FailedTGAllocs.web.DimensionExhausted);
       const job = await api('GET', `/v1/job/${id}`);
       expect(job.json.Status).toBe('pending');
       const summary = await api('GET', `/v1/job/${id}/summary`);

@@ -11,7 +11,7 @@ import { conformanceApi, openTarget, serviceJob, Target } from './target';
 describe('Nomad API conformance: cluster-wide lists and blocking queries', () => {
   let t: Target;
   const created: string[] = [];
-  const { api, register, runningAllocs } = conformanceApi(() => t, created);
+  const { api, register, runningAllocs, expectPlainError } = conformanceApi(() => t, created);
 
   beforeAll(async () => {
     t = await openTarget();
@@ -101,6 +101,27 @@ describe('Nomad API conformance: cluster-wide lists and blocking queries', () =>
       expect(r.status).toBe(200);
       expect(r.json.map((d: any) => d.ID)).toContain(deps[0].ID);
       expect(r.json.every((d: any) => d.ID.startsWith(prefix))).toBe(true);
+    });
+
+    it('reads ?prefix on allocations, evaluations, deployments and nodes as UUID bytes: hyphens and case do not matter, an odd or non-hex prefix is a 500', async () => {
+      const id = uniqueId('conf-uuidprefix');
+      const reg = await register(serviceJob(id));
+      const [alloc] = await runningAllocs(id);
+      const dep = await waitFor(`deployment of ${id}`, async () => (await api('GET', `/v1/job/${id}/deployment`)).json);
+      const lists = [
+        { list: 'allocations', id: alloc.ID, lookup: 'alloc lookup failed: ' },
+        { list: 'evaluations', id: reg.json.EvalID as string, lookup: 'eval lookup failed: ' },
+        { list: 'deployments', id: dep.ID as string, lookup: '' },
+        { list: 'nodes', id: alloc.NodeID as string, lookup: 'node lookup failed: ' },
+      ];
+      for (const l of lists) {
+        const found = async (prefix: string) => (await api<any[]>('GET', `/v1/${l.list}?prefix=${encodeURIComponent(prefix)}`)).json.map((x) => x.ID);
+        // "5457f16d0f87" finds "5457f16d-0f87-…": the index compares bytes, not text
+        expect({ list: l.list, found: await found(l.id.replace(/-/g, '').slice(0, 12)) }).toEqual({ list: l.list, found: expect.arrayContaining([l.id]) });
+        expect({ list: l.list, found: await found(l.id.slice(0, 8).toUpperCase()) }).toEqual({ list: l.list, found: expect.arrayContaining([l.id]) });
+        expectPlainError(await api('GET', `/v1/${l.list}?prefix=${l.id.slice(0, 7)}`), 500, `${l.lookup}index error: Input (without hyphens) must be even length`);
+        expectPlainError(await api('GET', `/v1/${l.list}?prefix=zz`), 500, `${l.lookup}index error: Invalid UUID: encoding/hex: invalid byte: U+007A 'z'`);
+      }
     });
 
     it('answers what the nomad CLI reads besides: node allocations, deployment allocations, alloc stats, members', async () => {

@@ -64,8 +64,8 @@ export interface NodeListStub {
   Status: 'initializing' | 'ready' | 'down' | 'disconnected';
   StatusDescription: string;
   Drivers?: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription?: string }> | null;
-  NodeResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number }; [k: string]: unknown } | null;
-  ReservedResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number }; [k: string]: unknown } | null;
+  NodeResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number }; Disk?: { DiskMB?: number }; [k: string]: unknown } | null;
+  ReservedResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number }; Disk?: { DiskMB?: number }; [k: string]: unknown } | null;
   CreateIndex: number;
   ModifyIndex: number;
   [k: string]: unknown;

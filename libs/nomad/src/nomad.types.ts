@@ -96,6 +96,8 @@ export interface TaskEvent {
   DriverError?: string;
   FailsTask?: boolean;
   ExitCode?: number;
+  Signal?: number;
+  /** e.g. exit_code, signal, oom_killed ("true" when the kernel killed the task for memory). */
   Details?: Record<string, string> | null;
 }
 
@@ -125,7 +127,7 @@ export interface AllocationListStub {
   ClientStatus: string;
   ClientDescription: string;
   TaskStates: Record<string, TaskState> | null;
-  DeploymentStatus?: { Healthy?: boolean | null } | null;
+  DeploymentStatus?: { Healthy?: boolean | null; Canary?: boolean; Timestamp?: string } | null;
   NextAllocation?: string;
   FollowupEvalID?: string;
   CreateIndex: number;
@@ -134,9 +136,28 @@ export interface AllocationListStub {
   ModifyTime: number;
 }
 
+export interface AllocatedTaskResources {
+  Cpu?: { CpuShares?: number; ReservedCores?: number[] | null };
+  Memory?: { MemoryMB?: number; MemoryMaxMB?: number };
+}
+
+export interface AllocatedPort {
+  Label: string;
+  /** The host port. */
+  Value: number;
+  /** The port inside the task (0: the same). */
+  To?: number;
+  HostIP?: string;
+}
+
 export interface Allocation extends AllocationListStub {
   Job?: NomadJob | null;
-  AllocatedResources?: { Tasks?: Record<string, { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number } }> | null } | null;
+  AllocatedResources?: {
+    Tasks?: Record<string, AllocatedTaskResources> | null;
+    Shared?: { DiskMB?: number; Ports?: AllocatedPort[] | null } | null;
+  } | null;
+  DeploymentID?: string;
+  PreviousAllocation?: string;
 }
 
 
@@ -151,6 +172,8 @@ export interface AllocMetric {
   ClassExhausted?: Record<string, number> | null;
   DimensionExhausted?: Record<string, number> | null;
   QuotaExhausted?: string[] | null;
+  /** Per task, the resources that did not fit. */
+  ResourcesExhausted?: Record<string, { CPU?: number; MemoryMB?: number; DiskMB?: number }> | null;
   CoalescedFailures: number;
 }
 
@@ -162,12 +185,18 @@ export interface Evaluation {
   TriggeredBy: string;
   Status: string;
   StatusDescription: string;
+  Priority?: number;
+  NodeID?: string;
+  DeploymentID?: string;
+  PreviousEval?: string;
+  NextEval?: string;
   BlockedEval?: string;
   FailedTGAllocs?: Record<string, AllocMetric> | null;
   QueuedAllocations?: Record<string, number> | null;
   CreateIndex: number;
   ModifyIndex: number;
   CreateTime?: number;
+  ModifyTime?: number;
 }
 
 export interface Deployment {
@@ -177,9 +206,27 @@ export interface Deployment {
   JobVersion: number;
   Status: string;
   StatusDescription: string;
-  TaskGroups: Record<string, { DesiredTotal: number; PlacedAllocs: number; HealthyAllocs: number; UnhealthyAllocs: number }> | null;
+  TaskGroups: Record<string, DeploymentGroupState> | null;
   CreateIndex: number;
   ModifyIndex: number;
+  CreateTime?: number;
+  ModifyTime?: number;
+}
+
+export interface DeploymentGroupState {
+  DesiredTotal: number;
+  PlacedAllocs: number;
+  HealthyAllocs: number;
+  UnhealthyAllocs: number;
+  AutoRevert?: boolean;
+  AutoPromote?: boolean;
+  /** Nanoseconds; 0 when the group has none. */
+  ProgressDeadline?: number;
+  /** RFC 3339; the zero time when no deadline applies. */
+  RequireProgressBy?: string;
+  Promoted?: boolean;
+  PlacedCanaries?: string[] | null;
+  DesiredCanaries?: number;
 }
 
 export interface JobRegisterResponse {

@@ -1,5 +1,5 @@
 import { Evaluation, NomadJob } from '@nomad-mcp/nomad';
-import { emptyCounts, isFailureEvent, placementFailures, statusSentence } from './job-diagnosis';
+import { emptyCounts, isFailureEvent, metricFailures, placementFailures, statusSentence } from './job-diagnosis';
 
 const evaluation = (over: Partial<Evaluation>): Evaluation => ({
   ID: 'e', Namespace: 'default', JobID: 'web', Type: 'service', TriggeredBy: 'job-register', Status: 'complete',
@@ -17,6 +17,17 @@ describe('job diagnosis', () => {
     expect(placementFailures([failed])).toEqual([]);
     const noNodes = evaluation({ ModifyIndex: 5, FailedTGAllocs: { g: { NodesEvaluated: 0, NodesFiltered: 0, NodesExhausted: 0, NodesAvailable: { eu1: 0 }, CoalescedFailures: 0 } } });
     expect(placementFailures([noNodes, evaluation({ Status: 'blocked' })])[0].reason).toBe('no eligible nodes in datacenter(s) eu1 (0 nodes evaluated)');
+  });
+
+  it('says which constraint filtered how many nodes, for any evaluation with failures', () => {
+    const out = metricFailures({
+      api: { NodesEvaluated: 3, NodesFiltered: 2, NodesExhausted: 1, ConstraintFiltered: { '${attr.kernel.name} = windows': 2 }, DimensionExhausted: { 'network: reserved port collision http=8080': 1 }, CoalescedFailures: 0 },
+    });
+    expect(out).toEqual([{
+      group: 'api', unplaced: 1,
+      reason: "network: reserved port collision http=8080 exhausted on 1 node; constraint '${attr.kernel.name} = windows' filtered out 2 nodes (3 nodes evaluated)",
+    }]);
+    expect(metricFailures(null)).toEqual([]);
   });
 
   it('tells failure events from ordinary ones', () => {

@@ -51,7 +51,7 @@ function describeMetric(m: AllocMetric): string {
     parts.push(`no eligible nodes${dcs.length ? ` in datacenter(s) ${dcs.join(', ')}` : ''}`);
   }
   for (const [dim, n] of Object.entries(m.DimensionExhausted ?? {})) parts.push(`${dim} exhausted on ${plural(n, 'node')}`);
-  for (const [why, n] of Object.entries(m.ConstraintFiltered ?? {})) parts.push(`${why} on ${plural(n, 'node')}`);
+  for (const [why, n] of Object.entries(m.ConstraintFiltered ?? {})) parts.push(`constraint '${why}' filtered out ${plural(n, 'node')}`);
   for (const [cls, n] of Object.entries(m.ClassFiltered ?? {})) if (!m.ConstraintFiltered) parts.push(`class '${cls}' filtered ${plural(n, 'node')}`);
   for (const q of m.QuotaExhausted ?? []) parts.push(`quota exhausted: ${q}`);
   if (!parts.length && m.NodesExhausted) parts.push(`resources exhausted on ${plural(m.NodesExhausted, 'node')}`);
@@ -63,8 +63,12 @@ export function placementFailures(evals: Evaluation[]): PlacementFailure[] {
   const blocked = evals.filter((e) => e.Status === 'blocked');
   if (!blocked.length) return [];
   const withMetrics = [...evals].filter((e) => e.FailedTGAllocs).sort((a, b) => b.ModifyIndex - a.ModifyIndex)[0];
-  if (!withMetrics?.FailedTGAllocs) return [];
-  return Object.entries(withMetrics.FailedTGAllocs).map(([group, m]) => ({
+  return metricFailures(withMetrics?.FailedTGAllocs);
+}
+
+/** One evaluation's placement failures (its FailedTGAllocs), group by group, in words. */
+export function metricFailures(failed: Record<string, AllocMetric> | null | undefined): PlacementFailure[] {
+  return Object.entries(failed ?? {}).map(([group, m]) => ({
     group,
     unplaced: (m.CoalescedFailures ?? 0) + 1,
     reason: describeMetric(m),

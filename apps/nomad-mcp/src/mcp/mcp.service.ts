@@ -11,7 +11,9 @@ export const SERVER_INFO = { name: 'nomad-mcp', version: VERSION };
 
 const INSTRUCTIONS =
   'Tools to operate HashiCorp Nomad jobs. Start with list_jobs to find job IDs, use get_job_status to diagnose, ' +
-  'get_job_logs to read output. stop_job and restart_job interrupt service: confirm with the user first. ' +
+  'get_job_logs to read output; get_allocation and get_evaluation say why an allocation fails or cannot be placed ' +
+  '(list_allocations finds their IDs), get_deployment how a rollout goes, list_nodes and list_namespaces what the cluster has. ' +
+  'stop_job and restart_job interrupt service: confirm with the user first. ' +
   'Namespace defaults to the service default when omitted.';
 
 /** Carries the caller into tool calls: the HTTP transport puts it in the SDK's request auth info. */

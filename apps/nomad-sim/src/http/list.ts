@@ -3,6 +3,7 @@ import { blockingQuery } from './blocking';
 import type { RequestContext } from './context';
 import { namespaceOf, queryOptions } from './query-options';
 import type { Sim } from './sim';
+import { uuidPrefixMatcher } from './uuid-prefix';
 
 /**
  * The one list handler behind every list endpoint, in Nomad's order: the namespace (`*` = every one the
@@ -17,6 +18,8 @@ export interface ListSpec<T> {
   access: NamespaceAccess<T> | ClusterAccess<T>;
   /** what ?prefix matches; without it the list takes no prefix */
   prefixOf?(item: T): string;
+  /** ?prefix is a UUID prefix, matched as Nomad's UUID index does (uuid-prefix.ts); the text its lookup errors start with */
+  uuidPrefix?: { lookupFailed: string };
   /** the answer order, when it depends on the request (default: the order of items()) */
   order?(items: T[], ctx: RequestContext): T[];
   /** ?filter, ?reverse and paging; without it the list is answered whole */
@@ -56,7 +59,10 @@ export function listHandler<T>(sim: Sim, spec: ListSpec<T>) {
     return blockingQuery(ctx, sim.state.store, sim.agent.maxWaitMs, () => {
       const prefix = ctx.query.get('prefix') ?? '';
       let list = spec.items(ns).filter(visible);
-      if (spec.prefixOf) list = list.filter((i) => spec.prefixOf!(i).startsWith(prefix));
+      if (spec.prefixOf && prefix && spec.uuidPrefix) {
+        const matches = uuidPrefixMatcher(prefix, spec.uuidPrefix.lookupFailed);
+        list = list.filter((i) => matches(spec.prefixOf!(i)));
+      } else if (spec.prefixOf) list = list.filter((i) => spec.prefixOf!(i).startsWith(prefix));
       if (spec.order) list = spec.order(list, ctx);
       if (!spec.paging) return { index: spec.index(), body: list.map((i) => spec.render(i, ctx)) };
       const { items, nextToken } = page(ctx, sim.agent.maxWaitMs, list, spec.paging);

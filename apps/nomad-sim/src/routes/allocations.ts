@@ -22,6 +22,7 @@ export function allocationRoutes(r: Router, sim: Sim): void {
     items: (ns) => [...store.allocs.values()].filter((a) => ns === '*' || a.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (a) => a.Namespace },
     prefixOf: (a) => a.ID,
+    uuidPrefix: { lookupFailed: 'alloc lookup failed: ' },
     ...createIndexOrder<Allocation>(allocOut),
     render: (a, ctx) => allocListStub(a, ctx.query),
   }));

@@ -21,6 +21,7 @@ export function deploymentRoutes(r: Router, sim: Sim): void {
     items: (ns) => [...store.deployments.values()].filter((d) => ns === '*' || d.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (d) => d.Namespace },
     prefixOf: (d) => d.ID,
+    uuidPrefix: { lookupFailed: '' },
     ...createIndexOrder<Deployment>(),
     render: (d) => d,
   }));

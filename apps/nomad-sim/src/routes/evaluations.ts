@@ -16,6 +16,7 @@ export function evaluationRoutes(r: Router, sim: Sim): void {
     items: (ns) => [...store.evals.values()].filter((e) => ns === '*' || e.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (e) => e.Namespace },
     prefixOf: (e) => e.ID,
+    uuidPrefix: { lookupFailed: 'eval lookup failed: ' },
     ...createIndexOrder<Evaluation>(),
     render: (e) => e,
   }));

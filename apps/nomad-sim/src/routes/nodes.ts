@@ -17,6 +17,7 @@ export function nodeRoutes(r: Router, sim: Sim): void {
     items: () => [...store.nodes].sort((a, b) => (a.ID < b.ID ? -1 : a.ID > b.ID ? 1 : 0)),
     access: { check: (ctx) => needScope(sim.acl, ctx, 'node') },
     prefixOf: (n) => n.ID,
+    uuidPrefix: { lookupFailed: 'node lookup failed: ' },
     // ?filter sees the full node, as Nomad's paginator does
     paging: { token: (n) => n.ID, filterOn: (n) => nodeOut(n, version, sim.httpAddr) },
     render: (n, ctx) => nodeStub(n, version, ctx.query.get('os') === 'true', ctx.query.get('resources') === 'true'),

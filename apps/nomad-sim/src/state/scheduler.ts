@@ -130,7 +130,8 @@ export class Scheduler {
         const idx = this.store.bump('evals');
         const blocked = this.createEval(job, 'queued-allocs', idx, ev.Priority, {
           Status: 'blocked', StatusDescription: 'created to place remaining allocations', PreviousEval: ev.ID,
-          QueuedAllocations: queuedAll, ClassEligibility: { '': true },
+          // Nomad's CreateBlockedEval hands the failures on: the blocked evaluation says why it waits
+          FailedTGAllocs: { ...failedTG }, QueuedAllocations: queuedAll, ClassEligibility: { '': true },
         });
         this.finishEval(ev, 'complete', { FailedTGAllocs: failedTG, BlockedEval: blocked.ID, QueuedAllocations: queuedAll });
       }

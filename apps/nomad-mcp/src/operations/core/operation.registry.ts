@@ -47,7 +47,7 @@ export class OperationRegistry implements OnModuleInit {
   models(): Type<object>[] {
     return [...new Set(this.classes.flatMap((c) => {
       const def = definitionOf(c)!;
-      return [def.input, def.output, restInputOf(def)];
+      return [def.input, def.output, restInputOf(def)].filter((m): m is Type<object> => !!m);
     }))];
   }
 

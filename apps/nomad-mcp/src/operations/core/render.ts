@@ -32,6 +32,11 @@ export function fields(data: Row, keys: string[] = Object.keys(data)): string {
   return keys.filter((k) => k in data && !isRowList(data[k])).map((k) => `${k}: ${cell(data[k])}`).join('\n');
 }
 
+/** `key: value` lines of the fields that hold something (null, undefined and '' are left out). */
+export function presentFields(data: Row): string {
+  return fields(Object.fromEntries(Object.entries(data).filter(([, v]) => v !== null && v !== undefined && v !== '')));
+}
+
 function isRowList(v: unknown): v is Row[] {
   return Array.isArray(v) && v.length > 0 && v.every((x) => x && typeof x === 'object' && !Array.isArray(x));
 }
@@ -49,3 +54,11 @@ export function renderResult(result: OperationResult): string {
   }
   return parts.join('\n\n');
 }
+
+/** A long text (a driver's error, a description) cut for a table cell; the JSON answer keeps it whole. */
+export function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The first 8 characters of a Nomad UUID, as the nomad CLI shows them (and as ID prefixes are accepted). */
+export const shortId = (id: string) => id.slice(0, 8);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Allocation, Evaluation, NodeListStub, NomadJob, NomadNodesApi } from '@nomad-mcp/nomad';
+import { Allocation, AllocMetric, Evaluation, NodeListStub, NomadJob, NomadNodesApi } from '@nomad-mcp/nomad';
 import { PlacementFailure } from '../../jobs/dto/job-results.dto';
-import { placementFailures } from '../../jobs/job-diagnosis';
+import { metricFailures, placementFailures } from '../../jobs/job-diagnosis';
 
 /** Nomad's names of the exhausted dimensions we can put numbers on, and how to read them. */
 const DIMENSIONS = {
@@ -25,22 +25,31 @@ const NODES_TO_EXAMINE = 3;
 export class PlacementExplainer {
   constructor(private readonly nodes: NomadNodesApi) {}
 
+  /** The job's current placement failures: those of its latest failed evaluation, while a blocked one waits. */
   async explain(job: NomadJob, evals: Evaluation[]): Promise<PlacementFailure[]> {
-    const failures = placementFailures(evals);
+    return this.withNumbers(job, latestFailedMetrics(evals), placementFailures(evals));
+  }
+
+  /** One evaluation's placement failures; without the job (purged since) the asks are left out. */
+  async explainEvaluation(ev: Evaluation, job: NomadJob | undefined): Promise<PlacementFailure[]> {
+    return this.withNumbers(job, ev.FailedTGAllocs ?? undefined, metricFailures(ev.FailedTGAllocs));
+  }
+
+  private async withNumbers(job: NomadJob | undefined, metrics: Record<string, AllocMetric> | undefined, failures: PlacementFailure[]): Promise<PlacementFailure[]> {
     if (!failures.length) return failures;
-    const metrics = latestFailedMetrics(evals);
     const dims = new Set<Dimension>();
     for (const f of failures) for (const d of Object.keys(metrics?.[f.group]?.DimensionExhausted ?? {})) if (d in DIMENSIONS) dims.add(d as Dimension);
     if (!dims.size) return failures;
     const free = await this.bestFree([...dims]).catch(() => undefined);
     return failures.map((f) => {
-      const group = job.TaskGroups?.find((g) => g.Name === f.group);
+      const group = job?.TaskGroups?.find((g) => g.Name === f.group);
       const exhausted = Object.keys(metrics?.[f.group]?.DimensionExhausted ?? {}).filter((d): d is Dimension => d in DIMENSIONS);
       const words = exhausted.map((d) => {
-        const ask = (group?.Tasks ?? []).reduce((s, t) => s + DIMENSIONS[d].ask((t.Resources ?? {}) as Resources), 0);
+        const ask = group && (group.Tasks ?? []).reduce((s, t) => s + DIMENSIONS[d].ask((t.Resources ?? {}) as Resources), 0);
         const best = free?.[d];
-        return `asked ${ask} ${DIMENSIONS[d].unit}${best === undefined ? '' : `; the largest node has ${best} ${DIMENSIONS[d].unit.split(' ')[0]} free`}`;
-      });
+        const has = best === undefined ? '' : `the largest node has ${best} ${DIMENSIONS[d].unit.split(' ')[0]} free`;
+        return ask === undefined ? has : `asked ${ask} ${DIMENSIONS[d].unit}${has && `; ${has}`}`;
+      }).filter(Boolean);
       return words.length ? { ...f, reason: `${f.reason}: ${words.join('; ')}` } : f;
     });
   }
@@ -65,7 +74,7 @@ export class PlacementExplainer {
   }
 }
 
-function latestFailedMetrics(evals: Evaluation[]) {
+function latestFailedMetrics(evals: Evaluation[]): Record<string, AllocMetric> | undefined {
   return [...evals].filter((e) => e.FailedTGAllocs).sort((a, b) => b.ModifyIndex - a.ModifyIndex)[0]?.FailedTGAllocs ?? undefined;
 }
 

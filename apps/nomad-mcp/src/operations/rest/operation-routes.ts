@@ -32,13 +32,14 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     const routeInput = restInputOf(def);
     const proto = OperationsController.prototype as unknown as Record<string, unknown>;
     // the executor validates the query or body (the global pipe leaves it alone), so an invalid call is audited
-    leaveValidationToExecutor(routeInput);
+    if (routeInput) leaveValidationToExecutor(routeInput);
     const handler = async function (this: OperationsController, req: Request, res: Response, fields: unknown, ...values: string[]) {
       // path parameters join the query or body, which must not name them itself: it is checked on its own first
       // (the 400 names its own fields), then the whole input against the operation's DTO
       const own = fields ?? {};
       const input = params.length && isRecord(own) ? { ...own, ...Object.fromEntries(params.map((p, i) => [p, values[i]])) } : own;
-      const prepare = params.length ? async () => (await validateInput(routeInput, own), input) : undefined;
+      // (a route whose path holds the whole input has no class of its own: the executor refuses any extra field)
+      const prepare = params.length && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
       const done = await this.executor.execute(def.name, input, { principal: requestPrincipal(req), transport: 'rest' }, { prepare });
       res.status(done.status);
       return done.result;
@@ -46,7 +47,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     // Swagger reads parameter types by the function's own name
     Object.defineProperty(handler, 'name', { value: key });
     proto[key] = handler;
-    Reflect.defineMetadata('design:paramtypes', [Object, Object, routeInput, ...params.map(() => String)], proto, key);
+    Reflect.defineMetadata('design:paramtypes', [Object, Object, routeInput ?? Object, ...params.map(() => String)], proto, key);
     Req()(proto, key, 0);
     Res({ passthrough: true })(proto, key, 1);
     (def.rest.method === 'GET' ? Query() : Body())(proto, key, 2);

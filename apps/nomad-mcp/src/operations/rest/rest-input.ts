@@ -1,5 +1,6 @@
 import { Type } from '@nestjs/common';
 import { OmitType } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
 import type { OperationDefinition } from '../core/operation';
 
 export const REST_PREFIX = 'api/claude';
@@ -19,11 +20,15 @@ const restInputs = new Map<string, Type<object>>();
 /**
  * The class of what a route reads from the query string (GET) or the body (POST): the operation's input
  * without its path parameters, named so Swagger shows it well. Same validators and descriptions, since
- * it is derived from the one input DTO.
+ * it is derived from the one input DTO. Undefined when the path holds the whole input (get_allocation):
+ * a class without fields would fail class-validator's forbidUnknownValues on every request, and the
+ * executor still refuses any field the input does not have.
  */
-export function restInputOf(def: OperationDefinition): Type<object> {
+export function restInputOf(def: OperationDefinition): Type<object> | undefined {
   const omit = pathParams(def.rest.path);
   if (!omit.length) return def.input;
+  const rest = getMetadataStorage().getTargetValidationMetadatas(def.input, '', true, false).filter((m) => !omit.includes(m.propertyName));
+  if (!rest.length) return undefined;
   const key = `${def.input.name}-${omit.join(',')}`;
   let cls = restInputs.get(key);
   if (!cls) {

@@ -1,0 +1,33 @@
+import { AllocationListStub, NodeListStub } from '@nomad-mcp/nomad';
+import { countBy, plural } from '../../jobs/job-diagnosis';
+import { NodeDriver, NodeListItem } from './dto/node.dto';
+
+/** An allocation that holds the node's resources: meant to run and not ended. */
+export const isLive = (a: AllocationListStub) => a.DesiredStatus === 'run' && (a.ClientStatus === 'running' || a.ClientStatus === 'pending');
+
+export function nodeItem(n: NodeListStub, running: number): NodeListItem {
+  return {
+    id: n.ID, name: n.Name, status: n.Status, eligibility: n.SchedulingEligibility, drain: !!n.Drain, node_pool: n.NodePool ?? 'default',
+    datacenter: n.Datacenter, node_class: n.NodeClass ?? '', address: n.Address, version: n.Version, running_allocations: running,
+  };
+}
+
+export function nodeDrivers(n: NodeListStub): NodeDriver[] {
+  return Object.entries(n.Drivers ?? {}).map(([name, d]) => ({ name, detected: !!d.Detected, healthy: !!d.Healthy, description: d.HealthDescription ?? '' }))
+    .sort((a, b) => Number(b.detected) - Number(a.detected) || a.name.localeCompare(b.name));
+}
+
+/** "3 nodes: 2 ready, 1 down; 1 ineligible; 1 draining." */
+export function nodesSummary(nodes: NodeListItem[]): string {
+  const states = Object.entries(countBy(nodes.map((n) => n.status))).map(([s, k]) => `${k} ${s}`).join(', ');
+  const ineligible = nodes.filter((n) => n.eligibility !== 'eligible').length;
+  const draining = nodes.filter((n) => n.drain).length;
+  return `${plural(nodes.length, 'node')}: ${states}${ineligible ? `; ${ineligible} ineligible` : ''}${draining ? `; ${draining} draining` : ''}`;
+}
+
+/** The allocation counts per node of the allocations running in namespaces the caller may see. */
+export function runningByNode(allocs: AllocationListStub[], visible: (ns: string) => boolean): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of allocs) if (a.ClientStatus === 'running' && visible(a.Namespace)) out.set(a.NodeID, (out.get(a.NodeID) ?? 0) + 1);
+  return out;
+}
