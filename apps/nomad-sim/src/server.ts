@@ -45,12 +45,13 @@ export interface RunningSimulator {
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<RunningSimulator> {
   const region = opts.region ?? 'global';
   const datacenter = opts.datacenter ?? 'dc1';
-  const state = new SimState(region, datacenter, { ...DEFAULT_TIMINGS, ...opts.timings }, opts.nodes ?? 1);
+  const version = opts.version ?? '1.10.5';
+  const state = new SimState(region, datacenter, { ...DEFAULT_TIMINGS, ...opts.timings }, opts.nodes ?? 1, version);
   const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.store.index);
   if (opts.seed) seedDemo(state);
   const sim: Sim = {
     state, acl, httpAddr: '',
-    agent: { region, datacenter, host: opts.host ?? '127.0.0.1', version: opts.version ?? '1.10.5', maxWaitMs: opts.maxWaitMs ?? 300_000 },
+    agent: { region, datacenter, host: opts.host ?? '127.0.0.1', version, maxWaitMs: opts.maxWaitMs ?? 300_000 },
   };
   const router = buildRouter(sim);
   const handler = (req: IncomingMessage, res: ServerResponse) => void handle(sim, router, opts.onRequest, req, res);

@@ -1,5 +1,6 @@
 import type { AclToken } from '../acl';
 import type { JobSummary } from '../state/jobs';
+import { nodeAttributes, NODE_META } from '../state/feasibility';
 import type { Allocation, Evaluation, Job, Namespace, SimNode } from '../state/types';
 
 /** The wire shapes the endpoints answer with, built from the stored records (key order as Nomad sends it). */
@@ -62,32 +63,47 @@ export function tokenOut(t: AclToken) {
   };
 }
 
-/** NodeListStub; Attributes with ?os=true, NodeResources/ReservedResources with ?resources=true. */
-export function nodeStub(n: SimNode, version: string, withOs: boolean, withResources: boolean): Record<string, unknown> {
+/** The drivers every simulated node fingerprints. */
+function nodeDrivers() {
   const updated = new Date(Date.now() - 60_000).toISOString();
-  const drivers = {
+  return {
     docker: { Attributes: { 'driver.docker': 'true', 'driver.docker.version': '27.3.1', 'driver.docker.bridge_ip': '172.17.0.1', 'driver.docker.runtimes': 'io.containerd.runc.v2,runc', 'driver.docker.os_type': 'linux' }, Detected: true, Healthy: true, HealthDescription: 'Healthy', UpdateTime: updated },
     exec: { Attributes: { 'driver.exec': 'true' }, Detected: true, Healthy: true, HealthDescription: 'Healthy', UpdateTime: updated },
     raw_exec: { Attributes: null, Detected: false, Healthy: false, HealthDescription: 'disabled', UpdateTime: updated },
     java: { Attributes: null, Detected: false, Healthy: false, HealthDescription: '', UpdateTime: updated },
   };
+}
+
+function nodeResources(n: SimNode) {
+  return {
+    NodeResources: { Cpu: { CpuShares: n.CPU, TotalCpuCores: 4, ReservableCpuCores: [0, 1, 2, 3] }, Memory: { MemoryMB: n.MemoryMB }, Disk: { DiskMB: n.DiskMB }, Networks: null, Devices: null, NodeNetworks: null, MinDynamicPort: 20000, MaxDynamicPort: 32000 },
+    ReservedResources: { Cpu: { CpuShares: 0, ReservedCpuCores: null }, Memory: { MemoryMB: 0 }, Disk: { DiskMB: 0 }, Networks: { ReservedHostPorts: '' } },
+  };
+}
+
+/** NodeListStub (Node.Stub): `Drain` is whether a drain strategy is set; Attributes with ?os=true, resources with ?resources=true. */
+export function nodeStub(n: SimNode, version: string, withOs: boolean, withResources: boolean): Record<string, unknown> {
   const stub: Record<string, unknown> = {
-    Address: n.Address, ID: n.ID, Datacenter: n.Datacenter, Name: n.Name, NodeClass: '', NodePool: 'default',
-    Version: version, Drain: false, SchedulingEligibility: 'eligible', Status: 'ready',
-    StatusDescription: '', Drivers: drivers, HostVolumes: null, LastDrain: null, CreateIndex: n.CreateIndex, ModifyIndex: n.ModifyIndex,
+    Address: n.Address, ID: n.ID, Datacenter: n.Datacenter, Name: n.Name, NodeClass: n.NodeClass, NodePool: n.NodePool,
+    Version: version, Drain: n.DrainStrategy !== null, SchedulingEligibility: n.SchedulingEligibility, Status: n.Status,
+    StatusDescription: n.StatusDescription, Drivers: nodeDrivers(), HostVolumes: null, LastDrain: n.LastDrain, CreateIndex: n.CreateIndex, ModifyIndex: n.ModifyIndex,
   };
   if (withOs) stub.Attributes = { 'os.name': 'debian', 'os.version': '12', 'kernel.name': 'linux', 'cpu.arch': 'amd64' };
-  if (withResources) {
-    stub.NodeResources = { Cpu: { CpuShares: n.CPU, TotalCpuCores: 4, ReservableCpuCores: [0, 1, 2, 3] }, Memory: { MemoryMB: n.MemoryMB }, Disk: { DiskMB: n.DiskMB }, Networks: null, Devices: null, NodeNetworks: null, MinDynamicPort: 20000, MaxDynamicPort: 32000 };
-    stub.ReservedResources = { Cpu: { CpuShares: 0, ReservedCpuCores: null }, Memory: { MemoryMB: 0 }, Disk: { DiskMB: 0 }, Networks: { ReservedHostPorts: '' } };
-  }
+  if (withResources) Object.assign(stub, nodeResources(n));
   return stub;
 }
 
-/** The full Node: the stub with OS and resources, plus what only GET /v1/node/:id carries. */
+/**
+ * The full Node as GET /v1/node/:id answers it: no Address, Version or Drain (those are the stub's), but
+ * HTTPAddr, the fingerprinted Attributes, DrainStrategy, Events and LastDrain.
+ */
 export function nodeOut(n: SimNode, version: string, httpAddr: string): Record<string, unknown> {
   return {
-    ...nodeStub(n, version, true, true), HTTPAddr: httpAddr, TLSEnabled: false, SecretID: '', Meta: { connect: 'false' }, Resources: null,
-    Reserved: null, Links: null, Events: null, HostNetworks: null, StatusUpdatedAt: Math.floor(Date.now() / 1000), CSIControllerPlugins: null, CSINodePlugins: null,
+    ID: n.ID, SecretID: '', Datacenter: n.Datacenter, Name: n.Name, HTTPAddr: httpAddr, TLSEnabled: false,
+    Attributes: nodeAttributes(n, version), ...nodeResources(n), Resources: null, Reserved: null, Links: null, Meta: NODE_META,
+    NodeClass: n.NodeClass, NodePool: n.NodePool, ComputedClass: `v1:${n.Datacenter}-${n.NodePool}`, DrainStrategy: n.DrainStrategy,
+    SchedulingEligibility: n.SchedulingEligibility, Status: n.Status, StatusDescription: n.StatusDescription, StatusUpdatedAt: Math.floor(Date.now() / 1000),
+    Events: n.Events, Drivers: nodeDrivers(), CSIControllerPlugins: null, CSINodePlugins: null, HostVolumes: null, HostNetworks: null,
+    LastDrain: n.LastDrain, CreateIndex: n.CreateIndex, ModifyIndex: n.ModifyIndex,
   };
 }

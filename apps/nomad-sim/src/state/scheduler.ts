@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { globMatch, NomadHttpError, nowNs } from '../wire';
 import { allocSlot, allocTerminal } from './allocs';
+import { feasibleNodes } from './feasibility';
 import { groupSpecChanged } from '../jobspec';
 import type { SimState } from './sim-state';
 import type { AllocMetric, Allocation, AllocatedPort, AllocatedTaskResources, AnyMap, Deployment, Evaluation, EvalStatus, Job, SimNode, TaskGroup } from './types';
 
 type Placement = { node: SimNode } | { failure: AllocMetric };
+
+/** Evaluations that only move allocations elsewhere: their placements start no deployment. */
+const MOVES_ONLY = new Set(['node-drain', 'node-update']);
 
 /**
  * The scheduler: evaluations, placement of allocations on the simulated nodes (first fit by CPU and memory),
@@ -69,8 +73,22 @@ export class Scheduler {
     const placed: Allocation[] = [];
     // a rollout of this version already under way continues; otherwise one is created on first placement
     let deployment = this.store.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
+    // placements that only move allocations (a drain, a node coming back) start no rollout
+    const mayDeploy = job.Type === 'service' && !MOVES_ONLY.has(ev.TriggeredBy);
     for (const tg of job.TaskGroups) {
-      const mine = live.filter((a) => a.TaskGroup === tg.Name);
+      const ofGroup = live.filter((a) => a.TaskGroup === tg.Name);
+      // allocations a drain marked to migrate stop here; a replacement takes each one's slot
+      const migrating = ofGroup.filter((a) => a.DesiredTransition.Migrate);
+      for (const a of migrating) this.sim.client.stop(a, 'alloc is being migrated');
+      const mine = ofGroup.filter((a) => !migrating.includes(a));
+      if (job.Type === 'system' || job.Type === 'sysbatch') {
+        const failure = this.placeSystemGroup(job, tg, mine, ev, placed);
+        if (failure) {
+          failedTG[tg.Name] = failure.metric;
+          queued[tg.Name] = failure.count;
+        }
+        continue;
+      }
       const outdated = mine.filter((a) => a.JobVersion !== job.Version && groupSpecChanged(a.Job, job, tg.Name));
       const inPlace = mine.filter((a) => !outdated.includes(a));
       for (const a of inPlace) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.store.bump('allocs'); }
@@ -83,17 +101,21 @@ export class Scheduler {
       }
       for (const a of replaceNow) this.sim.client.stop(a, 'alloc is being updated due to job update');
       const current = mine.filter((a) => !replaceNow.includes(a));
-      const desired = job.Type === 'system' || job.Type === 'sysbatch' ? Math.min(tg.Count, 1) * this.store.nodes.length : tg.Count;
+      const desired = tg.Count;
       const bySlot = current.sort((a, b) => allocSlot(a) - allocSlot(b));
       if (bySlot.length > desired) {
         for (const a of bySlot.slice(desired)) this.sim.client.stop(a, 'alloc not needed due to job update');
       }
-      // batch jobs do not re-place allocations that already completed
+      // batch jobs do not re-place allocations that already completed, nor those a drain stopped (MigrateDisablePlacement)
       const done = job.Type === 'batch'
-        ? this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'complete' && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version).length
+        ? this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version &&
+          (a.ClientStatus === 'complete' || (a.DesiredTransition.Migrate && a.ClientStatus !== 'failed'))).length
         : 0;
       const missing = desired - Math.min(bySlot.length, desired) - done;
       const used = new Set(bySlot.slice(0, desired).map(allocSlot));
+      // a replacement names the allocation it replaces: one that migrates, or one lost with its node
+      const lost = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'lost' && !a.NextAllocation);
+      const previousInSlot = new Map([...lost, ...migrating].map((a) => [allocSlot(a), a]));
       let failures = 0;
       let metric: AllocMetric | undefined;
       for (let n = 0, slot = 0; n < missing; n++) {
@@ -105,10 +127,10 @@ export class Scheduler {
           metric = fit.failure;
           continue;
         }
-        if (!deployment && (job.Type === 'service') && (tg.Update?.MaxParallel ?? 0) > 0) {
+        if (!deployment && mayDeploy && (tg.Update?.MaxParallel ?? 0) > 0) {
           deployment = this.sim.deployments.create(job);
         }
-        placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, deployment));
+        placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, deployment, previousInSlot.get(slot)));
       }
       if (failures > 0 && metric) {
         metric.CoalescedFailures = failures - 1;
@@ -155,48 +177,76 @@ export class Scheduler {
     return { cpu, mem };
   }
 
-  private findNode(job: Job, tg: TaskGroup): Placement {
+  /** The nodes new allocations may go to: ready and eligible (a draining node is ineligible). */
+  schedulableNodes(job: Job): SimNode[] {
+    return this.store.nodes.filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && job.Datacenters.some((d) => d === '*' || globMatch(d, n.Datacenter)));
+  }
+
+  /** First fit by CPU and memory among the feasible nodes (of `among`, else every schedulable one), or the metrics of the failure. */
+  private findNode(job: Job, tg: TaskGroup, among?: SimNode[]): Placement {
     const nodes = this.store.nodes;
+    const ready = among ?? this.schedulableNodes(job);
     const askCpu = tg.Tasks.reduce((s, t) => s + t.Resources.CPU, 0);
     const askMem = tg.Tasks.reduce((s, t) => s + t.Resources.MemoryMB, 0);
-    const dcs = job.Datacenters;
-    const inDc = nodes.filter((n) => dcs.some((d) => d === '*' || globMatch(d, n.Datacenter)));
+    const available: Record<string, number> = {};
+    for (const n of this.schedulableNodes(job)) available[n.Datacenter] = (available[n.Datacenter] ?? 0) + 1;
     const metric: AllocMetric = {
-      NodesEvaluated: 0, NodesFiltered: 0, NodesInPool: nodes.length, NodesAvailable: { [this.store.datacenter]: nodes.length },
+      NodesEvaluated: 0, NodesFiltered: 0, NodesInPool: nodes.length, NodesAvailable: Object.keys(available).length ? available : Object.fromEntries(job.Datacenters.map((d) => [d, 0])),
       ClassFiltered: null, ConstraintFiltered: null, NodesExhausted: 0, ClassExhausted: null, DimensionExhausted: null,
       QuotaExhausted: null, ResourcesExhausted: null, Scores: null, ScoreMetaData: null, AllocationTime: 41000,
       CoalescedFailures: 0,
     };
-    const drivers = new Set(tg.Tasks.map((t) => t.Driver));
-    const unsupported = [...drivers].filter((d) => !['docker', 'exec', 'raw_exec', 'java'].includes(d) || d === 'raw_exec');
-    if (inDc.length === 0) {
-      metric.NodesAvailable = Object.fromEntries(dcs.map((d) => [d, 0]));
-      return { failure: metric };
+    if (ready.length === 0) return { failure: metric };
+    metric.NodesEvaluated = ready.length;
+    const { feasible, filtered } = feasibleNodes(job, tg, ready, this.sim.version);
+    if (filtered) {
+      metric.ConstraintFiltered = filtered;
+      metric.NodesFiltered = Object.values(filtered).reduce((s, k) => s + k, 0);
     }
-    metric.NodesEvaluated = inDc.length;
-    if (unsupported.length) {
-      metric.NodesFiltered = inDc.length;
-      metric.ConstraintFiltered = { [`missing drivers`]: inDc.length };
-      metric.ClassFiltered = { '': inDc.length };
-      return { failure: metric };
-    }
-    for (const node of inDc) {
+    if (!feasible.length) return { failure: metric };
+    for (const node of feasible) {
       const u = this.used(node);
       if (u.cpu + askCpu <= node.CPU && u.mem + askMem <= node.MemoryMB) return { node };
     }
     const dims: Record<string, number> = {};
-    for (const node of inDc) {
+    for (const node of feasible) {
       const u = this.used(node);
       const dim = u.mem + askMem > node.MemoryMB ? 'memory' : 'cpu';
       dims[dim] = (dims[dim] ?? 0) + 1;
     }
-    metric.NodesExhausted = inDc.length;
-    metric.ClassExhausted = { '': inDc.length };
+    metric.NodesExhausted = feasible.length;
+    metric.ClassExhausted = { '': feasible.length };
     metric.DimensionExhausted = dims;
     metric.ResourcesExhausted = Object.fromEntries(
       tg.Tasks.map((t) => [t.Name, { CPU: t.Resources.CPU, MemoryMB: t.Resources.MemoryMB, DiskMB: 0, Cores: 0, MemoryMaxMB: 0, IOPS: 0, Networks: null, Devices: null, NUMA: null, SecretsMB: 0 }]),
     );
     return { failure: metric };
+  }
+
+  /**
+   * A system (or sysbatch) group: one allocation on every schedulable node that has none (index 0, as Nomad
+   * names them). Allocations on nodes that became ineligible keep running; a drain stops them last.
+   */
+  private placeSystemGroup(job: Job, tg: TaskGroup, live: Allocation[], ev: Evaluation, placed: Allocation[]): { metric: AllocMetric; count: number } | undefined {
+    if (tg.Count === 0) {
+      for (const a of live) this.sim.client.stop(a, 'alloc not needed due to job update');
+      return undefined;
+    }
+    const covered = new Set(live.map((a) => a.NodeID));
+    if (job.Type === 'sysbatch') {
+      for (const a of this.store.allocsOfJob(job.Namespace, job.ID)) {
+        if (a.TaskGroup === tg.Name && a.ClientStatus === 'complete' && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version) covered.add(a.NodeID);
+      }
+    }
+    let failure: { metric: AllocMetric; count: number } | undefined;
+    for (const node of this.schedulableNodes(job)) {
+      if (covered.has(node.ID)) continue;
+      const fit = this.findNode(job, tg, [node]);
+      if ('node' in fit) placed.push(this.placeAlloc(job, tg, 0, fit.node, ev));
+      // a node whose constraints the job does not meet is simply not one of its nodes
+      else if (!fit.failure.ConstraintFiltered) failure = { metric: { ...fit.failure, CoalescedFailures: failure ? failure.count : 0 }, count: (failure?.count ?? 0) + 1 };
+    }
+    return failure;
   }
 
   private placeAlloc(job: Job, tg: TaskGroup, slot: number, node: SimNode, ev: Evaluation, deployment?: Deployment, previous?: Allocation): Allocation {

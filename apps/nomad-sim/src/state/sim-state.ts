@@ -1,6 +1,7 @@
 import { Client } from './client';
 import { Deployments } from './deployments';
 import { Jobs } from './jobs';
+import { Nodes } from './nodes';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
 import type { Job } from './types';
@@ -17,6 +18,8 @@ export interface SimTimings {
   restartDelayMs: number;
   /** how long a stopping task takes to be killed. */
   killDelayMs: number;
+  /** stands in for update.healthy_deadline: an allocation of a rollout not healthy by then is unhealthy. */
+  healthyDeadlineMs: number;
 }
 
 export const DEFAULT_TIMINGS: SimTimings = {
@@ -25,11 +28,12 @@ export const DEFAULT_TIMINGS: SimTimings = {
   batchRunMs: 3000,
   restartDelayMs: 2000,
   killDelayMs: 500,
+  healthyDeadlineMs: 10000,
 };
 
 /**
  * The simulated cluster: the store (tables and indexes) and the parts that act on it — job endpoints,
- * scheduler, client (task runner) and deployment watcher. The parts reach each other through this object.
+ * scheduler, client (task runner), deployment watcher and node drainer. The parts reach each other through this object.
  */
 export class SimState {
   readonly store: Store;
@@ -37,13 +41,15 @@ export class SimState {
   readonly scheduler: Scheduler;
   readonly client: Client;
   readonly deployments: Deployments;
+  readonly nodes: Nodes;
 
-  constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number) {
+  constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number, readonly version = '1.10.5') {
     this.store = new Store(region, datacenter, nodeCount);
     this.jobs = new Jobs(this);
     this.scheduler = new Scheduler(this);
     this.client = new Client(this);
     this.deployments = new Deployments(this);
+    this.nodes = new Nodes(this);
   }
 
   getJob(ns: string, id: string): Job | undefined {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { multiError, NomadHttpError } from '../wire';
+import { multiError, NomadHttpError, nowNs, nsToRfc3339 } from '../wire';
 import type { Allocation, AnyMap, Deployment, Evaluation, Job, Namespace, ScalingEvent, SimNode, StringMap } from './types';
 
 /**
@@ -62,7 +62,10 @@ export class Store extends EventEmitter {
     for (let i = 1; i <= nodeCount; i++) {
       this.nodes.push({
         ID: randomUUID(), Name: `sim-client-${i}`, Datacenter: datacenter, Address: `127.0.0.${i + 1}`,
-        CPU: 4000, MemoryMB: 8192, DiskMB: 50000, CreateIndex: 1, ModifyIndex: 1,
+        CPU: 4000, MemoryMB: 8192, DiskMB: 50000, NodeClass: '', NodePool: 'default',
+        Status: 'ready', StatusDescription: '', SchedulingEligibility: 'eligible', DrainStrategy: null, LastDrain: null,
+        Events: [{ Message: 'Node registered', Subsystem: 'Cluster', Details: null, Timestamp: nsToRfc3339(nowNs()), CreateIndex: 0 }],
+        CreateIndex: 1, ModifyIndex: 1,
       });
     }
   }

@@ -223,6 +223,33 @@ export interface Deployment {
   ModifyTime: bigint;
 }
 
+/** A node's drain as Nomad stores it (DrainSpec embedded, so its fields sit at the top level). */
+export interface DrainStrategy {
+  /** nanoseconds; -1 = force (stop everything now), 0 = no deadline */
+  Deadline: number;
+  IgnoreSystemJobs: boolean;
+  /** RFC 3339; the zero time when there is no deadline */
+  ForceDeadline: string;
+  StartedAt: string;
+}
+
+/** Node.LastDrain: the latest drain operation and how it ended. */
+export interface DrainMetadata {
+  StartedAt: string;
+  UpdatedAt: string;
+  Status: 'draining' | 'complete' | 'canceled';
+  AccessorID: string;
+  Meta: StringMap | null;
+}
+
+export interface NodeEvent {
+  Message: string;
+  Subsystem: string;
+  Details: StringMap | null;
+  Timestamp: string;
+  CreateIndex: number;
+}
+
 /** A simulated client node (its wire shapes are built in routes/views.ts). */
 export interface SimNode {
   ID: string;
@@ -232,6 +259,16 @@ export interface SimNode {
   CPU: number;
   MemoryMB: number;
   DiskMB: number;
+  NodeClass: string;
+  NodePool: string;
+  Status: 'ready' | 'down';
+  StatusDescription: string;
+  SchedulingEligibility: 'eligible' | 'ineligible';
+  /** null unless it is draining */
+  DrainStrategy: DrainStrategy | null;
+  LastDrain: DrainMetadata | null;
+  /** oldest first, at most 10 (Nomad's MaxRetainedNodeEvents) */
+  Events: NodeEvent[];
   CreateIndex: number;
   ModifyIndex: number;
 }
