@@ -8,7 +8,7 @@ import { createApp, listen } from '../../apps/nomad-mcp/src/bootstrap';
 import { FaultProxy, startFaultProxy } from './fault-proxy';
 import { call, Reply } from './http';
 
-export const FAST = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30 };
+export const FAST = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30, healthyDeadlineMs: 2000 };
 
 export interface Stack {
   url: string;

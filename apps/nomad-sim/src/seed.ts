@@ -1,6 +1,10 @@
 import type { SimState } from './state/sim-state';
 
-/** Demo data: what a newcomer's first list-jobs should show (README "Demo data"). */
+/**
+ * Demo data: what a newcomer's first list-jobs should show (README "Demo data"), and in namespace `staging` one
+ * job for each failure rule the simulator knows (README "The Nomad API simulator"), so every kind of problem
+ * is there to find.
+ */
 export function seedDemo(state: SimState): void {
   state.store.upsertNamespace({ Name: 'development', Description: 'Development and staging workloads' });
   const docker = (image: string, extra: Record<string, unknown> = {}) => ({
@@ -46,4 +50,26 @@ export function seedDemo(state: SimState): void {
     },
     'default',
   );
+  seedStagedFailures(state);
+}
+
+function seedStagedFailures(state: SimState): void {
+  state.store.upsertNamespace({ Name: 'staging', Description: 'Staged failures: one job for each way the simulator fails' });
+  const service = (id: string, task: Record<string, unknown>, group: Record<string, unknown> = {}) => state.jobs.register({
+    ID: id, Type: 'service', Datacenters: ['dc1'],
+    TaskGroups: [{
+      Name: 'app', Count: 1, Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 8080 }] }], ...group,
+      Tasks: [{ Name: 'app', Driver: 'docker', Config: { image: 'registry.example.com/team/app:2.3', ports: ['http'] }, Resources: { CPU: 100, MemoryMB: 128 }, ...task }],
+    }],
+  }, 'staging');
+  // exits with code 1 shortly after every start: restarts per policy, then fails
+  service('crash-loop', { Env: { NOMAD_SIM_EXIT_CODE: '1' } });
+  // killed by the kernel for memory: exit 137, "OOM Killed"
+  service('memory-hog', { Env: { NOMAD_SIM_OOM: '1' }, Resources: { CPU: 100, MemoryMB: 64 } });
+  // runs, but its health check never passes: the deployment fails at the healthy deadline
+  service('unhealthy-web', { Env: { NOMAD_SIM_UNHEALTHY: '1' } }, {
+    Services: [{ Name: 'unhealthy-web', PortLabel: 'http', Provider: 'nomad', Checks: [{ Name: 'alive', Type: 'http', Path: '/health', Interval: 10e9, Timeout: 2e9 }] }],
+  });
+  // a constraint no node satisfies: the evaluation blocks, the job stays pending
+  service('windows-only', {}, { Constraints: [{ LTarget: '${attr.kernel.name}', RTarget: 'windows', Operand: '=' }] });
 }

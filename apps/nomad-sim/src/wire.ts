@@ -84,3 +84,15 @@ export function globMatch(pattern: string, value: string): boolean {
 function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
+
+/** Go's time.Duration text for whole seconds ("5s", "30m0s", "24h0m0s"). */
+export function goDuration(ns: number): string {
+  let s = Math.round(ns / 1e9);
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  if (h) return `${h}h${m}m${s}s`;
+  if (m) return `${m}m${s}s`;
+  return `${s}s`;
+}

@@ -16,7 +16,7 @@ export interface Target {
   close(): Promise<void>;
 }
 
-export const FAST_TIMINGS = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30 };
+export const FAST_TIMINGS = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, restartDelayMs: 40, killDelayMs: 30, healthyDeadlineMs: 2000 };
 
 export async function openTarget(simOptions: SimulatorOptions = {}): Promise<Target> {
   if (REAL_NOMAD) {

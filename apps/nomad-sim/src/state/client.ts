@@ -1,6 +1,7 @@
 import { LogFile, LogType, parseSize } from '../logs';
-import { NomadHttpError, nowNs, nsToRfc3339, ZERO_TIME } from '../wire';
+import { goDuration, NomadHttpError, nowNs, nsToRfc3339, ZERO_TIME } from '../wire';
 import { allocTerminal, tasksOf } from './allocs';
+import { exitRule, FailingTasks } from './failure-rules';
 import type { SimState } from './sim-state';
 import type { Allocation, AnyMap, ClientStatus, StringMap, TaskEvent } from './types';
 
@@ -11,13 +12,16 @@ export function imageIsMissing(image: string): boolean {
 
 /**
  * The simulated client (task runner): receives placed allocations, pulls images (or fails to, restarting
- * per policy), runs tasks, exits batch tasks with code 0, kills the tasks of stopped allocations, restarts
- * tasks in place, and owns the tasks' log files.
+ * per policy), runs tasks (failing by rule: failure-rules.ts), exits batch tasks with code 0, kills the tasks of
+ * stopped allocations, restarts tasks in place, and owns the tasks' log files.
  */
 export class Client {
   private readonly logFiles = new Map<string, LogFile>();
+  private readonly failing: FailingTasks;
 
-  constructor(private readonly sim: SimState) {}
+  constructor(private readonly sim: SimState) {
+    this.failing = new FailingTasks(sim, this);
+  }
 
   private get store() {
     return this.sim.store;
@@ -36,7 +40,8 @@ export class Client {
     this.sim.jobs.refresh(a.Namespace, a.JobID);
   }
 
-  private taskEvent(a: Allocation, task: string, type: string, display: string, details: StringMap | AnyMap = {}, extra: Partial<TaskEvent> = {}): void {
+  /** Appends a task event (the task runner keeps the last 10). */
+  taskEvent(a: Allocation, task: string, type: string, display: string, details: StringMap | AnyMap = {}, extra: Partial<TaskEvent> = {}): void {
     const state = a.TaskStates![task];
     state.Events = state.Events ?? [];
     if (state.Events.length >= 10) state.Events.shift();
@@ -102,23 +107,29 @@ export class Client {
       return;
     }
     if (anyFailed) {
-      for (const t of tasksOf(a)) {
-        const s = states[t.Name];
-        if (s.State === 'running') {
-          this.taskEvent(a, t.Name, 'Sibling Task Failed', 'Task\'s sibling failed', {}, { FailedSibling: 'x' });
-          Object.assign(s, { State: 'dead', FinishedAt: nsToRfc3339(nowNs()) });
-        }
-      }
-      this.update(a, { ClientStatus: 'failed' });
-      this.sim.deployments.allocHealth(a, false);
+      this.failAllocation(a);
       return;
     }
     this.update(a, { ClientStatus: 'running' });
+    this.failing.started(a, attempt === 0);
     if (a.JobType === 'batch' || a.JobType === 'sysbatch') {
-      this.store.later(this.timings.batchRunMs, () => this.batchExit(id));
-    } else if (a.DeploymentID) {
+      if (!tasksOf(a).some(exitRule)) this.store.later(this.timings.batchRunMs, () => this.batchExit(id));
+    } else if (a.DeploymentID && this.failing.canBeHealthy(a)) {
       this.store.later(this.timings.healthyDelayMs, () => this.sim.deployments.allocHealth(a, true));
     }
+  }
+
+  /** A task failed for good: its siblings are killed, the allocation fails and is unhealthy in its rollout. */
+  failAllocation(a: Allocation): void {
+    for (const t of tasksOf(a)) {
+      const s = a.TaskStates![t.Name];
+      if (s.State === 'running' || s.State === 'pending') {
+        this.taskEvent(a, t.Name, 'Sibling Task Failed', 'Task\'s sibling failed', {}, { FailedSibling: 'x' });
+        Object.assign(s, { State: 'dead', FinishedAt: nsToRfc3339(nowNs()) });
+      }
+    }
+    this.update(a, { ClientStatus: 'failed' });
+    this.sim.deployments.allocHealth(a, false);
   }
 
   private batchExit(id: string): void {
@@ -207,18 +218,6 @@ export class Client {
 function clientDescription(status: ClientStatus): string {
   const texts: Partial<Record<ClientStatus, string>> = { pending: 'No tasks have started', running: 'Tasks are running', complete: 'All tasks have completed', failed: 'Failed tasks' };
   return texts[status] ?? '';
-}
-
-/** Go's time.Duration text for whole seconds ("5s", "30m0s", "24h0m0s"). */
-export function goDuration(ns: number): string {
-  let s = Math.round(ns / 1e9);
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  if (h) return `${h}h${m}m${s}s`;
-  if (m) return `${m}m${s}s`;
-  return `${s}s`;
 }
 
 export function makeEvent(type: string, display: string, details: StringMap | AnyMap = {}, extra: Partial<TaskEvent> = {}): TaskEvent {
