@@ -116,5 +116,9 @@ describe('Nomad API conformance: failing tasks, unhealthy allocations, unsatisfi
     expect((await api('GET', `/v1/evaluation/${ev.BlockedEval}`)).json).toMatchObject({ Status: 'blocked', FailedTGAllocs: { app: { ConstraintFiltered: metric.ConstraintFiltered } } });
     expect((await api('GET', `/v1/job/${id}`)).json.Status).toBe('pending');
     expect(await allocs(id)).toEqual([]);
+    // the list of blocked evaluations finds it (Eval.List's FilterEvalStatus and FilterJobID)
+    const blocked = (await api<any[]>('GET', `/v1/evaluations?status=blocked&job=${id}`)).json;
+    expect(blocked.map((e) => [e.ID, e.Status])).toEqual([[ev.BlockedEval, 'blocked']]);
+    expect((await api<any[]>('GET', `/v1/evaluations?status=complete&job=${id}`)).json.map((e) => e.ID)).toEqual([ev.ID]);
   });
 });

@@ -16,6 +16,8 @@ export interface ListSpec<T> {
   /** the candidates in answer order; a namespaced list gets the request namespace ('*' = all) */
   items(ns: string): T[];
   access: NamespaceAccess<T> | ClusterAccess<T>;
+  /** the endpoint's own query filters (/v1/evaluations: ?status, ?job), applied with ?prefix */
+  where?(item: T, ctx: RequestContext): boolean;
   /** what ?prefix matches; without it the list takes no prefix */
   prefixOf?(item: T): string;
   /** ?prefix is a UUID prefix, matched as Nomad's UUID index does (uuid-prefix.ts); the text its lookup errors start with */
@@ -58,7 +60,7 @@ export function listHandler<T>(sim: Sim, spec: ListSpec<T>) {
       namespaced ? sim.acl.allowNamespace(ctx.token, access.namespaceOf(item), [access.capability]) : (access.visible?.(ctx, item) ?? true);
     return blockingQuery(ctx, sim.state.store, sim.agent.maxWaitMs, () => {
       const prefix = ctx.query.get('prefix') ?? '';
-      let list = spec.items(ns).filter(visible);
+      let list = spec.items(ns).filter((i) => visible(i) && (spec.where?.(i, ctx) ?? true));
       if (spec.prefixOf && prefix && spec.uuidPrefix) {
         const matches = uuidPrefixMatcher(prefix, spec.uuidPrefix.lookupFailed);
         list = list.filter((i) => matches(spec.prefixOf!(i)));

@@ -7,7 +7,7 @@ import type { Evaluation } from '../state/types';
 import { NomadHttpError } from '../wire';
 import { allocStub, evalStub } from './views';
 
-/** /v1/evaluations, /v1/evaluation/:id (with ?related=true), /v1/evaluation/:id/allocations. */
+/** /v1/evaluations (?status, ?job), /v1/evaluation/:id (with ?related=true), /v1/evaluation/:id/allocations. */
 export function evaluationRoutes(r: Router, sim: Sim): void {
   const { store } = sim.state;
 
@@ -15,6 +15,8 @@ export function evaluationRoutes(r: Router, sim: Sim): void {
     index: () => store.tables.evals,
     items: (ns) => [...store.evals.values()].filter((e) => ns === '*' || e.Namespace === ns),
     access: { capability: 'read-job', namespaceOf: (e) => e.Namespace },
+    // FilterEvalStatus and FilterJobID of Eval.List
+    where: (e, ctx) => (!ctx.query.get('status') || e.Status === ctx.query.get('status')) && (!ctx.query.get('job') || e.JobID === ctx.query.get('job')),
     prefixOf: (e) => e.ID,
     uuidPrefix: { lookupFailed: 'eval lookup failed: ' },
     ...createIndexOrder<Evaluation>(),
