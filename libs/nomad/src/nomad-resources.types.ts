@@ -51,31 +51,74 @@ export interface AllocStopResponse {
   Index?: number;
 }
 
-export interface NodeListStub {
+/** What the node list stub and the full node share. */
+interface NodeCommon {
   ID: string;
   Name: string;
-  Address: string;
   Datacenter: string;
   NodePool?: string;
   NodeClass: string;
-  Version: string;
-  Drain: boolean;
   SchedulingEligibility: 'eligible' | 'ineligible';
   Status: 'initializing' | 'ready' | 'down' | 'disconnected';
   StatusDescription: string;
   Drivers?: Record<string, { Detected: boolean; Healthy: boolean; HealthDescription?: string }> | null;
   NodeResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number }; Disk?: { DiskMB?: number }; [k: string]: unknown } | null;
   ReservedResources?: { Cpu?: { CpuShares?: number }; Memory?: { MemoryMB?: number }; Disk?: { DiskMB?: number }; [k: string]: unknown } | null;
+  LastDrain?: NodeDrainMetadata | null;
   CreateIndex: number;
   ModifyIndex: number;
+}
+
+export interface NodeListStub extends NodeCommon {
+  Address: string;
+  Version: string;
+  /** Whether a drain strategy is set (the stub's summary of Node.DrainStrategy). */
+  Drain: boolean;
   [k: string]: unknown;
 }
 
-export interface NomadNode extends NodeListStub {
+/** Node.DrainStrategy: set while the node drains. Deadline in ns (-1 force, 0 none); times RFC 3339 (zero time: none). */
+export interface NodeDrainStrategy {
+  Deadline: number;
+  IgnoreSystemJobs: boolean;
+  ForceDeadline: string;
+  StartedAt: string;
+}
+
+/** Node.LastDrain: the latest drain and how it ended. */
+export interface NodeDrainMetadata {
+  StartedAt: string;
+  UpdatedAt: string;
+  Status: 'draining' | 'complete' | 'canceled';
+  AccessorID?: string;
+  Meta?: Record<string, string> | null;
+}
+
+export interface NodeEvent {
+  Message: string;
+  Subsystem: string;
+  Details?: Record<string, string> | null;
+  Timestamp: string;
+  CreateIndex?: number;
+}
+
+/** The full Node (GET /v1/node/:id): not the stub's Address, Version and Drain, but HTTPAddr, Attributes and DrainStrategy. */
+export interface NomadNode extends NodeCommon {
   HTTPAddr?: string;
   TLSEnabled?: boolean;
   Attributes?: Record<string, string> | null;
   Meta?: Record<string, string> | null;
+  DrainStrategy?: NodeDrainStrategy | null;
+  Events?: NodeEvent[] | null;
+  [k: string]: unknown;
+}
+
+/** What a drain or eligibility update answers. */
+export interface NodeUpdateResponse {
+  NodeModifyIndex: number;
+  EvalIDs: string[] | null;
+  EvalCreateIndex: number;
+  Index?: number;
 }
 
 export type SearchContext = 'all' | 'jobs' | 'allocs' | 'evals' | 'deployment' | 'nodes' | 'namespaces' | 'node_pools' | 'volumes' | 'plugins';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { nomadPath } from '../nomad-path';
-import { NodeListStub, NomadNode } from '../nomad-resources.types';
+import { NodeListStub, NodeUpdateResponse, NomadNode } from '../nomad-resources.types';
 import { AllocationListStub } from '../nomad.types';
 import { NomadResult } from '../transport/nomad.transport';
 import { NomadReadOptions, NomadResource } from './nomad-resource';
@@ -20,5 +20,24 @@ export class NomadNodesApi extends NomadResource {
 
   allocations(nodeId: string, opts: NomadReadOptions = {}): Promise<NomadResult<AllocationListStub[]>> {
     return this.getList(nomadPath`node/${nodeId}/allocations`, { what: 'a list of allocations', id: 'ID' }, opts);
+  }
+
+  /**
+   * Sets or updates the node's drain (`deadlineNs`: -1 stops everything now, 0 has no deadline), or with `null`
+   * cancels it; `markEligible` then makes the node eligible again (as `nomad node drain -disable` does).
+   * Needs node:write.
+   */
+  drain(nodeId: string, spec: { deadlineNs: number; ignoreSystemJobs: boolean } | null, opts: { markEligible?: boolean; meta?: Record<string, string> } = {}): Promise<NodeUpdateResponse> {
+    const body = {
+      DrainSpec: spec ? { Deadline: spec.deadlineNs, IgnoreSystemJobs: spec.ignoreSystemJobs } : null,
+      MarkEligible: !!opts.markEligible, Meta: opts.meta ?? null,
+    };
+    return this.write('PUT', nomadPath`node/${nodeId}/drain`, { what: 'a node drain response' }, { body });
+  }
+
+  /** Marks the node eligible or ineligible for new allocations (its allocations keep running). Needs node:write. */
+  setEligibility(nodeId: string, eligible: boolean): Promise<NodeUpdateResponse> {
+    const body = { NodeID: nodeId, Eligibility: eligible ? 'eligible' : 'ineligible' };
+    return this.write('PUT', nomadPath`node/${nodeId}/eligibility`, { what: 'a node eligibility response' }, { body });
   }
 }

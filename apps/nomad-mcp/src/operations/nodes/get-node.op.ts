@@ -1,11 +1,10 @@
-import { Allocation, NomadNode, NomadNodesApi } from '@nomad-mcp/nomad';
+import { Allocation, NomadNodesApi } from '@nomad-mcp/nomad';
 import { nsToIso, plural } from '../../jobs/job-diagnosis';
-import { findById } from '../core/find-by-id';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { NEWEST_FIRST } from '../core/paging';
 import { presentFields, shortId, table } from '../core/render';
 import { NodeRefDto, NodeResult } from './dto/node.dto';
-import { isLive, nodeDrivers } from './node-view';
+import { findNode, isLive, nodeDrivers } from './node-view';
 
 /** Allocations listed: the node's count says how many there are in all. */
 const ALLOCATIONS_SHOWN = 20;
@@ -28,12 +27,7 @@ export class GetNodeOp implements OperationHandler<NodeRefDto, NodeResult> {
   constructor(private readonly nodes: NomadNodesApi) {}
 
   async run(ctx: OperationContext, input: NodeRefDto): Promise<NodeResult> {
-    const n = await findById<NomadNode>(ctx, input.node_id, {
-      what: 'node', field: 'node_id', namespaced: false,
-      get: async (id) => (await this.nodes.get(id)).body,
-      list: async (prefix) => (await this.nodes.list({ prefix })).body,
-      nextStep: 'Call list_nodes to see the nodes and their IDs.',
-    });
+    const n = await findNode(ctx, this.nodes, input.node_id);
     const live = ((await this.nodes.allocations(n.ID)).body as Allocation[]).filter(isLive);
     const use = (a: Allocation, k: 'cpu' | 'mem') =>
       Object.values(a.AllocatedResources?.Tasks ?? {}).reduce((s, t) => s + (k === 'cpu' ? (t.Cpu?.CpuShares ?? 0) : (t.Memory?.MemoryMB ?? 0)), 0);
@@ -44,19 +38,21 @@ export class GetNodeOp implements OperationHandler<NodeRefDto, NodeResult> {
       reserved_cpu_mhz: n.ReservedResources?.Cpu?.CpuShares ?? 0, reserved_memory_mb: n.ReservedResources?.Memory?.MemoryMB ?? 0,
       allocated_cpu_mhz: live.reduce((s, a) => s + use(a, 'cpu'), 0), allocated_memory_mb: live.reduce((s, a) => s + use(a, 'mem'), 0),
     };
-    const drivers = nodeDrivers(n);
+    const drivers = nodeDrivers(n.Drivers);
+    const draining = !!n.DrainStrategy;
     const running = mine.filter((a) => a.ClientStatus === 'running').length;
     const broken = drivers.filter((d) => d.detected && !d.healthy);
     const healthy = drivers.filter((d) => d.detected && d.healthy).map((d) => d.name);
     const message =
       `Node ${n.Name} (${shortId(n.ID)}) is ${n.Status}, ${n.SchedulingEligibility === 'eligible' ? 'eligible for new allocations' : 'not eligible for new allocations'}` +
-      `${n.Drain ? ', draining' : ''}; ${plural(running, 'running allocation')}${mine.length > running ? ` and ${mine.length - running} starting` : ''}` +
+      `${draining ? ', draining' : ''}; ${plural(running, 'running allocation')}${mine.length > running ? ` and ${mine.length - running} starting` : ''}` +
       `; ${resources.allocated_cpu_mhz}/${resources.cpu_mhz - resources.reserved_cpu_mhz} MHz CPU and ${resources.allocated_memory_mb}/${resources.memory_mb - resources.reserved_memory_mb} MB memory allocated` +
       `; drivers healthy: ${healthy.join(', ') || 'none'}.${broken.map((d) => ` Driver ${d.name} is unhealthy: ${d.description || 'no reason given'}.`).join('')}`;
     return {
       message, node_id: n.ID, name: n.Name, status: n.Status, status_description: n.StatusDescription ?? '', eligibility: n.SchedulingEligibility,
-      drain: !!n.Drain, node_pool: n.NodePool ?? 'default', datacenter: n.Datacenter, node_class: n.NodeClass ?? '', address: n.Address,
-      version: n.Version, resources, drivers, running_allocations: running,
+      // the full Node has no Address, Version or Drain (the list stub's): they come from HTTPAddr, Attributes and DrainStrategy
+      drain: draining, node_pool: n.NodePool ?? 'default', datacenter: n.Datacenter, node_class: n.NodeClass ?? '', address: hostOf(n.HTTPAddr ?? ''),
+      version: n.Attributes?.['nomad.version'] ?? '', resources, drivers, running_allocations: running,
       allocations: mine.slice(0, ALLOCATIONS_SHOWN).map((a) => ({
         id: a.ID, name: a.Name, namespace: a.Namespace, job_id: a.JobID, client_status: a.ClientStatus,
         cpu_mhz: use(a, 'cpu'), memory_mb: use(a, 'mem'), created_at: nsToIso(a.CreateTime),
@@ -79,4 +75,10 @@ export class GetNodeOp implements OperationHandler<NodeRefDto, NodeResult> {
     }
     return parts.join('\n\n');
   }
+}
+
+/** "10.0.0.5:4646" -> "10.0.0.5", "[::1]:4646" -> "::1". */
+function hostOf(httpAddr: string): string {
+  const m = /^\[?([^\]]*?)\]?(?::\d+)?$/.exec(httpAddr);
+  return m ? m[1] : httpAddr;
 }

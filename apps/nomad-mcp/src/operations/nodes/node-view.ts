@@ -1,5 +1,7 @@
-import { AllocationListStub, NodeListStub } from '@nomad-mcp/nomad';
+import { AllocationListStub, NodeListStub, NomadNode, NomadNodesApi } from '@nomad-mcp/nomad';
 import { countBy, plural } from '../../jobs/job-diagnosis';
+import { findById } from '../core/find-by-id';
+import type { OperationContext } from '../core/operation';
 import { NodeDriver, NodeListItem } from './dto/node.dto';
 
 /** An allocation that holds the node's resources: meant to run and not ended. */
@@ -12,8 +14,8 @@ export function nodeItem(n: NodeListStub, running: number): NodeListItem {
   };
 }
 
-export function nodeDrivers(n: NodeListStub): NodeDriver[] {
-  return Object.entries(n.Drivers ?? {}).map(([name, d]) => ({ name, detected: !!d.Detected, healthy: !!d.Healthy, description: d.HealthDescription ?? '' }))
+export function nodeDrivers(drivers: NodeListStub['Drivers']): NodeDriver[] {
+  return Object.entries(drivers ?? {}).map(([name, d]) => ({ name, detected: !!d.Detected, healthy: !!d.Healthy, description: d.HealthDescription ?? '' }))
     .sort((a, b) => Number(b.detected) - Number(a.detected) || a.name.localeCompare(b.name));
 }
 
@@ -30,4 +32,14 @@ export function runningByNode(allocs: AllocationListStub[], visible: (ns: string
   const out = new Map<string, number>();
   for (const a of allocs) if (a.ClientStatus === 'running' && visible(a.Namespace)) out.set(a.NodeID, (out.get(a.NodeID) ?? 0) + 1);
   return out;
+}
+
+/** The node a node_id names: a full ID or a unique prefix of 8+ hex characters (404 with the next step otherwise). */
+export function findNode(ctx: OperationContext, nodes: NomadNodesApi, nodeId: string): Promise<NomadNode> {
+  return findById<NomadNode>(ctx, nodeId, {
+    what: 'node', field: 'node_id', namespaced: false,
+    get: async (id) => (await nodes.get(id)).body,
+    list: async (prefix) => (await nodes.list({ prefix })).body,
+    nextStep: 'Call list_nodes to see the nodes and their IDs.',
+  });
 }
