@@ -27,6 +27,15 @@ export function nomadPermissionDenied(def: OperationDefinition, err: unknown, na
   const status = err.tokenLabel ? 403 : 502;
   const refused = `Nomad refused ${err.operation} (${err.nomadMessage || 'Permission denied'})`;
   const cap = def.nomadCapability;
+  if (cap?.includes(':')) {
+    // a cluster rule (node, agent), not a namespace capability
+    const [rule, policy] = cap.split(':');
+    return {
+      statusCode: status, error: statusText(status), nomad_status: 403, nomad_capability: cap,
+      message: `${refused}: ${token} lacks the '${policy}' policy on '${rule}' that ${def.name} needs.`,
+      next_step: `Add ${rule} { policy = "${policy}" } to that token's ACL policy, or ask an operator to; do not retry until then.`,
+    };
+  }
   if (!cap) {
     return {
       statusCode: status, error: statusText(status), nomad_status: 403,

@@ -19,11 +19,13 @@ export type Transport = 'rest' | 'mcp';
 
 /**
  * Nomad's ACL capabilities in a namespace (Nomad's ACL policy specification, namespace rules) that job
- * operations use. `read` policies hold list-jobs and read-job; `write` policies hold all of these.
+ * operations use. `read` policies hold list-jobs and read-job; `write` policies hold all of these. Operations on
+ * the cluster itself need a policy of a non-namespaced rule instead: `node:write` is `node { policy = "write" }`.
  */
 export type NomadCapability =
   | 'list-jobs' | 'read-job' | 'parse-job' | 'submit-job' | 'dispatch-job' | 'scale-job'
-  | 'read-logs' | 'read-fs' | 'alloc-lifecycle' | 'alloc-exec';
+  | 'read-logs' | 'read-fs' | 'alloc-lifecycle' | 'alloc-exec'
+  | 'node:read' | 'node:write' | 'agent:read';
 
 export interface OperationAnnotations {
   /** Changes nothing in Nomad. */
