@@ -1,5 +1,6 @@
 import { ConfirmationGate } from './core/confirmation.gate';
 import { DynamicModule, Module } from '@nestjs/common';
+import { HealthModule } from '../health/health.module';
 import { loadOperationClasses, OPERATIONS_DIR } from './core/operation-loader';
 import { OperationEvents } from './core/operation-events';
 import { OperationLog } from './core/operation-log';
@@ -23,6 +24,8 @@ export class OperationsModule {
     const classes = loadOperationClasses(OPERATIONS_DIR, ...extraDirs);
     return {
       module: OperationsModule,
+      // the connection check (check_connection) is the start-up check's
+      imports: [HealthModule],
       controllers: [buildOperationsController(classes)],
       providers: [...SUPPORT, ...classes, { provide: OPERATION_CLASSES, useValue: classes }, OperationRegistry, ConfirmationGate, OperationExecutor, OperationEvents, OperationLog],
       exports: [OperationRegistry, ConfirmationGate, OperationExecutor, OperationEvents, OperationLog],
