@@ -51,7 +51,10 @@ function describeMetric(m: AllocMetric): string {
     parts.push(`no eligible nodes${dcs.length ? ` in datacenter(s) ${dcs.join(', ')}` : ''}`);
   }
   for (const [dim, n] of Object.entries(m.DimensionExhausted ?? {})) parts.push(`${dim} exhausted on ${plural(n, 'node')}`);
-  for (const [why, n] of Object.entries(m.ConstraintFiltered ?? {})) parts.push(`constraint '${why}' filtered out ${plural(n, 'node')}`);
+  for (const [why, n] of Object.entries(m.ConstraintFiltered ?? {})) {
+    // Nomad checks one node of a computed class and counts the others of that class under this reason
+    parts.push(why === 'computed class ineligible' ? `${plural(n, 'more node')} of the same class likewise` : `constraint '${why}' filtered out ${plural(n, 'node')}`);
+  }
   for (const [cls, n] of Object.entries(m.ClassFiltered ?? {})) if (!m.ConstraintFiltered) parts.push(`class '${cls}' filtered ${plural(n, 'node')}`);
   for (const q of m.QuotaExhausted ?? []) parts.push(`quota exhausted: ${q}`);
   if (!parts.length && m.NodesExhausted) parts.push(`resources exhausted on ${plural(m.NodesExhausted, 'node')}`);
