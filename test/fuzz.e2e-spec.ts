@@ -53,10 +53,14 @@ const TARGETS: Target[] = [
   { method: 'GET', path: () => '/api/claude/nodes', tool: 'list_nodes', reads: true, valid: { limit: 2 } },
   { method: 'GET', ...byId('nodes', 'node_id'), tool: 'get_node', reads: true, valid: { node_id: '0123abcd' } },
   { method: 'GET', path: () => '/api/claude/namespaces', tool: 'list_namespaces', reads: true, valid: { prefix: 'dev' } },
+  { method: 'GET', path: () => '/api/claude/problems', tool: 'find_problems', reads: true, valid: { namespace: '*', limit: 5 } },
+  { method: 'GET', path: () => '/api/claude/connection', tool: 'check_connection', reads: true, valid: { namespace: 'development' } },
+  { method: 'POST', path: (i) => `/api/claude/nodes/${segment(i, 'node_id', '0123abcd')}/eligibility`, inPath: ['node_id'], tool: 'set_node_eligibility', valid: { node_id: '0123abcd', eligible: false } },
+  { method: 'POST', path: (i) => `/api/claude/nodes/${segment(i, 'node_id', '0123abcd')}/drain`, inPath: ['node_id'], tool: 'drain_node', valid: { node_id: '0123abcd', enable: true, deadline_seconds: 60, ignore_system_jobs: false } },
 ];
 
 /** What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. */
-const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(status\/leader|regions|agent\/self|acl\/token\/self|jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
 
 /**
  * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and
@@ -126,7 +130,7 @@ describe('fuzz: 10,000 bad inputs', () => {
     expect(cases).toBeGreaterThanOrEqual(10_000);
     const offPath = s.nomadTraffic.filter((l) => !ALLOWED_NOMAD.test(l));
     expect(offPath.slice(0, 20)).toEqual([]);
-    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs|^DELETE /.test(l))).toEqual([]);
+    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs|^DELETE |\/v1\/node\/[^/]+\/(drain|eligibility)/.test(l))).toEqual([]);
     expect((await s.nomad('GET', '/v1/job/fuzz-job?namespace=development')).status).toBe(404);
     expect((await s.nomad('GET', '/v1/job/example-job?namespace=development')).json.Stop).toBe(false);
   }, 600_000);

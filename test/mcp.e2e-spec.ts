@@ -121,7 +121,7 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
     it('answers an unknown tool with a tool error listing the tools', async () => {
       const r = await callTool('delete_cluster', {});
       expect(r.isError).toBe(true);
-      expect(text(r)).toMatch(/^Unknown tool 'delete_cluster'. Available tools: list_jobs, /);
+      expect(text(r)).toMatch(/^Unknown tool 'delete_cluster'. Available tools: find_problems, list_jobs, /);
     });
   });
 }

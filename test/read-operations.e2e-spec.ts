@@ -281,8 +281,9 @@ describe('read operations: allocations, evaluations, deployments, nodes, namespa
   describe('list_namespaces', () => {
     it('lists only the namespaces the caller may use, and the default', async () => {
       const admin = await rest('/api/claude/namespaces');
-      expect(admin.json).toMatchObject({ default_namespace: NS, count: 2, namespaces: [{ name: 'default', default: false }, { name: NS, default: true, description: 'Development and staging workloads' }] });
-      expect(admin.json.message).toBe(`2 namespaces you may use: default, ${NS}; the default is '${NS}'.`);
+      // the demo data's namespaces: default, development, and staging with its staged failures
+      expect(admin.json).toMatchObject({ default_namespace: NS, count: 3, namespaces: [{ name: 'default', default: false }, { name: NS, default: true, description: 'Development and staging workloads' }, { name: 'staging', default: false }] });
+      expect(admin.json.message).toBe(`3 namespaces you may use: default, ${NS}, staging; the default is '${NS}'.`);
       const dev = await tool('list_namespaces', {}, 'dev');
       expect(dev.data.namespaces.map((n: any) => n.name)).toEqual([NS]);
       expect(dev.text).toMatch(/^1 namespace you may use: development; the default is 'development'\.\n\nname +default +description\n/);
@@ -295,10 +296,10 @@ describe('read operations: allocations, evaluations, deployments, nodes, namespa
     const deployment = (await s.nomad('GET', `/v1/job/example-job/deployment?namespace=${NS}`)).json.ID;
     const blocked = (await s.nomad('GET', `/v1/job/too-big/evaluations?namespace=${NS}`)).json.find((e: any) => e.Status === 'blocked').ID;
     const args: Record<string, Record<string, unknown>> = {
-      list_jobs: { namespace: '*' }, get_job_status: { job_id: 'broken-api' }, get_job_logs: { job_id: 'broken-api' },
+      find_problems: {}, list_jobs: { namespace: '*' }, get_job_status: { job_id: 'broken-api' }, list_job_versions: { job_id: 'example-job' }, get_job_logs: { job_id: 'broken-api' },
       list_allocations: { job_id: 'five' }, get_allocation: { alloc_id: alloc.ID }, get_evaluation: { eval_id: blocked },
       list_deployments: { job_id: 'example-job' }, get_deployment: { deployment_id: deployment }, list_nodes: {},
-      get_node: { node_id: alloc.NodeID }, list_namespaces: {},
+      get_node: { node_id: alloc.NodeID }, list_namespaces: {}, check_connection: {},
     };
     expect(Object.keys(args)).toEqual(READ_TOOLS);
     for (const name of READ_TOOLS) {

@@ -17,6 +17,8 @@ const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
   scale_job: { count: 2 },
   revert_job: { version: 0 },
+  set_node_eligibility: { node_id: '0123abcd', eligible: true },
+  drain_node: { node_id: '0123abcd' },
 };
 const inputOf = (name: string): Record<string, unknown> => ({ job_id: 'example-job', ...INPUT[name] });
 

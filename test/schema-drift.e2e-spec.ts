@@ -35,11 +35,12 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   afterAll(() => s.close());
 
   const toolInputs: Record<string, string> = {
-    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
+    find_problems: 'FindProblemsQueryDto', list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
     restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
     list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', get_evaluation: 'EvaluationRefDto',
     list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
-    list_namespaces: 'ListNamespacesQueryDto', list_audit_records: 'AuditQueryDto',
+    set_node_eligibility: 'NodeEligibilityDto', drain_node: 'DrainNodeDto', list_namespaces: 'ListNamespacesQueryDto', check_connection: 'CheckConnectionQueryDto',
+    list_audit_records: 'AuditQueryDto',
   };
 
   it('offers the same tools, in the same order, with the same descriptions', () => {
@@ -84,7 +85,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult',
       list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', get_evaluation: 'EvaluationResult',
       list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult',
-      list_namespaces: 'ListNamespacesResult',
+      list_namespaces: 'ListNamespacesResult', find_problems: 'FindProblemsResult', check_connection: 'ConnectionResult',
+      set_node_eligibility: 'NodeEligibilityResult', drain_node: 'DrainNodeResult',
     };
     const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;
     expect(ok('/api/claude/list-jobs', 'get').$ref).toMatch(/ListJobsResult$/);
@@ -95,9 +97,12 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       '/api/claude/jobs/{job_id}/allocations': 'list_allocations', '/api/claude/allocations/{alloc_id}': 'get_allocation',
       '/api/claude/evaluations/{eval_id}': 'get_evaluation', '/api/claude/jobs/{job_id}/deployments': 'list_deployments',
       '/api/claude/deployments/{deployment_id}': 'get_deployment', '/api/claude/nodes': 'list_nodes', '/api/claude/nodes/{node_id}': 'get_node',
-      '/api/claude/namespaces': 'list_namespaces',
+      '/api/claude/namespaces': 'list_namespaces', '/api/claude/problems': 'find_problems', '/api/claude/connection': 'check_connection',
     };
     for (const [path, tool] of Object.entries(routes)) expect({ path, $ref: ok(path, 'get').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
+    for (const [path, tool] of Object.entries({ '/api/claude/nodes/{node_id}/eligibility': 'set_node_eligibility', '/api/claude/nodes/{node_id}/drain': 'drain_node' })) {
+      expect({ path, $ref: ok(path, 'post').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
+    }
     for (const [tool, model] of Object.entries(outputs)) {
       const out = mcpTools.find((t) => t.name === tool).outputSchema;
       expect({ tool, fields: Object.keys(out.properties).sort() }).toEqual({ tool, fields: Object.keys(component(model).properties).sort() });
@@ -123,6 +128,7 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       ['/api/claude/evaluations/{eval_id}', 'EvaluationRefDto', ['eval_id']], ['/api/claude/jobs/{job_id}/deployments', 'ListDeploymentsQueryDto', ['job_id']],
       ['/api/claude/deployments/{deployment_id}', 'DeploymentRefDto', ['deployment_id']], ['/api/claude/nodes', 'ListNodesQueryDto', []],
       ['/api/claude/nodes/{node_id}', 'NodeRefDto', ['node_id']], ['/api/claude/namespaces', 'ListNamespacesQueryDto', []],
+      ['/api/claude/problems', 'FindProblemsQueryDto', []], ['/api/claude/connection', 'CheckConnectionQueryDto', []],
     ];
     for (const [path, model, inPath] of reads) {
       const p = params(path);

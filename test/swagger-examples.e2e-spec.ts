@@ -100,6 +100,10 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
       }
     }
     // 2xx alone would pass on an example that finds nothing: the examples show the demo data
+    expect(answers['get /api/claude/problems'].json.total).toBeGreaterThan(0);
+    expect(answers['get /api/claude/connection'].json).toMatchObject({ ok: true, namespace_exists: true });
+    expect(answers['post /api/claude/nodes/{node_id}/eligibility'].json.eligibility).toBe('ineligible');
+    expect(answers['post /api/claude/nodes/{node_id}/drain'].json).toMatchObject({ drain: true, eligibility: 'ineligible' });
     expect(answers['get /api/claude/list-jobs'].json.count).toBeGreaterThan(0);
     expect(answers['get /api/claude/job-logs/{job_id}'].json.stdout.lines.length).toBeGreaterThan(0);
     expect(answers['post /api/claude/create-job'].json).toMatchObject({ created: false });

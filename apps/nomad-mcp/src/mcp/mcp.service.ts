@@ -10,10 +10,12 @@ import { VERSION } from '../version';
 export const SERVER_INFO = { name: 'nomad-mcp', version: VERSION };
 
 const INSTRUCTIONS =
-  'Tools to operate HashiCorp Nomad jobs. Start with list_jobs to find job IDs, use get_job_status to diagnose, ' +
+  'Tools to operate HashiCorp Nomad jobs. To answer "what is wrong?", start with find_problems: it lists the failures, most urgent first, ' +
+  'each with the one tool to call for the details. Otherwise start with list_jobs to find job IDs, use get_job_status to diagnose, ' +
   'get_job_logs to read output; get_allocation and get_evaluation say why an allocation fails or cannot be placed ' +
-  '(list_allocations finds their IDs), get_deployment how a rollout goes, list_nodes and list_namespaces what the cluster has. ' +
-  'stop_job and restart_job interrupt service: confirm with the user first. ' +
+  '(list_allocations finds their IDs), get_deployment how a rollout goes, list_nodes and list_namespaces what the cluster has, ' +
+  'check_connection whether the service can reach Nomad and with which token. ' +
+  'stop_job, restart_job and drain_node interrupt service: confirm with the user first. ' +
   'Namespace defaults to the service default when omitted.';
 
 /** Carries the caller into tool calls: the HTTP transport puts it in the SDK's request auth info. */
