@@ -69,7 +69,7 @@ async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     '',
     'Nomad MCP demo is up.',
     simulator
-      ? `  Nomad simulator  ${simulator.sim.url}   (demo data: namespaces default, development; jobs example-job, nightly-report, broken-api)`
+      ? `  Nomad simulator  ${simulator.sim.url}   (demo data: namespaces default, development, staging; jobs example-job, nightly-report, broken-api, and one staged failure of each kind in staging)`
       : `  Nomad            ${redactUrl(config.nomad.address)}`,
     ...(simulator?.note ? [`                   (${simulator.note})`] : []),
     `  REST API         ${url}/api/claude`,
