@@ -128,6 +128,21 @@ describe('drain_node and set_node_eligibility', () => {
     expect((await nomadNode(node)).SchedulingEligibility).toBe('eligible');
   });
 
+  it("warns in the plan when no other node could take the allocations, and changes nothing until confirmed", async () => {
+    const live = (await s.nomad('GET', '/v1/allocations?namespace=*')).json.filter((x: any) => x.DesiredStatus === 'run' && x.ClientStatus === 'running');
+    const a: string = live[0].NodeID;
+    const b: string = (await s.nomad('GET', '/v1/nodes')).json.find((n: any) => n.ID !== a).ID;
+    expect((await tool('set_node_eligibility', { node_id: b, eligible: false })).isError).toBe(false);
+    try {
+      const planned = await tool('drain_node', { node_id: a, deadline_seconds: -1 }, 'admin');
+      expect(planned.isError).toBe(true);
+      expect(planned.text).toMatch(/^Nothing was changed: drain_node needs the user's confirmation\. Plan: drain node sim-client-\d \([0-9a-f]{8}\): it takes no new allocations, and its \d+ allocations stop now and are replaced on other nodes\. No other node is ready and eligible, so they cannot be placed again until one is\./);
+      expect((await nomadNode(a)).DrainStrategy).toBeNull();
+    } finally {
+      expect((await tool('set_node_eligibility', { node_id: b, eligible: true })).isError).toBe(false);
+    }
+  });
+
   it('refuses what cannot work: eligible while draining (409), an unknown node (404), a caller without admin (403), a bad deadline (400)', async () => {
     const node: string = (await s.nomad('GET', '/v1/nodes')).json[0].ID;
     try {
