@@ -40,10 +40,11 @@ describe('findProblems', () => {
       ID: 'dddddddd-0000-0000-0000-000000000000', Namespace: 'default', JobID: 'web', JobVersion: 3, Status: 'running', StatusDescription: 'Deployment is running', CreateIndex: 5, ModifyIndex: 5,
       TaskGroups: { web: { DesiredTotal: 3, PlacedAllocs: 2, HealthyAllocs: 1, UnhealthyAllocs: 0, ProgressDeadline: 600e9, RequireProgressBy: by } },
     });
-    const late = findProblems({ ...base, jobs: [job('web', 1)], deployments: [d('2026-06-01T11:50:00Z')] });
+    const running = [alloc('11111111', 'web', 'n')];
+    const late = findProblems({ ...base, jobs: [job('web', 1)], allocs: running, deployments: [d('2026-06-01T11:50:00Z')] });
     expect(late).toMatchObject([{ severity: 'error', kind: 'deployment_stuck', next: { tool: 'get_deployment', arguments: { deployment_id: 'dddddddd-0000-0000-0000-000000000000' } } }]);
     expect(late[0].summary).toBe("Job 'web' (service, 1 running): deployment dddddddd (version 3) is past its progress deadline (web: 1/3 healthy, 2 placed).");
-    expect(findProblems({ ...base, jobs: [job('web', 1)], deployments: [d('2026-06-01T12:10:00Z')] })).toEqual([]);
+    expect(findProblems({ ...base, jobs: [job('web', 1)], allocs: running, deployments: [d('2026-06-01T12:10:00Z')] })).toEqual([]);
   });
 
   it('queued placements without a blocked evaluation are a warning; a stopped job is no problem', () => {

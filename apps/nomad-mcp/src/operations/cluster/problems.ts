@@ -123,8 +123,9 @@ function jobProblem(job: JobListStub, allocs: AllocationListStub[], blocked: Eva
   if (!findings.length && queued > 0) findings.push({ kind: 'queued', text: `${plural(queued, 'allocation')} queued, not placed yet`, next: { tool: 'get_job_status', arguments: ref } });
   if (!findings.length) return undefined;
   findings.sort((a, b) => KINDS.indexOf(a.kind) - KINDS.indexOf(b.kind));
-  // an allocation restarting in a loop is running now and then, but serves nothing
-  const running = Math.max(0, Object.values(job.JobSummary?.Summary ?? {}).reduce((n, g) => n + (g.Running ?? 0), 0) - looping.filter((a) => a.ClientStatus === 'running').length);
+  // counted from the same list as the loops (the job summary is another read, a moment apart); an allocation
+  // restarting in a loop is running now and then, but serves nothing
+  const running = current.filter((a) => a.DesiredStatus === 'run' && a.ClientStatus === 'running' && !looping.includes(a)).length;
   const serves = job.Type === 'service' || job.Type === 'system';
   const serving = serves ? `${running ? `${running} running` : 'nothing running'}${looping.length ? `, ${looping.length} restarting in a loop` : ''}` : job.Status;
   const severity: Severity = findings[0].kind === 'queued' ? 'warning' : serves && running === 0 ? 'critical' : 'error';

@@ -108,10 +108,12 @@ function deadlineText(s: number): string {
 function drainEffect(t: DrainTarget, dto: DrainNodeDto): string {
   const deadline = dto.deadline_seconds ?? 3600;
   if (!t.moving.length) return 'it takes no new allocations; nothing of what it would move runs there, so the drain completes at once.';
-  const count = plural(t.moving.length, 'allocation');
+  const one = t.moving.length === 1;
+  const count = `its ${plural(t.moving.length, 'allocation')} ${one ? 'stops' : 'stop'}`;
+  const replaced = one ? 'is replaced' : 'are replaced';
   const how = deadline < 0
-    ? `its ${count} stop now and are replaced on other nodes`
-    : `its ${count} stop there and are replaced on other nodes, service ones a few at a time while the rest keep serving${deadline > 0 ? `; whatever is left after ${humanSeconds(deadline)} is stopped` : ' (no deadline)'}`;
+    ? `${count} now and ${replaced} on other nodes`
+    : `${count} there and ${replaced} on other nodes, service ones a few at a time while the rest keep serving${deadline > 0 ? `; whatever is left after ${humanSeconds(deadline)} is stopped` : ' (no deadline)'}`;
   const nowhere = t.otherEligible === 0 ? ' No other node is ready and eligible, so they cannot be placed again until one is.' : '';
   return `it takes no new allocations, and ${how}.${nowhere}`;
 }
