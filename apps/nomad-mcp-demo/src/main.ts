@@ -81,6 +81,7 @@ async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
     `  curl -s${auth} '${url}/api/claude/list-jobs?namespace=development'`,
     `  curl -s${auth} -X POST ${url}/api/claude/jobs -H 'Content-Type: application/json' -d '{"job_id":"broken-api","action":"status"}'`,
     `  curl -s${auth} '${url}/api/claude/job-logs/example-job?lines=5'`,
+    `  curl -s${auth} '${url}/api/claude/problems?namespace=*'`,
     ...notes.map((n) => `Note: ${n}`),
     'Press Ctrl+C to stop.',
     '',
