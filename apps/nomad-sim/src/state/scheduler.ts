@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { globMatch, NomadHttpError, nowNs } from '../wire';
 import { allocSlot, allocTerminal } from './allocs';
-import { groupSpecChanged } from '../jobspec';
+import { tasksUpdated } from './tasks-updated';
 import type { SimState } from './sim-state';
 import type { AllocMetric, Allocation, AllocatedPort, AllocatedTaskResources, AnyMap, Deployment, Evaluation, EvalStatus, Job, SimNode, TaskGroup } from './types';
 
 type Placement = { node: SimNode } | { failure: AllocMetric };
+/** Resources a dry run has already promised (or freed, negative) per node ID. */
+export type Reserved = Map<string, { cpu: number; mem: number }>;
 
 /**
  * The scheduler: evaluations, placement of allocations on the simulated nodes (first fit by CPU and memory),
@@ -19,8 +21,18 @@ export class Scheduler {
   }
 
   createEval(job: Job, triggeredBy: string, idx: number, priority?: number, extra: Partial<Evaluation> = {}): Evaluation {
+    const ev = this.buildEval(job, triggeredBy, idx, priority, extra);
+    this.store.evals.set(ev.ID, ev);
+    this.store.track('evals', ev);
+    this.store.tables.evals = idx;
+    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
+    return ev;
+  }
+
+  /** An evaluation as Nomad writes it, not stored (a plan answers the ones it would create). */
+  buildEval(job: Job, triggeredBy: string, idx: number, priority?: number, extra: Partial<Evaluation> = {}): Evaluation {
     const now = nowNs();
-    const ev: Evaluation = {
+    return {
       ID: randomUUID(), Namespace: job.Namespace, Priority: priority ?? job.Priority, Type: job.Type, TriggeredBy: triggeredBy,
       JobID: job.ID, JobModifyIndex: job.JobModifyIndex, NodeID: '', NodeModifyIndex: 0, DeploymentID: '',
       Status: 'pending', StatusDescription: '', Wait: 0, WaitUntil: null, NextEval: '', PreviousEval: '',
@@ -29,11 +41,6 @@ export class Scheduler {
       QueuedAllocations: null, LeaderACL: '', SnapshotIndex: 0, CreateIndex: idx, ModifyIndex: idx,
       CreateTime: now, ModifyTime: now, ...extra,
     };
-    this.store.evals.set(ev.ID, ev);
-    this.store.track('evals', ev);
-    this.store.tables.evals = idx;
-    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
-    return ev;
   }
 
   private finishEval(ev: Evaluation, status: EvalStatus, extra: Partial<Evaluation> = {}): void {
@@ -71,7 +78,7 @@ export class Scheduler {
     let deployment = this.store.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
     for (const tg of job.TaskGroups) {
       const mine = live.filter((a) => a.TaskGroup === tg.Name);
-      const outdated = mine.filter((a) => a.JobVersion !== job.Version && groupSpecChanged(a.Job, job, tg.Name));
+      const outdated = mine.filter((a) => a.JobVersion !== job.Version && tasksUpdated(a.Job, job, tg.Name) !== null);
       const inPlace = mine.filter((a) => !outdated.includes(a));
       for (const a of inPlace) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.store.bump('allocs'); }
       // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy)
@@ -141,10 +148,10 @@ export class Scheduler {
     this.sim.jobs.recomputeStatus(rec!);
   }
 
-  /** Resources in use on a node by allocations that still hold them. */
-  private used(node: SimNode): { cpu: number; mem: number } {
-    let cpu = 0;
-    let mem = 0;
+  /** Resources in use on a node by allocations that still hold them (and those a dry run reserved). */
+  private used(node: SimNode, reserved?: Reserved): { cpu: number; mem: number } {
+    let cpu = reserved?.get(node.ID)?.cpu ?? 0;
+    let mem = reserved?.get(node.ID)?.mem ?? 0;
     for (const a of this.store.allocs.values()) {
       if (a.NodeID !== node.ID || allocTerminal(a)) continue;
       for (const t of Object.values(a.AllocatedResources.Tasks)) {
@@ -155,7 +162,8 @@ export class Scheduler {
     return { cpu, mem };
   }
 
-  private findNode(job: Job, tg: TaskGroup): Placement {
+  /** First fit by CPU and memory among the job's datacenters, or the metrics of why nothing fits. */
+  findNode(job: Job, tg: TaskGroup, reserved?: Reserved): Placement {
     const nodes = this.store.nodes;
     const askCpu = tg.Tasks.reduce((s, t) => s + t.Resources.CPU, 0);
     const askMem = tg.Tasks.reduce((s, t) => s + t.Resources.MemoryMB, 0);
@@ -181,12 +189,12 @@ export class Scheduler {
       return { failure: metric };
     }
     for (const node of inDc) {
-      const u = this.used(node);
+      const u = this.used(node, reserved);
       if (u.cpu + askCpu <= node.CPU && u.mem + askMem <= node.MemoryMB) return { node };
     }
     const dims: Record<string, number> = {};
     for (const node of inDc) {
-      const u = this.used(node);
+      const u = this.used(node, reserved);
       const dim = u.mem + askMem > node.MemoryMB ? 'memory' : 'cpu';
       dims[dim] = (dims[dim] ?? 0) + 1;
     }
