@@ -46,6 +46,7 @@ export function jobRoutes(r: Router, sim: Sim): void {
       enforceIndex: !!field(body, 'EnforceIndex'),
       jobModifyIndex: field<number>(body, 'JobModifyIndex') ?? 0,
       evalPriority: evalPriority || undefined,
+      submission: submissionOf(field(body, 'Submission')),
     });
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   };
@@ -79,4 +80,18 @@ export function jobRoutes(r: Router, sim: Sim): void {
     const out = jobs.deregister(ns, ctx.params.id, parseBool(ctx.query.get('purge') ?? undefined));
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   });
+}
+
+/** JobRegisterRequest.Submission: the source the job was written in, kept with the version it registers. */
+function submissionOf(raw: unknown) {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const source = field<string>(raw, 'Source');
+  if (typeof source !== 'string' || !source) return undefined;
+  const flags = field<Record<string, string>>(raw, 'VariableFlags');
+  return {
+    Source: source,
+    Format: String(field(raw, 'Format') ?? ''),
+    VariableFlags: flags && typeof flags === 'object' && Object.keys(flags).length ? flags : null,
+    Variables: String(field(raw, 'Variables') ?? ''),
+  };
 }

@@ -1,6 +1,7 @@
 import { canonicalizeJob, specChanged, validateJob } from '../jobspec';
 import { multiError, NomadHttpError, nowNs } from '../wire';
 import { allocTerminal } from './allocs';
+import { jobWarnings, mergeWarnings } from './job-warnings';
 import type { SimState } from './sim-state';
 import { jobKey, JobRecord } from './store';
 import type { AnyMap, DeregisterResult, Job, JobStatus, RegisterResult, ScalingEvent } from './types';
@@ -29,7 +30,12 @@ export interface RegisterOptions {
   enforceIndex?: boolean;
   jobModifyIndex?: number;
   evalPriority?: number;
+  /** The source the job was written in (JobRegisterRequest.Submission), kept with the version it makes. */
+  submission?: { Source: string; Format: string; VariableFlags: Record<string, string> | null; Variables: string };
 }
+
+/** Nomad's default job_max_source_size (1 MB): a larger source is dropped with a warning, the job still registers. */
+const MAX_SOURCE_BYTES = 1_000_000;
 
 /** Nomad's job endpoints on the server side: versions, evaluations to create, derived status and summary. */
 export class Jobs {
@@ -55,7 +61,17 @@ export class Jobs {
         throw new NomadHttpError(500, `${prefix}: job exists with conflicting job modify index: ${rec.job.JobModifyIndex}`);
       }
     }
-    return this.storeAndEvaluate(job, rec, 'job-register', opts.evalPriority);
+    const warnings = jobWarnings(job);
+    const sub = opts.submission;
+    const size = sub ? Buffer.byteLength(sub.Source) + Buffer.byteLength(sub.Variables) + Object.entries(sub.VariableFlags ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0) : 0;
+    if (size > MAX_SOURCE_BYTES) warnings.push(`job source size of ${(size / 1e6).toFixed(1)} MB exceeds maximum of 1.0 MB and will be discarded`);
+    const out = this.storeAndEvaluate(job, rec, 'job-register', opts.evalPriority);
+    const stored = this.store.jobRecord(namespace, job.ID)!;
+    if (sub && size <= MAX_SOURCE_BYTES) {
+      stored.submissions ??= new Map();
+      stored.submissions.set(stored.job.Version, { ...sub, Namespace: namespace, JobID: job.ID, Version: stored.job.Version, JobModifyIndex: stored.job.JobModifyIndex });
+    }
+    return { ...out, Warnings: mergeWarnings(warnings) };
   }
 
   /** Stores a (possibly new) version and creates the evaluation Nomad would. */

@@ -1,6 +1,7 @@
 import { Client } from './client';
 import { Deployments } from './deployments';
 import { Jobs } from './jobs';
+import { Planner } from './planner';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
 import type { Job } from './types';
@@ -34,6 +35,7 @@ export const DEFAULT_TIMINGS: SimTimings = {
 export class SimState {
   readonly store: Store;
   readonly jobs: Jobs;
+  readonly planner: Planner;
   readonly scheduler: Scheduler;
   readonly client: Client;
   readonly deployments: Deployments;
@@ -41,6 +43,7 @@ export class SimState {
   constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number) {
     this.store = new Store(region, datacenter, nodeCount);
     this.jobs = new Jobs(this);
+    this.planner = new Planner(this);
     this.scheduler = new Scheduler(this);
     this.client = new Client(this);
     this.deployments = new Deployments(this);
