@@ -1,4 +1,4 @@
-import { uniqueId } from '../../../test/support/http';
+import { uniqueId, waitFor } from '../../../test/support/http';
 import { specErrors } from '../../../test/support/openapi';
 import { conformanceApi, openTarget, serviceJob, Target } from './target';
 
@@ -120,6 +120,23 @@ describe('Nomad API conformance: plan, version diffs and submissions', () => {
       const r = await plan(base((j) => (j.TaskGroups[0].Tasks[0].Resources = { CPU: 100, MemoryMB: 64, MemoryMaxMB: 128 })));
       expect(r.json.Warnings).toBe('1 warning:\n\n* Memory oversubscription is not enabled; Task "web.nginx" memory_max value will be ignored. Update the Scheduler Configuration to allow oversubscription.');
     });
+  });
+
+  it('applying a count change: the allocations updated in place join the new rollout, which succeeds and marks the version stable', async () => {
+    const id = uniqueId('conf-inplace');
+    await register(serviceJob(id));
+    await runningAllocs(id, 1);
+    const grown: any = serviceJob(id);
+    grown.TaskGroups[0].Count = 2;
+    const planned = await plan(grown);
+    expect(planned.json.Annotations.DesiredTGUpdates.web).toMatchObject({ Place: 1, InPlaceUpdate: 1 });
+    await register(grown);
+    const deployment = await waitFor('the rollout of version 1 to succeed', async () => {
+      const d = (await api('GET', `/v1/job/${id}/deployment`)).json;
+      return d?.JobVersion === 1 && d.Status === 'successful' ? d : undefined;
+    }, 60000);
+    expect(deployment.TaskGroups.web).toMatchObject({ DesiredTotal: 2, HealthyAllocs: 2 });
+    expect((await api('GET', `/v1/job/${id}`)).json).toMatchObject({ Version: 1, Stable: true });
   });
 
   it('versions?diffs=true answers the diff of each version to the one before it; diff_version compares all to one', async () => {

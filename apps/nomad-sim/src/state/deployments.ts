@@ -54,6 +54,13 @@ export class Deployments {
     }
   }
 
+  /** An allocation updated in place for the rollout's version: it is part of the rollout, healthy again once it has run a while. */
+  adopt(d: Deployment, a: Allocation): void {
+    a.DeploymentID = d.ID;
+    a.DeploymentStatus = null;
+    if (a.ClientStatus === 'running') this.store.later(this.sim.timings.healthyDelayMs, () => this.allocHealth(a, true));
+  }
+
   /** A stopped (or purged) job's rollouts end. */
   cancelForStoppedJob(ns: string, jobId: string): void {
     for (const d of this.store.deploymentsOfJob(ns, jobId)) {

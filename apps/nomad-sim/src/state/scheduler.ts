@@ -74,13 +74,18 @@ export class Scheduler {
     const failedTG: Record<string, AllocMetric> = {};
     const queued: Record<string, number> = {};
     const placed: Allocation[] = [];
+    const updatedInPlace: Allocation[] = [];
     // a rollout of this version already under way continues; otherwise one is created on first placement
     let deployment = this.store.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
     for (const tg of job.TaskGroups) {
       const mine = live.filter((a) => a.TaskGroup === tg.Name);
       const outdated = mine.filter((a) => a.JobVersion !== job.Version && tasksUpdated(a.Job, job, tg.Name) !== null);
       const inPlace = mine.filter((a) => !outdated.includes(a));
-      for (const a of inPlace) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.store.bump('allocs'); }
+      for (const a of inPlace) {
+        if (a.JobVersion === job.Version) continue;
+        Object.assign(a, { JobVersion: job.Version, Job: job, ModifyIndex: this.store.bump('allocs') });
+        updatedInPlace.push(a);
+      }
       // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy)
       let replaceNow = outdated;
       const maxParallel = tg.Update?.MaxParallel ?? 0;
@@ -123,8 +128,13 @@ export class Scheduler {
         queued[tg.Name] = failures;
       }
     }
+    // allocations updated in place join the new version's rollout too (Nomad counts them in its DesiredTotal)
+    if (!deployment && updatedInPlace.length && job.Type === 'service' && job.TaskGroups.some((g) => (g.Update?.MaxParallel ?? 0) > 0)) {
+      deployment = this.sim.deployments.create(job);
+    }
     if (deployment) {
-      this.sim.deployments.countPlacements(deployment, job, placed);
+      for (const a of updatedInPlace) this.sim.deployments.adopt(deployment, a);
+      this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace]);
       ev.DeploymentID = deployment.ID;
     }
     const queuedAll: Record<string, number> = {};
