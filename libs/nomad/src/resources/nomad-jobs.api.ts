@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NomadApiError } from '../nomad.errors';
 import { nomadPath } from '../nomad-path';
-import { JobPlanResponse, JobScaleStatus, JobVersions } from '../nomad-resources.types';
+import { JobPlanResponse, JobScaleStatus, JobSubmission, JobSubmissionInput, JobVersions } from '../nomad-resources.types';
 import { AllocationListStub, Deployment, Evaluation, JobDeregisterResponse, JobListStub, JobRegisterResponse, JobSummary, NomadJob } from '../nomad.types';
 import { NomadResult } from '../transport/nomad.transport';
 import { NomadReadOptions, NomadResource } from './nomad-resource';
@@ -79,9 +79,9 @@ export class NomadJobsApi extends NomadResource {
    * if the job is unchanged since it was read (0: only if it does not exist yet); otherwise it answers an
    * error that NomadApiError.isIndexConflict recognises.
    */
-  register(namespace: string, job: NomadJob, opts: { enforceJobModifyIndex?: number } = {}): Promise<JobRegisterResponse> {
+  register(namespace: string, job: NomadJob, opts: { enforceJobModifyIndex?: number; submission?: JobSubmissionInput } = {}): Promise<JobRegisterResponse> {
     const enforce = opts.enforceJobModifyIndex === undefined ? {} : { EnforceIndex: true, JobModifyIndex: opts.enforceJobModifyIndex };
-    const body = { Job: { ...job, Namespace: namespace }, ...enforce };
+    const body = { Job: { ...job, Namespace: namespace }, ...enforce, ...(opts.submission ? { Submission: opts.submission } : {}) };
     return this.write('PUT', nomadPath`jobs`, { what: 'a register response', id: 'EvalID' }, { query: { namespace }, body });
   }
 
@@ -89,6 +89,26 @@ export class NomadJobsApi extends NomadResource {
   plan(namespace: string, job: NomadJob, diff = true): Promise<JobPlanResponse> {
     const body = { Job: { ...job, Namespace: namespace }, Diff: diff };
     return this.write('PUT', nomadPath`job/${job.ID}/plan`, { what: 'a plan response' }, { query: { namespace }, body });
+  }
+
+  /**
+   * HCL2 to Nomad's API job JSON, converted by Nomad itself (POST /v1/jobs/parse, no Canonicalize: fields
+   * the source leaves out stay null, so a namespace it does not name is not filled in). `namespace` is only
+   * where Nomad checks the ACL (parse-job or submit-job).
+   */
+  parse(namespace: string, hcl: string): Promise<NomadJob> {
+    return this.write('PUT', nomadPath`jobs/parse`, { what: 'a job' }, { query: { namespace }, body: { JobHCL: hcl, Canonicalize: false } });
+  }
+
+  /** The source a version was registered with (Nomad keeps it when the register sent one), or undefined (404). */
+  async submission(namespace: string, jobId: string, version: number): Promise<JobSubmission | undefined> {
+    try {
+      const res = await this.getObject<JobSubmission>(nomadPath`job/${jobId}/submission`, { what: 'a job submission' }, { query: { namespace, version } });
+      return res.body;
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isNotFound) return undefined;
+      throw err;
+    }
   }
 
   /** Stops the job; `purge` removes it and its history. A missing job is not an error for Nomad. */
