@@ -149,7 +149,14 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
     expect(region.json.message).toMatch(/^Invalid request: job\.Region: is 'eu-west', but this service manages/);
     const multi = await register({ job: spec('shop', (j) => (j.Multiregion = { Regions: [{ Name: 'eu' }] })) });
     expect(multi.json.message).toMatch(/^Invalid request: job\.Multiregion: multiregion jobs are not registered/);
+    // an ID Nomad would route to a part of another job
+    const sub = await register({ job: spec('example-job/allocations') });
+    expect(sub.json.message).toMatch(/^Invalid request: job\.ID: must not end in '\/allocations'/);
     expect(s.nomadTraffic.slice(from)).toEqual([]);
+    // any other ID reaches Nomad only inside the plan's own path, encoded
+    const hostile = await plan({ job: spec('../../v1/acl/tokens?x=1') });
+    expect(hostile.status).toBe(200);
+    expect(s.nomadTraffic.slice(from)).toEqual([`PUT /v1/job/..%2F..%2Fv1%2Facl%2Ftokens%3Fx%3D1/plan?namespace=${NS}`]);
   });
 
   it('a bad spec is a 400 naming the field: Nomad\'s validation and decoding errors passed through readably', async () => {
@@ -169,6 +176,7 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
     expect(neither.status).toBe(400);
     const big = await plan({ job: spec('shop', (j) => (j.Meta = { blob: 'x'.repeat(70_000) })) });
     expect(big.json.message).toMatch(/^Invalid request: job: is \d+ bytes; at most 65536 are taken$/);
+    expect((await plan({ job: null })).json.message).toBe("Invalid request: job: give the job spec either as job (Nomad's API JSON) or as hcl (HCL2 text), exactly one of them");
     const notObject = await plan({ job: 'job "shop" {}' });
     expect(notObject.json.message).toMatch(/^Invalid request: job: job must be a JSON object/);
     expect(s.nomadTraffic.slice(from)).toEqual([]);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobSubmissionInput, NomadApiError, NomadJob } from '@nomad-mcp/nomad';
 import { fieldErrorsException } from '../../common/validation';
+import { subresourceSuffix } from '../../jobs/dto/job-id.validator';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import type { OperationContext } from '../core/operation';
 import { JobSpecSourceDto, MAX_SPEC_BYTES } from './dto/job-spec.dto';
@@ -35,14 +36,16 @@ export class JobSpecReader {
   ) {}
 
   async read(ctx: OperationContext, dto: JobSpecSourceDto): Promise<ResolvedSpec> {
-    if ((dto.job === undefined) === (dto.hcl === undefined)) {
-      throw bad(dto.job === undefined ? 'job' : 'hcl', 'give the job spec either as job (Nomad\'s API JSON) or as hcl (HCL2 text), exactly one of them');
+    // null is "not given", as for every optional field
+    const [hasJob, hasHcl] = [dto.job !== undefined && dto.job !== null, dto.hcl !== undefined && dto.hcl !== null];
+    if (hasJob === hasHcl) {
+      throw bad(hasJob ? 'hcl' : 'job', 'give the job spec either as job (Nomad\'s API JSON) or as hcl (HCL2 text), exactly one of them');
     }
     let raw: Record<string, unknown>;
     let submission: JobSubmissionInput | undefined;
-    if (dto.hcl !== undefined) {
-      raw = await this.parse(ctx.namespace(dto.namespace), dto.hcl);
-      submission = { Source: dto.hcl, Format: 'hcl2' };
+    if (hasHcl) {
+      raw = await this.parse(ctx.namespace(dto.namespace), dto.hcl!);
+      submission = { Source: dto.hcl!, Format: 'hcl2' };
     } else {
       const size = Buffer.byteLength(JSON.stringify(dto.job));
       if (size > MAX_SPEC_BYTES) throw bad('job', `is ${size} bytes; at most ${MAX_SPEC_BYTES} are taken`);
@@ -53,6 +56,8 @@ export class JobSpecReader {
     if (typeof id !== 'string' || !JOB_ID.test(id)) {
       throw bad('job.ID', id === undefined || id === null ? 'is missing: the spec must name its job ID' : 'must be a job ID of 1-256 characters without whitespace or control characters, not "." or ".."');
     }
+    const suffix = subresourceSuffix(id);
+    if (suffix) throw bad('job.ID', `must not end in '/${suffix}': Nomad routes /v1/job/<id>/${suffix} to that part of another job, so this job could not be addressed; choose an ID without that ending`);
     const specNs = job.Namespace;
     if (specNs !== undefined && specNs !== null && typeof specNs !== 'string') throw bad('job.Namespace', 'must be a string');
     if (specNs && dto.namespace && specNs !== dto.namespace) {
