@@ -37,6 +37,9 @@ const segment = (input: Record<string, unknown>, name: string, valid: string) =>
 const job = (suffix = '') => ({ path: (i: Record<string, unknown>) => `/api/claude/jobs/${segment(i, 'job_id', 'example-job')}${suffix}`, inPath: ['job_id'] });
 const byId = (resource: string, field: string) => ({ path: (i: Record<string, unknown>) => `/api/claude/${resource}/${segment(i, field, '0123abcd')}`, inPath: [field] });
 
+/** A valid jobspec (Nomad's API JSON) for plan_job and register_job. */
+const FUZZ_JOB = { ID: 'fuzz-job', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'docker', Config: { image: 'nginx:1.27' }, Resources: { CPU: 100, MemoryMB: 64 } }] }] };
+
 /** The routes and their valid inputs; every case breaks one of them. */
 const TARGETS: Target[] = [
   { method: 'GET', path: () => '/api/claude/list-jobs', tool: 'list_jobs', reads: true, valid: { namespace: 'development', status: 'running', prefix: 'ex' } },
@@ -53,10 +56,15 @@ const TARGETS: Target[] = [
   { method: 'GET', path: () => '/api/claude/nodes', tool: 'list_nodes', reads: true, valid: { limit: 2 } },
   { method: 'GET', ...byId('nodes', 'node_id'), tool: 'get_node', reads: true, valid: { node_id: '0123abcd' } },
   { method: 'GET', path: () => '/api/claude/namespaces', tool: 'list_namespaces', reads: true, valid: { prefix: 'dev' } },
+  { method: 'GET', ...job('/spec'), tool: 'get_job_spec', reads: true, valid: { job_id: 'example-job', namespace: 'development' } },
+  // plans change nothing; an HCL one goes through Nomad's parser first
+  { method: 'POST', path: () => '/api/claude/plan-job', tool: 'plan_job', reads: true, valid: { job: FUZZ_JOB, namespace: 'development' } },
+  { method: 'POST', path: () => '/api/claude/plan-job', tool: 'plan_job', reads: true, valid: { hcl: 'job "fuzz-job" {\n  group "g" {}\n}\n', namespace: 'development' } },
+  { method: 'POST', path: () => '/api/claude/register-job', tool: 'register_job', valid: { job: FUZZ_JOB, namespace: 'development', job_modify_index: 0 } },
 ];
 
 /** What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. */
-const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs(\/parse)?|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?|plan|submission))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
 
 /**
  * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and
@@ -126,7 +134,8 @@ describe('fuzz: 10,000 bad inputs', () => {
     expect(cases).toBeGreaterThanOrEqual(10_000);
     const offPath = s.nomadTraffic.filter((l) => !ALLOWED_NOMAD.test(l));
     expect(offPath.slice(0, 20)).toEqual([]);
-    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs|^DELETE /.test(l))).toEqual([]);
+    // (parsing HCL registers nothing)
+    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs(\?|$)|^DELETE /.test(l))).toEqual([]);
     expect((await s.nomad('GET', '/v1/job/fuzz-job?namespace=development')).status).toBe(404);
     expect((await s.nomad('GET', '/v1/job/example-job?namespace=development')).json.Stop).toBe(false);
   }, 600_000);

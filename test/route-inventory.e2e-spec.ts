@@ -17,6 +17,8 @@ const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
   scale_job: { count: 2 },
   revert_job: { version: 0 },
+  plan_job: { job: { ID: 'inventory-job', TaskGroups: [] } },
+  register_job: { job: { ID: 'inventory-job', TaskGroups: [] } },
 };
 const inputOf = (name: string): Record<string, unknown> => ({ job_id: 'example-job', ...INPUT[name] });
 

@@ -35,8 +35,9 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   afterAll(() => s.close());
 
   const toolInputs: Record<string, string> = {
-    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
-    restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
+    list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', get_job_spec: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', plan_job: 'PlanJobDto',
+    start_job: 'JobChangeDto', stop_job: 'StopJobDto', restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto',
+    register_job: 'RegisterJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
     list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', get_evaluation: 'EvaluationRefDto',
     list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
     list_namespaces: 'ListNamespacesQueryDto', list_audit_records: 'AuditQueryDto',
@@ -79,7 +80,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
 
   it('each tool\'s outputSchema is the response schema the REST endpoint documents', () => {
     const outputs: Record<string, string> = {
-      list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', start_job: 'JobActionResult', stop_job: 'JobActionResult',
+      list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', get_job_spec: 'JobSpecResult', plan_job: 'PlanJobResult', register_job: 'RegisterJobResult',
+      start_job: 'JobActionResult', stop_job: 'JobActionResult',
       restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', list_job_versions: 'JobVersionsResult',
       revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult',
       list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', get_evaluation: 'EvaluationResult',
@@ -95,7 +97,7 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       '/api/claude/jobs/{job_id}/allocations': 'list_allocations', '/api/claude/allocations/{alloc_id}': 'get_allocation',
       '/api/claude/evaluations/{eval_id}': 'get_evaluation', '/api/claude/jobs/{job_id}/deployments': 'list_deployments',
       '/api/claude/deployments/{deployment_id}': 'get_deployment', '/api/claude/nodes': 'list_nodes', '/api/claude/nodes/{node_id}': 'get_node',
-      '/api/claude/namespaces': 'list_namespaces',
+      '/api/claude/namespaces': 'list_namespaces', '/api/claude/jobs/{job_id}/spec': 'get_job_spec',
     };
     for (const [path, tool] of Object.entries(routes)) expect({ path, $ref: ok(path, 'get').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
     for (const [tool, model] of Object.entries(outputs)) {
@@ -109,6 +111,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     const body = (path: string) => openapi.paths[path].post.requestBody.content['application/json'].schema.$ref.split('/').pop();
     expect(body('/api/claude/jobs')).toBe('ManageJobDto');
     expect(body('/api/claude/create-job')).toBe('CreateJobDto');
+    expect(body('/api/claude/plan-job')).toBe('PlanJobDto');
+    expect(body('/api/claude/register-job')).toBe('RegisterJobDto');
     const params = (path: string) => Object.fromEntries(openapi.paths[path].get.parameters.map((p: any) => [p.name, p]));
     const listParams = params('/api/claude/list-jobs');
     expect(Object.keys(listParams).sort()).toEqual(Object.keys(component('ListJobsQueryDto').properties).sort());

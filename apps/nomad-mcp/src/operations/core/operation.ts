@@ -40,6 +40,11 @@ export interface RestRoute {
   path: string;
   /** HTTP status of a success; 200 when omitted (e.g. create_job answers 201 for a new job). */
   status?: (result: any) => number;
+  /**
+   * The body Swagger's "Try it out" sends, for a POST whose fields' own examples do not make one valid request
+   * together (plan_job takes a job or HCL, never both).
+   */
+  example?: Record<string, unknown>;
 }
 
 export interface OperationDefinition<I extends object = any, O extends OperationResult = any> {

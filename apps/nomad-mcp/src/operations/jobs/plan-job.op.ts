@@ -2,7 +2,7 @@ import { plural } from '../../jobs/job-diagnosis';
 import { changeCount } from '../../jobs/nomad-diff.render';
 import { table } from '../core/render';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
-import { PlanJobDto, PlanJobResult } from './dto/job-spec.dto';
+import { EXAMPLE_JOB, PlanJobDto, PlanJobResult } from './dto/job-spec.dto';
 import { describeTarget, groupWords, isRolling, JobPlanner, JobPlanOutcome } from './job-planner';
 import { JobSpecReader } from './job-spec-input';
 
@@ -20,7 +20,7 @@ import { JobSpecReader } from './job-spec-input';
   permission: 'read',
   nomadCapability: 'submit-job',
   order: 260,
-  rest: { method: 'POST', path: 'plan-job' },
+  rest: { method: 'POST', path: 'plan-job', example: { job: EXAMPLE_JOB, namespace: 'development' } },
 })
 export class PlanJobOp implements OperationHandler<PlanJobDto, PlanJobResult> {
   constructor(

@@ -1,7 +1,7 @@
 import { JobRegisterResponse, NomadApiError } from '@nomad-mcp/nomad';
 import { JobChangedSincePlanException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
-import { RegisterJobDto, RegisterJobResult } from './dto/job-spec.dto';
+import { EXAMPLE_JOB, RegisterJobDto, RegisterJobResult } from './dto/job-spec.dto';
 import { JobAccess } from './job-access';
 import { groupWords, isRolling, JobPlanner, JobPlanOutcome, specRefusal, warningLines } from './job-planner';
 import { JobSpecReader } from './job-spec-input';
@@ -23,7 +23,7 @@ const SUMMARY_LINES = 8;
   permission: 'write',
   nomadCapability: 'submit-job',
   order: 610,
-  rest: { method: 'POST', path: 'register-job', status: (r: RegisterJobResult) => (r.created ? 201 : 200) },
+  rest: { method: 'POST', path: 'register-job', status: (r: RegisterJobResult) => (r.created ? 201 : 200), example: { job: EXAMPLE_JOB, namespace: 'development' } },
 })
 export class RegisterJobOp implements OperationHandler<RegisterJobDto, RegisterJobResult> {
   constructor(

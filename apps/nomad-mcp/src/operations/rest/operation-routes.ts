@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, Type } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
 import { definitionOf, OperationClass } from '../core/operation';
@@ -59,6 +59,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
       ApiOkResponse({ type: def.output, description: 'Done: `message` says what matters, the other fields hold the data.' }),
     ];
     if (def.rest.status) decorators.push(ApiCreatedResponse({ type: def.output, description: 'Created' }));
+    if (def.rest.example) decorators.push(ApiBody({ type: routeInput ?? def.input, examples: { example: { summary: def.title, value: def.rest.example } } }));
     const descriptor = Object.getOwnPropertyDescriptor(proto, key)!;
     for (const d of decorators) d(proto, key, descriptor);
     Object.defineProperty(proto, key, descriptor);

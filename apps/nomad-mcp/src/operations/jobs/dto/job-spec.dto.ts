@@ -6,6 +6,15 @@ import { PlacementFailure } from '../../../jobs/dto/job-results.dto';
 /** The largest job spec (JSON as sent, or HCL text) plan_job and register_job take. */
 export const MAX_SPEC_BYTES = 64 * 1024;
 
+/** A small docker service job as Nomad's API JSON: the documented example of plan_job and register_job. */
+export const EXAMPLE_JOB = {
+  ID: 'web', Type: 'service', Datacenters: ['*'],
+  TaskGroups: [{
+    Name: 'web', Count: 2, Networks: [{ DynamicPorts: [{ Label: 'http', To: 80 }] }],
+    Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27', ports: ['http'] }, Resources: { CPU: 100, MemoryMB: 128 } }],
+  }],
+};
+
 /** A full jobspec, as Nomad's API job JSON or as HCL, and the namespace it is meant for. */
 export class JobSpecSourceDto {
   // described here, not in a comment: an explicit @ApiProperty replaces what the plugin reads from comments
@@ -17,10 +26,7 @@ export class JobSpecSourceDto {
     description:
       "The whole job as Nomad's API JSON (what `nomad job run -output` or `nomad job inspect` prints), or wrapped as {\"Job\": {...}}. " +
       `Durations are nanoseconds. Give job or hcl, not both; at most ${MAX_SPEC_BYTES / 1024} KiB.`,
-    example: {
-      ID: 'web', Type: 'service', Datacenters: ['*'],
-      TaskGroups: [{ Name: 'web', Count: 2, Networks: [{ DynamicPorts: [{ Label: 'http', To: 80 }] }], Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27', ports: ['http'] }, Resources: { CPU: 100, MemoryMB: 128 } }] }],
-    },
+    example: EXAMPLE_JOB,
   })
   job?: Record<string, unknown>;
 
