@@ -100,7 +100,7 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
       '~ group web (1 create, 2 in-place update)',
       '~ group web: Count: "2" → "3" (forces create)',
       // a whole block is one line, its naming fields first, cut at 200 characters
-      expect.stringMatching(/^\+ group web: Service \{Name: "shop-web", PortLabel: "http", Provider: "nomad", AddressMode: "auto", .*\}$/),
+      expect.stringMatching(/^\+ group web: Service \{Name: "shop-web", PortLabel: "http", Provider: "nomad", AddressMode: "auto", .*(\}|…)$/),
     ]);
 
     const env = await plan({ job: spec('shop', (j) => (j.TaskGroups[0].Tasks[0].Env.API_TOKEN = 'rotated-secret-2')) });

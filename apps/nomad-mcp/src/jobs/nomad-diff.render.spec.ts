@@ -60,6 +60,11 @@ describe('diffLines', () => {
     const lines = diffLines(many as never, 10);
     expect(lines).toHaveLength(11);
     expect(lines[10]).toBe('… and 40 more changes');
+    // a long value is cut, and a character budget stops the lines earlier
+    const long = { Type: 'Edited', ID: 'x', Fields: Array.from({ length: 5 }, (_, i) => ({ Type: 'Added', Name: `F${i}`, Old: '', New: 'v'.repeat(500) })) };
+    const cut = diffLines(long as never, 40, 450);
+    expect(cut).toEqual([expect.stringMatching(/^\+ F0: "v+…$/), expect.stringMatching(/^\+ F1: /), '… and 3 more changes']);
+    expect(cut[0]).toHaveLength(200);
   });
 
   // the spec folder is outside the repository; the global set-up says once when it is missing (CI requires it)

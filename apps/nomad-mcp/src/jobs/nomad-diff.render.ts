@@ -22,8 +22,8 @@ const MARK: Record<string, string> = { Added: '+', Deleted: '-', Edited: '~' };
 const SECRET_PATH = /(^|[^a-z])(Env|Meta|EmbeddedTmpl|Data|Vault|Password|Token|Secret)([^a-z]|$)/i;
 /** The order the `nomad` CLI lists a group's update counts in. */
 const UPDATE_ORDER = ['create', 'destroy', 'migrate', 'canary', 'in-place update', 'create/destroy update', 'ignore'];
-/** A whole block added or removed is one line, cut at this length. */
-const BLOCK_LINE_MAX = 200;
+/** A line (a block added or removed whole, a long value) is cut at this length. */
+const LINE_MAX = 200;
 
 /**
  * Nomad's job diff (plan and version diffs) as `+`/`-`/`~` lines with the path of each field, the way the
@@ -33,7 +33,7 @@ const BLOCK_LINE_MAX = 200;
  * one line; a new job is its groups and tasks. Unchanged nodes are skipped; values under env-like paths are
  * never shown.
  */
-export function diffLines(diff: JobDiff | null | undefined, max = 40): string[] {
+export function diffLines(diff: JobDiff | null | undefined, max = 40, budgetChars = Infinity): string[] {
   const out: string[] = [];
   const root = diff as DiffNode | null | undefined;
   if (root && (root.Type === 'Added' || root.Type === 'Deleted')) {
@@ -42,7 +42,15 @@ export function diffLines(diff: JobDiff | null | undefined, max = 40): string[] 
   } else if (root && root.Type !== 'None') {
     walk(root, '', out);
   }
-  return out.length > max ? [...out.slice(0, max), `… and ${out.length - max} more changes`] : out;
+  // a long value (a command line, a config blob) is cut; the lines stop at `max` or when `budgetChars` is spent
+  const lines = out.map(clip);
+  let keep = Math.min(lines.length, max);
+  let used = 0;
+  for (let i = 0; i < keep; i++) {
+    used += lines[i].length + 1;
+    if (used > budgetChars) keep = i;
+  }
+  return keep < lines.length ? [...lines.slice(0, keep), `… and ${lines.length - keep} more changes`] : lines;
 }
 
 /** The changes among diffLines' lines: not the headers that only carry a plan's counts or a task's reason. */
@@ -75,7 +83,7 @@ function walk(node: DiffNode, prefix: string, out: string[]): void {
   for (const child of node.Objects ?? []) {
     if (!child || typeof child !== 'object' || !child.Type || child.Type === 'None') continue;
     const label = `${prefix}${child.Name ?? ''}`;
-    if (child.Type === 'Added' || child.Type === 'Deleted') out.push(clip(`${MARK[child.Type]} ${label} ${block(child, label)}`));
+    if (child.Type === 'Added' || child.Type === 'Deleted') out.push(`${MARK[child.Type]} ${label} ${block(child, label)}`);
     else walk(child, `${label}.`, out);
   }
   for (const [kind, children] of [['group ', node.TaskGroups], ['task ', node.Tasks]] as const) {
@@ -117,4 +125,4 @@ function block(node: DiffNode, path: string): string {
   return `{${parts.join(', ')}}`;
 }
 
-const clip = (line: string) => (line.length > BLOCK_LINE_MAX ? `${line.slice(0, BLOCK_LINE_MAX - 2)}…}` : line);
+const clip = (line: string) => (line.length > LINE_MAX ? `${line.slice(0, LINE_MAX - 1)}…` : line);

@@ -46,10 +46,11 @@ export class JobPlanner {
     }
     return {
       jobId: spec.job.ID, namespace: spec.namespace, isNew: !res.JobModifyIndex, jobModifyIndex: res.JobModifyIndex ?? 0,
-      diff: diffLines(res.Diff, 30),
+      // with the groups, warnings and failures the answer's text stays under 4 KB
+      diff: diffLines(res.Diff, 30, 2400),
       groups: Object.entries(res.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => groupPlan(group, u)),
-      warnings: warningLines(res.Warnings),
-      failures: await this.placement.explainMetrics(spec.job, res.FailedTGAllocs),
+      warnings: warningLines(res.Warnings).slice(0, 5).map((w) => (w.length > 240 ? `${w.slice(0, 239)}…` : w)),
+      failures: (await this.placement.explainMetrics(spec.job, res.FailedTGAllocs)).slice(0, 5),
     };
   }
 }
