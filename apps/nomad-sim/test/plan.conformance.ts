@@ -108,6 +108,20 @@ describe('Nomad API conformance: plan, version diffs and submissions', () => {
       expect(meta.json.Annotations.DesiredTGUpdates.web).toMatchObject({ DestructiveUpdate: 1, Ignore: 1 });
     });
 
+    it('with canaries, a new image places the canary first and leaves the others until promotion', async () => {
+      const r = await plan(base((j) => Object.assign(j.TaskGroups[0], { Update: { Canary: 1 } }, { Tasks: [{ ...j.TaskGroups[0].Tasks[0], Config: { image: 'nginx:1.28', ports: ['http'] } }] })));
+      expect(r.json.Annotations.DesiredTGUpdates.web).toMatchObject({ Canary: 1, Ignore: 2, DestructiveUpdate: 0, Place: 0 });
+      const g = named(r.json.Diff.TaskGroups, 'web');
+      expect(g.Updates).toEqual({ canary: 1, ignore: 2 });
+      expect(changedFields(named(g.Objects, 'Update'))).toEqual([['Edited', 'Canary', '0', '1']]);
+    });
+
+    it('a stopped spec stops every allocation', async () => {
+      const r = await plan(base((j) => (j.Stop = true)));
+      expect(r.json.Annotations.DesiredTGUpdates.web).toMatchObject({ Stop: 2, Place: 0, Ignore: 0, InPlaceUpdate: 0 });
+      expect(changedFields(r.json.Diff)).toEqual([['Edited', 'Stop', 'false', 'true']]);
+    });
+
     it('a group that would not fit is a placement failure, with the blocked evaluation the plan would create', async () => {
       const r = await plan(base((j) => (j.TaskGroups[0].Tasks[0].Resources = { CPU: 100, MemoryMB: 4_000_000 })));
       expect(r.json.FailedTGAllocs.web).toMatchObject({ NodesExhausted: expect.any(Number), DimensionExhausted: { memory: expect.any(Number) } });

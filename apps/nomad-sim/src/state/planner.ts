@@ -93,7 +93,8 @@ export class Planner {
     const u = zero();
     const tg = job.TaskGroups.find((g) => g.Name === name);
     const count = tg ? this.desiredCount(job, tg) : 0;
-    if (!tg || count === 0) {
+    // a stopped job (or a group removed or scaled to zero) only stops what runs
+    if (!tg || count === 0 || job.Stop) {
       u.Stop = mine.length;
       return { updates: u, replaced: [] as Allocation[] };
     }
