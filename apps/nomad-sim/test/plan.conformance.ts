@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { uniqueId, waitFor } from '../../../test/support/http';
+import { SPEC_DIR, specAvailable } from '../../../test/support/nomad-api-spec';
 import { specErrors } from '../../../test/support/openapi';
 import { conformanceApi, openTarget, serviceJob, Target } from './target';
 
@@ -46,6 +48,18 @@ describe('Nomad API conformance: plan, version diffs and submissions', () => {
     expect(named(task.Objects, 'Resources').Fields).toEqual(expect.arrayContaining([{ Type: 'Added', Name: 'MemoryMB', Old: '', New: '64', Annotations: null }]));
     expect((await api('GET', `/v1/job/${id}`)).status).toBe(404);
     expect((await plan(serviceJob(id), false)).json.Diff).toBeNull();
+    // the keys of Nomad's documented plan answer, at every level of the diff (the sample elides some lists)
+    if (specAvailable()) {
+      const sample = JSON.parse(readFileSync(`${SPEC_DIR}/samples/POST_v1_job_ID_plan.response.json`, 'utf8'));
+      const keys = (o: object) => Object.keys(o).sort();
+      expect(keys(r.json)).toEqual(expect.arrayContaining(keys(sample)));
+      expect(keys(r.json.Annotations.DesiredTGUpdates.web)).toEqual(expect.arrayContaining(keys(sample.Annotations.DesiredTGUpdates.cache)));
+      expect(keys(d)).toEqual(keys(sample.Diff));
+      expect(keys(g)).toEqual(keys(sample.Diff.TaskGroups[0]));
+      expect(keys(task)).toEqual(keys(sample.Diff.TaskGroups[0].Tasks[0]));
+      expect(keys(task.Fields![0])).toEqual(keys(sample.Diff.TaskGroups[0].Tasks[0].Fields[0]));
+      expect(keys(named(d.Objects, 'Datacenters'))).toEqual(keys(sample.Diff.Objects[0]));
+    }
   });
 
   describe('changes to a running job (count 2, MaxParallel 1)', () => {
