@@ -38,7 +38,7 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
     restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
     list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', get_evaluation: 'EvaluationRefDto',
-    list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
+    list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', wait_for_deployment: 'WaitForDeploymentDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
     list_namespaces: 'ListNamespacesQueryDto', list_audit_records: 'AuditQueryDto',
   };
 
@@ -83,7 +83,7 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', list_job_versions: 'JobVersionsResult',
       revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult',
       list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', get_evaluation: 'EvaluationResult',
-      list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult',
+      list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', wait_for_deployment: 'WaitForDeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult',
       list_namespaces: 'ListNamespacesResult',
     };
     const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;
