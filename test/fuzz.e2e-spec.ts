@@ -48,6 +48,7 @@ const TARGETS: Target[] = [
   { method: 'POST', ...job('/scale'), tool: 'scale_job', valid: { job_id: 'example-job', namespace: 'development', count: 2, reason: 'fuzz' } },
   { method: 'POST', ...job('/revert'), tool: 'revert_job', valid: { job_id: 'example-job', namespace: 'development', version: 0 } },
   { method: 'GET', ...job('/versions'), tool: 'list_job_versions', reads: true, valid: { job_id: 'example-job', namespace: 'development', limit: 3 } },
+  { method: 'GET', ...job('/logs/follow'), tool: 'follow_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', seconds: 1, max_lines: 2 } },
   { method: 'GET', ...job('/deployment/wait'), tool: 'wait_for_deployment', reads: true, valid: { job_id: 'example-job', namespace: 'development', timeout_seconds: 1 } },
   { method: 'GET', ...job('/allocations'), tool: 'list_allocations', reads: true, valid: { job_id: 'example-job', namespace: 'development', status: 'running', limit: 5 } },
   { method: 'GET', ...byId('allocations', 'alloc_id'), tool: 'get_allocation', reads: true, valid: { alloc_id: '0123abcd' } },

@@ -1,8 +1,8 @@
 import { Allocation, LogStream, NomadAllocationsApi, NomadApiError, NomadClientFsApi } from '@nomad-mcp/nomad';
 import { JobLogsRequestDto } from '../../jobs/dto/job-logs.dto';
 import { JobLogsResult, LogStreamResult } from '../../jobs/dto/job-results.dto';
-import { consequenceRank, eventText, isFailureEvent, latestStarted } from '../../jobs/job-diagnosis';
-import { AllocationNotFoundException, UnknownTaskException } from '../../jobs/jobs.errors';
+import { consequenceRank, eventText, isFailureEvent } from '../../jobs/job-diagnosis';
+import { findLogSource } from './log-source';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { JobAccess } from './job-access';
 
@@ -36,22 +36,15 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
   async run(ctx: OperationContext, req: JobLogsRequestDto): Promise<JobLogsResult> {
     const namespace = ctx.namespace(req.namespace);
     const lines = req.lines ?? 100;
-    const allocs = (await this.jobs.api.allocations(namespace, req.job_id)).body;
     const base = { job_id: req.job_id, namespace };
-    if (allocs.length === 0) {
-      await this.jobs.requireJob(namespace, req.job_id);
+    const source = await findLogSource(this.jobs, this.allocations, namespace, req.job_id, req);
+    if (!source) {
       return {
         ...base, alloc_id: null, alloc_name: null, client_status: null, task: null, tasks: [],
         message: `Job '${req.job_id}' has no allocations yet, so there are no logs. Check its status for placement problems.`,
       };
     }
-    const chosen = req.alloc_id ? allocs.find((a) => a.ID.startsWith(req.alloc_id!.toLowerCase())) : latestStarted(allocs);
-    if (!chosen) throw new AllocationNotFoundException(req.alloc_id!, req.job_id);
-    const alloc = (await this.allocations.get(chosen.ID)).body;
-    const group = alloc.Job?.TaskGroups?.find((g) => g.Name === alloc.TaskGroup);
-    const tasks = group?.Tasks.map((t) => t.Name) ?? Object.keys(alloc.TaskStates ?? {});
-    const task = req.task ?? tasks[0];
-    if (!task || !tasks.includes(task)) throw new UnknownTaskException(req.task ?? '', tasks);
+    const { alloc, task, tasks } = source;
     const types: LogStream[] = req.type ? [req.type] : ['stdout', 'stderr'];
     const result: JobLogsResult = { ...base, alloc_id: alloc.ID, alloc_name: alloc.Name, client_status: alloc.ClientStatus, task, tasks, message: '' };
     const streams = await Promise.all(types.map((type) => readStream(this.clientFs, alloc.ID, task, type, lines)));
