@@ -97,7 +97,6 @@ function evalExpr(expr: string, scope: Scope): Value | undefined {
   for (const [n, step] of steps.entries()) {
     const next: Value | undefined = cur && typeof cur === 'object' ? (cur as Record<string, Value>)[step as string] : undefined;
     if (next === undefined) {
-      const what = n === 0 ? (root === 'var' ? 'variable' : 'local value') : 'attribute';
       throw new EvalError({
         range: locate(scope.source, expr), summary: 'Unsupported attribute',
         detail: `This object does not have an attribute named "${String(step)}".${n === 0 ? `` : ''}`,
