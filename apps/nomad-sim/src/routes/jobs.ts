@@ -9,6 +9,7 @@ import type { Sim } from '../http/sim';
 import { HclError } from '../hcl/diagnostics';
 import { parseJobHcl } from '../hcl/parse-job';
 import { field, NomadHttpError, parseBool } from '../wire';
+import { keepSubmission } from './job-submission';
 import { jobStub } from './views';
 
 /** /v1/jobs (list, register), /v1/jobs/parse, and /v1/job/:id itself (read, register, deregister). */
@@ -49,6 +50,7 @@ export function jobRoutes(r: Router, sim: Sim): void {
       jobModifyIndex: field<number>(body, 'JobModifyIndex') ?? 0,
       evalPriority: evalPriority || undefined,
     });
+    keepSubmission(sim, body, ns, id, out);
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   };
   r.write('/v1/jobs', register);
@@ -92,7 +94,9 @@ export function jobRoutes(r: Router, sim: Sim): void {
     if (ep !== null && ep !== '' && (!/^\d+$/.test(ep) || Number(ep) < 1 || Number(ep) > 100)) {
       throw new NomadHttpError(400, 'Eval priority must be between 1 and 100 inclusively');
     }
-    const out = jobs.deregister(ns, ctx.params.id, parseBool(ctx.query.get('purge') ?? undefined));
+    const purge = parseBool(ctx.query.get('purge') ?? undefined);
+    const out = jobs.deregister(ns, ctx.params.id, purge);
+    if (purge) sim.state.submissions.forget(ns, ctx.params.id);
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   });
 }
