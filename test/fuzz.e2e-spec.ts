@@ -45,6 +45,8 @@ const TARGETS: Target[] = [
   { method: 'GET', path: (i) => `/api/claude/job-logs/${segment(i, 'job_id', 'example-job')}`, inPath: ['job_id'], tool: 'get_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', lines: 5, type: 'stdout' } },
   { method: 'POST', ...job('/stop'), tool: 'stop_job', valid: { job_id: 'example-job', namespace: 'development', purge: false } },
   { method: 'POST', ...job('/restart'), tool: 'restart_job', valid: { job_id: 'example-job', namespace: 'development' } },
+  { method: 'POST', ...job('/dispatch'), tool: 'dispatch_job', valid: { job_id: 'example-job', namespace: 'development', meta: { customer: 'acme' }, payload: 'hi', idempotency_token: 'fuzz-1' } },
+  { method: 'POST', ...job('/periodic/force'), tool: 'force_periodic_job', valid: { job_id: 'example-job', namespace: 'development' } },
   { method: 'GET', ...job('/allocations'), tool: 'list_allocations', reads: true, valid: { job_id: 'example-job', namespace: 'development', status: 'running', limit: 5 } },
   { method: 'GET', ...byId('allocations', 'alloc_id'), tool: 'get_allocation', reads: true, valid: { alloc_id: '0123abcd' } },
   { method: 'GET', ...byId('evaluations', 'eval_id'), tool: 'get_evaluation', reads: true, valid: { eval_id: '0123abcd-0000' } },
@@ -56,7 +58,7 @@ const TARGETS: Target[] = [
 ];
 
 /** What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. */
-const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?|dispatch|periodic\/force))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
 
 /**
  * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and

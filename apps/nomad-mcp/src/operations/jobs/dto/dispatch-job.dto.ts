@@ -1,4 +1,4 @@
-import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, registerDecorator, ValidationOptions } from 'class-validator';
 import { ConfirmableDto } from '../../../jobs/dto/confirmable.dto';
 import { JobRefDto } from '../../../jobs/dto/job-ref.dto';
@@ -91,6 +91,14 @@ export class DispatchJobResult {
 
 /** Input of force_periodic_job. */
 export class ForcePeriodicJobDto extends IntersectionType(JobRefDto, ConfirmableDto) {}
+
+/**
+ * JobRefDto's job_id (validators, pattern, description kept: Swagger merges this over the inherited
+ * schema) with examples that name a parameterized and a periodic job, so "Try it out" sends a job that
+ * can be dispatched or forced.
+ */
+ApiProperty({ example: 'invoice-run' })(DispatchJobDto.prototype, 'job_id');
+ApiProperty({ example: 'cleanup-cron' })(ForcePeriodicJobDto.prototype, 'job_id');
 
 export class ForcePeriodicJobResult {
   /** One sentence: which job was launched, as what. */
