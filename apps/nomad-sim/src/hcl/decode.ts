@@ -177,7 +177,8 @@ export class Decoder {
   }
 
   private unexpected(key: string, isBlock: boolean, scan: ScannedBlock, shape: Shape): void {
-    if (isBlock && shape.unsupported?.includes(key)) {
+    // `dynamic` blocks (hcl's dynblock extension) would need expression evaluation the simulator does not do
+    if (isBlock && (shape.unsupported?.includes(key) || key === 'dynamic')) {
       const block = scan.blocks.find((b) => b.type === key);
       this.diags.push({ range: block?.typeRange, summary: 'Unsupported block type', detail: `The simulator's jobspec parser does not read "${key}" blocks (Nomad does); register this job as JSON, or parse it with a real Nomad.` });
     } else if (isBlock) {
