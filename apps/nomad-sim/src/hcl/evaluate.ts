@@ -20,7 +20,7 @@ export interface Scope {
 
 export class EvalError extends Error {
   constructor(readonly diagnostic: Diagnostic) {
-    super(diagnostic.summary);
+    super(`${diagnostic.summary}; ${diagnostic.detail}`);
   }
 }
 
