@@ -50,6 +50,8 @@ const TARGETS: Target[] = [
   { method: 'GET', ...job('/versions'), tool: 'list_job_versions', reads: true, valid: { job_id: 'example-job', namespace: 'development', limit: 3 } },
   { method: 'GET', ...job('/logs/follow'), tool: 'follow_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', seconds: 1, max_lines: 2 } },
   { method: 'GET', ...job('/deployment/wait'), tool: 'wait_for_deployment', reads: true, valid: { job_id: 'example-job', namespace: 'development', timeout_seconds: 1 } },
+  { method: 'POST', ...job('/dispatch'), tool: 'dispatch_job', valid: { job_id: 'example-job', namespace: 'development', meta: { customer: 'acme' }, payload: 'hi', idempotency_token: 'fuzz-1' } },
+  { method: 'POST', ...job('/periodic/force'), tool: 'force_periodic_job', valid: { job_id: 'example-job', namespace: 'development' } },
   { method: 'GET', ...job('/allocations'), tool: 'list_allocations', reads: true, valid: { job_id: 'example-job', namespace: 'development', status: 'running', limit: 5 } },
   { method: 'GET', ...byId('allocations', 'alloc_id'), tool: 'get_allocation', reads: true, valid: { alloc_id: '0123abcd' } },
   { method: 'GET', ...byId('evaluations', 'eval_id'), tool: 'get_evaluation', reads: true, valid: { eval_id: '0123abcd-0000' } },
@@ -64,7 +66,7 @@ const TARGETS: Target[] = [
  * What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. A
  * scale or revert is not among them: every case breaks its input, so none may reach Nomad as a change.
  */
-const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?|versions))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?|versions|dispatch|periodic\/force))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
 
 /**
  * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and

@@ -36,7 +36,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
 
   const toolInputs: Record<string, string> = {
     list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
-    restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto', follow_job_logs: 'FollowJobLogsDto',
+    restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', dispatch_job: 'DispatchJobDto',
+    force_periodic_job: 'ForcePeriodicJobDto', get_job_logs: 'JobLogsRequestDto', follow_job_logs: 'FollowJobLogsDto',
     list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', get_evaluation: 'EvaluationRefDto',
     list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', wait_for_deployment: 'WaitForDeploymentDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
     list_namespaces: 'ListNamespacesQueryDto', list_audit_records: 'AuditQueryDto',
@@ -81,7 +82,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     const outputs: Record<string, string> = {
       list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', start_job: 'JobActionResult', stop_job: 'JobActionResult',
       restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', list_job_versions: 'JobVersionsResult',
-      revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult', follow_job_logs: 'FollowJobLogsResult',
+      revert_job: 'RevertJobResult', dispatch_job: 'DispatchJobResult', force_periodic_job: 'ForcePeriodicJobResult', get_job_logs: 'JobLogsResult',
+      follow_job_logs: 'FollowJobLogsResult',
       list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', get_evaluation: 'EvaluationResult',
       list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', wait_for_deployment: 'WaitForDeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult',
       list_namespaces: 'ListNamespacesResult',

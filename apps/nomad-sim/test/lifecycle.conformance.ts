@@ -151,7 +151,8 @@ describe('Nomad API conformance: life cycle', () => {
       expect((await api('GET', `/v1/job/${id}`)).json.Stable).toBe(true);
       expect((await api('GET', `/v1/job/${id}/services`)).json).toEqual([]);
       expectPlainError(await api('PUT', `/v1/job/${id}/dispatch`, { JobID: id }), 500, `Specified job "${id}" is not a parameterized job`);
-      expectPlainError(await api('PUT', `/v1/job/${id}/periodic/force`), 500, "can't force run non-periodic job");
+      // nomad/periodic_endpoint.go Force: "launch", in every release since 1.6
+      expectPlainError(await api('PUT', `/v1/job/${id}/periodic/force`), 500, "can't force launch non-periodic job");
     });
 
     it('reverts to an earlier version as a new version', async () => {

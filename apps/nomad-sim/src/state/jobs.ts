@@ -58,6 +58,11 @@ export class Jobs {
     return this.storeAndEvaluate(job, rec, 'job-register', opts.evalPriority);
   }
 
+  /** A child of a periodic or parameterized job (state/job-children.ts), registered as a job of its own. */
+  registerDerived(job: Job, triggeredBy: string): RegisterResult {
+    return this.storeAndEvaluate(job, this.store.jobRecord(job.Namespace, job.ID), triggeredBy);
+  }
+
   /** Stores a (possibly new) version and creates the evaluation Nomad would. */
   private storeAndEvaluate(job: Job, rec: JobRecord | undefined, triggeredBy: string, evalPriority?: number, forceVersion = false): RegisterResult {
     const idx = this.store.bump('jobs', 'evals');
@@ -80,7 +85,8 @@ export class Jobs {
     record.versions.unshift(job);
     if (record.versions.length > 6) record.versions.length = 6;
     this.store.jobs.set(jobKey(job.Namespace, job.ID), record);
-    const periodicOrParam = job.Periodic || job.ParameterizedJob;
+    // a periodic or parameterized parent never runs itself: its children do (a dispatched child runs)
+    const periodicOrParam = job.Periodic || isParameterized(job);
     let evalId = '';
     let evalIndex = 0;
     if (!periodicOrParam) {
@@ -189,9 +195,22 @@ export class Jobs {
     }
     return {
       JobID: job.ID, Namespace: job.Namespace, Summary: groups,
-      Children: { Pending: 0, Running: 0, Dead: 0 },
+      Children: this.childCounts(job),
       CreateIndex: rec?.summaryCreateIndex ?? job.CreateIndex, ModifyIndex: Math.max(rec?.summaryModifyIndex ?? 0, job.ModifyIndex),
     };
+  }
+
+  /** A periodic or parameterized parent's children by status (zeros for other jobs, which have none). */
+  private childCounts(job: Job): JobSummary['Children'] {
+    const counts = { Pending: 0, Running: 0, Dead: 0 };
+    if (!job.Periodic && !isParameterized(job)) return counts;
+    for (const child of this.store.listJobs(job.Namespace)) {
+      if (child.ParentID !== job.ID) continue;
+      if (child.Status === 'running') counts.Running++;
+      else if (child.Status === 'dead') counts.Dead++;
+      else counts.Pending++;
+    }
+    return counts;
   }
 
   /** BEHAVIOUR.md §10: job status is derived from its allocations, deployments and evaluations. */
@@ -200,7 +219,7 @@ export class Jobs {
     let status: JobStatus;
     const allocs = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.JobCreateIndex === job.CreateIndex);
     const evals = this.store.evalsOfJob(job.Namespace, job.ID);
-    if (job.Type === 'system' || job.Periodic || job.ParameterizedJob) status = job.Stop ? 'dead' : 'running';
+    if (job.Type === 'system' || job.Periodic || isParameterized(job)) status = job.Stop ? 'dead' : 'running';
     else if (this.store.deploymentsOfJob(job.Namespace, job.ID).some((d) => ['running', 'paused', 'pending', 'blocked', 'unblocking', 'initializing'].includes(d.Status))) status = 'running';
     else if (allocs.some((a) => !allocTerminal(a))) status = 'running';
     else if (evals.some((e) => e.Status === 'pending' || e.Status === 'blocked')) status = 'pending';
@@ -221,4 +240,9 @@ export class Jobs {
       this.recomputeStatus(rec);
     }
   }
+}
+
+/** Nomad's Job.IsParameterized: a parameterized job that is not itself a dispatched child. */
+export function isParameterized(job: Job): boolean {
+  return !!job.ParameterizedJob && !job.Dispatched;
 }

@@ -1,8 +1,10 @@
 import { Client } from './client';
 import { Deployments } from './deployments';
+import { JobChildren } from './job-children';
 import { Jobs } from './jobs';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
+import { JobSubmissions } from './submissions';
 import type { Job } from './types';
 
 /** Timings of the simulated client; tests shrink them, the demo keeps them human. */
@@ -37,6 +39,8 @@ export class SimState {
   readonly scheduler: Scheduler;
   readonly client: Client;
   readonly deployments: Deployments;
+  readonly children: JobChildren;
+  readonly submissions = new JobSubmissions();
 
   constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number) {
     this.store = new Store(region, datacenter, nodeCount);
@@ -44,6 +48,7 @@ export class SimState {
     this.scheduler = new Scheduler(this);
     this.client = new Client(this);
     this.deployments = new Deployments(this);
+    this.children = new JobChildren(this);
   }
 
   getJob(ns: string, id: string): Job | undefined {
