@@ -1,4 +1,5 @@
 import { Client } from './client';
+import { DeploymentActions } from './deployment-actions';
 import { Deployments } from './deployments';
 import { Jobs } from './jobs';
 import { Scheduler } from './scheduler';
@@ -29,7 +30,8 @@ export const DEFAULT_TIMINGS: SimTimings = {
 
 /**
  * The simulated cluster: the store (tables and indexes) and the parts that act on it — job endpoints,
- * scheduler, client (task runner) and deployment watcher. The parts reach each other through this object.
+ * scheduler, client (task runner), deployment watcher and the operator's deployment actions. The parts reach
+ * each other through this object.
  */
 export class SimState {
   readonly store: Store;
@@ -37,6 +39,7 @@ export class SimState {
   readonly scheduler: Scheduler;
   readonly client: Client;
   readonly deployments: Deployments;
+  readonly deploymentActions: DeploymentActions;
 
   constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number) {
     this.store = new Store(region, datacenter, nodeCount);
@@ -44,6 +47,7 @@ export class SimState {
     this.scheduler = new Scheduler(this);
     this.client = new Client(this);
     this.deployments = new Deployments(this);
+    this.deploymentActions = new DeploymentActions(this);
   }
 
   getJob(ns: string, id: string): Job | undefined {
