@@ -41,9 +41,14 @@ export class SignalAllocationOp implements OperationHandler<SignalAllocationDto,
 
   async run(ctx: OperationContext, dto: SignalAllocationDto): Promise<AllocationActionResult> {
     const { a, tasks } = await this.target(ctx, dto);
-    await this.allocations.signal(a.ID, dto.signal, dto.task ?? '').catch((err) => {
-      throw allocationConflict(err, a, 'signalled');
-    });
+    // Nomad's "every task" includes tasks that are not running (a finished prestart task), and refuses for
+    // those: then each running task is signalled by name
+    const all = Object.keys(a.TaskStates ?? {}).length === tasks.length;
+    for (const task of dto.task || all ? [dto.task ?? ''] : tasks) {
+      await this.allocations.signal(a.ID, dto.signal, task).catch((err) => {
+        throw allocationConflict(err, a, 'signalled');
+      });
+    }
     const after = ENDING_SIGNALS.has(dto.signal) ? `Nomad restarts ${tasks.length === 1 ? 'it' : 'them'} per the restart policy` : 'it is up to the program what it does';
     return {
       message: `Sent ${dto.signal} to ${taskWords(tasks)} of ${allocLabel(a)}; ${after}. Follow with get_allocation to see its events.`,

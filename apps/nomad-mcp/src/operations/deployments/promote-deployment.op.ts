@@ -31,11 +31,14 @@ export class PromoteDeploymentOp implements OperationHandler<PromoteDeploymentDt
 
   async plan(ctx: OperationContext, dto: PromoteDeploymentDto): Promise<ChangePlan> {
     const { d, groups, done } = await this.target(ctx, dto);
+    const canaries = groups.some((g) => (d.TaskGroups?.[g]?.DesiredCanaries ?? 0) > 0);
     return {
       summary: done
         ? `nothing: the canaries of ${groupWords(groups)} of ${deploymentLabel(d)} were already promoted.`
-        : `promote the canaries of ${groupWords(groups)} of ${deploymentLabel(d)} (${progress(d)}): Nomad then replaces ` +
-          `${plural(remaining(d, groups), 'older allocation')} with version ${d.JobVersion}.`,
+        : !canaries
+          ? `nothing to promote: ${groupWords(groups)} of ${deploymentLabel(d)} roll out without canaries (${progress(d)}).`
+          : `promote the canaries of ${groupWords(groups)} of ${deploymentLabel(d)} (${progress(d)}): Nomad then replaces ` +
+            `${plural(remaining(d, groups), 'older allocation')} with version ${d.JobVersion}.`,
       destructive: false,
       modify_index: await jobModifyIndex(this.jobs, d),
       details: { deployment_id: d.ID, job_id: d.JobID, namespace: d.Namespace, groups, status: d.Status },
