@@ -14,6 +14,9 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
 
   beforeAll(async () => {
     s = await startStack();
+    await s.nomad('PUT', '/v1/jobs?namespace=development', {
+      Job: { ID: 'swagger-alloc', Type: 'service', Datacenters: ['dc1'], TaskGroups: [{ Name: 'web', Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27' }, Resources: { CPU: 50, MemoryMB: 32 } }] }] },
+    });
     await waitFor('demo data settled', async () => {
       const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
       return r.json.jobs.find((j: any) => j.id === 'example-job')?.allocations.running === 2;
@@ -35,6 +38,7 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     live.eval_id = (await s.api('GET', `/api/claude/allocations/${alloc.id}`)).json.eval_id;
     live.deployment_id = (await s.api('GET', '/api/claude/jobs/example-job/deployments')).json.deployments[0].id;
     live.node_id = (await s.api('GET', '/api/claude/nodes')).json.nodes[0].id;
+    await stageActionTargets();
   });
   afterAll(() => s.close());
 
@@ -44,6 +48,41 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
    * get_allocation, list_deployments or list_nodes (each one's documented example is checked to be a valid ID).
    */
   const live: Record<string, string> = {};
+  /**
+   * The change routes of allocations and deployments act on objects of their own, so that each example can be
+   * sent twice and none changes what the next one acts on: a running allocation (restart, signal, then stop),
+   * and rollouts whose canary waits for promotion (promote; fail; pause, then resume).
+   */
+  const liveFor: Record<string, Record<string, string>> = {};
+
+  async function stageActionTargets(): Promise<void> {
+    const spec = (id: string, version: string) => ({
+      Job: {
+        ID: id, Type: 'service', Datacenters: ['dc1'],
+        TaskGroups: [{ Name: 'web', Count: 1, Update: { MaxParallel: 1, Canary: 1, AutoRevert: true }, Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27' }, Env: { VERSION: version }, Resources: { CPU: 50, MemoryMB: 32 } }] }],
+      },
+    });
+    const deployment = async (id: string) => (await s.nomad('GET', `/v1/job/${id}/deployment?namespace=development`)).json;
+    const waitingCanary = async (id: string) => {
+      await s.nomad('PUT', '/v1/jobs?namespace=development', spec(id, '0'));
+      await waitFor(`${id} deployed`, async () => (await deployment(id))?.Status === 'successful', 20000);
+      await s.nomad('PUT', '/v1/jobs?namespace=development', spec(id, '1'));
+      return waitFor(`${id} canary healthy`, async () => {
+        const d = await deployment(id);
+        const canary = d?.JobVersion === 1 ? d.TaskGroups.web.PlacedCanaries?.[0] : undefined;
+        return canary && (await s.nomad('GET', `/v1/allocation/${canary}`)).json.DeploymentStatus?.Healthy === true ? d.ID as string : undefined;
+      }, 20000);
+    };
+    const alloc = await waitFor('swagger-alloc running', async () => {
+      const all = (await s.nomad('GET', '/v1/job/swagger-alloc/allocations?namespace=development')).json;
+      return all?.find((a: any) => a.ClientStatus === 'running')?.ID as string | undefined;
+    }, 20000, 50);
+    for (const action of ['restart', 'signal', 'stop']) liveFor[`/api/claude/allocations/{alloc_id}/${action}`] = { alloc_id: alloc };
+    liveFor['/api/claude/deployments/{deployment_id}/promote'] = { deployment_id: await waitingCanary('swagger-promote') };
+    liveFor['/api/claude/deployments/{deployment_id}/fail'] = { deployment_id: await waitingCanary('swagger-fail') };
+    const paused = await waitingCanary('swagger-pause');
+    for (const action of ['pause', 'resume']) liveFor[`/api/claude/deployments/{deployment_id}/${action}`] = { deployment_id: paused };
+  }
 
   const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').pop()]) : schema);
 
@@ -68,9 +107,10 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     const params: Schema[] = op.parameters ?? [];
     const documented = (p: Schema) => p.example ?? p.schema?.example ?? (p.required ? sample(p.schema ?? {}) : undefined);
     const value = (p: Schema) => {
-      if (p.in !== 'path' || !(p.name in live)) return documented(p);
+      const own = liveFor[path]?.[p.name] ?? live[p.name];
+      if (p.in !== 'path' || own === undefined) return documented(p);
       expect({ param: p.name, example: new RegExp(p.schema.pattern).test(documented(p)) }).toEqual({ param: p.name, example: true });
-      return live[p.name];
+      return own;
     };
     let url = path;
     const query = new URLSearchParams();
@@ -125,6 +165,10 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     // the second try of the dispatch example repeats its idempotency_token: the same child answers
     expect(answers['post /api/claude/jobs/{job_id}/dispatch'].json).toMatchObject({ dispatched_job_id: expect.stringMatching(/^invoice-run\/dispatch-/), already_dispatched: true });
     expect(answers['post /api/claude/jobs/{job_id}/periodic/force'].json.child_job_id).toMatch(/^cleanup-cron\/periodic-\d+$/);
+    expect(answers['post /api/claude/allocations/{alloc_id}/signal'].json).toMatchObject({ signal: 'SIGHUP', tasks: ['nginx'] });
+    expect(answers['post /api/claude/deployments/{deployment_id}/promote'].json.promoted_groups).toEqual(['web']);
+    expect(answers['post /api/claude/deployments/{deployment_id}/fail'].json.status).toBe('failed');
+    expect(answers['post /api/claude/deployments/{deployment_id}/resume'].json.status).toBe('running');
   });
 
   it('documents the error answers of every /api/claude operation with their body schema', () => {

@@ -14,7 +14,9 @@ const INSTRUCTIONS =
   'Tools to operate HashiCorp Nomad jobs. Start with list_jobs to find job IDs, use get_job_status to diagnose, ' +
   'get_job_logs to read output; get_allocation and get_evaluation say why an allocation fails or cannot be placed ' +
   '(list_allocations finds their IDs), get_deployment how a rollout goes, list_nodes and list_namespaces what the cluster has. ' +
-  'stop_job and restart_job interrupt service: confirm with the user first. ' +
+  'restart_allocation, stop_allocation and signal_allocation act on one allocation; promote_deployment, fail_deployment, ' +
+  'pause_deployment and resume_deployment on a rollout (get_job_status names the latest). ' +
+  'stop_job, restart_job, the allocation actions and fail_deployment interrupt service: confirm with the user first. ' +
   'Namespace defaults to the service default when omitted.';
 
 /** What a tool call may report to, and be cancelled by (MCP progress notifications and cancellation). */

@@ -117,7 +117,8 @@ export class Jobs {
     return { EvalID: evalId, EvalCreateIndex: idx, JobModifyIndex: idx, VolumeEvalID: '', VolumeEvalIndex: 0, Index: idx };
   }
 
-  revert(ns: string, id: string, version: number, enforcePrior?: number | null): RegisterResult {
+  /** POST /v1/job/:id/revert, and the deployment watcher's auto-revert (its evaluation says so). */
+  revert(ns: string, id: string, version: number, enforcePrior?: number | null, triggeredBy = 'job-register'): RegisterResult {
     const rec = this.store.jobRecord(ns, id);
     if (!rec) throw new NomadHttpError(500, `job "${id}" not found`);
     if (enforcePrior !== undefined && enforcePrior !== null && enforcePrior !== rec.job.Version) {
@@ -126,7 +127,7 @@ export class Jobs {
     if (version === rec.job.Version) throw new NomadHttpError(500, "can't revert to current version");
     const target = rec.versions.find((v) => v.Version === version);
     if (!target) throw new NomadHttpError(500, `job "${id}" in namespace "${ns}" at version ${version} not found`);
-    return this.storeAndEvaluate({ ...structuredClone(target) }, rec, 'job-register', undefined, true);
+    return this.storeAndEvaluate({ ...structuredClone(target) }, rec, triggeredBy, undefined, true);
   }
 
   /** PUT /v1/job/:id/stable: marks a version stable or unstable. */
