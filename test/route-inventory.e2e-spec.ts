@@ -19,8 +19,19 @@ const INPUT: Record<string, Record<string, unknown>> = {
   revert_job: { version: 0 },
   plan_job: { job: { ID: 'inventory-job', TaskGroups: [] } },
   register_job: { job: { ID: 'inventory-job', TaskGroups: [] } },
+  restart_allocation: { alloc_id: '0123abcd' },
+  signal_allocation: { alloc_id: '0123abcd', signal: 'SIGHUP' },
+  stop_allocation: { alloc_id: '0123abcd' },
+  promote_deployment: { deployment_id: '0123abcd' },
+  fail_deployment: { deployment_id: '0123abcd' },
+  pause_deployment: { deployment_id: '0123abcd' },
+  resume_deployment: { deployment_id: '0123abcd' },
 };
-const inputOf = (name: string): Record<string, unknown> => ({ job_id: 'example-job', ...INPUT[name] });
+/** An operation's input: its own (an allocation's or a deployment's ID), or naming example-job. */
+const inputOf = (name: string): Record<string, unknown> => {
+  const own = INPUT[name] ?? {};
+  return 'alloc_id' in own || 'deployment_id' in own ? own : { job_id: 'example-job', ...own };
+};
 
 /**
  * Every route the app serves, found by walking the router (so a new route is covered without editing this

@@ -4,6 +4,7 @@ import { CallToolRequestSchema, CallToolResult, ListToolsRequestSchema, Tool } f
 import { LOCAL_PRINCIPAL, Principal } from '@nomad-mcp/auth';
 import { OperationFailure, OperationExecutor } from '../operations/core/operation.executor';
 import { OperationRegistry } from '../operations/core/operation.registry';
+import type { ProgressUpdate } from '../operations/core/operation';
 import { ApiDocument } from './api-document';
 import { VERSION } from '../version';
 
@@ -13,8 +14,16 @@ const INSTRUCTIONS =
   'Tools to operate HashiCorp Nomad jobs. Start with list_jobs to find job IDs, use get_job_status to diagnose, ' +
   'get_job_logs to read output; get_allocation and get_evaluation say why an allocation fails or cannot be placed ' +
   '(list_allocations finds their IDs), get_deployment how a rollout goes, list_nodes and list_namespaces what the cluster has. ' +
-  'stop_job and restart_job interrupt service: confirm with the user first. ' +
+  'restart_allocation, stop_allocation and signal_allocation act on one allocation; promote_deployment, fail_deployment, ' +
+  'pause_deployment and resume_deployment on a rollout (get_job_status names the latest). ' +
+  'stop_job, restart_job, the allocation actions and fail_deployment interrupt service: confirm with the user first. ' +
   'Namespace defaults to the service default when omitted.';
+
+/** What a tool call may report to, and be cancelled by (MCP progress notifications and cancellation). */
+export interface LiveCall {
+  progress?: (update: ProgressUpdate) => void;
+  signal?: AbortSignal;
+}
 
 /** Carries the caller into tool calls: the HTTP transport puts it in the SDK's request auth info. */
 export interface McpAuthInfo {
@@ -70,12 +79,12 @@ export class McpService {
   }
 
   /** Runs a tool through the executor; failures come back as tool errors whose text says what to do next. */
-  async callTool(name: string, args: unknown, principal: Principal = LOCAL_PRINCIPAL): Promise<CallToolResult> {
+  async callTool(name: string, args: unknown, principal: Principal = LOCAL_PRINCIPAL, live: LiveCall = {}): Promise<CallToolResult> {
     if (!this.registry.find(name)) {
       return errorResult(`Unknown tool '${name}'. Available tools: ${this.registry.names().join(', ')}.`);
     }
     try {
-      const done = await this.executor.execute(name, args ?? {}, { principal, transport: 'mcp' });
+      const done = await this.executor.execute(name, args ?? {}, { principal, transport: 'mcp', ...live });
       return { content: [{ type: 'text', text: done.text }], structuredContent: done.result as unknown as Record<string, unknown> };
     } catch (err) {
       if (!(err instanceof OperationFailure)) throw err;
@@ -89,7 +98,15 @@ export class McpService {
     const server = new Server(SERVER_INFO, { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS });
     const caller = (extra: { authInfo?: { extra?: Record<string, unknown> } }) => (extra.authInfo?.extra as McpAuthInfo['extra'] | undefined)?.principal ?? LOCAL_PRINCIPAL;
     server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({ tools: this.listTools(caller(extra)) }));
-    server.setRequestHandler(CallToolRequestSchema, async (req, extra) => this.callTool(req.params.name, req.params.arguments, caller(extra)));
+    server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
+      const token = req.params._meta?.progressToken;
+      let seq = 0;
+      // progress must grow with every notification: the count of reports; the numbers that matter are in the message
+      const progress = token === undefined ? undefined : (u: ProgressUpdate) => {
+        void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++seq, message: u.message } }).catch(() => undefined);
+      };
+      return this.callTool(req.params.name, req.params.arguments, caller(extra), { progress, signal: extra.signal });
+    });
     return server;
   }
 }

@@ -13,7 +13,8 @@ import { allocStub, byCreateIndexDesc } from './views';
 
 /**
  * /v1/job/:id/<sub-resource>: the job's allocations, evaluations, deployments, summary, versions and
- * services, and plan, scale, revert, stable, evaluate, dispatch and periodic/force.
+ * services, and plan, scale, revert, stable and evaluate (dispatch and periodic/force: job-children.ts;
+ * submission: job-submission.ts).
  */
 export function jobResourceRoutes(r: Router, sim: Sim): void {
   const { store, jobs } = sim.state;
@@ -115,33 +116,6 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
     const out = jobs.register(jobOr404(ns, ctx.params.id), ns);
     sendJson(ctx, out, writeHeaders(out.Index));
   });
-
-  r.write('/v1/job/:id/dispatch', (ctx) => {
-    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
-    need(sim.acl, ctx, ns, 'dispatch-job');
-    const job = store.getJob(ns, id);
-    if (!job) throw new NomadHttpError(500, 'parameterized job not found');
-    if (!job.ParameterizedJob) throw new NomadHttpError(500, `Specified job "${id}" is not a parameterized job`);
-    throw new NomadHttpError(501, 'the simulator does not run parameterized jobs');
-  });
-
-  r.write('/v1/job/:id/periodic/force', (ctx) => {
-    const ns = namespaceOf(ctx);
-    need(sim.acl, ctx, ns, 'submit-job');
-    const job = jobOr404(ns, ctx.params.id);
-    if (!job.Periodic) throw new NomadHttpError(500, "can't force run non-periodic job");
-    throw new NomadHttpError(501, 'the simulator does not run periodic jobs');
-  });
-
-  /** The source a version was registered with (JobRegisterRequest.Submission); ?version= is required. */
-  r.get('/v1/job/:id/submission', read(['read-job'], (ns, id, ctx) => {
-    const raw = ctx.query.get('version');
-    if (raw === null || !/^\d+$/.test(raw)) throw new NomadHttpError(400, 'Unable to parse job submission version parameter');
-    const rec = store.jobRecord(ns, id);
-    const sub = rec?.submissions?.get(Number(raw));
-    if (!sub) throw new NomadHttpError(404, 'job source not found');
-    return { index: rec!.job.ModifyIndex, body: sub };
-  }));
 }
 
 /** JobVersions' diffs: each version against the one after it in the list (its predecessor), or all against one version. */

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { globMatch, NomadHttpError, nowNs } from '../wire';
+import { globMatch, NomadHttpError, nowNs, ZERO_TIME } from '../wire';
 import { allocSlot, allocTerminal } from './allocs';
 import { tasksUpdated } from './tasks-updated';
+import { canaryUnneeded, deploymentActive, deploymentOfVersion } from './rollout';
 import type { SimState } from './sim-state';
 import type { AllocMetric, Allocation, AllocatedPort, AllocatedTaskResources, AnyMap, Deployment, Evaluation, EvalStatus, Job, SimNode, TaskGroup } from './types';
 
@@ -74,22 +75,66 @@ export class Scheduler {
     const failedTG: Record<string, AllocMetric> = {};
     const queued: Record<string, number> = {};
     const placed: Allocation[] = [];
+    const canaries = { placed: [] as Allocation[], desired: {} as Record<string, number> };
     const updatedInPlace: Allocation[] = [];
-    // a rollout of this version already under way continues; otherwise one is created on first placement
-    let deployment = this.store.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
+    // the rollout of this version: one under way continues (a paused one waits); one that failed is not carried on
+    const ofVersion = deploymentOfVersion(this.store.deploymentsOfJob(job.Namespace, job.ID), job);
+    const rollout: { deployment?: Deployment } = { deployment: ofVersion && deploymentActive(ofVersion) ? ofVersion : undefined };
+    const paused = rollout.deployment?.Status === 'paused';
+    const failed = ofVersion?.Status === 'failed';
+    const noteFailures = (group: string, r: { failures: number; metric?: AllocMetric }) => {
+      if (!r.failures || !r.metric) return;
+      r.metric.CoalescedFailures = r.failures - 1;
+      failedTG[group] = r.metric;
+      queued[group] = r.failures;
+    };
     for (const tg of job.TaskGroups) {
-      const mine = live.filter((a) => a.TaskGroup === tg.Name);
-      const outdated = mine.filter((a) => a.JobVersion !== job.Version && tasksUpdated(a.Job, job, tg.Name) !== null);
+      const group = live.filter((a) => a.TaskGroup === tg.Name);
+      // canaries of a rollout that failed or was superseded are not kept (Nomad's cancelUnneededCanaries)
+      const unneeded = group.filter((a) => canaryUnneeded(a, this.store.deployments.get(a.DeploymentID), rollout.deployment));
+      for (const a of unneeded) this.sim.client.stop(a, 'alloc not needed due to job update');
+      let mine = group.filter((a) => !unneeded.includes(a));
+      // Nomad's tasksUpdated decides: a changed image, config, env, resources, ports or meta replaces; the rest is in place
+      let outdated = mine.filter((a) => a.JobVersion !== job.Version && tasksUpdated(a.Job, job, tg.Name) !== null);
       const inPlace = mine.filter((a) => !outdated.includes(a));
       for (const a of inPlace) {
         if (a.JobVersion === job.Version) continue;
         Object.assign(a, { JobVersion: job.Version, Job: job, ModifyIndex: this.store.bump('allocs') });
         updatedInPlace.push(a);
       }
-      // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy)
-      let replaceNow = outdated;
+      // a paused rollout replaces and places nothing until it is resumed
+      if (paused) continue;
+      const dstate = rollout.deployment?.TaskGroups[tg.Name];
+      const ownCanaries = inPlace.filter((a) => dstate?.PlacedCanaries?.includes(a.ID));
+      const wanted = job.Type === 'service' ? (tg.Update?.Canary ?? 0) : 0;
+      if (!failed && wanted > 0 && !dstate?.Promoted && (outdated.length > 0 || (dstate?.DesiredCanaries ?? 0) > 0)) {
+        // canaries: the new version runs beside the old allocations, which all stay until it is promoted;
+        // each canary takes the name of an old allocation it will replace (Nomad's NextCanaries)
+        canaries.desired[tg.Name] = wanted;
+        const taken = new Set(ownCanaries.map(allocSlot));
+        const slots = outdated.map(allocSlot).filter((s) => !taken.has(s)).sort((a, b) => a - b).slice(0, Math.max(0, wanted - ownCanaries.length));
+        const r = this.placeSlots(job, tg, slots, ev, rollout, true);
+        for (const a of r.placed) a.DeploymentStatus = { Healthy: null, Timestamp: ZERO_TIME, Canary: true, ModifyIndex: a.ModifyIndex };
+        placed.push(...r.placed);
+        canaries.placed.push(...r.placed);
+        noteFailures(tg.Name, r);
+        continue;
+      }
+      if (dstate?.Promoted) {
+        // a promoted canary takes the place of the old allocation of its name
+        for (const c of ownCanaries) {
+          const twin = outdated.find((o) => allocSlot(o) === allocSlot(c));
+          if (!twin) continue;
+          this.sim.client.stop(twin, 'alloc not needed due to job update');
+          outdated = outdated.filter((o) => o !== twin);
+          mine = mine.filter((o) => o !== twin);
+        }
+      }
+      // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy); a failed
+      // rollout replaces nothing more
+      let replaceNow = failed ? [] : outdated;
       const maxParallel = tg.Update?.MaxParallel ?? 0;
-      if (job.Type === 'service' && maxParallel > 0) {
+      if (!failed && job.Type === 'service' && maxParallel > 0) {
         const inFlight = inPlace.filter((a) => a.DeploymentStatus?.Healthy !== true).length;
         replaceNow = outdated.sort((a, b) => allocSlot(a) - allocSlot(b)).slice(0, Math.max(0, maxParallel - inFlight));
       }
@@ -106,35 +151,20 @@ export class Scheduler {
         : 0;
       const missing = desired - Math.min(bySlot.length, desired) - done;
       const used = new Set(bySlot.slice(0, desired).map(allocSlot));
-      let failures = 0;
-      let metric: AllocMetric | undefined;
-      for (let n = 0, slot = 0; n < missing; n++) {
-        while (used.has(slot)) slot++;
-        used.add(slot);
-        const fit = this.findNode(job, tg);
-        if ('failure' in fit) {
-          failures++;
-          metric = fit.failure;
-          continue;
-        }
-        if (!deployment && (job.Type === 'service') && (tg.Update?.MaxParallel ?? 0) > 0) {
-          deployment = this.sim.deployments.create(job);
-        }
-        placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, deployment));
-      }
-      if (failures > 0 && metric) {
-        metric.CoalescedFailures = failures - 1;
-        failedTG[tg.Name] = metric;
-        queued[tg.Name] = failures;
-      }
+      const slots: number[] = [];
+      for (let slot = 0; slots.length < missing; slot++) if (!used.has(slot)) slots.push(slot);
+      const r = this.placeSlots(job, tg, slots, ev, rollout, job.Type === 'service' && maxParallel > 0);
+      placed.push(...r.placed);
+      noteFailures(tg.Name, r);
     }
     // allocations updated in place join the new version's rollout too (Nomad counts them in its DesiredTotal)
-    if (!deployment && updatedInPlace.length && job.Type === 'service' && job.TaskGroups.some((g) => (g.Update?.MaxParallel ?? 0) > 0)) {
-      deployment = this.sim.deployments.create(job);
+    if (!rollout.deployment && !failed && updatedInPlace.length && job.Type === 'service' && job.TaskGroups.some((g) => (g.Update?.MaxParallel ?? 0) > 0)) {
+      rollout.deployment = this.sim.deployments.create(job);
     }
+    const deployment = rollout.deployment;
     if (deployment) {
       for (const a of updatedInPlace) this.sim.deployments.adopt(deployment, a);
-      this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace]);
+      this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace], canaries);
       ev.DeploymentID = deployment.ID;
     }
     const queuedAll: Record<string, number> = {};
@@ -155,7 +185,30 @@ export class Scheduler {
     } else {
       this.finishEval(ev, 'complete', { QueuedAllocations: queuedAll });
     }
+    // a promotion can leave nothing more to place: the rollout is done as soon as it is healthy
+    if (deployment) this.sim.deployments.complete(deployment);
     this.sim.jobs.recomputeStatus(rec!);
+  }
+
+  /**
+   * Places one allocation per slot where a node fits, counting the ones that do not; with `tracked`, the
+   * rollout of the version is created on the first placement when there is none yet.
+   */
+  private placeSlots(job: Job, tg: TaskGroup, slots: number[], ev: Evaluation, rollout: { deployment?: Deployment }, tracked: boolean) {
+    const placed: Allocation[] = [];
+    let failures = 0;
+    let metric: AllocMetric | undefined;
+    for (const slot of slots) {
+      const fit = this.findNode(job, tg);
+      if ('failure' in fit) {
+        failures++;
+        metric = fit.failure;
+        continue;
+      }
+      if (!rollout.deployment && tracked) rollout.deployment = this.sim.deployments.create(job);
+      placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, rollout.deployment));
+    }
+    return { placed, failures, metric };
   }
 
   /** Resources in use on a node by allocations that still hold them (and those a dry run reserved). */

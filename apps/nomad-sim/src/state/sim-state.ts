@@ -1,9 +1,12 @@
 import { Client } from './client';
+import { DeploymentActions } from './deployment-actions';
 import { Deployments } from './deployments';
+import { JobChildren } from './job-children';
 import { Jobs } from './jobs';
 import { Planner } from './planner';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
+import { JobSubmissions } from './submissions';
 import type { Job } from './types';
 
 /** Timings of the simulated client; tests shrink them, the demo keeps them human. */
@@ -30,7 +33,8 @@ export const DEFAULT_TIMINGS: SimTimings = {
 
 /**
  * The simulated cluster: the store (tables and indexes) and the parts that act on it — job endpoints,
- * scheduler, client (task runner) and deployment watcher. The parts reach each other through this object.
+ * scheduler, client (task runner), deployment watcher and the operator's deployment actions. The parts reach
+ * each other through this object.
  */
 export class SimState {
   readonly store: Store;
@@ -39,6 +43,9 @@ export class SimState {
   readonly scheduler: Scheduler;
   readonly client: Client;
   readonly deployments: Deployments;
+  readonly children: JobChildren;
+  readonly submissions = new JobSubmissions();
+  readonly deploymentActions: DeploymentActions;
 
   constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number) {
     this.store = new Store(region, datacenter, nodeCount);
@@ -47,6 +54,8 @@ export class SimState {
     this.scheduler = new Scheduler(this);
     this.client = new Client(this);
     this.deployments = new Deployments(this);
+    this.children = new JobChildren(this);
+    this.deploymentActions = new DeploymentActions(this);
   }
 
   getJob(ns: string, id: string): Job | undefined {

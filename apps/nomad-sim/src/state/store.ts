@@ -11,24 +11,10 @@ import type { Allocation, AnyMap, Deployment, Evaluation, Job, Namespace, Scalin
 
 export type TableName = 'jobs' | 'allocs' | 'evals' | 'deployments' | 'namespaces' | 'nodes' | 'acl';
 
-/** The jobspec source a register sent along (nomad/structs JobSubmission), kept per job version. */
-export interface JobSubmission {
-  Source: string;
-  Format: string;
-  VariableFlags: Record<string, string> | null;
-  Variables: string;
-  Namespace: string;
-  JobID: string;
-  Version: number;
-  JobModifyIndex: number;
-}
-
 export interface JobRecord {
   job: Job;
   /** newest first, as /versions returns them */
   versions: Job[];
-  /** by job version; only versions registered with a Submission have one */
-  submissions?: Map<number, JobSubmission>;
   summaryCreateIndex: number;
   summaryModifyIndex: number;
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { NomadApiError } from '../nomad.errors';
 import { nomadPath } from '../nomad-path';
 import { JobPlanResponse, JobScaleStatus, JobSubmission, JobSubmissionInput, JobVersions } from '../nomad-resources.types';
-import { AllocationListStub, Deployment, Evaluation, JobDeregisterResponse, JobListStub, JobRegisterResponse, JobSummary, NomadJob } from '../nomad.types';
+import { AllocationListStub, Deployment, Evaluation, JobDeregisterResponse, JobDispatchResponse, JobListStub, JobRegisterResponse, JobSummary, NomadJob, PeriodicForceResponse } from '../nomad.types';
 import { NomadResult } from '../transport/nomad.transport';
 import { NomadReadOptions, NomadResource } from './nomad-resource';
 
@@ -15,7 +15,7 @@ export interface JobListFilter {
   meta?: boolean;
 }
 
-/** /v1/jobs and /v1/job/:id/…: list, read, register, plan, stop, versions, revert, scale, evaluate. */
+/** /v1/jobs and /v1/job/:id/…: list, read, register, plan, stop, versions, revert, scale, evaluate, dispatch, periodic force. */
 @Injectable()
 export class NomadJobsApi extends NomadResource {
   /** `namespace` may be `*` (every namespace the token can list). */
@@ -132,5 +132,20 @@ export class NomadJobsApi extends NomadResource {
   evaluate(namespace: string, jobId: string, forceReschedule = false): Promise<{ EvalID: string; EvalCreateIndex: number; JobModifyIndex: number }> {
     const body = { JobID: jobId, EvalOptions: { ForceReschedule: forceReschedule } };
     return this.write('PUT', nomadPath`job/${jobId}/evaluate`, { what: 'an evaluate response', id: 'EvalID' }, { query: { namespace }, body });
+  }
+
+  /**
+   * A child of a parameterized job (`<id>/dispatch-<unix>-<8 hex>`) with meta and a payload (≤ 16 KiB).
+   * With an idempotency token, a repeat answers the child the first call made (EvalID '').
+   */
+  dispatch(namespace: string, jobId: string, req: { meta?: Record<string, string>; payload?: Buffer; idempotencyToken?: string }): Promise<JobDispatchResponse> {
+    const body = { JobID: jobId, Meta: req.meta ?? null, Payload: req.payload?.length ? req.payload.toString('base64') : null };
+    const query = { namespace, idempotency_token: req.idempotencyToken || undefined };
+    return this.write('PUT', nomadPath`job/${jobId}/dispatch`, { what: 'a dispatch response', id: 'DispatchedJobID' }, { query, body });
+  }
+
+  /** Launches a periodic job's child (`<id>/periodic-<unix>`) now; the evaluation's JobID names the child. */
+  periodicForce(namespace: string, jobId: string): Promise<PeriodicForceResponse> {
+    return this.write('PUT', nomadPath`job/${jobId}/periodic/force`, { what: 'a periodic force response', id: 'EvalID' }, { query: { namespace } });
   }
 }

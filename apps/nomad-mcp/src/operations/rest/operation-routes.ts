@@ -4,6 +4,7 @@ import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
 import { definitionOf, OperationClass } from '../core/operation';
 import { leaveValidationToExecutor, validateInput } from '../../common/validation';
+import { answerAsEventStream, wantsEventStream } from './event-stream';
 import { OperationExecutor } from '../core/operation.executor';
 import { pathParams, restInputOf, routePath } from './rest-input';
 
@@ -40,7 +41,9 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
       const input = params.length && isRecord(own) ? { ...own, ...Object.fromEntries(params.map((p, i) => [p, values[i]])) } : own;
       // (a route whose path holds the whole input has no class of its own: the executor refuses any extra field)
       const prepare = params.length && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
-      const done = await this.executor.execute(def.name, input, { principal: requestPrincipal(req), transport: 'rest' }, { prepare });
+      const call = { principal: requestPrincipal(req), transport: 'rest' as const };
+      if (def.rest.stream && wantsEventStream(req)) return answerAsEventStream(req, res, (live) => this.executor.execute(def.name, input, { ...call, ...live }, { prepare }));
+      const done = await this.executor.execute(def.name, input, call, { prepare });
       res.status(done.status);
       return done.result;
     };

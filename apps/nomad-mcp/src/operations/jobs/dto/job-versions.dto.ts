@@ -48,7 +48,7 @@ export class JobVersionsResult {
 export class RevertJobDto extends IntersectionType(JobRefDto, ConfirmableDto) {
   /**
    * The version to go back to (list_job_versions shows them); Nomad registers its spec as a new version.
-   * @example 1
+   * @example 0
    */
   @IsInt({ message: 'version must be a whole number' })
   @Min(0)
