@@ -165,7 +165,8 @@ export class Scheduler {
     if (deployment) {
       for (const a of updatedInPlace) this.sim.deployments.adopt(deployment, a);
       this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace], canaries);
-      ev.DeploymentID = deployment.ID;
+      // an evaluation a deployment created (the watcher's) keeps naming that deployment
+      ev.DeploymentID ||= deployment.ID;
     }
     const queuedAll: Record<string, number> = {};
     for (const tg of job.TaskGroups) queuedAll[tg.Name] = queued[tg.Name] ?? 0;
