@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { startStack, Stack } from './support/stack';
 
 const KEYS = { ops: 'ops-key-resources-01', dev: 'dev-reader-key-02', operator: 'operator-only-key-03' };
+/** dev-reader's own Nomad token: its resource reads and completions must carry it, as its tool calls do. */
+const DEV_NOMAD_TOKEN = '4b9c1d2e-0000-4000-8000-00000000dead';
 const BUILT_MAIN = resolve(__dirname, '../dist/apps/nomad-mcp/src/main.js');
 /** Jobs registered in namespace `bulk`: more than a completion answers. */
 const BULK = Array.from({ length: 23 }, (_, i) => `svc-${String(i + 1).padStart(2, '0')}`);
@@ -35,10 +37,11 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mcp-resources-'));
     const file = join(dir, 'identities.yaml');
+    writeFileSync(join(dir, 'dev-nomad-token'), DEV_NOMAD_TOKEN);
     writeFileSync(file, [
       'identities:',
       `  - { name: ops, key: ${KEYS.ops}, scopes: ['*'], confirm: 'off' }`,
-      `  - { name: dev-reader, key: ${KEYS.dev}, scopes: [read], namespaces: [development] }`,
+      `  - { name: dev-reader, key: ${KEYS.dev}, scopes: [read], namespaces: [development], nomad_token_file: dev-nomad-token }`,
       `  - { name: operator-only, key: ${KEYS.operator}, scopes: [operate] }`,
     ].join('\n'));
     s = await startStack({ env: { API_KEYS_FILE: file, NOMAD_MCP_AUDIT_READS: 'true' } });
@@ -88,7 +91,7 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
     expect((await operator.listResourceTemplates()).resourceTemplates).toEqual([]);
   });
 
-  it('reads a job resource through get_job_status: text and JSON, the Nomad reads, the audit record', async () => {
+  it("reads a job resource through get_job_status: text and JSON, the Nomad reads with the identity's token, the audit record", async () => {
     const before = s.nomadTraffic.length;
     const { contents } = await dev.readResource({ uri: 'nomad://job/development/example-job' }) as { contents: Contents };
     expect(contents.map((c) => [c.uri, c.mimeType])).toEqual([
@@ -100,6 +103,7 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
     expect(since(before)).toEqual(expect.arrayContaining([
       'GET /v1/job/example-job?namespace=development', 'GET /v1/job/example-job/summary?namespace=development', 'GET /v1/job/example-job/allocations?namespace=development&all=false', 'GET /v1/job/example-job/deployment?namespace=development',
     ]));
+    expect(new Set(s.nomadTokens.slice(before).map((t) => t.token))).toEqual(new Set([DEV_NOMAD_TOKEN]));
     const db = new Database(s.auditPath, { readonly: true });
     try {
       const rec = db.prepare("SELECT * FROM audit_records WHERE operation = 'get_job_status' ORDER BY id DESC LIMIT 1").get() as any;
@@ -159,7 +163,9 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
     expect((await complete(ops, '')).completion).toEqual({ values: ['bulk', 'default', 'development'], total: 3, hasMore: false });
     expect((await complete(ops, 'de')).completion.values).toEqual(['default', 'development']);
     expect((await complete(ops, 'dev')).completion.values).toEqual(['development']);
+    const before = s.nomadTraffic.length;
     expect((await complete(dev, '')).completion.values).toEqual(['development']);
+    expect(s.nomadTokens.slice(before).map((t) => [t.line, t.token])).toEqual([['GET /v1/namespaces', DEV_NOMAD_TOKEN]]);
     expect((await complete(operator, '')).completion).toEqual({ values: [], total: 0, hasMore: false });
   });
 
