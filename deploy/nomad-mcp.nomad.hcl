@@ -89,9 +89,10 @@ job "nomad-mcp" {
       # this job (deploy/nomad-mcp.policy.hcl, `nomad acl policy apply -job nomad-mcp`). No token to store
       # or rotate.
       #
-      # Instead, with a Nomad before 1.7 or a token of its own: drop this block, put the token into the
-      # variable (`nomad_token=...`), add `NOMAD_TOKEN={{ .nomad_token }}` to the env template below, and
-      # point NOMAD_ADDR at the agent's HTTP API (e.g. "http://${attr.unique.network.ip-address}:4646").
+      # Instead, with a token of its own (nomad acl token create -policy nomad-mcp): drop this block, put the
+      # token into the variable (`nomad_token=...`) and add `NOMAD_TOKEN={{ .nomad_token }}` to the env
+      # template below. The Task API takes ACL tokens too; to reach the agent's HTTP API instead, set
+      # NOMAD_ADDR = "http://${attr.unique.network.ip-address}:4646" (https and NOMAD_CACERT where it has TLS).
       identity {
         env = true
       }
