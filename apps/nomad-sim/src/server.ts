@@ -38,6 +38,11 @@ export interface RunningSimulator {
   port: number;
   state: SimState;
   acl: AclStore;
+  /**
+   * The workload identity Nomad gives a task of this allocation as NOMAD_TOKEN (`identity { env = true }`):
+   * what a service running as a Nomad job calls Nomad with. `task` defaults to the group's first task.
+   */
+  workloadIdentity(allocId: string, task?: string): string;
   close(): Promise<void>;
 }
 
@@ -46,7 +51,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const region = opts.region ?? 'global';
   const datacenter = opts.datacenter ?? 'dc1';
   const state = new SimState(region, datacenter, { ...DEFAULT_TIMINGS, ...opts.timings }, opts.nodes ?? 1);
-  const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.store.index);
+  const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.store.index, (id) => state.store.allocs.get(id)?.TaskGroup);
   if (opts.seed) seedDemo(state);
   const sim: Sim = {
     state, acl, httpAddr: '',
@@ -72,6 +77,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     port: addr.port,
     state,
     acl,
+    workloadIdentity: (allocId, task) => {
+      const a = state.store.allocs.get(allocId);
+      if (!a) throw new Error(`no allocation ${allocId}`);
+      const group = state.store.getJob(a.Namespace, a.JobID)?.TaskGroups.find((g) => g.Name === a.TaskGroup);
+      const name = task ?? group?.Tasks[0]?.Name ?? '';
+      return acl.signWorkloadIdentity({ nomad_namespace: a.Namespace, nomad_job_id: a.JobID, nomad_allocation_id: a.ID, nomad_task: name });
+    },
     close: () => closeServer(server, state),
   };
 }

@@ -1,5 +1,5 @@
 import { INestApplicationContext, Inject, Injectable, Logger } from '@nestjs/common';
-import { AclTokenSelf, NomadApiError, NomadNamespacesApi, NomadService, NomadStatusApi } from '@nomad-mcp/nomad';
+import { AclTokenSelf, isWorkloadIdentity, NomadApiError, NomadNamespacesApi, NomadService, NomadStatusApi, workloadIdentityClaims } from '@nomad-mcp/nomad';
 import { NOMAD_CONFIG, NomadConfig, redactUrl } from '../config';
 import { describeNomadProblem, leaderProblem } from './nomad-problem';
 
@@ -60,7 +60,9 @@ export class NomadStartupCheck {
         const findings = hasToken ? [info(`Nomad at ${address} has ACLs disabled: NOMAD_TOKEN is not needed and is ignored; every call is allowed.`)] : [];
         return { findings, stop: false };
       }
-      const denied = err instanceof NomadApiError && (err.status === 403 || (err.status === 404 && /token not found/i.test(err.nomadMessage)));
+      const notAnAclToken = err instanceof NomadApiError && err.status === 404 && /token not found/i.test(err.nomadMessage);
+      if (notAnAclToken && isWorkloadIdentity(this.config.token)) return { findings: [info(describeWorkloadIdentity(this.config.token!))], stop: false };
+      const denied = err instanceof NomadApiError && (err.status === 403 || notAnAclToken);
       if (denied && !hasToken) {
         return { findings: [warn(`Nomad at ${address} has ACLs enabled and NOMAD_TOKEN is not set: calls run with Nomad's anonymous policy, which usually may do little; set NOMAD_TOKEN.`)], stop: true };
       }
@@ -98,6 +100,16 @@ function describeToken(t: AclTokenSelf): string {
   }
   const policies = t.Policies?.length ? t.Policies.join(', ') : 'none';
   return `NOMAD_TOKEN${name} is a ${t.Type} token with policies ${policies}: Nomad allows what they grant and answers 403 otherwise${expires}.`;
+}
+
+/** A workload identity Nomad verified: its rights are the policies attached to its job. */
+function describeWorkloadIdentity(token: string): string {
+  const { namespace, job } = workloadIdentityClaims(token);
+  const where = job ? ` of job '${job}'${namespace ? ` in namespace '${namespace}'` : ''}` : '';
+  return (
+    `NOMAD_TOKEN is the workload identity${where} (a Nomad task's identity block): Nomad allows what the ACL policies ` +
+    `attached to that job grant (nomad acl policy apply -namespace ${namespace ?? '<namespace>'} -job ${job ?? '<job>'} …) and answers 403 otherwise.`
+  );
 }
 
 /**
