@@ -141,11 +141,10 @@ job "nomad-mcp" {
       }
 
       resources {
-        # a Node.js process at rest uses ~100 MB; memory_max lets it burst where the cluster allows
-        # oversubscription (ignored elsewhere)
+        # a Node.js process at rest uses ~100 MB. Where the cluster enables memory oversubscription, add
+        # memory_max = 512 to let it burst (elsewhere Nomad ignores it and warns at plan time)
         cpu        = 200
         memory     = 256
-        memory_max = 512
       }
 
       # the service finishes calls in flight before it exits

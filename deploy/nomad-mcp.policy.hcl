@@ -16,10 +16,10 @@ namespace "*" {
   capabilities = [
     # list_jobs
     "list-jobs",
-    # get_job_status, list_job_versions, wait_for_deployment, list_allocations, get_allocation,
+    # get_job_status, get_job_spec, list_job_versions, wait_for_deployment, list_allocations, get_allocation,
     # list_deployments, get_deployment, get_evaluation; every change reads the job or allocation first
     "read-job",
-    # create_job (plan and register), stop_job, start_job, revert_job, force_periodic_job,
+    # create_job (plan and register), plan_job, register_job, stop_job, start_job, revert_job, force_periodic_job,
     # promote_deployment, fail_deployment, pause_deployment, resume_deployment
     "submit-job",
     # dispatch_job

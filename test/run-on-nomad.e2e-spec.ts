@@ -58,7 +58,7 @@ describe('deploy/nomad-mcp.nomad.hcl on Nomad', () => {
     // the identities file is written where API_KEYS_FILE points, and re-read by the service (no restart)
     expect(identities).toMatchObject({ Envvars: false, ErrMissingKey: true, ChangeMode: 'noop' });
     expect(task.Env.API_KEYS_FILE).toBe(`\${NOMAD_SECRETS_DIR}/${identities.DestPath.replace(/^secrets\//, '')}`);
-    expect(task.Resources).toMatchObject({ CPU: 200, MemoryMB: 256, MemoryMaxMB: 512 });
+    expect(task.Resources).toMatchObject({ CPU: 200, MemoryMB: 256 });
 
     // the image is a variable: `nomad job run -var image=…`
     expect((await parse('image = "registry.example.com/nomad-mcp:0.2.0"')).TaskGroups[0].Tasks[0].Config.image).toBe('registry.example.com/nomad-mcp:0.2.0');
