@@ -128,8 +128,14 @@ describe('confirmed changes', () => {
     const from = s.nomadTraffic.length;
     const update = await s.api('POST', '/api/claude/create-job', { job_id: 'web-b', docker_image: 'nginx:1.28', count: 3, namespace: 'development' }, as('bot'));
     expect(update.status).toBe(428);
-    expect(update.json.confirmation.plan.details.changes).toEqual(['~ group web-b count: 2 → 3', '~ task nginx image: nginx:1.27 → nginx:1.28']);
-    expect(update.json.message).toContain("Nomad's plan: web-b:");
+    // Nomad's own diff: the count places one more now; the new image replaces the others one at a time (MaxParallel 1)
+    expect(update.json.confirmation.plan.details.changes).toEqual([
+      '~ group web-b (1 create, 2 ignore)',
+      '~ group web-b: Count: "2" → "3" (forces create)',
+      '~ group web-b: task nginx (forces create/destroy update)',
+      '~ group web-b: task nginx: Config.image: "nginx:1.27" → "nginx:1.28"',
+    ]);
+    expect(update.json.message).toContain("Nomad's plan: web-b: 1 to create, 2 unchanged for now (rolling update).");
     expect(s.nomadTraffic.slice(from)).toContainEqual(expect.stringMatching(/^PUT \/v1\/job\/web-b\/plan/));
     expect(writesSince(from)).toEqual([]);
     const created = await s.api('POST', '/api/claude/create-job', { job_id: 'web-c', docker_image: 'nginx:1.27', namespace: 'development' }, as('bot'));

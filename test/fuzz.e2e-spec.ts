@@ -35,7 +35,10 @@ type Target = { method: 'GET' | 'POST'; path: (input: Record<string, unknown>) =
 /** A path segment from an input field: a string as it is (hostile ones too), anything else as a valid value. */
 const segment = (input: Record<string, unknown>, name: string, valid: string) => enc(typeof input[name] === 'string' ? (input[name] as string) : valid);
 const job = (suffix = '') => ({ path: (i: Record<string, unknown>) => `/api/claude/jobs/${segment(i, 'job_id', 'example-job')}${suffix}`, inPath: ['job_id'] });
-const byId = (resource: string, field: string) => ({ path: (i: Record<string, unknown>) => `/api/claude/${resource}/${segment(i, field, '0123abcd')}`, inPath: [field] });
+const byId = (resource: string, field: string, suffix = '') => ({ path: (i: Record<string, unknown>) => `/api/claude/${resource}/${segment(i, field, '0123abcd')}${suffix}`, inPath: [field] });
+
+/** A valid jobspec (Nomad's API JSON) for plan_job and register_job. */
+const FUZZ_JOB = { ID: 'fuzz-job', TaskGroups: [{ Name: 'g', Tasks: [{ Name: 't', Driver: 'docker', Config: { image: 'nginx:1.27' }, Resources: { CPU: 100, MemoryMB: 64 } }] }] };
 
 /** The routes and their valid inputs; every case breaks one of them. */
 const TARGETS: Target[] = [
@@ -45,22 +48,45 @@ const TARGETS: Target[] = [
   { method: 'GET', path: (i) => `/api/claude/job-logs/${segment(i, 'job_id', 'example-job')}`, inPath: ['job_id'], tool: 'get_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', lines: 5, type: 'stdout' } },
   { method: 'POST', ...job('/stop'), tool: 'stop_job', valid: { job_id: 'example-job', namespace: 'development', purge: false } },
   { method: 'POST', ...job('/restart'), tool: 'restart_job', valid: { job_id: 'example-job', namespace: 'development' } },
+  { method: 'POST', ...job('/scale'), tool: 'scale_job', valid: { job_id: 'example-job', namespace: 'development', count: 2, reason: 'fuzz' } },
+  { method: 'POST', ...job('/revert'), tool: 'revert_job', valid: { job_id: 'example-job', namespace: 'development', version: 0 } },
+  { method: 'GET', ...job('/versions'), tool: 'list_job_versions', reads: true, valid: { job_id: 'example-job', namespace: 'development', limit: 3 } },
+  { method: 'GET', ...job('/logs/follow'), tool: 'follow_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', seconds: 1, max_lines: 2 } },
+  { method: 'GET', ...job('/deployment/wait'), tool: 'wait_for_deployment', reads: true, valid: { job_id: 'example-job', namespace: 'development', timeout_seconds: 1 } },
+  { method: 'POST', ...job('/dispatch'), tool: 'dispatch_job', valid: { job_id: 'example-job', namespace: 'development', meta: { customer: 'acme' }, payload: 'hi', idempotency_token: 'fuzz-1' } },
+  { method: 'POST', ...job('/periodic/force'), tool: 'force_periodic_job', valid: { job_id: 'example-job', namespace: 'development' } },
   { method: 'GET', ...job('/allocations'), tool: 'list_allocations', reads: true, valid: { job_id: 'example-job', namespace: 'development', status: 'running', limit: 5 } },
   { method: 'GET', ...byId('allocations', 'alloc_id'), tool: 'get_allocation', reads: true, valid: { alloc_id: '0123abcd' } },
+  { method: 'POST', ...byId('allocations', 'alloc_id', '/restart'), tool: 'restart_allocation', valid: { alloc_id: '0123abcd', task: 'nginx' } },
+  { method: 'POST', ...byId('allocations', 'alloc_id', '/signal'), tool: 'signal_allocation', valid: { alloc_id: '0123abcd', signal: 'SIGHUP', task: 'nginx' } },
+  { method: 'POST', ...byId('allocations', 'alloc_id', '/stop'), tool: 'stop_allocation', valid: { alloc_id: '0123abcd' } },
   { method: 'GET', ...byId('evaluations', 'eval_id'), tool: 'get_evaluation', reads: true, valid: { eval_id: '0123abcd-0000' } },
   { method: 'GET', ...job('/deployments'), tool: 'list_deployments', reads: true, valid: { job_id: 'example-job', namespace: 'development', limit: 3 } },
   { method: 'GET', ...byId('deployments', 'deployment_id'), tool: 'get_deployment', reads: true, valid: { deployment_id: '0123abcd5' } },
+  { method: 'POST', ...byId('deployments', 'deployment_id', '/promote'), tool: 'promote_deployment', valid: { deployment_id: '0123abcd5', groups: ['web'] } },
+  { method: 'POST', ...byId('deployments', 'deployment_id', '/fail'), tool: 'fail_deployment', valid: { deployment_id: '0123abcd' } },
+  { method: 'POST', ...byId('deployments', 'deployment_id', '/pause'), tool: 'pause_deployment', valid: { deployment_id: '0123abcd' } },
+  { method: 'POST', ...byId('deployments', 'deployment_id', '/resume'), tool: 'resume_deployment', valid: { deployment_id: '0123abcd' } },
   { method: 'GET', path: () => '/api/claude/nodes', tool: 'list_nodes', reads: true, valid: { limit: 2 } },
   { method: 'GET', ...byId('nodes', 'node_id'), tool: 'get_node', reads: true, valid: { node_id: '0123abcd' } },
   { method: 'GET', path: () => '/api/claude/namespaces', tool: 'list_namespaces', reads: true, valid: { prefix: 'dev' } },
   { method: 'GET', path: () => '/api/claude/problems', tool: 'find_problems', reads: true, valid: { namespace: '*', limit: 5 } },
   { method: 'GET', path: () => '/api/claude/connection', tool: 'check_connection', reads: true, valid: { namespace: 'development' } },
-  { method: 'POST', path: (i) => `/api/claude/nodes/${segment(i, 'node_id', '0123abcd')}/eligibility`, inPath: ['node_id'], tool: 'set_node_eligibility', valid: { node_id: '0123abcd', eligible: false } },
-  { method: 'POST', path: (i) => `/api/claude/nodes/${segment(i, 'node_id', '0123abcd')}/drain`, inPath: ['node_id'], tool: 'drain_node', valid: { node_id: '0123abcd', enable: true, deadline_seconds: 60, ignore_system_jobs: false } },
+  { method: 'POST', ...byId('nodes', 'node_id', '/eligibility'), tool: 'set_node_eligibility', valid: { node_id: '0123abcd', eligible: false } },
+  { method: 'POST', ...byId('nodes', 'node_id', '/drain'), tool: 'drain_node', valid: { node_id: '0123abcd', enable: true, deadline_seconds: 60, ignore_system_jobs: false } },
+  { method: 'GET', ...job('/spec'), tool: 'get_job_spec', reads: true, valid: { job_id: 'example-job', namespace: 'development' } },
+  // plans change nothing; an HCL one goes through Nomad's parser first
+  { method: 'POST', path: () => '/api/claude/plan-job', tool: 'plan_job', reads: true, valid: { job: FUZZ_JOB, namespace: 'development' } },
+  { method: 'POST', path: () => '/api/claude/plan-job', tool: 'plan_job', reads: true, valid: { hcl: 'job "fuzz-job" {\n  group "g" {}\n}\n', namespace: 'development' } },
+  { method: 'POST', path: () => '/api/claude/register-job', tool: 'register_job', valid: { job: FUZZ_JOB, namespace: 'development', job_modify_index: 0 } },
 ];
 
-/** What the service may ask Nomad while answering these calls: the operations' own endpoints, nothing else. */
-const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(status\/leader|regions|agent\/self|acl\/token\/self|jobs|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/restart)?)(\?|$)/;
+/**
+ * What the service may ask Nomad while answering these calls: the operations' own endpoints (check_connection's
+ * leader, regions, agent and token reads too), nothing else. A scale, revert, drain or eligibility change is not
+ * among them: every case breaks its input, so none may reach Nomad as a change.
+ */
+const ALLOWED_NOMAD = /^(GET|PUT|POST|DELETE) \/v1\/(status\/leader|regions|agent\/self|acl\/token\/self|jobs(\/parse)?|job\/[^/?]+(\/(summary|allocations|evaluations|deployments?|versions|plan|submission|dispatch|periodic\/force))?|namespaces?(\/[A-Za-z0-9-]+)?|evaluations|evaluation\/[0-9a-f-]+(\/allocations)?|allocations|deployments|deployment\/((promote|fail|pause)\/)?[0-9a-f-]+|nodes|node\/[0-9a-f-]+(\/allocations)?|allocation\/[0-9a-f-]+(\/stop)?|client\/(fs\/logs|allocation)\/[0-9a-f-]+(\/(restart|signal))?)(\?|$)/;
 
 /**
  * 10,000 generated bad inputs over REST and MCP, each one field or key broken (wrong types, nulls, huge and
@@ -130,7 +156,8 @@ describe('fuzz: 10,000 bad inputs', () => {
     expect(cases).toBeGreaterThanOrEqual(10_000);
     const offPath = s.nomadTraffic.filter((l) => !ALLOWED_NOMAD.test(l));
     expect(offPath.slice(0, 20)).toEqual([]);
-    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs|^DELETE |\/v1\/node\/[^/]+\/(drain|eligibility)/.test(l))).toEqual([]);
+    // (parsing HCL registers nothing)
+    expect(s.nomadTraffic.filter((l) => /^(PUT|POST) \/v1\/jobs(\?|$)|^DELETE |\/v1\/node\/[^/]+\/(drain|eligibility)/.test(l))).toEqual([]);
     expect((await s.nomad('GET', '/v1/job/fuzz-job?namespace=development')).status).toBe(404);
     expect((await s.nomad('GET', '/v1/job/example-job?namespace=development')).json.Stop).toBe(false);
   }, 600_000);

@@ -28,13 +28,13 @@ describe('job versions and revert', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists versions newest first with what changed from the one before (env values never shown)', async () => {
+  it("lists versions newest first with Nomad's diff from the one before (env values never shown)", async () => {
     const r = await s.api('GET', `/api/claude/jobs/shop/versions?namespace=${NS}`);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ job_id: 'shop', current_version: 2, total: 3 });
     expect(r.json.versions.map((v: any) => [v.version, v.changes])).toEqual([
-      [2, ['~ group shop count: 1 → 2', '+ task nginx env API_TOKEN']],
-      [1, ['~ task nginx image: nginx:1.27 → nginx:1.28']],
+      [2, ['~ group shop: Count: "1" → "2"', '+ group shop: task nginx: Env[API_TOKEN]: (value hidden)']],
+      [1, ['~ group shop: task nginx: Config.image: "nginx:1.27" → "nginx:1.28"']],
       [0, []],
     ]);
     expect(r.json.message).toBe("Job 'shop' is at version 2 (3 versions kept); version 2 changed 2 things.");
@@ -82,7 +82,7 @@ describe('job versions and revert', () => {
       const text: string = r.content[0].text;
       // (version 2 may have become stable by now: its deployment finishes in the background)
       expect(text.split('\n')[0]).toMatch(/^Job 'shop' is at version 3 \(4 versions kept\); version 3 changed 3 things[.;]/);
-      expect(text).toContain('~ task nginx image: nginx:1.28 → nginx:1.27');
+      expect(text).toContain('~ group shop: task nginx: Config.image: "nginx:1.28" → "nginx:1.27"');
       expect(Buffer.byteLength(text)).toBeLessThan(4096);
     } finally {
       await client.close();

@@ -54,8 +54,10 @@ online("the README's MCP Inspector commands, run as written", () => {
   });
   afterAll(() => s?.close());
 
-  it('the README has the three commands: tools/list over HTTP and stdio, tools/call over HTTP, all with npx -y', () => {
-    expect(commands).toHaveLength(3);
+  it('the README has its seven commands: tools, resources and prompts over HTTP and stdio, all with npx -y', () => {
+    expect(commands.map((c) => /--method (\S+)/.exec(c)?.[1])).toEqual([
+      'tools/list', 'tools/list', 'tools/call', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list',
+    ]);
     for (const c of commands) expect(c).toMatch(/^npx -y @modelcontextprotocol\/inspector@\d+\.\d+\.\d+ --cli /);
     expect(existsSync(BIN)).toBe(true);
   });
@@ -68,12 +70,31 @@ online("the README's MCP Inspector commands, run as written", () => {
     const r = await sh(concrete, 240000);
     expect({ code: r.code, stderr: r.code === 0 ? '' : r.stderr.slice(-2000) }).toEqual({ code: 0, stderr: '' });
     const answer = JSON.parse(r.stdout);
-    if (/--method tools\/list/.test(concrete)) {
-      expect(answer.tools.map((t: any) => t.name)).toEqual(ALL_TOOLS);
-    } else {
-      expect(answer.isError).toBeFalsy();
-      expect(answer.content[0].text).toMatch(/^3 jobs in namespace 'development'/);
-      expect(answer.structuredContent.jobs.map((j: any) => j.id)).toEqual(['broken-api', 'example-job', 'nightly-report']);
+    switch (/--method (\S+)/.exec(concrete)?.[1]) {
+      case 'tools/list':
+        expect(answer.tools.map((t: any) => t.name)).toEqual(ALL_TOOLS);
+        break;
+      case 'tools/call':
+        expect(answer.isError).toBeFalsy();
+        expect(answer.content[0].text).toMatch(/^3 jobs in namespace 'development'/);
+        expect(answer.structuredContent.jobs.map((j: any) => j.id)).toEqual(['broken-api', 'example-job', 'nightly-report']);
+        break;
+      case 'resources/list':
+        expect(answer.resources.map((x: any) => x.uri)).toEqual(['nomad://jobs/default', 'nomad://jobs/development']);
+        break;
+      case 'resources/templates/list':
+        expect(answer.resourceTemplates.map((t: any) => t.uriTemplate)).toEqual(expect.arrayContaining(['nomad://jobs/{namespace}', 'nomad://job/{namespace}/{job_id}', 'nomad://job/{namespace}/{job_id}/logs']));
+        break;
+      case 'resources/read':
+        expect(answer.contents.map((c: any) => c.mimeType)).toEqual(['text/plain', 'application/json']);
+        expect(answer.contents[0].text).toMatch(/^Job 'example-job' \(service, version 0\)/);
+        expect(JSON.parse(answer.contents[1].text)).toMatchObject({ job_id: 'example-job', namespace: 'development' });
+        break;
+      case 'prompts/list':
+        expect(answer.prompts.map((p: any) => p.name)).toEqual(['diagnose-failing-job', 'roll-out-new-image', 'drain-node-safely']);
+        break;
+      default:
+        throw new Error(`no check for: ${concrete}`);
     }
   }, 300000);
 });

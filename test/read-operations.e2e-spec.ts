@@ -296,9 +296,12 @@ describe('read operations: allocations, evaluations, deployments, nodes, namespa
     const deployment = (await s.nomad('GET', `/v1/job/example-job/deployment?namespace=${NS}`)).json.ID;
     const blocked = (await s.nomad('GET', `/v1/job/too-big/evaluations?namespace=${NS}`)).json.find((e: any) => e.Status === 'blocked').ID;
     const args: Record<string, Record<string, unknown>> = {
-      find_problems: {}, list_jobs: { namespace: '*' }, get_job_status: { job_id: 'broken-api' }, list_job_versions: { job_id: 'example-job' }, get_job_logs: { job_id: 'broken-api' },
+      find_problems: {}, list_jobs: { namespace: '*' }, get_job_status: { job_id: 'broken-api' }, get_job_spec: { job_id: 'example-job' },
+      list_job_versions: { job_id: 'example-job' },
+      plan_job: { job: { ID: 'example-job', TaskGroups: [{ Name: 'web', Count: 3, Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.28' } }] }] } },
+      get_job_logs: { job_id: 'broken-api' }, follow_job_logs: { job_id: 'example-job', seconds: 1 },
       list_allocations: { job_id: 'five' }, get_allocation: { alloc_id: alloc.ID }, get_evaluation: { eval_id: blocked },
-      list_deployments: { job_id: 'example-job' }, get_deployment: { deployment_id: deployment }, list_nodes: {},
+      list_deployments: { job_id: 'example-job' }, get_deployment: { deployment_id: deployment }, wait_for_deployment: { job_id: 'example-job' }, list_nodes: {},
       get_node: { node_id: alloc.NodeID }, list_namespaces: {}, check_connection: {},
     };
     expect(Object.keys(args)).toEqual(READ_TOOLS);

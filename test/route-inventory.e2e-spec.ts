@@ -17,10 +17,23 @@ const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
   scale_job: { count: 2 },
   revert_job: { version: 0 },
+  plan_job: { job: { ID: 'inventory-job', TaskGroups: [] } },
+  register_job: { job: { ID: 'inventory-job', TaskGroups: [] } },
+  restart_allocation: { alloc_id: '0123abcd' },
+  signal_allocation: { alloc_id: '0123abcd', signal: 'SIGHUP' },
+  stop_allocation: { alloc_id: '0123abcd' },
+  promote_deployment: { deployment_id: '0123abcd' },
+  fail_deployment: { deployment_id: '0123abcd' },
+  pause_deployment: { deployment_id: '0123abcd' },
+  resume_deployment: { deployment_id: '0123abcd' },
   set_node_eligibility: { node_id: '0123abcd', eligible: true },
   drain_node: { node_id: '0123abcd' },
 };
-const inputOf = (name: string): Record<string, unknown> => ({ job_id: 'example-job', ...INPUT[name] });
+/** An operation's input: its own (an allocation's, a deployment's or a node's ID), or naming example-job. */
+const inputOf = (name: string): Record<string, unknown> => {
+  const own = INPUT[name] ?? {};
+  return 'alloc_id' in own || 'deployment_id' in own || 'node_id' in own ? own : { job_id: 'example-job', ...own };
+};
 
 /**
  * Every route the app serves, found by walking the router (so a new route is covered without editing this

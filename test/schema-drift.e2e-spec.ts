@@ -35,13 +35,26 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
   afterAll(() => s.close());
 
   const toolInputs: Record<string, string> = {
-    find_problems: 'FindProblemsQueryDto', list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', start_job: 'JobChangeDto', stop_job: 'StopJobDto',
-    restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto', revert_job: 'RevertJobDto', get_job_logs: 'JobLogsRequestDto',
-    list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', get_evaluation: 'EvaluationRefDto',
-    list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
+    find_problems: 'FindProblemsQueryDto', list_jobs: 'ListJobsQueryDto', get_job_status: 'JobRefDto', get_job_spec: 'JobRefDto', list_job_versions: 'JobVersionsQueryDto', plan_job: 'PlanJobDto',
+    start_job: 'JobChangeDto', stop_job: 'StopJobDto', restart_job: 'JobChangeDto', scale_job: 'ScaleJobDto', create_job: 'CreateJobDto',
+    register_job: 'RegisterJobDto', revert_job: 'RevertJobDto', dispatch_job: 'DispatchJobDto',
+    force_periodic_job: 'ForcePeriodicJobDto', get_job_logs: 'JobLogsRequestDto', follow_job_logs: 'FollowJobLogsDto',
+    list_allocations: 'ListAllocationsQueryDto', get_allocation: 'AllocationRefDto', restart_allocation: 'RestartAllocationDto',
+    signal_allocation: 'SignalAllocationDto', stop_allocation: 'StopAllocationDto', get_evaluation: 'EvaluationRefDto',
+    list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', promote_deployment: 'PromoteDeploymentDto',
+    fail_deployment: 'DeploymentChangeDto', pause_deployment: 'DeploymentChangeDto', resume_deployment: 'DeploymentChangeDto',
+    wait_for_deployment: 'WaitForDeploymentDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
     set_node_eligibility: 'NodeEligibilityDto', drain_node: 'DrainNodeDto', list_namespaces: 'ListNamespacesQueryDto', check_connection: 'CheckConnectionQueryDto',
     list_audit_records: 'AuditQueryDto',
   };
+  /** The change routes of allocations, deployments and nodes: the operation, and the path parameter its body leaves out. */
+  const actionRoutes: Array<[string, string, string]> = [
+    ['/api/claude/allocations/{alloc_id}/restart', 'restart_allocation', 'alloc_id'], ['/api/claude/allocations/{alloc_id}/signal', 'signal_allocation', 'alloc_id'],
+    ['/api/claude/allocations/{alloc_id}/stop', 'stop_allocation', 'alloc_id'], ['/api/claude/deployments/{deployment_id}/promote', 'promote_deployment', 'deployment_id'],
+    ['/api/claude/deployments/{deployment_id}/fail', 'fail_deployment', 'deployment_id'], ['/api/claude/deployments/{deployment_id}/pause', 'pause_deployment', 'deployment_id'],
+    ['/api/claude/deployments/{deployment_id}/resume', 'resume_deployment', 'deployment_id'],
+    ['/api/claude/nodes/{node_id}/eligibility', 'set_node_eligibility', 'node_id'], ['/api/claude/nodes/{node_id}/drain', 'drain_node', 'node_id'],
+  ];
 
   it('offers the same tools, in the same order, with the same descriptions', () => {
     expect(claudeTools.map((t) => t.name)).toEqual(mcpTools.map((t) => t.name));
@@ -80,13 +93,17 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
 
   it('each tool\'s outputSchema is the response schema the REST endpoint documents', () => {
     const outputs: Record<string, string> = {
-      list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', start_job: 'JobActionResult', stop_job: 'JobActionResult',
+      list_jobs: 'ListJobsResult', get_job_status: 'JobStatusResult', get_job_spec: 'JobSpecResult', plan_job: 'PlanJobResult', register_job: 'RegisterJobResult',
+      start_job: 'JobActionResult', stop_job: 'JobActionResult',
       restart_job: 'JobActionResult', scale_job: 'ScaleJobResult', create_job: 'CreateJobResult', list_job_versions: 'JobVersionsResult',
-      revert_job: 'RevertJobResult', get_job_logs: 'JobLogsResult',
-      list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', get_evaluation: 'EvaluationResult',
-      list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult',
-      list_namespaces: 'ListNamespacesResult', find_problems: 'FindProblemsResult', check_connection: 'ConnectionResult',
-      set_node_eligibility: 'NodeEligibilityResult', drain_node: 'DrainNodeResult',
+      revert_job: 'RevertJobResult', dispatch_job: 'DispatchJobResult', force_periodic_job: 'ForcePeriodicJobResult', get_job_logs: 'JobLogsResult',
+      follow_job_logs: 'FollowJobLogsResult',
+      list_allocations: 'ListAllocationsResult', get_allocation: 'AllocationResult', restart_allocation: 'AllocationActionResult',
+      signal_allocation: 'AllocationActionResult', stop_allocation: 'AllocationActionResult', get_evaluation: 'EvaluationResult',
+      list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', promote_deployment: 'DeploymentActionResult',
+      fail_deployment: 'DeploymentActionResult', pause_deployment: 'DeploymentActionResult', resume_deployment: 'DeploymentActionResult',
+      wait_for_deployment: 'WaitForDeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult', list_namespaces: 'ListNamespacesResult',
+      find_problems: 'FindProblemsResult', check_connection: 'ConnectionResult', set_node_eligibility: 'NodeEligibilityResult', drain_node: 'DrainNodeResult',
     };
     const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;
     expect(ok('/api/claude/list-jobs', 'get').$ref).toMatch(/ListJobsResult$/);
@@ -97,12 +114,11 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       '/api/claude/jobs/{job_id}/allocations': 'list_allocations', '/api/claude/allocations/{alloc_id}': 'get_allocation',
       '/api/claude/evaluations/{eval_id}': 'get_evaluation', '/api/claude/jobs/{job_id}/deployments': 'list_deployments',
       '/api/claude/deployments/{deployment_id}': 'get_deployment', '/api/claude/nodes': 'list_nodes', '/api/claude/nodes/{node_id}': 'get_node',
-      '/api/claude/namespaces': 'list_namespaces', '/api/claude/problems': 'find_problems', '/api/claude/connection': 'check_connection',
+      '/api/claude/namespaces': 'list_namespaces', '/api/claude/jobs/{job_id}/spec': 'get_job_spec',
+      '/api/claude/problems': 'find_problems', '/api/claude/connection': 'check_connection',
     };
     for (const [path, tool] of Object.entries(routes)) expect({ path, $ref: ok(path, 'get').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
-    for (const [path, tool] of Object.entries({ '/api/claude/nodes/{node_id}/eligibility': 'set_node_eligibility', '/api/claude/nodes/{node_id}/drain': 'drain_node' })) {
-      expect({ path, $ref: ok(path, 'post').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
-    }
+    for (const [path, tool] of actionRoutes) expect({ path, $ref: ok(path, 'post').$ref }).toEqual({ path, $ref: `#/components/schemas/${outputs[tool]}` });
     for (const [tool, model] of Object.entries(outputs)) {
       const out = mcpTools.find((t) => t.name === tool).outputSchema;
       expect({ tool, fields: Object.keys(out.properties).sort() }).toEqual({ tool, fields: Object.keys(component(model).properties).sort() });
@@ -114,6 +130,8 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     const body = (path: string) => openapi.paths[path].post.requestBody.content['application/json'].schema.$ref.split('/').pop();
     expect(body('/api/claude/jobs')).toBe('ManageJobDto');
     expect(body('/api/claude/create-job')).toBe('CreateJobDto');
+    expect(body('/api/claude/plan-job')).toBe('PlanJobDto');
+    expect(body('/api/claude/register-job')).toBe('RegisterJobDto');
     const params = (path: string) => Object.fromEntries(openapi.paths[path].get.parameters.map((p: any) => [p.name, p]));
     const listParams = params('/api/claude/list-jobs');
     expect(Object.keys(listParams).sort()).toEqual(Object.keys(component('ListJobsQueryDto').properties).sort());
@@ -136,6 +154,13 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       for (const [name, param] of Object.entries<any>(p)) {
         expect({ path, name, in: param.in, description: param.description }).toEqual({ path, name, in: inPath.includes(name) ? 'path' : 'query', description: component(model).properties[name].description });
       }
+    }
+    // a change route takes its DTO's fields in the body, but the ID, which is in the path
+    for (const [path, tool, inPath] of actionRoutes) {
+      const op = openapi.paths[path].post;
+      const body = component(op.requestBody.content['application/json'].schema.$ref.split('/').pop());
+      const fields = Object.keys(component(toolInputs[tool]).properties).filter((f) => f !== inPath).sort();
+      expect({ path, body: Object.keys(body.properties).sort(), params: op.parameters.map((p: any) => `${p.in}:${p.name}`) }).toEqual({ path, body: fields, params: [`path:${inPath}`] });
     }
     // the shared fields are described once: ManageJobDto, StopJobDto, CreateJobDto and the logs DTO reuse JobRefDto's
     const jobId = component('JobRefDto').properties.job_id;

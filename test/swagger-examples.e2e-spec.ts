@@ -14,16 +14,31 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
 
   beforeAll(async () => {
     s = await startStack();
+    await s.nomad('PUT', '/v1/jobs?namespace=development', {
+      Job: { ID: 'swagger-alloc', Type: 'service', Datacenters: ['dc1'], TaskGroups: [{ Name: 'web', Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27' }, Resources: { CPU: 50, MemoryMB: 32 } }] }] },
+    });
     await waitFor('demo data settled', async () => {
       const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
       return r.json.jobs.find((j: any) => j.id === 'example-job')?.allocations.running === 2;
     }, 20000);
     doc = (await s.api('GET', '/api/docs-json')).json;
+    // the jobs dispatch_job's and force_periodic_job's examples name: a parameterized and a periodic job, which
+    // the demo data does not hold (its job list is what other tests count)
+    const batch = (id: string, extra: Record<string, unknown>) => ({
+      ID: id, Type: 'batch', Datacenters: ['dc1'],
+      TaskGroups: [{ Name: 'run', Count: 1, Tasks: [{ Name: 'run', Driver: 'docker', Config: { image: 'busybox:1.36', command: 'true' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+      ...extra,
+    });
+    for (const job of [
+      batch('invoice-run', { ParameterizedJob: { Payload: 'optional', MetaRequired: ['customer'] } }),
+      batch('cleanup-cron', { Periodic: { Enabled: true, Spec: '0 3 * * *', SpecType: 'cron' } }),
+    ]) expect((await s.nomad('PUT', '/v1/jobs?namespace=development', { Job: job })).status).toBe(200);
     const alloc = (await s.api('GET', '/api/claude/jobs/example-job/allocations')).json.allocations[0];
     live.alloc_id = alloc.id;
     live.eval_id = (await s.api('GET', `/api/claude/allocations/${alloc.id}`)).json.eval_id;
     live.deployment_id = (await s.api('GET', '/api/claude/jobs/example-job/deployments')).json.deployments[0].id;
     live.node_id = (await s.api('GET', '/api/claude/nodes')).json.nodes[0].id;
+    await stageActionTargets();
   });
   afterAll(() => s.close());
 
@@ -33,6 +48,41 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
    * get_allocation, list_deployments or list_nodes (each one's documented example is checked to be a valid ID).
    */
   const live: Record<string, string> = {};
+  /**
+   * The change routes of allocations and deployments act on objects of their own, so that each example can be
+   * sent twice and none changes what the next one acts on: a running allocation (restart, signal, then stop),
+   * and rollouts whose canary waits for promotion (promote; fail; pause, then resume).
+   */
+  const liveFor: Record<string, Record<string, string>> = {};
+
+  async function stageActionTargets(): Promise<void> {
+    const spec = (id: string, version: string) => ({
+      Job: {
+        ID: id, Type: 'service', Datacenters: ['dc1'],
+        TaskGroups: [{ Name: 'web', Count: 1, Update: { MaxParallel: 1, Canary: 1, AutoRevert: true }, Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.27' }, Env: { VERSION: version }, Resources: { CPU: 50, MemoryMB: 32 } }] }],
+      },
+    });
+    const deployment = async (id: string) => (await s.nomad('GET', `/v1/job/${id}/deployment?namespace=development`)).json;
+    const waitingCanary = async (id: string) => {
+      await s.nomad('PUT', '/v1/jobs?namespace=development', spec(id, '0'));
+      await waitFor(`${id} deployed`, async () => (await deployment(id))?.Status === 'successful', 20000);
+      await s.nomad('PUT', '/v1/jobs?namespace=development', spec(id, '1'));
+      return waitFor(`${id} canary healthy`, async () => {
+        const d = await deployment(id);
+        const canary = d?.JobVersion === 1 ? d.TaskGroups.web.PlacedCanaries?.[0] : undefined;
+        return canary && (await s.nomad('GET', `/v1/allocation/${canary}`)).json.DeploymentStatus?.Healthy === true ? d.ID as string : undefined;
+      }, 20000);
+    };
+    const alloc = await waitFor('swagger-alloc running', async () => {
+      const all = (await s.nomad('GET', '/v1/job/swagger-alloc/allocations?namespace=development')).json;
+      return all?.find((a: any) => a.ClientStatus === 'running')?.ID as string | undefined;
+    }, 20000, 50);
+    for (const action of ['restart', 'signal', 'stop']) liveFor[`/api/claude/allocations/{alloc_id}/${action}`] = { alloc_id: alloc };
+    liveFor['/api/claude/deployments/{deployment_id}/promote'] = { deployment_id: await waitingCanary('swagger-promote') };
+    liveFor['/api/claude/deployments/{deployment_id}/fail'] = { deployment_id: await waitingCanary('swagger-fail') };
+    const paused = await waitingCanary('swagger-pause');
+    for (const action of ['pause', 'resume']) liveFor[`/api/claude/deployments/{deployment_id}/${action}`] = { deployment_id: paused };
+  }
 
   const resolve = (schema: Schema): Schema => (schema.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').pop()]) : schema);
 
@@ -57,9 +107,10 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     const params: Schema[] = op.parameters ?? [];
     const documented = (p: Schema) => p.example ?? p.schema?.example ?? (p.required ? sample(p.schema ?? {}) : undefined);
     const value = (p: Schema) => {
-      if (p.in !== 'path' || !(p.name in live)) return documented(p);
+      const own = liveFor[path]?.[p.name] ?? live[p.name];
+      if (p.in !== 'path' || own === undefined) return documented(p);
       expect({ param: p.name, example: new RegExp(p.schema.pattern).test(documented(p)) }).toEqual({ param: p.name, example: true });
-      return live[p.name];
+      return own;
     };
     let url = path;
     const query = new URLSearchParams();
@@ -83,7 +134,9 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
 
   it('every documented example of every /api/claude operation answers 2xx on the demo data, twice', async () => {
     const answers: Record<string, Reply> = {};
-    const ops = claudeOperations();
+    // reads first, on the demo data as seeded, then the changes: run in between, the changes' examples (stop,
+    // a revert to the stopped version) leave the reads nothing running to show, depending on timing
+    const ops = claudeOperations().sort(([a], [b]) => Number(a !== 'get') - Number(b !== 'get'));
     expect(ops.map(([m, p]) => `${m} ${p}`)).toEqual(expect.arrayContaining(['get /api/claude/list-jobs', 'post /api/claude/jobs', 'post /api/claude/create-job', 'get /api/claude/job-logs/{job_id}']));
     for (const [method, path, op] of ops) {
       for (const req of exampleRequests(path, op)) {
@@ -113,6 +166,13 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     expect(answers['get /api/claude/deployments/{deployment_id}'].json.groups.length).toBeGreaterThan(0);
     expect(answers['get /api/claude/nodes/{node_id}'].json.running_allocations).toBeGreaterThan(0);
     expect(answers['get /api/claude/namespaces'].json.count).toBeGreaterThan(0);
+    // the second try of the dispatch example repeats its idempotency_token: the same child answers
+    expect(answers['post /api/claude/jobs/{job_id}/dispatch'].json).toMatchObject({ dispatched_job_id: expect.stringMatching(/^invoice-run\/dispatch-/), already_dispatched: true });
+    expect(answers['post /api/claude/jobs/{job_id}/periodic/force'].json.child_job_id).toMatch(/^cleanup-cron\/periodic-\d+$/);
+    expect(answers['post /api/claude/allocations/{alloc_id}/signal'].json).toMatchObject({ signal: 'SIGHUP', tasks: ['nginx'] });
+    expect(answers['post /api/claude/deployments/{deployment_id}/promote'].json.promoted_groups).toEqual(['web']);
+    expect(answers['post /api/claude/deployments/{deployment_id}/fail'].json.status).toBe('failed');
+    expect(answers['post /api/claude/deployments/{deployment_id}/resume'].json.status).toBe('running');
   });
 
   it('documents the error answers of every /api/claude operation with their body schema', () => {

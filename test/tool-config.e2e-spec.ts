@@ -98,6 +98,8 @@ describe('GET /api/claude/tool-config', () => {
         param(m, 'type', 'string', { enum: ['stdout', 'stderr'] }),
         param(m, 'lines', 'integer', { default: 100 }),
         param(m, 'alloc_id', 'string'),
+        param(m, 'grep', 'string'),
+        param(m, 'all_allocations', 'boolean'),
       ],
     });
   });

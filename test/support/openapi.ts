@@ -30,6 +30,8 @@ const ERRATA: Array<{ schema: string; why: string; patch: (s: Schema) => void }>
 const POINTER_SCALARS = new Set([
   'ShutdownDelay', 'MaxClientDisconnect', 'StopAfterClientDisconnect', 'Payload', 'WaitUntil', 'ReservedCores',
   'LastDrain', 'ExpirationTime', 'Count', 'Error', 'Migrate', 'Reschedule', 'ForceReschedule', 'NoShutdownDelay',
+  // AllocDeploymentStatus.Healthy (a canary is placed with it nil), DeploymentUpdateResponse.RevertedJobVersion
+  'Healthy', 'RevertedJobVersion',
 ]);
 
 function allowNulls(node: unknown, name = ''): unknown {

@@ -24,7 +24,7 @@ export interface Stack {
   nomadBodies: Array<{ line: string; body: unknown }>;
   /** The X-Nomad-Token each of those requests carried, in the same order (undefined: none). */
   nomadTokens: Array<{ line: string; token: string | undefined }>;
-  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply<T>>;
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>, signal?: AbortSignal): Promise<Reply<T>>;
   nomad<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>>;
   close(): Promise<void>;
 }
@@ -60,7 +60,7 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
     url, app, sim, faults, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
-    api: (method, path, body, extra = {}) => call(url, method, path, { body, headers: { ...headers, ...extra }, ca: opts.ca }),
+    api: (method, path, body, extra = {}, signal) => call(url, method, path, { body, headers: { ...headers, ...extra }, ca: opts.ca, signal }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {
       await app.close();

@@ -1,10 +1,14 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { globMatch, nowNs } from './wire';
 
 /**
  * ACL tokens and namespace-scoped policies (BEHAVIOUR.md §3). Policies are written in Nomad's HCL rule
  * language; the simulator understands the common subset: namespace "<glob>" { policy = "...",
- * capabilities = [...] }, and node/agent { policy = "read"|"write" }.
+ * capabilities = [...] }, and node/agent { policy = "read"|"write" }. Comments (#, //, /* *\/) are allowed.
+ *
+ * Workload identities: the JWT Nomad gives a task as NOMAD_TOKEN (`identity { env = true }`), signed by the
+ * servers. It is accepted wherever a token is, holds the policies attached to its job (a policy's JobACL,
+ * `nomad acl policy apply -job`), and is no ACL token: /v1/acl/token/self answers it 404.
  */
 
 const READ = ['list-jobs', 'parse-job', 'read-job', 'csi-list-volume', 'csi-read-volume', 'list-scaling-policies', 'read-scaling-policy', 'read-job-scaling'];
@@ -12,10 +16,27 @@ const WRITE = [...READ, 'scale-job', 'submit-job', 'dispatch-job', 'read-logs', 
 const SCALE = ['list-scaling-policies', 'read-scaling-policy', 'read-job-scaling', 'scale-job'];
 const POLICY_CAPS: Record<string, string[]> = { deny: [], read: READ, write: WRITE, scale: SCALE };
 
+/** The workload a policy is attached to (`nomad acl policy apply -namespace -job -group -task`). */
+export interface JobAcl {
+  Namespace: string;
+  JobID: string;
+  Group: string;
+  Task: string;
+}
+
+/** The claims of a task's workload identity, as Nomad writes them. */
+export interface WorkloadClaims {
+  nomad_namespace: string;
+  nomad_job_id: string;
+  nomad_allocation_id: string;
+  nomad_task: string;
+}
+
 export interface AclPolicy {
   Name: string;
   Description: string;
   Rules: string;
+  JobACL: JobAcl | null;
   namespaces: Array<{ pattern: string; caps: Set<string> }>;
   node: string;
   agent: string;
@@ -33,11 +54,19 @@ export interface AclToken {
   CreateTime: string;
   CreateIndex: number;
   ModifyIndex: number;
+  /** Set for a workload identity resolved as a token: its claims (it is no ACL token). */
+  workload?: WorkloadClaims;
 }
 
 export class RuleParseError extends Error {}
 
-export function parseRules(rules: string): Pick<AclPolicy, 'namespaces' | 'node' | 'agent'> {
+/** The text without its comments (strings kept as they are), so that a comment cannot read as a rule. */
+export function withoutComments(text: string): string {
+  return text.replace(/("(?:[^"\\]|\\.)*")|#[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (m, str: string | undefined) => str ?? ' ');
+}
+
+export function parseRules(text: string): Pick<AclPolicy, 'namespaces' | 'node' | 'agent'> {
+  const rules = withoutComments(text);
   const namespaces: AclPolicy['namespaces'] = [];
   let node = '';
   let agent = '';
@@ -66,8 +95,63 @@ export class AclStore {
   readonly tokens = new Map<string, AclToken>();
   readonly policies = new Map<string, AclPolicy>();
 
-  constructor(readonly enabled: boolean, bootstrapSecret: string | undefined, index: number) {
+  /** The servers' keyring that signs workload identities (HS256 here; Nomad's own keys are RS256/EdDSA). */
+  private readonly signingKey = randomBytes(32);
+
+  /**
+   * `allocGroup`: the task group of a live allocation (undefined once it is gone: Nomad refuses the identity
+   * of an allocation it no longer knows).
+   */
+  constructor(
+    readonly enabled: boolean,
+    bootstrapSecret: string | undefined,
+    index: number,
+    private readonly allocGroup: (allocId: string) => string | undefined = () => undefined,
+  ) {
     if (enabled && bootstrapSecret) this.addToken({ Name: 'Bootstrap Token', Type: 'management', Policies: [] }, index, bootstrapSecret);
+  }
+
+  /** The workload identity Nomad gives a task of an allocation: a JWT with Nomad's claims. */
+  signWorkloadIdentity(claims: WorkloadClaims): string {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const now = Math.floor(Date.now() / 1000);
+    const unsigned = `${part({ alg: 'HS256', typ: 'JWT', kid: 'simulator' })}.${part({ ...claims, sub: `global:${claims.nomad_namespace}:${claims.nomad_job_id}:${claims.nomad_task}`, aud: 'nomadproject.io', iat: now, nbf: now })}`;
+    return `${unsigned}.${this.signature(unsigned)}`;
+  }
+
+  private signature(unsigned: string): string {
+    return createHmac('sha256', this.signingKey).update(unsigned).digest('base64url');
+  }
+
+  /** The claims of a workload identity this simulator signed, or undefined. */
+  private verifyWorkloadIdentity(jwt: string): WorkloadClaims | undefined {
+    const parts = jwt.split('.');
+    if (parts.length !== 3) return undefined;
+    const expected = Buffer.from(this.signature(`${parts[0]}.${parts[1]}`));
+    const given = Buffer.from(parts[2]);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    try {
+      return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as WorkloadClaims;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A workload identity as a client token holding the policies attached to its job, group or task. */
+  private workloadToken(jwt: string): AclToken | null {
+    const claims = this.verifyWorkloadIdentity(jwt);
+    const group = claims && this.allocGroup(claims.nomad_allocation_id);
+    if (!claims || group === undefined) return null;
+    const attached = [...this.policies.values()].filter((p) => {
+      const j = p.JobACL;
+      // as Nomad's ResolvePoliciesForClaims: attached to the namespace, or to the job (its group, its task)
+      if (!j || j.Namespace !== claims.nomad_namespace) return false;
+      return !j.JobID || (j.JobID === claims.nomad_job_id && (!j.Group || (j.Group === group && (!j.Task || j.Task === claims.nomad_task))));
+    });
+    return {
+      AccessorID: '', SecretID: jwt, Name: '', Type: 'client', Policies: attached.map((p) => p.Name), Global: false,
+      CreateTime: '', CreateIndex: 0, ModifyIndex: 0, workload: claims,
+    };
   }
 
   addToken(t: { Name?: string; Type?: string; Policies?: string[] }, index: number, secret: string = randomUUID()): AclToken {
@@ -83,7 +167,7 @@ export class AclStore {
   /** undefined = anonymous; null = a token was given but is unknown. */
   resolve(secret: string | undefined): AclToken | undefined | null {
     if (!secret) return undefined;
-    return this.tokens.get(secret) ?? null;
+    return this.tokens.get(secret) ?? (secret.includes('.') ? this.workloadToken(secret) : null);
   }
 
   private policiesOf(token: AclToken | undefined): AclPolicy[] {

@@ -1,4 +1,5 @@
 import type { Job, NetworkResource, RestartPolicy, Task, TaskGroup, UpdateStrategy } from './state/types';
+import { canonicalizeServices } from './jobspec-services';
 import { field, multiError, NomadHttpError } from './wire';
 
 /**
@@ -160,7 +161,7 @@ export function canonicalizeJob(input: unknown, namespace: string, region: strin
     UI: j.UI ?? null,
     VersionTag: j.VersionTag ?? null,
   };
-  return job;
+  return canonicalizeServices(job);
 }
 
 function updateOf(u: Decoded | null | undefined, batch: boolean): UpdateStrategy {
@@ -328,12 +329,4 @@ const BOOKKEEPING = new Set([
 export function specChanged(a: Job, b: Job): boolean {
   const strip = (j: Job) => JSON.stringify(j, (k, v) => (BOOKKEEPING.has(k) ? undefined : typeof v === 'bigint' ? v.toString() : v));
   return strip(a) !== strip(b);
-}
-
-/** Whether a group's spec (count aside) or the job's Meta changed: its allocations must be replaced. */
-export function groupSpecChanged(oldJob: Job, job: Job, group: string): boolean {
-  const g1 = oldJob.TaskGroups.find((g) => g.Name === group);
-  const g2 = job.TaskGroups.find((g) => g.Name === group);
-  const strip = (g: TaskGroup | undefined) => JSON.stringify({ ...g, Count: 0 });
-  return strip(g1) !== strip(g2) || JSON.stringify(oldJob.Meta) !== JSON.stringify(job.Meta);
 }

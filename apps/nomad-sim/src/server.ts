@@ -38,6 +38,11 @@ export interface RunningSimulator {
   port: number;
   state: SimState;
   acl: AclStore;
+  /**
+   * The workload identity Nomad gives a task of this allocation as NOMAD_TOKEN (`identity { env = true }`):
+   * what a service running as a Nomad job calls Nomad with. `task` defaults to the group's first task.
+   */
+  workloadIdentity(allocId: string, task?: string): string;
   close(): Promise<void>;
 }
 
@@ -47,7 +52,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const datacenter = opts.datacenter ?? 'dc1';
   const version = opts.version ?? '1.10.5';
   const state = new SimState(region, datacenter, { ...DEFAULT_TIMINGS, ...opts.timings }, opts.nodes ?? 1, version);
-  const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.store.index);
+  const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.store.index, (id) => state.store.allocs.get(id)?.TaskGroup);
   if (opts.seed) seedDemo(state);
   const sim: Sim = {
     state, acl, httpAddr: '',
@@ -73,6 +78,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
     port: addr.port,
     state,
     acl,
+    workloadIdentity: (allocId, task) => {
+      const a = state.store.allocs.get(allocId);
+      if (!a) throw new Error(`no allocation ${allocId}`);
+      const group = state.store.getJob(a.Namespace, a.JobID)?.TaskGroups.find((g) => g.Name === a.TaskGroup);
+      const name = task ?? group?.Tasks[0]?.Name ?? '';
+      return acl.signWorkloadIdentity({ nomad_namespace: a.Namespace, nomad_job_id: a.JobID, nomad_allocation_id: a.ID, nomad_task: name });
+    },
     close: () => closeServer(server, state),
   };
 }

@@ -59,17 +59,25 @@ export function field<T = unknown>(obj: unknown, name: string): T | undefined {
 
 /** Parses a Go duration string ("5m", "300000ms", "1h2m3.5s") into milliseconds; undefined if invalid. */
 export function parseGoDurationMs(text: string): number | undefined {
-  if (text === '0') return 0;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/gy;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1e3, m: 60e3, h: 3600e3 };
+  const ns = parseGoDurationNs(text);
+  return ns === undefined ? undefined : ns / 1e6;
+}
+
+/** Go's time.ParseDuration: a signed sequence of decimal numbers with units (ns, us, µs, ms, s, m, h), in ns. */
+export function parseGoDurationNs(text: string): number | undefined {
+  const sign = text.startsWith('-') ? -1 : 1;
+  const body = text.replace(/^[-+]/, '');
+  if (body === '0') return 0;
+  const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/gy;
+  const unit: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
   let total = 0;
   let m: RegExpExecArray | null;
   let consumed = 0;
-  while ((m = re.exec(text))) {
+  while ((m = re.exec(body))) {
     total += parseFloat(m[1]) * unit[m[2]];
     consumed = re.lastIndex;
   }
-  return consumed === text.length && consumed > 0 ? total : undefined;
+  return consumed === body.length && consumed > 0 ? sign * Math.round(total) : undefined;
 }
 
 export function parseBool(v: string | undefined): boolean {

@@ -87,6 +87,20 @@ const enabled = !REAL_NOMAD || process.env.CONFORMANCE_ACL === '1';
     await as(mgmt, 'DELETE', `/v1/job/${encodeURIComponent(`${jobId}-other`)}?namespace=${ns}&purge=true`);
   });
 
+  it('keeps the job a policy is attached to (JobACL, `nomad acl policy apply -job`) and refuses a group without its job', async () => {
+    const name = `${ns}-wi`;
+    const rules = '# comments are allowed\nnamespace "default" {\n  capabilities = ["list-jobs"] # list only\n}\n';
+    const put = await as(mgmt, 'PUT', `/v1/acl/policy/${name}`, { Name: name, Rules: rules, JobACL: { Namespace: 'default', JobID: jobId } });
+    expect(put.status).toBe(200);
+    const got = await as(mgmt, 'GET', `/v1/acl/policy/${name}`);
+    expect(got.json).toMatchObject({ Name: name, Rules: rules, JobACL: { Namespace: 'default', JobID: jobId, Group: '', Task: '' } });
+    expect((await as(mgmt, 'GET', `/v1/acl/policy/${ns}-read`)).json.JobACL).toBeNull();
+    const bad = await as(mgmt, 'PUT', `/v1/acl/policy/${name}-bad`, { Name: `${name}-bad`, Rules: rules, JobACL: { Namespace: 'default', Group: 'web' } });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('job ID must be set to set group');
+    await as(mgmt, 'DELETE', `/v1/acl/policy/${name}`);
+  });
+
   it('reports the token itself', async () => {
     const self = await as(readToken, 'GET', '/v1/acl/token/self');
     expect(self.status).toBe(200);

@@ -4,7 +4,7 @@ import { conformanceApi, openTarget, serviceJob, Target } from './target';
 
 /**
  * Nomad HTTP API conformance: the life of jobs and allocations (placement, deployments, rolling updates,
- * restart, stop, scale, revert, batch completion, pull failures, blocked evaluations).
+ * restart, signal, stop, scale, revert, batch completion, pull failures, blocked evaluations).
  * Shapes are checked against the OpenAPI spec with BEHAVIOUR.md's errata. Runs against the simulator by
  * default, or against NOMAD_ADDR.
  */
@@ -109,6 +109,34 @@ describe('Nomad API conformance: life cycle', () => {
       expect((await api('PUT', '/v1/client/allocation/00000000-0000-0000-0000-000000000000/restart', {})).status).toBe(404);
     });
 
+    it('signals the running tasks of an allocation: a Signaling event; a signal that ends the process restarts the task', async () => {
+      const id = uniqueId('conf-signal');
+      await register(serviceJob(id));
+      const [a] = await runningAllocs(id);
+      const evalsBefore = (await api('GET', `/v1/job/${id}/evaluations`)).json.length;
+      const hup = await api('PUT', `/v1/client/allocation/${a.ID}/signal`, { Signal: 'SIGHUP' });
+      expect(hup.status).toBe(200);
+      const signaled = await waitFor('Signaling event', async () => {
+        const x = await api('GET', `/v1/allocation/${a.ID}`);
+        return x.json.TaskStates.nginx.Events.find((e: any) => e.Type === 'Signaling') ? x : undefined;
+      });
+      const event = signaled.json.TaskStates.nginx.Events.find((e: any) => e.Type === 'Signaling');
+      expect(event).toMatchObject({ TaskSignal: 'SIGHUP', DisplayMessage: 'Task being sent signal SIGHUP' });
+      expect(signaled.json.TaskStates.nginx).toMatchObject({ State: 'running', Restarts: 0 });
+      // SIGTERM ends nginx: Nomad restarts the task in place per its restart policy
+      expect((await api('PUT', `/v1/client/allocation/${a.ID}/signal`, { Signal: 'SIGTERM', Task: 'nginx' })).status).toBe(200);
+      const restarted = await waitFor('task restarted after SIGTERM', async () => {
+        const x = await api('GET', `/v1/allocation/${a.ID}`);
+        return x.json.TaskStates.nginx.Restarts === 1 && x.json.TaskStates.nginx.State === 'running' ? x : undefined;
+      }, 90000);
+      const types = restarted.json.TaskStates.nginx.Events.map((e: any) => e.Type);
+      expect(types.slice(types.lastIndexOf('Signaling'))).toEqual(expect.arrayContaining(['Signaling', 'Terminated', 'Restarting', 'Started']));
+      expect(restarted.json.ClientStatus).toBe('running');
+      expect((await api('GET', `/v1/job/${id}/evaluations`)).json.length).toBe(evalsBefore);
+      expectPlainError(await api('PUT', `/v1/client/allocation/${a.ID}/signal`, { Signal: 'SIGHUP', Task: 'nope' }), 500, 'Task not found');
+      expect((await api('PUT', '/v1/client/allocation/00000000-0000-0000-0000-000000000000/signal', { Signal: 'SIGHUP' })).status).toBe(404);
+    });
+
     it('stops an allocation and places a replacement linked by Previous/NextAllocation', async () => {
       const id = uniqueId('conf-astop');
       await register(serviceJob(id));
@@ -121,8 +149,15 @@ describe('Nomad API conformance: life cycle', () => {
         return x.json.NextAllocation ? x : undefined;
       });
       expect(replaced.json.DesiredStatus).toBe('stop');
+      expect(replaced.json.DesiredTransition.Migrate).toBe(true);
       const next = await api('GET', `/v1/allocation/${replaced.json.NextAllocation}`);
       expect(next.json.PreviousAllocation).toBe(a.ID);
+      expect((await api('GET', `/v1/evaluation/${r.json.EvalID}`)).json.TriggeredBy).toBe('alloc-stop');
+      // the replacement runs and the stopped allocation's tasks are killed
+      await waitFor('replacement running, old one complete', async () => {
+        const [old, fresh] = await Promise.all([api('GET', `/v1/allocation/${a.ID}`), api('GET', `/v1/allocation/${replaced.json.NextAllocation}`)]);
+        return old.json.ClientStatus === 'complete' && fresh.json.ClientStatus === 'running';
+      }, 60000);
     });
 
     it('scales a group (new version, job-scaling evaluation) and reports scale status', async () => {
@@ -151,7 +186,8 @@ describe('Nomad API conformance: life cycle', () => {
       expect((await api('GET', `/v1/job/${id}`)).json.Stable).toBe(true);
       expect((await api('GET', `/v1/job/${id}/services`)).json).toEqual([]);
       expectPlainError(await api('PUT', `/v1/job/${id}/dispatch`, { JobID: id }), 500, `Specified job "${id}" is not a parameterized job`);
-      expectPlainError(await api('PUT', `/v1/job/${id}/periodic/force`), 500, "can't force run non-periodic job");
+      // nomad/periodic_endpoint.go Force: "launch", in every release since 1.6
+      expectPlainError(await api('PUT', `/v1/job/${id}/periodic/force`), 500, "can't force launch non-periodic job");
     });
 
     it('reverts to an earlier version as a new version', async () => {

@@ -9,6 +9,7 @@ export * from './nomad-path';
 export * from './transport/nomad-address';
 export * from './transport/nomad.transport';
 export * from './transport/nomad-token-scope';
+export * from './transport/workload-identity';
 export * from './resources/nomad-resource';
 export * from './resources/nomad-jobs.api';
 export * from './resources/nomad-allocations.api';

@@ -29,6 +29,23 @@ export interface JobPlanResponse {
   Warnings?: string;
 }
 
+/** The source a job version was written in, as a register sends it (JobRegisterRequest.Submission). */
+export interface JobSubmissionInput {
+  Source: string;
+  /** "hcl2" or "json". */
+  Format: string;
+  VariableFlags?: Record<string, string> | null;
+  Variables?: string;
+}
+
+/** GET /v1/job/:id/submission?version=N. */
+export interface JobSubmission extends JobSubmissionInput {
+  Namespace: string;
+  JobID: string;
+  Version: number;
+  JobModifyIndex: number;
+}
+
 export interface JobScaleStatus {
   JobID: string;
   Namespace: string;

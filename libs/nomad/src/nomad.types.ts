@@ -67,9 +67,32 @@ export interface NomadTaskGroup {
   [k: string]: unknown;
 }
 
+/** A parameterized job's dispatch contract (the jobspec's `parameterized` block). */
+export interface ParameterizedJobConfig {
+  /** optional | required | forbidden */
+  Payload?: string;
+  MetaRequired?: string[] | null;
+  MetaOptional?: string[] | null;
+}
+
+/** A periodic job's schedule (the jobspec's `periodic` block). */
+export interface PeriodicConfig {
+  Enabled?: boolean;
+  Spec?: string;
+  Specs?: string[] | null;
+  ProhibitOverlap?: boolean;
+  TimeZone?: string;
+}
+
 export interface NomadJob {
   ID: string;
   Name?: string;
+  /** The periodic or parameterized job this one was launched from ('' for others). */
+  ParentID?: string;
+  ParameterizedJob?: ParameterizedJobConfig | null;
+  /** True for a dispatched child (which keeps its parent's ParameterizedJob). */
+  Dispatched?: boolean;
+  Periodic?: PeriodicConfig | null;
   Namespace?: string;
   Type?: string;
   Priority?: number;
@@ -234,6 +257,21 @@ export interface JobRegisterResponse {
   EvalCreateIndex: number;
   JobModifyIndex: number;
   Warnings?: string;
+  Index?: number;
+}
+
+export interface JobDispatchResponse {
+  DispatchedJobID: string;
+  /** '' when an idempotency token matched an earlier dispatch (no new evaluation). */
+  EvalID: string;
+  EvalCreateIndex: number;
+  JobCreateIndex: number;
+  Index?: number;
+}
+
+export interface PeriodicForceResponse {
+  EvalID: string;
+  EvalCreateIndex: number;
   Index?: number;
 }
 

@@ -30,6 +30,14 @@ describe('redactArguments', () => {
     expect(JSON.stringify(out)).not.toMatch(/debug|pw@|secret|bar|"1"/);
   });
 
+  it('a jobspec keeps its shape: Env values and template bodies redacted, HCL text kept with those values hidden', () => {
+    const job = { ID: 'web', TaskGroups: [{ Tasks: [{ Env: { DB_PASSWORD: 'pw1' }, Templates: [{ EmbeddedTmpl: '{{ secret "x" }}', DestPath: 'local/a' }] }] }] };
+    const out = redactArguments({ job, hcl: 'task "t" {\n  env {\n    A = "pw2"\n  }\n  driver = "docker"\n}' }) as any;
+    expect(out.job.TaskGroups[0].Tasks[0]).toEqual({ Env: { DB_PASSWORD: REDACTED }, Templates: [{ EmbeddedTmpl: REDACTED, DestPath: 'local/a' }] });
+    expect(out.hcl).toBe('task "t" {\n  env {\n    A = "(hidden)"\n  }\n  driver = "docker"\n}');
+    expect(JSON.stringify(out)).not.toMatch(/pw1|pw2|secret "x"/);
+  });
+
   it('does not change its input', () => {
     const input = { token: 't', env_vars: { A: 'a' }, list: [{ password: 'p' }] };
     const copy = structuredClone(input);

@@ -1,3 +1,5 @@
+import { redactHcl } from '../jobs/hcl-redact';
+
 /** What a secret value is replaced with. */
 export const REDACTED = '[redacted]';
 
@@ -5,13 +7,18 @@ export const REDACTED = '[redacted]';
 const SECRET_KEY = /token|secret|passw(or)?d|passphrase|key|credential|auth|cookie/i;
 /** Keys holding environment variables (create_job's env_vars, Nomad's Env): every value is redacted, the names kept. */
 const ENV_KEY = /^(env|envs|environment|env_?vars?|environment_?variables)$/i;
+/** A template's body (EmbeddedTmpl) often renders secrets: redacted whole. */
+const TEMPLATE_KEY = /^embedded_?tmpl$/i;
+/** A jobspec as HCL text (plan_job, register_job): kept, with env values, template data and secret-named attributes hidden. */
+const HCL_KEY = /^hcl$/i;
 /** Deeper than this, a value is not walked (and not kept): arguments are validated input, never this deep. */
 const MAX_DEPTH = 32;
 
 /**
  * A copy of a call's arguments fit for the audit trail: the value under any key named like a secret
- * (token, secret, password, key, credential, auth …) and every value of an environment-variable map
- * become "[redacted]"; names, structure and all other values are kept. Plain JSON out (Dates as ISO
+ * (token, secret, password, key, credential, auth …), a template's body and every value of an
+ * environment-variable map become "[redacted]"; HCL jobspecs keep their text with those values hidden
+ * (hcl-redact.ts); names, structure and all other values are kept. Plain JSON out (Dates as ISO
  * strings, functions and undefined dropped); `__proto__` and other odd keys are copied as plain data.
  */
 export function redactArguments(args: unknown): unknown {
@@ -25,7 +32,8 @@ function walk(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => walk(v, depth + 1) ?? null);
   const entries: Array<[string, unknown]> = [];
   for (const [key, v] of Object.entries(value)) {
-    if (SECRET_KEY.test(key)) entries.push([key, v === null || v === undefined ? v : REDACTED]);
+    if (SECRET_KEY.test(key) || TEMPLATE_KEY.test(key)) entries.push([key, v === null || v === undefined ? v : REDACTED]);
+    else if (HCL_KEY.test(key) && typeof v === 'string') entries.push([key, redactHcl(v)]);
     else if (ENV_KEY.test(key)) entries.push([key, redactEnv(v, depth + 1)]);
     else entries.push([key, walk(v, depth + 1)]);
   }

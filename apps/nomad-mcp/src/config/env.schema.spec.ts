@@ -40,6 +40,11 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c) && Object.isFrozen(c.nomad)).toBe(true);
   });
 
+  it("takes NOMAD_ADDR as unix:///path (Nomad's Task API socket) as Nomad's own client does, with an absolute path only", () => {
+    expect(loadConfig({ NOMAD_ADDR: 'unix:///secrets/api.sock' }).nomadAddr).toBe('unix:///secrets/api.sock');
+    expect(err({ NOMAD_ADDR: 'unix://secrets/api.sock' })).toMatch(/^Invalid configuration: "NOMAD_ADDR" must be .* or unix:\/\/\/path\/to\/api.sock/);
+  });
+
   it('treats an empty value as unset', () => {
     expect(loadConfig({ PORT: '', HOST: '', NOMAD_TOKEN: '', NOMAD_ADDR: '' })).toMatchObject({ port: 8000, host: undefined, nomadToken: undefined, nomadAddr: 'http://127.0.0.1:4646' });
   });
@@ -48,7 +53,7 @@ describe('loadConfig', () => {
     expect(err({ PORT: 'eighty' })).toBe('Invalid configuration: "PORT" must be a number (got "eighty")');
     expect(err({ PORT: '70000' })).toBe('Invalid configuration: "PORT" must be a valid port (got "70000")');
     expect(err({ PORT: '80.5' })).toBe('Invalid configuration: "PORT" must be an integer (got "80.5")');
-    expect(err({ NOMAD_ADDR: 'nomad:4646' })).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "nomad:4646")');
+    expect(err({ NOMAD_ADDR: 'nomad:4646' })).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646, or unix:///path/to/api.sock (got "nomad:4646")');
     expect(err({ NOMAD_TIMEOUT_MS: '5' })).toBe('Invalid configuration: "NOMAD_TIMEOUT_MS" must be greater than or equal to 100 (got "5")');
     expect(err({ NOMAD_TIMEOUT_MS: '400000' })).toMatch(/"NOMAD_TIMEOUT_MS" must be less than or equal to 300000/);
     expect(err({ RATE_LIMIT_PER_MINUTE: '-1' })).toMatch(/"RATE_LIMIT_PER_MINUTE" must be greater than or equal to 0/);
@@ -88,7 +93,7 @@ describe('loadConfig', () => {
     expect(err({ API_KEYS: ['key-SECRET'] })).toBe('Invalid configuration: "API_KEYS" must be a string');
     // a URL with a password, malformed: named and shown without the password
     const addr = err({ NOMAD_ADDR: 'admin:pw-SECRET@nomad:4646' });
-    expect(addr).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "***@nomad:4646")');
+    expect(addr).toBe('Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646, or unix:///path/to/api.sock (got "***@nomad:4646")');
     expect(err({ NOMAD_ADDR: 'ftp://admin:pw-SECRET@nomad' })).not.toContain('SECRET');
     expect(err({ REDIS_URL: 'http://:pw-SECRET@redis:6379' })).toBe('Invalid configuration: "REDIS_URL" must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0 (got "http://***@redis:6379")');
     expect(err({ PUBLIC_URL: 'mcp://u:pw-SECRET@mcp.example' })).toMatch(/^Invalid configuration: "PUBLIC_URL" .* \(got "mcp:\/\/\*\*\*@mcp\.example"\)$/);

@@ -10,6 +10,7 @@ import {
   IsHttpUrlSetting,
   IsIntegerSetting,
   IsNamespaceSetting,
+  IsNomadAddressSetting,
   IsOneOfSetting,
   IsNamespaceGlobListSetting,
   IsOriginListSetting,
@@ -56,7 +57,7 @@ export class EnvironmentVariables {
   @Expose() @RequiredWithSetting('TLS_CERT_FILE') @IsPemPrivateKeyFileSetting('TLS_CERT_FILE')
   TLS_KEY_FILE?: string;
 
-  @Expose() @IsHttpUrlSetting()
+  @Expose() @IsNomadAddressSetting()
   NOMAD_ADDR: string = 'http://127.0.0.1:4646';
 
   @Expose() @IsOptional() @IsStringSetting()

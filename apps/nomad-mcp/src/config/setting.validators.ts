@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { isFQDN, isIP, ValidateBy, ValidationArguments } from 'class-validator';
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { unixSocketPath } from '@nomad-mcp/nomad';
 
 /*
  * class-validator decorators for environment settings. Each one checks one kind of value completely
@@ -79,9 +80,23 @@ function isUrlOf(v: unknown, protocols: string[]): boolean {
 const IsUrlSetting = (name: string, protocols: string[], message: string) =>
   ValidateBy({ name, validator: { validate: (v) => isUrlOf(v, protocols), defaultMessage: () => message } });
 
-/** An absolute http:// or https:// URL with a host (NOMAD_ADDR, PUBLIC_URL). */
+/** An absolute http:// or https:// URL with a host (PUBLIC_URL). */
 export const IsHttpUrlSetting = () =>
   IsUrlSetting('isHttpUrlSetting', ['http:', 'https:'], 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646');
+
+/**
+ * NOMAD_ADDR: an http(s) URL with a host, or `unix:///path/api.sock` as Nomad's own client reads it (the Task
+ * API socket a Nomad task reaches at `${NOMAD_SECRETS_DIR}/api.sock`, the way Nomad's docs want workloads to
+ * call Nomad).
+ */
+export const IsNomadAddressSetting = () =>
+  ValidateBy({
+    name: 'isNomadAddressSetting',
+    validator: {
+      validate: (v) => isUrlOf(v, ['http:', 'https:']) || (typeof v === 'string' && unixSocketPath(v) !== undefined),
+      defaultMessage: () => 'must be an http:// or https:// URL, e.g. http://127.0.0.1:4646, or unix:///path/to/api.sock',
+    },
+  });
 
 /** A postgres:// or postgresql:// URL with a host (DATABASE_URL). */
 export const IsPostgresUrlSetting = () =>

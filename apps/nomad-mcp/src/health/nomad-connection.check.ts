@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AclTokenSelf, NomadApiError, NomadNamespacesApi, NomadService, NomadStatusApi, scopedNomadToken } from '@nomad-mcp/nomad';
+import { AclTokenSelf, isWorkloadIdentity, NomadApiError, NomadNamespacesApi, NomadService, NomadStatusApi, scopedNomadToken, workloadIdentityClaims } from '@nomad-mcp/nomad';
 import { NOMAD_CONFIG, NomadConfig, redactUrl } from '../config';
 import { describeNomadProblem, leaderProblem } from './nomad-problem';
 
@@ -46,6 +46,8 @@ interface TokenSubject {
   name: string;
   set: boolean;
   fix: string;
+  /** The token itself, only to tell a workload identity (a JWT) from an ACL token; never shown. */
+  token?: string;
 }
 
 /**
@@ -97,9 +99,9 @@ export class NomadConnectionCheck {
 
   private subject(): TokenSubject {
     const scoped = scopedNomadToken();
-    if (!scoped) return { name: 'NOMAD_TOKEN', set: !!this.config.token, fix: 'set a valid NOMAD_TOKEN' };
+    if (!scoped) return { name: 'NOMAD_TOKEN', set: !!this.config.token, fix: 'set a valid NOMAD_TOKEN', token: this.config.token };
     const fix = /X-Nomad-Token/.test(scoped.label) ? 'send a valid X-Nomad-Token' : 'give the identity a valid token (its nomad_token_env or nomad_token_file)';
-    return { name: scoped.label, set: true, fix };
+    return { name: scoped.label, set: true, fix, token: scoped.secret };
   }
 
   /** Resolves to true when later checks could only fail the same way (the token is refused). */
@@ -114,7 +116,14 @@ export class NomadConnectionCheck {
         if (who.set) report.findings.push(info(`Nomad at ${address} has ACLs disabled: ${who.name} is not needed and is ignored; every call is allowed.`));
         return false;
       }
-      const denied = err instanceof NomadApiError && (err.status === 403 || (err.status === 404 && /token not found/i.test(err.nomadMessage)));
+      const notAnAclToken = err instanceof NomadApiError && err.status === 404 && /token not found/i.test(err.nomadMessage);
+      // a workload identity (the service running as a Nomad task) is verified by Nomad, but is no ACL token
+      if (notAnAclToken && who.token && isWorkloadIdentity(who.token)) {
+        report.acl_enabled = true;
+        report.findings.push(info(describeWorkloadIdentity(who.name, who.token)));
+        return false;
+      }
+      const denied = err instanceof NomadApiError && (err.status === 403 || notAnAclToken);
       if (denied) report.acl_enabled = true;
       if (denied && !who.set) {
         report.findings.push(warn(`Nomad at ${address} has ACLs enabled and ${who.name} is not set: calls run with Nomad's anonymous policy, which usually may do little; set ${who.name}.`));
@@ -182,4 +191,14 @@ function describeToken(subject: string, t: TokenIdentity): string {
   }
   const policies = t.policies.length ? t.policies.join(', ') : 'none';
   return `${subject}${name} is a ${t.type} token with policies ${policies}: Nomad allows what they grant and answers 403 otherwise${expires}.`;
+}
+
+/** A workload identity Nomad verified: its rights are the policies attached to its job. */
+function describeWorkloadIdentity(subject: string, token: string): string {
+  const { namespace, job } = workloadIdentityClaims(token);
+  const where = job ? ` of job '${job}'${namespace ? ` in namespace '${namespace}'` : ''}` : '';
+  return (
+    `${subject} is the workload identity${where} (a Nomad task's identity block): Nomad allows what the ACL policies ` +
+    `attached to that job grant (nomad acl policy apply -namespace ${namespace ?? '<namespace>'} -job ${job ?? '<job>'} …) and answers 403 otherwise.`
+  );
 }

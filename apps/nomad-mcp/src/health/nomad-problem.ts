@@ -28,6 +28,7 @@ const quote = (text: string) => {
 const TLS_CODE = /CERT|TLS|SSL|EPROTO/;
 
 function unreachable(address: string, cause: string): NomadProblem {
+  if (address.startsWith('unix://')) return socketUnreachable(address, cause);
   if (cause === 'ECONNREFUSED') {
     return { reason: 'connection-refused', message: `Nomad at ${address} is unreachable (ECONNREFUSED): connection refused; is Nomad running there, and is NOMAD_ADDR right?` };
   }
@@ -45,6 +46,17 @@ function unreachable(address: string, cause: string): NomadProblem {
     return { reason: 'tls', message: `Nomad at ${address} is unreachable (${cause}): the TLS connection failed; check NOMAD_CACERT, NOMAD_CLIENT_CERT/NOMAD_CLIENT_KEY or the http/https scheme of NOMAD_ADDR.` };
   }
   return { reason: 'unreachable', message: `Nomad at ${address} is unreachable (${cause}); check NOMAD_ADDR and the network between this service and Nomad.` };
+}
+
+/** NOMAD_ADDR=unix:///…: Nomad's Task API socket, which exists inside a Nomad task only. */
+function socketUnreachable(address: string, cause: string): NomadProblem {
+  const why: Record<string, string> = {
+    ENOENT: 'no socket at that path: a unix:// NOMAD_ADDR works inside a Nomad task, at ${NOMAD_SECRETS_DIR}/api.sock (the Task API); check the path',
+    ECONNREFUSED: 'nothing listens on the socket: is the Nomad client agent on this node running?',
+    EACCES: 'this process may not open the socket: with task.user set, only that user may use the Task API',
+  };
+  const reason = cause === 'ECONNREFUSED' ? 'connection-refused' : 'unreachable';
+  return { reason, message: `Nomad at ${address} is unreachable (${cause}): ${why[cause] ?? 'check NOMAD_ADDR'}.` };
 }
 
 /**

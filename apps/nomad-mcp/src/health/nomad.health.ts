@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { NomadApiError, NomadService, NomadStatusApi } from '@nomad-mcp/nomad';
+import { isWorkloadIdentity, NomadApiError, NomadService, NomadStatusApi } from '@nomad-mcp/nomad';
 import { NOMAD_CONFIG, NomadConfig, redactUrl } from '../config';
 import { describeNomadProblem, leaderProblem } from './nomad-problem';
 
@@ -35,13 +35,18 @@ export class NomadHealthIndicator {
     }
   }
 
-  /** Throws Nomad's refusal of the token; ACLs turned off (400 "ACL support disabled") accept any. */
+  /**
+   * Throws Nomad's refusal of the token; ACLs turned off (400 "ACL support disabled") accept any. A workload
+   * identity that Nomad verified answers 404 "ACL token not found" (it is not an ACL token); a bad one 403.
+   */
   private async tokenAccepted(timeoutMs: number): Promise<void> {
     try {
       await this.status.tokenSelf({ timeoutMs });
     } catch (err) {
       if (err instanceof NomadApiError && err.status === 400 && /ACL support disabled/i.test(err.nomadMessage)) return;
       if (err instanceof NomadApiError && err.status === 404 && /token not found/i.test(err.nomadMessage)) {
+        // a workload identity (the service running as a Nomad task) is verified, but is no ACL token
+        if (isWorkloadIdentity(this.config.token)) return;
         throw new NomadApiError(403, err.nomadMessage, err.operation);
       }
       throw err;

@@ -45,6 +45,18 @@ export class JobChangedConcurrentlyException extends ConflictException {
   }
 }
 
+/** register_job was given the index of a plan, and the job has changed since (or appeared, or went away). */
+export class JobChangedSincePlanException extends ConflictException {
+  constructor(jobId: string, planned: number, nomadMessage: string) {
+    const now = /conflicting job modify index: (\d+)/.exec(nomadMessage)?.[1];
+    const what = now ? `its job modify index is ${now} now, not ${planned}` : /already exists/.test(nomadMessage) ? 'it exists now, while the plan was for a new job' : /does not exist/.test(nomadMessage) ? 'it does not exist any more' : 'Nomad refused the index';
+    super({
+      message: `job '${jobId}' changed since it was planned (${what}); nothing was registered.`,
+      next_step: 'Call plan_job again with the same spec, show the user the new diff, and register with the job_modify_index it answers.',
+    });
+  }
+}
+
 /** The namespace does not exist in Nomad (likely DEFAULT_NAMESPACE does not match the cluster). */
 export class NamespaceNotFoundException extends NotFoundException {
   constructor(readonly namespace: string) {

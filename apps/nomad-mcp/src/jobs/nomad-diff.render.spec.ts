@@ -20,14 +20,37 @@ const edited = {
 };
 
 describe('diffLines', () => {
-  it("renders Nomad's diff as +/-/~ lines with paths, hiding env values", () => {
+  it("renders Nomad's diff as +/-/~ lines with paths, hiding env values; a plan's counts and reasons come along", () => {
     expect(diffLines(edited as never)).toEqual([
       '~ Priority: "50" → "60"',
+      '~ group web (2 create/destroy update)',
       '~ group web: Count: "2" → "3"',
+      '~ group web: task nginx (forces create/destroy update)',
       '+ group web: task nginx: Env[API_TOKEN]: (value hidden)',
       '~ group web: task nginx: Config.image: "nginx:1.27" → "nginx:1.28"',
       '+ group web: task sidecar',
     ]);
+  });
+
+  it('a block added or removed whole is one line; a count change says what it forces; a new job is its groups and tasks', () => {
+    const port = (type: string, to: string) => ({ Type: type, Name: 'Network', Fields: [{ Type: 'None', Name: 'Mode', Old: '', New: '' }], Objects: [{ Type: type, Name: 'Dynamic Port', Objects: null, Fields: [{ Type: type, Name: 'Label', Old: type === 'Deleted' ? 'http' : '', New: type === 'Added' ? 'http' : '' }, { Type: type, Name: 'To', Old: type === 'Deleted' ? to : '', New: type === 'Added' ? to : '' }] }] });
+    const diff = {
+      Type: 'Edited', ID: 'web', Fields: null, Objects: null,
+      TaskGroups: [{
+        Type: 'Edited', Name: 'web', Updates: { ignore: 1, create: 1, 'in-place update': 2 }, Tasks: null,
+        Fields: [{ Type: 'Edited', Name: 'Count', Old: '2', New: '3', Annotations: ['forces create'] }],
+        Objects: [port('Added', '8080'), port('Deleted', '80'), { Type: 'Added', Name: 'Service', Objects: null, Fields: [{ Type: 'Added', Name: 'Name', Old: '', New: 'web' }, { Type: 'Added', Name: 'Meta[owner]', Old: '', New: 'me' }] }],
+      }],
+    };
+    expect(diffLines(diff as never)).toEqual([
+      '~ group web (1 create, 2 in-place update, 1 ignore)',
+      '~ group web: Count: "2" → "3" (forces create)',
+      '+ group web: Network {Dynamic Port {Label: "http", To: "8080"}}',
+      '- group web: Network {Dynamic Port {Label: "http", To: "80"}}',
+      '+ group web: Service {Name: "web", Meta[owner]: (hidden)}',
+    ]);
+    const added = { Type: 'Added', ID: 'api', Fields: [{ Type: 'Added', Name: 'Type', Old: '', New: 'service' }], TaskGroups: [{ Type: 'Added', Name: 'api', Updates: { create: 2 }, Tasks: [{ Type: 'Added', Name: 'app', Annotations: ['forces create'] }] }] };
+    expect(diffLines(added as never)).toEqual(['+ job "api"', '+ group api (2 create)', '+ group api: task app (forces create)']);
   });
 
   it('says nothing for no diff, and bounds a long one', () => {
@@ -37,11 +60,16 @@ describe('diffLines', () => {
     const lines = diffLines(many as never, 10);
     expect(lines).toHaveLength(11);
     expect(lines[10]).toBe('… and 40 more changes');
+    // a long value is cut, and a character budget stops the lines earlier
+    const long = { Type: 'Edited', ID: 'x', Fields: Array.from({ length: 5 }, (_, i) => ({ Type: 'Added', Name: `F${i}`, Old: '', New: 'v'.repeat(500) })) };
+    const cut = diffLines(long as never, 40, 450);
+    expect(cut).toEqual([expect.stringMatching(/^\+ F0: "v+…$/), expect.stringMatching(/^\+ F1: /), '… and 3 more changes']);
+    expect(cut[0]).toHaveLength(200);
   });
 
   // the spec folder is outside the repository; the global set-up says once when it is missing (CI requires it)
   (specAvailable() ? it : it.skip)("reads the plan sample from Nomad's API docs without tripping on its elisions", () => {
     const plan = JSON.parse(readFileSync(`${SPEC_DIR}/samples/POST_v1_job_ID_plan.response.json`, 'utf8'));
-    expect(diffLines(plan.Diff)).toEqual(['+ group cache']);
+    expect(diffLines(plan.Diff)).toEqual(['+ job "example"', '+ group cache (1 create)', '+ group cache: task redis (forces create)']);
   });
 });

@@ -1,46 +1,128 @@
 import type { JobDiff } from '@nomad-mcp/nomad';
 
+type Field = { Type: string; Name: string; Old: string; New: string; Annotations?: string[] | null };
+
 /** A node of Nomad's diff tree (job, group, task or object): typed, named, with field changes and children. */
 interface DiffNode {
   Type?: string;
   Name?: string;
-  Fields?: Array<{ Type: string; Name: string; Old: string; New: string }> | null;
+  ID?: string;
+  Fields?: Field[] | null;
   Objects?: DiffNode[] | null;
   TaskGroups?: DiffNode[] | null;
   Tasks?: DiffNode[] | null;
+  /** A group's counts in a plan: "create", "in-place update", … → number. */
+  Updates?: Record<string, number> | null;
+  /** A task's in a plan: "forces create/destroy update" or "forces in-place update". */
+  Annotations?: string[] | null;
 }
 
 const MARK: Record<string, string> = { Added: '+', Deleted: '-', Edited: '~' };
 /** Field names whose values may be secrets (environment variables, template data): the change is shown, the value never. */
 const SECRET_PATH = /(^|[^a-z])(Env|Meta|EmbeddedTmpl|Data|Vault|Password|Token|Secret)([^a-z]|$)/i;
+/** The order the `nomad` CLI lists a group's update counts in. */
+const UPDATE_ORDER = ['create', 'destroy', 'migrate', 'canary', 'in-place update', 'create/destroy update', 'ignore'];
+/** A line (a block added or removed whole, a long value) is cut at this length. */
+const LINE_MAX = 200;
 
 /**
  * Nomad's job diff (plan and version diffs) as `+`/`-`/`~` lines with the path of each field, the way the
- * `nomad` CLI shows a plan: `~ group web: task nginx: Config.image: "nginx:1.27" → "nginx:1.28"`. Unchanged
- * nodes are skipped; values under env-like paths are never shown.
+ * `nomad` CLI shows a plan: `~ group web: task nginx: Config.image: "nginx:1.27" → "nginx:1.28"`. A plan's
+ * annotations come along: a group's counts (`~ group web (1 create/destroy update, 1 ignore)`), why a task
+ * changes (`(forces create/destroy update)`), what a count change forces. A block added or removed whole is
+ * one line; a new job is its groups and tasks. Unchanged nodes are skipped; values under env-like paths are
+ * never shown.
  */
-export function diffLines(diff: JobDiff | null | undefined, max = 40): string[] {
+export function diffLines(diff: JobDiff | null | undefined, max = 40, budgetChars = Infinity): string[] {
   const out: string[] = [];
-  if (diff && diff.Type !== 'None') walk(diff as DiffNode, '', out);
-  return out.length > max ? [...out.slice(0, max), `… and ${out.length - max} more changes`] : out;
+  const root = diff as DiffNode | null | undefined;
+  if (root && (root.Type === 'Added' || root.Type === 'Deleted')) {
+    out.push(`${MARK[root.Type]} job ${JSON.stringify(root.ID ?? '')}`);
+    for (const g of root.TaskGroups ?? []) groupLines(g, out);
+  } else if (root && root.Type !== 'None') {
+    walk(root, '', out);
+  }
+  // a long value (a command line, a config blob) is cut; the lines stop at `max` or when `budgetChars` is spent
+  const lines = out.map(clip);
+  let keep = Math.min(lines.length, max);
+  let used = 0;
+  for (let i = 0; i < keep; i++) {
+    used += lines[i].length + 1;
+    if (used > budgetChars) keep = i;
+  }
+  return keep < lines.length ? [...lines.slice(0, keep), `… and ${lines.length - keep} more changes`] : lines;
+}
+
+/** The changes among diffLines' lines: not the headers that only carry a plan's counts or a task's reason. */
+export function changeCount(lines: string[]): number {
+  return lines.filter((l) => !l.startsWith('…') && !/^~ group [^:]+(?:: task [^:]+)? \(.*\)$/.test(l)).length;
+}
+
+/** "1 create, 2 in-place update" in the CLI's order. */
+function updates(u: Record<string, number>): string {
+  return Object.entries(u).filter(([, n]) => n > 0).sort(([a], [b]) => UPDATE_ORDER.indexOf(a) - UPDATE_ORDER.indexOf(b)).map(([k, n]) => `${n} ${k}`).join(', ');
+}
+
+const note = (parts: Array<string | undefined>) => {
+  const text = parts.filter(Boolean).join('; ');
+  return text ? ` (${text})` : '';
+};
+
+/** A group of a new or removed job: its line with its counts, and a line for each of its tasks. */
+function groupLines(g: DiffNode, out: string[]): void {
+  if (!g.Type || g.Type === 'None') return;
+  out.push(`${MARK[g.Type]} group ${g.Name}${note([g.Updates ? updates(g.Updates) : undefined])}`);
+  for (const t of g.Tasks ?? []) if (t.Type && t.Type !== 'None') out.push(`${MARK[t.Type]} group ${g.Name}: task ${t.Name}${note([t.Annotations?.join(', ')])}`);
 }
 
 function walk(node: DiffNode, prefix: string, out: string[]): void {
   for (const f of node.Fields ?? []) {
     if (!f || typeof f !== 'object' || f.Type === 'None') continue;
-    const path = `${prefix}${f.Name}`;
-    const secret = SECRET_PATH.test(path);
-    const value = (v: string) => (secret ? '(value hidden)' : JSON.stringify(v));
-    if (f.Type === 'Added') out.push(`+ ${path}: ${value(f.New)}`);
-    else if (f.Type === 'Deleted') out.push(`- ${path}: ${value(f.Old)}`);
-    else out.push(`~ ${path}: ${secret ? '(value changed)' : `${value(f.Old)} → ${value(f.New)}`}`);
+    out.push(fieldLine(f, `${prefix}${f.Name}`));
   }
-  for (const [kind, children] of [['', node.Objects], ['group ', node.TaskGroups], ['task ', node.Tasks]] as const) {
+  for (const child of node.Objects ?? []) {
+    if (!child || typeof child !== 'object' || !child.Type || child.Type === 'None') continue;
+    const label = `${prefix}${child.Name ?? ''}`;
+    if (child.Type === 'Added' || child.Type === 'Deleted') out.push(`${MARK[child.Type]} ${label} ${block(child, label)}`);
+    else walk(child, `${label}.`, out);
+  }
+  for (const [kind, children] of [['group ', node.TaskGroups], ['task ', node.Tasks]] as const) {
     for (const child of children ?? []) {
       if (!child || typeof child !== 'object' || !child.Type || child.Type === 'None') continue;
       const label = `${prefix}${kind}${child.Name ?? ''}`;
-      if ((child.Type === 'Added' || child.Type === 'Deleted') && kind) out.push(`${MARK[child.Type]} ${label}`);
-      else walk(child, kind ? `${label}: ` : `${label}.`, out);
+      const why = note([child.Updates ? updates(child.Updates) : undefined, child.Annotations?.join(', ')]);
+      if (child.Type === 'Added' || child.Type === 'Deleted') {
+        out.push(`${MARK[child.Type]} ${label}${why}`);
+        if (kind === 'group ') for (const t of child.Tasks ?? []) if (t.Type && t.Type !== 'None') out.push(`${MARK[t.Type]} ${label}: task ${t.Name}${note([t.Annotations?.join(', ')])}`);
+      } else {
+        if (why) out.push(`~ ${label}${why}`);
+        walk(child, `${label}: `, out);
+      }
     }
   }
 }
+
+function fieldLine(f: Field, path: string): string {
+  const secret = SECRET_PATH.test(path);
+  const value = (v: string) => (secret ? '(value hidden)' : JSON.stringify(v));
+  const why = f.Annotations?.length ? ` (${f.Annotations.join(', ')})` : '';
+  if (f.Type === 'Added') return `+ ${path}: ${value(f.New)}${why}`;
+  if (f.Type === 'Deleted') return `- ${path}: ${value(f.Old)}${why}`;
+  return `~ ${path}: ${secret ? '(value changed)' : `${value(f.Old)} → ${value(f.New)}`}${why}`;
+}
+
+/** Fields that name a block, shown first in its one line (Nomad sorts fields by name). */
+const NAMING_FIELDS = ['Name', 'Label', 'PortLabel', 'Provider', 'LTarget', 'Operand', 'RTarget', 'DestPath'];
+const naming = (f: Field) => (NAMING_FIELDS.includes(f.Name) ? NAMING_FIELDS.indexOf(f.Name) : NAMING_FIELDS.length);
+
+/** A block added or removed whole, in one piece: `{Label: "http", To: "80"}`, nested blocks inside. */
+function block(node: DiffNode, path: string): string {
+  const side = node.Type === 'Deleted' ? 'Old' : 'New';
+  const secret = SECRET_PATH.test(path);
+  const fields = (node.Fields ?? []).filter((f) => f && f[side] !== '');
+  const parts = [...fields].sort((a, b) => naming(a) - naming(b)).map((f) => `${f.Name}: ${secret || SECRET_PATH.test(f.Name) ? '(hidden)' : JSON.stringify(f[side])}`);
+  for (const child of node.Objects ?? []) if (child && child.Type !== 'None') parts.push(`${child.Name} ${block(child, `${path}.${child.Name}`)}`);
+  return `{${parts.join(', ')}}`;
+}
+
+const clip = (line: string) => (line.length > LINE_MAX ? `${line.slice(0, LINE_MAX - 1)}…` : line);

@@ -23,7 +23,9 @@ export class McpController {
       return;
     }
     const server = this.mcp.createServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    // one JSON answer, unless a tool call asks for progress: then the answer is an event stream that carries the
+    // progress notifications before the result (the client's Accept must allow text/event-stream, as SDKs' does)
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(req.body) });
     res.on('close', () => {
       void transport.close();
       void server.close();
@@ -33,4 +35,13 @@ export class McpController {
     (req as Request & { auth?: unknown }).auth = authInfoFor(requestPrincipal(req));
     await transport.handleRequest(req, res, req.body);
   }
+}
+
+/** A tools/call (alone or in a batch) whose _meta carries a progress token. */
+function asksForProgress(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return messages.some((m) => {
+    const msg = m as { method?: unknown; params?: { _meta?: { progressToken?: unknown } } } | null;
+    return msg?.method === 'tools/call' && msg.params?._meta?.progressToken !== undefined;
+  });
 }

@@ -7,11 +7,13 @@ import { OperationLog } from './core/operation-log';
 import { OperationExecutor } from './core/operation.executor';
 import { OPERATION_CLASSES, OperationRegistry } from './core/operation.registry';
 import { JobAccess } from './jobs/job-access';
+import { JobPlanner } from './jobs/job-planner';
+import { JobSpecReader } from './jobs/job-spec-input';
 import { PlacementExplainer } from './jobs/placement';
 import { buildOperationsController } from './rest/operation-routes';
 
 /** Providers the operations of a resource share (not operations themselves). */
-const SUPPORT = [JobAccess, PlacementExplainer];
+const SUPPORT = [JobAccess, PlacementExplainer, JobSpecReader, JobPlanner];
 
 /**
  * Every operation (found by file: `operations/<resource>/<name>.op.ts`), the registry of them, the executor

@@ -1,4 +1,4 @@
-import { parseRules, RuleParseError } from '../acl';
+import { JobAcl, parseRules, RuleParseError } from '../acl';
 import { needManagement } from '../http/access';
 import { requireBody } from '../http/context';
 import { metaHeaders, sendEmpty, sendJson, writeHeaders } from '../http/respond';
@@ -32,7 +32,7 @@ export function aclRoutes(r: Router, sim: Sim): void {
     needManagement(acl, ctx);
     const p = acl.policies.get(ctx.params.name);
     if (!p) throw new NomadHttpError(404, 'ACL policy not found');
-    sendJson(ctx, { Name: p.Name, Description: p.Description, Rules: p.Rules, CreateIndex: p.CreateIndex, ModifyIndex: p.ModifyIndex }, metaHeaders(p.ModifyIndex));
+    sendJson(ctx, { Name: p.Name, Description: p.Description, Rules: p.Rules, JobACL: p.JobACL, CreateIndex: p.CreateIndex, ModifyIndex: p.ModifyIndex }, metaHeaders(p.ModifyIndex));
   });
 
   r.delete('/v1/acl/policy/:name', (ctx) => {
@@ -52,9 +52,10 @@ export function aclRoutes(r: Router, sim: Sim): void {
     } catch (e) {
       throw new NomadHttpError(500, multiError([`Failed to parse ACL Policy: ${(e as RuleParseError).message}`]));
     }
+    const jobAcl = jobAclOf(body);
     const idx = store.bump('acl');
     const existing = acl.policies.get(name);
-    acl.policies.set(name, { Name: name, Description: field<string>(body, 'Description') ?? '', Rules: rules, ...parsed, CreateIndex: existing?.CreateIndex ?? idx, ModifyIndex: idx });
+    acl.policies.set(name, { Name: name, Description: field<string>(body, 'Description') ?? '', Rules: rules, JobACL: jobAcl, ...parsed, CreateIndex: existing?.CreateIndex ?? idx, ModifyIndex: idx });
     sendEmpty(ctx, { 'X-Nomad-Index': idx });
   });
 
@@ -76,7 +77,23 @@ export function aclRoutes(r: Router, sim: Sim): void {
 
   r.get('/v1/acl/token/self', (ctx) => {
     if (!acl.enabled) throw new NomadHttpError(400, 'ACL support disabled');
-    if (!ctx.token) throw new NomadHttpError(404, 'ACL token not found');
+    // a workload identity is verified, but is no ACL token (Nomad's aclTokenSelf: Identity.ACLToken is nil)
+    if (!ctx.token || ctx.token.workload) throw new NomadHttpError(404, 'ACL token not found');
     sendJson(ctx, tokenOut(ctx.token), metaHeaders(ctx.token.ModifyIndex));
   });
+}
+
+/** A policy's JobACL (attached to a job's workloads), validated as Nomad's ACLPolicy.Validate does. */
+function jobAclOf(body: Record<string, unknown>): JobAcl | null {
+  const raw = field<Record<string, unknown> | null>(body, 'JobACL');
+  if (!raw) return null;
+  const text = (k: string) => (typeof raw[k] === 'string' ? (raw[k] as string) : '');
+  const j: JobAcl = { Namespace: text('Namespace'), JobID: text('JobID'), Group: text('Group'), Task: text('Task') };
+  const problems: string[] = [];
+  if (j.JobID && !j.Namespace) problems.push('namespace must be set to set job ID');
+  if (j.Group && !j.JobID) problems.push('job ID must be set to set group');
+  if (j.Task && !j.Group) problems.push('group must be set to set task');
+  // ACL.UpsertPolicies: "policy <index> invalid: <go-multierror text>" as a 400
+  if (problems.length) throw new NomadHttpError(400, `policy 0 invalid: ${multiError(problems)}`);
+  return j;
 }

@@ -8,7 +8,7 @@ import type { Allocation } from '../state/types';
 import { field, NomadHttpError, nowNs } from '../wire';
 import { allocOut, allocStub } from './views';
 
-/** /v1/allocations, /v1/allocation/:id[/stop], /v1/client/allocation/:id/{restart,stats}. */
+/** /v1/allocations, /v1/allocation/:id[/stop], /v1/client/allocation/:id/{restart,signal,stats}. */
 export function allocationRoutes(r: Router, sim: Sim): void {
   const { store } = sim.state;
   const alloc = (id: string, notFound: string): Allocation => {
@@ -45,6 +45,13 @@ export function allocationRoutes(r: Router, sim: Sim): void {
     need(sim.acl, ctx, a.Namespace, 'alloc-lifecycle');
     const body = ctx.body ?? {};
     sendJson(ctx, sim.state.client.restartAllocation(a.ID, field<string>(body, 'TaskName') ?? '', !!field(body, 'AllTasks')));
+  });
+
+  r.write('/v1/client/allocation/:id/signal', (ctx) => {
+    const a = alloc(ctx.params.id, `Unknown allocation "${ctx.params.id}"`);
+    need(sim.acl, ctx, a.Namespace, 'alloc-lifecycle');
+    const body = ctx.body ?? {};
+    sendJson(ctx, sim.state.client.signalAllocation(a.ID, field<string>(body, 'Task') ?? '', field<string>(body, 'Signal') ?? ''));
   });
 
   /** `nomad alloc status` reads resource usage; a running task reports steady, plausible numbers. */

@@ -6,20 +6,23 @@ import { sendJson, writeHeaders } from '../http/respond';
 import type { Router } from '../http/router';
 import type { Sim } from '../http/sim';
 import { allocTerminal } from '../state/allocs';
-import { field, NomadHttpError, ZERO_TIME } from '../wire';
+import { jobDiff, JobDiff } from '../diff/job-diff';
+import type { Job } from '../state/types';
+import { field, NomadHttpError, parseBool } from '../wire';
 import { allocStub, byCreateIndexDesc } from './views';
 
 /**
  * /v1/job/:id/<sub-resource>: the job's allocations, evaluations, deployments, summary, versions and
- * services, and plan, scale, revert, stable, evaluate, dispatch and periodic/force.
+ * services, and plan, scale, revert, stable and evaluate (dispatch and periodic/force: job-children.ts;
+ * submission: job-submission.ts).
  */
 export function jobResourceRoutes(r: Router, sim: Sim): void {
   const { store, jobs } = sim.state;
   /** A read of the job in the request namespace that needs `caps` there. */
-  const read = (caps: string[], run: (ns: string, id: string) => QueryResult) => (ctx: RequestContext) => {
+  const read = (caps: string[], run: (ns: string, id: string, ctx: RequestContext) => QueryResult) => (ctx: RequestContext) => {
     const ns = namespaceOf(ctx);
     need(sim.acl, ctx, ns, ...caps);
-    return blockingQuery(ctx, store, sim.agent.maxWaitMs, () => run(ns, ctx.params.id));
+    return blockingQuery(ctx, store, sim.agent.maxWaitMs, () => run(ns, ctx.params.id, ctx));
   };
   const jobOr404 = (ns: string, id: string) => {
     const job = store.getJob(ns, id);
@@ -36,10 +39,12 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
     const s = jobs.summary(jobOr404(ns, id));
     return { index: s.ModifyIndex, body: s };
   }));
-  r.get('/v1/job/:id/versions', read(['read-job'], (ns, id) => {
+  /** Newest first; with ?diffs=true each version's diff to the one before it (or to ?diff_version=). */
+  r.get('/v1/job/:id/versions', read(['read-job'], (ns, id, ctx) => {
     const versions = store.getVersions(ns, id);
     if (!versions) throw new NomadHttpError(404, 'job versions not found');
-    return { index: versions[0].ModifyIndex, body: { Versions: versions, Diffs: null, Index: store.tables.jobs, LastContact: 0, KnownLeader: true, NextToken: '' } };
+    const diffs = parseBool(ctx.query.get('diffs') ?? undefined) ? versionDiffs(versions, ctx.query.get('diff_version')) : null;
+    return { index: Math.max(...versions.map((v) => v.ModifyIndex)), body: { Versions: versions, Diffs: diffs, Index: store.tables.jobs, LastContact: 0, KnownLeader: true, NextToken: '' } };
   }));
   // the simulator registers no services, as a cluster without Consul or Nomad services would
   r.get('/v1/job/:id/services', read(['read-job'], () => ({ index: store.tables.jobs, body: [] })));
@@ -74,30 +79,18 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   });
 
-  /** A dry run: what registering this job would do, state unchanged. */
+  /** A dry run: what registering this job would do, state unchanged (state/planner.ts). */
   r.write('/v1/job/:id/plan', (ctx) => {
     const [ns, id] = [namespaceOf(ctx), ctx.params.id];
-    need(sim.acl, ctx, ns, 'submit-job');
+    need(sim.acl, ctx, ns, 'submit-job', 'plan-job');
     const body = requireBody(ctx.body);
     const job = field<Record<string, unknown>>(body, 'Job');
     if (!job) throw new NomadHttpError(400, 'Job must be specified');
     const jobId = field<string>(job, 'ID');
     if (!jobId) throw new NomadHttpError(400, 'Job must have a valid ID');
     if (jobId !== id) throw new NomadHttpError(400, 'Job ID does not match');
-    const existing = store.getJob(ns, id);
-    const groups: Record<string, unknown> = {};
-    for (const g of field<Array<Record<string, unknown>>>(job, 'TaskGroups') ?? []) {
-      const name = field<string>(g, 'Name') ?? '';
-      const count = field<number>(g, 'Count') ?? 1;
-      const running = existing ? store.allocsOfJob(ns, id).filter((a) => a.TaskGroup === name && !allocTerminal(a)).length : 0;
-      groups[name] = { Ignore: Math.min(running, count), Place: Math.max(0, count - running), Migrate: 0, Stop: Math.max(0, running - count), InPlaceUpdate: 0, DestructiveUpdate: 0, Canary: 0, Preemptions: 0, Disconnect: 0, Reconnect: 0, RescheduleNow: 0, RescheduleLater: 0 };
-    }
-    sendJson(ctx, {
-      Annotations: { DesiredTGUpdates: groups, PreemptedAllocs: null }, FailedTGAllocs: null,
-      JobModifyIndex: existing?.JobModifyIndex ?? 0, CreatedEvals: null,
-      Diff: field(body, 'Diff') ? { Type: existing ? 'Edited' : 'Added', ID: id, Fields: null, Objects: null, TaskGroups: null } : null,
-      NextPeriodicLaunch: ZERO_TIME, Warnings: '', Index: store.index,
-    }, writeHeaders(store.index));
+    const out = sim.state.planner.plan(job, ns, !!field(body, 'Diff'));
+    sendJson(ctx, out, writeHeaders(out.Index));
   });
 
   r.write('/v1/job/:id/revert', (ctx) => {
@@ -123,27 +116,17 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
     const out = jobs.register(jobOr404(ns, ctx.params.id), ns);
     sendJson(ctx, out, writeHeaders(out.Index));
   });
+}
 
-  r.write('/v1/job/:id/dispatch', (ctx) => {
-    const [ns, id] = [namespaceOf(ctx), ctx.params.id];
-    need(sim.acl, ctx, ns, 'dispatch-job');
-    const job = store.getJob(ns, id);
-    if (!job) throw new NomadHttpError(500, 'parameterized job not found');
-    if (!job.ParameterizedJob) throw new NomadHttpError(500, `Specified job "${id}" is not a parameterized job`);
-    throw new NomadHttpError(501, 'the simulator does not run parameterized jobs');
-  });
-
-  r.write('/v1/job/:id/periodic/force', (ctx) => {
-    const ns = namespaceOf(ctx);
-    need(sim.acl, ctx, ns, 'submit-job');
-    const job = jobOr404(ns, ctx.params.id);
-    if (!job.Periodic) throw new NomadHttpError(500, "can't force run non-periodic job");
-    throw new NomadHttpError(501, 'the simulator does not run periodic jobs');
-  });
-
-  r.get('/v1/job/:id/submission', () => {
-    throw new NomadHttpError(501, 'endpoint /v1/job/:id/submission is not implemented by the simulator');
-  });
+/** JobVersions' diffs: each version against the one after it in the list (its predecessor), or all against one version. */
+function versionDiffs(versions: Job[], against: string | null): JobDiff[] | null {
+  if (against !== null && against !== '') {
+    const base = versions.find((v) => String(v.Version) === against);
+    if (!base) throw new NomadHttpError(500, `version ${against} not found`);
+    return versions.map((v) => jobDiff(base, v, true));
+  }
+  const out = versions.slice(0, -1).map((v, i) => jobDiff(versions[i + 1], v, true));
+  return out.length ? out : null;
 }
 
 /** The body of a version request (revert, stable): it must name the job of the path, as Nomad checks. */

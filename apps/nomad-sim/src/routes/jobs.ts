@@ -6,6 +6,8 @@ import { namespaceOf } from '../http/query-options';
 import { sendJson, writeHeaders } from '../http/respond';
 import type { Router } from '../http/router';
 import type { Sim } from '../http/sim';
+import { HclError } from '../hcl/diagnostics';
+import { parseJobHcl } from '../hcl/parse-job';
 import { field, NomadHttpError, parseBool } from '../wire';
 import { jobStub } from './views';
 
@@ -46,17 +48,32 @@ export function jobRoutes(r: Router, sim: Sim): void {
       enforceIndex: !!field(body, 'EnforceIndex'),
       jobModifyIndex: field<number>(body, 'JobModifyIndex') ?? 0,
       evalPriority: evalPriority || undefined,
+      submission: submissionOf(field(body, 'Submission')),
     });
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   };
   r.write('/v1/jobs', register);
   r.write('/v1/job/:id', register);
 
-  r.write('/v1/jobs/parse', (ctx) => {
+  /** HCL2 to the API's Job (hcl/parse-job.ts); not wrapped in `Job`, no X-Nomad headers, as Nomad answers. */
+  r.write('/v1/jobs/parse', async (ctx) => {
     need(sim.acl, ctx, namespaceOf(ctx), 'parse-job', 'submit-job');
     const body = requireBody(ctx.body);
-    if (!field<string>(body, 'JobHCL')) throw new NomadHttpError(400, 'Job spec is empty');
-    throw new NomadHttpError(400, 'Failed to parse job: the simulator does not parse HCL; submit JSON jobs to /v1/jobs');
+    for (const name of ['JobHCL', 'Variables']) {
+      const v = field(body, name);
+      if (v !== undefined && v !== null && typeof v !== 'string') {
+        throw new NomadHttpError(400, `json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v} into Go struct field JobsParseRequest.${name} of type string`);
+      }
+    }
+    const source = field<string>(body, 'JobHCL');
+    if (!source) throw new NomadHttpError(400, 'Job spec is empty');
+    try {
+      const job = await parseJobHcl({ source, variables: field<string>(body, 'Variables') ?? undefined, canonicalize: field(body, 'Canonicalize') === true });
+      sendJson(ctx, job);
+    } catch (e) {
+      if (e instanceof HclError) throw new NomadHttpError(400, `Failed to parse job: ${e.message}`);
+      throw e;
+    }
   });
 
   r.get('/v1/job/:id', (ctx) => {
@@ -76,7 +93,23 @@ export function jobRoutes(r: Router, sim: Sim): void {
     if (ep !== null && ep !== '' && (!/^\d+$/.test(ep) || Number(ep) < 1 || Number(ep) > 100)) {
       throw new NomadHttpError(400, 'Eval priority must be between 1 and 100 inclusively');
     }
-    const out = jobs.deregister(ns, ctx.params.id, parseBool(ctx.query.get('purge') ?? undefined));
+    const purge = parseBool(ctx.query.get('purge') ?? undefined);
+    const out = jobs.deregister(ns, ctx.params.id, purge);
+    if (purge) sim.state.submissions.forget(ns, ctx.params.id);
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   });
+}
+
+/** JobRegisterRequest.Submission: the source the job was written in, kept with the version it registers. */
+function submissionOf(raw: unknown) {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const source = field<string>(raw, 'Source');
+  if (typeof source !== 'string' || !source) return undefined;
+  const flags = field<Record<string, string>>(raw, 'VariableFlags');
+  return {
+    Source: source,
+    Format: String(field(raw, 'Format') ?? ''),
+    VariableFlags: flags && typeof flags === 'object' && Object.keys(flags).length ? flags : null,
+    Variables: String(field(raw, 'Variables') ?? ''),
+  };
 }

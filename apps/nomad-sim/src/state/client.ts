@@ -1,7 +1,8 @@
 import { LogFile, LogType, parseSize } from '../logs';
-import { goDuration, NomadHttpError, nowNs, nsToRfc3339, ZERO_TIME } from '../wire';
+import { goDuration, multiError, NomadHttpError, nowNs, nsToRfc3339, ZERO_TIME } from '../wire';
 import { allocTerminal, tasksOf } from './allocs';
 import { exitRule, FailingTasks } from './failure-rules';
+import { endsProcess, parseSignal, SIGNAL_NUMBERS } from './signals';
 import type { SimState } from './sim-state';
 import type { Allocation, AnyMap, ClientStatus, StringMap, TaskEvent } from './types';
 
@@ -13,7 +14,7 @@ export function imageIsMissing(image: string): boolean {
 /**
  * The simulated client (task runner): receives placed allocations, pulls images (or fails to, restarting
  * per policy), runs tasks (failing by rule: failure-rules.ts), exits batch tasks with code 0, kills the tasks of
- * stopped allocations, restarts tasks in place, and owns the tasks' log files.
+ * stopped allocations, restarts tasks in place, signals them, and owns the tasks' log files.
  */
 export class Client {
   private readonly logFiles = new Map<string, LogFile>();
@@ -188,6 +189,52 @@ export class Client {
     }
     this.update(a);
     return { Index: 0 };
+  }
+
+  /**
+   * POST /v1/client/allocation/:id/signal: a `Signaling` event on each running task (or the one named), as the
+   * client's alloc runner sends it; a signal that ends the process (endsProcess) restarts the task per policy.
+   */
+  signalAllocation(id: string, taskName: string, signalName: string): { Index: number } {
+    const a = this.store.allocs.get(id);
+    if (!a) throw new NomadHttpError(404, `Unknown allocation "${id}"`);
+    const tasks = tasksOf(a).map((t) => t.Name);
+    if (taskName && !tasks.includes(taskName)) throw new NomadHttpError(500, 'Task not found');
+    const signal = parseSignal(signalName);
+    const failures: string[] = [];
+    let signalled = 0;
+    for (const t of taskName ? [taskName] : tasks) {
+      const running = !allocTerminal(a) && a.TaskStates?.[t]?.State === 'running';
+      const error = !running ? 'Task not running' : !signal ? `failed to parse signal: invalid signal "${signalName}"` : undefined;
+      if (error) {
+        failures.push(taskName ? error : `Failed to signal task: ${t}, err: ${error}`);
+        continue;
+      }
+      this.taskEvent(a, t, 'Signaling', `Task being sent signal ${signal}`, { signal: signal! }, { TaskSignal: signal! });
+      if (endsProcess(signal!)) this.exited(a, t, signal!);
+      signalled++;
+    }
+    // the tasks that could be signalled were, even when others could not
+    if (signalled) this.update(a);
+    if (failures.length) throw new NomadHttpError(500, taskName ? failures[0] : multiError(failures));
+    return { Index: 0 };
+  }
+
+  /** The task's process ended on a signal: Terminated, then Restarting and Started again per its restart policy. */
+  private exited(a: Allocation, task: string, signal: string): void {
+    const s = a.TaskStates![task];
+    const num = SIGNAL_NUMBERS[signal];
+    const code = signal === 'SIGKILL' ? 137 : 0;
+    const delay = tasksOf(a).find((t) => t.Name === task)!.RestartPolicy.Delay;
+    this.taskEvent(a, task, 'Terminated', `Exit Code: ${code}, Signal: ${num}`, { exit_code: String(code), signal: String(num), oom_killed: 'false' }, { ExitCode: code, Signal: num });
+    this.taskEvent(a, task, 'Restarting', `Restart within policy - Task restarting in ${goDuration(delay)}`, { restart_reason: 'Restart within policy', start_delay: String(delay) }, { RestartReason: 'Restart within policy', StartDelay: delay });
+    Object.assign(s, { State: 'pending' });
+    this.store.later(this.timings.restartDelayMs, () => {
+      if (allocTerminal(a) || s.State !== 'pending') return;
+      this.taskEvent(a, task, 'Started', 'Task started by client');
+      Object.assign(s, { State: 'running', Restarts: s.Restarts + 1, LastRestart: nsToRfc3339(nowNs()) });
+      this.update(a);
+    });
   }
 
   /** The task's log file (one per task and stream, no rotation); undefined until the task has started. */

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { nowNs, nsToRfc3339 } from '../wire';
 import { allocTerminal } from './allocs';
+import { deploymentActive, DESCRIPTION, requiresPromotion, runningDescription } from './rollout';
 import type { SimState } from './sim-state';
 import type { Allocation, Deployment, Job } from './types';
 
 /**
  * Deployments and the deployment watcher: a service job's rollout is tracked per task group, turns
- * successful (and the job version Stable) when every group is healthy, failed on an unhealthy allocation,
- * and asks the scheduler for the next batch of a rolling update as replacements turn healthy.
+ * successful (and the job version Stable) when every group is healthy and promoted, fails on an unhealthy
+ * allocation (rolling back with auto_revert), promotes canaries itself with auto_promote, and asks the
+ * scheduler for the next batch of a rolling update as replacements turn healthy.
  */
 export class Deployments {
   constructor(private readonly sim: SimState) {}
@@ -16,11 +18,11 @@ export class Deployments {
     return this.sim.store;
   }
 
-  /** A new rollout for the job's current version; a rollout of an older version still running is cancelled. */
+  /** A new rollout for the job's current version; a rollout of an older version still under way (or paused) is cancelled. */
   create(job: Job): Deployment {
     for (const d of this.store.deploymentsOfJob(job.Namespace, job.ID)) {
-      if (d.Status === 'running') {
-        Object.assign(d, { Status: 'cancelled', StatusDescription: 'Cancelled due to newer version of job', ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+      if (deploymentActive(d)) {
+        Object.assign(d, { Status: 'cancelled', StatusDescription: DESCRIPTION.newerJob, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
       }
     }
     const idx = this.store.bump('deployments');
@@ -28,7 +30,7 @@ export class Deployments {
     const d: Deployment = {
       ID: randomUUID(), Namespace: job.Namespace, JobID: job.ID, JobVersion: job.Version, JobModifyIndex: job.JobModifyIndex,
       JobSpecModifyIndex: job.JobModifyIndex, JobCreateIndex: job.CreateIndex, IsMultiregion: false, TaskGroups: {},
-      Status: 'running', StatusDescription: 'Deployment is running', EvalPriority: job.Priority,
+      Status: 'running', StatusDescription: DESCRIPTION.running, EvalPriority: job.Priority,
       CreateIndex: idx, ModifyIndex: idx, CreateTime: now, ModifyTime: now,
     };
     this.store.deployments.set(d.ID, d);
@@ -36,29 +38,43 @@ export class Deployments {
     return d;
   }
 
-  /** Records what one scheduler pass placed for the rollout (a group's state is created on its first pass). */
-  countPlacements(d: Deployment, job: Job, placed: Allocation[]): void {
+  /**
+   * Records what one scheduler pass placed for the rollout (a group's state is created on its first pass).
+   * `canaries`: the canaries among them, and per group how many the rollout wants before it is promoted.
+   */
+  countPlacements(d: Deployment, job: Job, placed: Allocation[], canaries: { placed: Allocation[]; desired: Record<string, number> } = { placed: [], desired: {} }): void {
     for (const tg of job.TaskGroups) {
       const placedHere = placed.filter((a) => a.TaskGroup === tg.Name).length;
+      const canariesHere = canaries.placed.filter((a) => a.TaskGroup === tg.Name).map((a) => a.ID);
       const known = d.TaskGroups[tg.Name];
       if (known) {
         known.PlacedAllocs += placedHere;
+        if (canariesHere.length) known.PlacedCanaries = [...(known.PlacedCanaries ?? []), ...canariesHere];
         continue;
       }
       d.TaskGroups[tg.Name] = {
         AutoRevert: tg.Update?.AutoRevert ?? false, AutoPromote: tg.Update?.AutoPromote ?? false,
         ProgressDeadline: tg.Update?.ProgressDeadline ?? 0, RequireProgressBy: nsToRfc3339(nowNs() + BigInt(tg.Update?.ProgressDeadline ?? 0)),
-        Promoted: false, PlacedCanaries: null, DesiredCanaries: 0, DesiredTotal: tg.Count,
+        Promoted: false, PlacedCanaries: canariesHere.length ? canariesHere : null, DesiredCanaries: canaries.desired[tg.Name] ?? 0, DesiredTotal: tg.Count,
         PlacedAllocs: placedHere, HealthyAllocs: 0, UnhealthyAllocs: 0,
       };
     }
+    // a rollout with canaries says at once that it waits for promotion (Nomad's reconciler sets it on creation)
+    if (d.Status === 'running') d.StatusDescription = runningDescription(d);
+  }
+
+  /** An allocation updated in place for the rollout's version: it is part of the rollout, healthy again once it has run a while. */
+  adopt(d: Deployment, a: Allocation): void {
+    a.DeploymentID = d.ID;
+    a.DeploymentStatus = null;
+    if (a.ClientStatus === 'running') this.store.later(this.sim.timings.healthyDelayMs, () => this.allocHealth(a, true));
   }
 
   /** A stopped (or purged) job's rollouts end. */
   cancelForStoppedJob(ns: string, jobId: string): void {
     for (const d of this.store.deploymentsOfJob(ns, jobId)) {
       if (d.Status === 'running' || d.Status === 'paused') {
-        Object.assign(d, { Status: 'cancelled', StatusDescription: 'Cancelled because job is stopped', ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+        Object.assign(d, { Status: 'cancelled', StatusDescription: DESCRIPTION.stoppedJob, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
       }
     }
   }
@@ -68,28 +84,46 @@ export class Deployments {
     if (!a.DeploymentID) return;
     if (healthy && (allocTerminal(a) || a.ClientStatus !== 'running')) return;
     const d = this.store.deployments.get(a.DeploymentID);
-    if (!d || d.Status !== 'running') return;
+    // a paused rollout still records health; only a running one moves on
+    if (!d || (d.Status !== 'running' && d.Status !== 'paused')) return;
     const tg = d.TaskGroups[a.TaskGroup];
     if (!tg) return;
-    a.DeploymentStatus = { Healthy: healthy, Timestamp: nsToRfc3339(nowNs()), Canary: false, ModifyIndex: this.store.index + 1 };
+    a.DeploymentStatus = { Healthy: healthy, Timestamp: nsToRfc3339(nowNs()), Canary: a.DeploymentStatus?.Canary ?? false, ModifyIndex: this.store.index + 1 };
     this.sim.client.update(a);
     if (healthy) tg.HealthyAllocs++;
     else tg.UnhealthyAllocs++;
     const idx = this.store.bump('deployments');
     Object.assign(d, { ModifyIndex: idx, ModifyTime: nowNs() });
-    const rec = this.store.jobRecord(d.Namespace, d.JobID);
     if (!healthy) {
-      Object.assign(d, { Status: 'failed', StatusDescription: 'Failed due to unhealthy allocations' });
-    } else if (rec && this.store.allocsOfJob(d.Namespace, d.JobID).some((x) => x.DesiredStatus === 'run' && !allocTerminal(x) && x.JobVersion !== rec.job.Version)) {
+      this.sim.deploymentActions.failWith(d, DESCRIPTION.failedAllocations, false);
+    } else if (d.Status === 'running' && !this.sim.deploymentActions.autoPromote(d) && !this.complete(d)) {
       // the deployment watcher asks the scheduler for the next batch of the rolling update
-      this.sim.scheduler.createEval(rec.job, 'deployment-watcher', this.store.bump('evals'), undefined, { DeploymentID: d.ID });
-    } else if (Object.values(d.TaskGroups).every((g) => g.HealthyAllocs >= g.DesiredTotal)) {
-      Object.assign(d, { Status: 'successful', StatusDescription: 'Deployment completed successfully' });
-      if (rec && rec.job.Version === d.JobVersion) {
-        rec.job.Stable = true;
-        rec.job.ModifyIndex = this.store.bump('jobs');
-      }
+      const rec = this.store.jobRecord(d.Namespace, d.JobID);
+      if (rec && this.outdatedLive(d)) this.sim.scheduler.createEval(rec.job, 'deployment-watcher', this.store.bump('evals'), undefined, { DeploymentID: d.ID });
     }
     this.sim.jobs.refresh(a.Namespace, a.JobID);
+  }
+
+  /**
+   * A running rollout is done when every group is promoted and has its count of healthy allocations, and
+   * nothing of an older version still runs: it turns successful and its job version stable. Asked on each
+   * health report and after each scheduler pass (a promotion may leave nothing more to place).
+   */
+  complete(d: Deployment): boolean {
+    if (d.Status !== 'running' || requiresPromotion(d) || this.outdatedLive(d)) return false;
+    if (!Object.values(d.TaskGroups).every((g) => g.HealthyAllocs >= g.DesiredTotal)) return false;
+    Object.assign(d, { Status: 'successful', StatusDescription: DESCRIPTION.successful, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+    const rec = this.store.jobRecord(d.Namespace, d.JobID);
+    if (rec && rec.job.Version === d.JobVersion) {
+      rec.job.Stable = true;
+      rec.job.ModifyIndex = this.store.bump('jobs');
+    }
+    return true;
+  }
+
+  /** Allocations of another version than the job's current one that still run (or are to). */
+  private outdatedLive(d: Deployment): boolean {
+    const rec = this.store.jobRecord(d.Namespace, d.JobID);
+    return !!rec && this.store.allocsOfJob(d.Namespace, d.JobID).some((x) => x.DesiredStatus === 'run' && !allocTerminal(x) && x.JobVersion !== rec.job.Version);
   }
 }

@@ -1,6 +1,7 @@
 import { canonicalizeJob, specChanged, validateJob } from '../jobspec';
 import { multiError, NomadHttpError, nowNs } from '../wire';
 import { allocTerminal } from './allocs';
+import { jobWarnings, mergeWarnings } from './job-warnings';
 import type { SimState } from './sim-state';
 import { jobKey, JobRecord } from './store';
 import type { AnyMap, DeregisterResult, Job, JobStatus, RegisterResult, ScalingEvent } from './types';
@@ -29,7 +30,12 @@ export interface RegisterOptions {
   enforceIndex?: boolean;
   jobModifyIndex?: number;
   evalPriority?: number;
+  /** The source the job was written in (JobRegisterRequest.Submission), kept with the version it makes. */
+  submission?: { Source: string; Format: string; VariableFlags: Record<string, string> | null; Variables: string };
 }
+
+/** Nomad's default job_max_source_size (1 MB): a larger source is dropped with a warning, the job still registers. */
+const MAX_SOURCE_BYTES = 1_000_000;
 
 /** Nomad's job endpoints on the server side: versions, evaluations to create, derived status and summary. */
 export class Jobs {
@@ -55,7 +61,19 @@ export class Jobs {
         throw new NomadHttpError(500, `${prefix}: job exists with conflicting job modify index: ${rec.job.JobModifyIndex}`);
       }
     }
-    return this.storeAndEvaluate(job, rec, 'job-register', opts.evalPriority);
+    const warnings = jobWarnings(job);
+    const sub = opts.submission;
+    const size = sub ? Buffer.byteLength(sub.Source) + Buffer.byteLength(sub.Variables) + Object.entries(sub.VariableFlags ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0) : 0;
+    if (size > MAX_SOURCE_BYTES) warnings.push(`job source size of ${(size / 1e6).toFixed(1)} MB exceeds maximum of 1.0 MB and will be discarded`);
+    const out = this.storeAndEvaluate(job, rec, 'job-register', opts.evalPriority);
+    const stored = this.store.jobRecord(namespace, job.ID)!;
+    if (sub && size <= MAX_SOURCE_BYTES) this.sim.submissions.keep(sub, namespace, job.ID, stored.job.Version, stored.job.JobModifyIndex);
+    return { ...out, Warnings: mergeWarnings(warnings) };
+  }
+
+  /** A child of a periodic or parameterized job (state/job-children.ts), registered as a job of its own. */
+  registerDerived(job: Job, triggeredBy: string): RegisterResult {
+    return this.storeAndEvaluate(job, this.store.jobRecord(job.Namespace, job.ID), triggeredBy);
   }
 
   /** Stores a (possibly new) version and creates the evaluation Nomad would. */
@@ -80,7 +98,8 @@ export class Jobs {
     record.versions.unshift(job);
     if (record.versions.length > 6) record.versions.length = 6;
     this.store.jobs.set(jobKey(job.Namespace, job.ID), record);
-    const periodicOrParam = job.Periodic || job.ParameterizedJob;
+    // a periodic or parameterized parent never runs itself: its children do (a dispatched child runs)
+    const periodicOrParam = job.Periodic || isParameterized(job);
     let evalId = '';
     let evalIndex = 0;
     if (!periodicOrParam) {
@@ -111,7 +130,8 @@ export class Jobs {
     return { EvalID: evalId, EvalCreateIndex: idx, JobModifyIndex: idx, VolumeEvalID: '', VolumeEvalIndex: 0, Index: idx };
   }
 
-  revert(ns: string, id: string, version: number, enforcePrior?: number | null): RegisterResult {
+  /** POST /v1/job/:id/revert, and the deployment watcher's auto-revert (its evaluation says so). */
+  revert(ns: string, id: string, version: number, enforcePrior?: number | null, triggeredBy = 'job-register'): RegisterResult {
     const rec = this.store.jobRecord(ns, id);
     if (!rec) throw new NomadHttpError(500, `job "${id}" not found`);
     if (enforcePrior !== undefined && enforcePrior !== null && enforcePrior !== rec.job.Version) {
@@ -120,7 +140,7 @@ export class Jobs {
     if (version === rec.job.Version) throw new NomadHttpError(500, "can't revert to current version");
     const target = rec.versions.find((v) => v.Version === version);
     if (!target) throw new NomadHttpError(500, `job "${id}" in namespace "${ns}" at version ${version} not found`);
-    return this.storeAndEvaluate({ ...structuredClone(target) }, rec, 'job-register', undefined, true);
+    return this.storeAndEvaluate({ ...structuredClone(target) }, rec, triggeredBy, undefined, true);
   }
 
   /** PUT /v1/job/:id/stable: marks a version stable or unstable. */
@@ -189,9 +209,22 @@ export class Jobs {
     }
     return {
       JobID: job.ID, Namespace: job.Namespace, Summary: groups,
-      Children: { Pending: 0, Running: 0, Dead: 0 },
+      Children: this.childCounts(job),
       CreateIndex: rec?.summaryCreateIndex ?? job.CreateIndex, ModifyIndex: Math.max(rec?.summaryModifyIndex ?? 0, job.ModifyIndex),
     };
+  }
+
+  /** A periodic or parameterized parent's children by status (zeros for other jobs, which have none). */
+  private childCounts(job: Job): JobSummary['Children'] {
+    const counts = { Pending: 0, Running: 0, Dead: 0 };
+    if (!job.Periodic && !isParameterized(job)) return counts;
+    for (const child of this.store.listJobs(job.Namespace)) {
+      if (child.ParentID !== job.ID) continue;
+      if (child.Status === 'running') counts.Running++;
+      else if (child.Status === 'dead') counts.Dead++;
+      else counts.Pending++;
+    }
+    return counts;
   }
 
   /** BEHAVIOUR.md §10: job status is derived from its allocations, deployments and evaluations. */
@@ -200,7 +233,7 @@ export class Jobs {
     let status: JobStatus;
     const allocs = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.JobCreateIndex === job.CreateIndex);
     const evals = this.store.evalsOfJob(job.Namespace, job.ID);
-    if (job.Type === 'system' || job.Periodic || job.ParameterizedJob) status = job.Stop ? 'dead' : 'running';
+    if (job.Type === 'system' || job.Periodic || isParameterized(job)) status = job.Stop ? 'dead' : 'running';
     else if (this.store.deploymentsOfJob(job.Namespace, job.ID).some((d) => ['running', 'paused', 'pending', 'blocked', 'unblocking', 'initializing'].includes(d.Status))) status = 'running';
     else if (allocs.some((a) => !allocTerminal(a))) status = 'running';
     else if (evals.some((e) => e.Status === 'pending' || e.Status === 'blocked')) status = 'pending';
@@ -221,4 +254,9 @@ export class Jobs {
       this.recomputeStatus(rec);
     }
   }
+}
+
+/** Nomad's Job.IsParameterized: a parameterized job that is not itself a dispatched child. */
+export function isParameterized(job: Job): boolean {
+  return !!job.ParameterizedJob && !job.Dispatched;
 }

@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { globMatch, NomadHttpError, nowNs } from '../wire';
+import { globMatch, NomadHttpError, nowNs, ZERO_TIME } from '../wire';
 import { allocSlot, allocTerminal } from './allocs';
 import { feasibleNodes } from './feasibility';
-import { groupSpecChanged } from '../jobspec';
+import { tasksUpdated } from './tasks-updated';
+import { canaryUnneeded, deploymentActive, deploymentOfVersion } from './rollout';
 import type { SimState } from './sim-state';
 import type { AllocMetric, Allocation, AllocatedPort, AllocatedTaskResources, AnyMap, Deployment, Evaluation, EvalStatus, Job, SimNode, TaskGroup } from './types';
 
 type Placement = { node: SimNode } | { failure: AllocMetric };
+/** Resources a dry run has already promised (or freed, negative) per node ID. */
+export type Reserved = Map<string, { cpu: number; mem: number }>;
 
 /** Evaluations that only move allocations elsewhere: their placements start no deployment. */
 const MOVES_ONLY = new Set(['node-drain', 'node-update']);
@@ -23,8 +26,18 @@ export class Scheduler {
   }
 
   createEval(job: Job, triggeredBy: string, idx: number, priority?: number, extra: Partial<Evaluation> = {}): Evaluation {
+    const ev = this.buildEval(job, triggeredBy, idx, priority, extra);
+    this.store.evals.set(ev.ID, ev);
+    this.store.track('evals', ev);
+    this.store.tables.evals = idx;
+    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
+    return ev;
+  }
+
+  /** An evaluation as Nomad writes it, not stored (a plan answers the ones it would create). */
+  buildEval(job: Job, triggeredBy: string, idx: number, priority?: number, extra: Partial<Evaluation> = {}): Evaluation {
     const now = nowNs();
-    const ev: Evaluation = {
+    return {
       ID: randomUUID(), Namespace: job.Namespace, Priority: priority ?? job.Priority, Type: job.Type, TriggeredBy: triggeredBy,
       JobID: job.ID, JobModifyIndex: job.JobModifyIndex, NodeID: '', NodeModifyIndex: 0, DeploymentID: '',
       Status: 'pending', StatusDescription: '', Wait: 0, WaitUntil: null, NextEval: '', PreviousEval: '',
@@ -33,11 +46,6 @@ export class Scheduler {
       QueuedAllocations: null, LeaderACL: '', SnapshotIndex: 0, CreateIndex: idx, ModifyIndex: idx,
       CreateTime: now, ModifyTime: now, ...extra,
     };
-    this.store.evals.set(ev.ID, ev);
-    this.store.track('evals', ev);
-    this.store.tables.evals = idx;
-    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
-    return ev;
   }
 
   private finishEval(ev: Evaluation, status: EvalStatus, extra: Partial<Evaluation> = {}): void {
@@ -71,31 +79,81 @@ export class Scheduler {
     const failedTG: Record<string, AllocMetric> = {};
     const queued: Record<string, number> = {};
     const placed: Allocation[] = [];
-    // a rollout of this version already under way continues; otherwise one is created on first placement
-    let deployment = this.store.deploymentsOfJob(job.Namespace, job.ID).find((d) => d.Status === 'running' && d.JobVersion === job.Version);
+    const canaries = { placed: [] as Allocation[], desired: {} as Record<string, number> };
+    const updatedInPlace: Allocation[] = [];
+    // the rollout of this version: one under way continues (a paused one waits); one that failed is not carried on
+    const ofVersion = deploymentOfVersion(this.store.deploymentsOfJob(job.Namespace, job.ID), job);
+    const rollout: { deployment?: Deployment } = { deployment: ofVersion && deploymentActive(ofVersion) ? ofVersion : undefined };
+    const paused = rollout.deployment?.Status === 'paused';
+    const failed = ofVersion?.Status === 'failed';
     // placements that only move allocations (a drain, a node coming back) start no rollout
-    const mayDeploy = job.Type === 'service' && !MOVES_ONLY.has(ev.TriggeredBy);
+    const mayDeploy = !MOVES_ONLY.has(ev.TriggeredBy);
+    const noteFailures = (group: string, r: { failures: number; metric?: AllocMetric }) => {
+      if (!r.failures || !r.metric) return;
+      r.metric.CoalescedFailures = r.failures - 1;
+      failedTG[group] = r.metric;
+      queued[group] = r.failures;
+    };
     for (const tg of job.TaskGroups) {
-      const ofGroup = live.filter((a) => a.TaskGroup === tg.Name);
+      const group = live.filter((a) => a.TaskGroup === tg.Name);
       // allocations a drain marked to migrate stop here; a replacement takes each one's slot
-      const migrating = ofGroup.filter((a) => a.DesiredTransition.Migrate);
+      const migrating = group.filter((a) => a.DesiredTransition.Migrate);
       for (const a of migrating) this.sim.client.stop(a, 'alloc is being migrated');
-      const mine = ofGroup.filter((a) => !migrating.includes(a));
+      // canaries of a rollout that failed or was superseded are not kept (Nomad's cancelUnneededCanaries)
+      const unneeded = group.filter((a) => !migrating.includes(a) && canaryUnneeded(a, this.store.deployments.get(a.DeploymentID), rollout.deployment));
+      for (const a of unneeded) this.sim.client.stop(a, 'alloc not needed due to job update');
+      let mine = group.filter((a) => !migrating.includes(a) && !unneeded.includes(a));
+      // Nomad's tasksUpdated decides: a changed image, config, env, resources, ports or meta replaces; the rest is in place
+      let outdated = mine.filter((a) => a.JobVersion !== job.Version && tasksUpdated(a.Job, job, tg.Name) !== null);
+      const inPlace = mine.filter((a) => !outdated.includes(a));
+      for (const a of inPlace) {
+        if (a.JobVersion === job.Version) continue;
+        Object.assign(a, { JobVersion: job.Version, Job: job, ModifyIndex: this.store.bump('allocs') });
+        updatedInPlace.push(a);
+      }
       if (job.Type === 'system' || job.Type === 'sysbatch') {
-        const failure = this.placeSystemGroup(job, tg, mine, ev, placed);
+        // one allocation per node: a changed one is replaced where it runs, all at once
+        for (const a of outdated) this.sim.client.stop(a, 'alloc is being updated due to job update');
+        const failure = this.placeSystemGroup(job, tg, inPlace, ev, placed);
         if (failure) {
           failedTG[tg.Name] = failure.metric;
           queued[tg.Name] = failure.count;
         }
         continue;
       }
-      const outdated = mine.filter((a) => a.JobVersion !== job.Version && groupSpecChanged(a.Job, job, tg.Name));
-      const inPlace = mine.filter((a) => !outdated.includes(a));
-      for (const a of inPlace) if (a.JobVersion !== job.Version) { a.JobVersion = job.Version; a.Job = job; a.ModifyIndex = this.store.bump('allocs'); }
-      // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy)
-      let replaceNow = outdated;
+      // a paused rollout replaces and places nothing until it is resumed
+      if (paused) continue;
+      const dstate = rollout.deployment?.TaskGroups[tg.Name];
+      const ownCanaries = inPlace.filter((a) => dstate?.PlacedCanaries?.includes(a.ID));
+      const wanted = job.Type === 'service' ? (tg.Update?.Canary ?? 0) : 0;
+      if (!failed && wanted > 0 && !dstate?.Promoted && (outdated.length > 0 || (dstate?.DesiredCanaries ?? 0) > 0)) {
+        // canaries: the new version runs beside the old allocations, which all stay until it is promoted;
+        // each canary takes the name of an old allocation it will replace (Nomad's NextCanaries)
+        canaries.desired[tg.Name] = wanted;
+        const taken = new Set(ownCanaries.map(allocSlot));
+        const slots = outdated.map(allocSlot).filter((s) => !taken.has(s)).sort((a, b) => a - b).slice(0, Math.max(0, wanted - ownCanaries.length));
+        const r = this.placeSlots(job, tg, slots, ev, rollout, true);
+        for (const a of r.placed) a.DeploymentStatus = { Healthy: null, Timestamp: ZERO_TIME, Canary: true, ModifyIndex: a.ModifyIndex };
+        placed.push(...r.placed);
+        canaries.placed.push(...r.placed);
+        noteFailures(tg.Name, r);
+        continue;
+      }
+      if (dstate?.Promoted) {
+        // a promoted canary takes the place of the old allocation of its name
+        for (const c of ownCanaries) {
+          const twin = outdated.find((o) => allocSlot(o) === allocSlot(c));
+          if (!twin) continue;
+          this.sim.client.stop(twin, 'alloc not needed due to job update');
+          outdated = outdated.filter((o) => o !== twin);
+          mine = mine.filter((o) => o !== twin);
+        }
+      }
+      // rolling update: at most MaxParallel replacements are in flight (placed but not yet healthy); a failed
+      // rollout replaces nothing more
+      let replaceNow = failed ? [] : outdated;
       const maxParallel = tg.Update?.MaxParallel ?? 0;
-      if (job.Type === 'service' && maxParallel > 0) {
+      if (!failed && job.Type === 'service' && maxParallel > 0) {
         const inFlight = inPlace.filter((a) => a.DeploymentStatus?.Healthy !== true).length;
         replaceNow = outdated.sort((a, b) => allocSlot(a) - allocSlot(b)).slice(0, Math.max(0, maxParallel - inFlight));
       }
@@ -113,34 +171,25 @@ export class Scheduler {
         : 0;
       const missing = desired - Math.min(bySlot.length, desired) - done;
       const used = new Set(bySlot.slice(0, desired).map(allocSlot));
+      const slots: number[] = [];
+      for (let slot = 0; slots.length < missing; slot++) if (!used.has(slot)) slots.push(slot);
       // a replacement names the allocation it replaces: one that migrates, or one lost with its node
       const lost = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'lost' && !a.NextAllocation);
       const previousInSlot = new Map([...lost, ...migrating].map((a) => [allocSlot(a), a]));
-      let failures = 0;
-      let metric: AllocMetric | undefined;
-      for (let n = 0, slot = 0; n < missing; n++) {
-        while (used.has(slot)) slot++;
-        used.add(slot);
-        const fit = this.findNode(job, tg);
-        if ('failure' in fit) {
-          failures++;
-          metric = fit.failure;
-          continue;
-        }
-        if (!deployment && mayDeploy && (tg.Update?.MaxParallel ?? 0) > 0) {
-          deployment = this.sim.deployments.create(job);
-        }
-        placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, deployment, previousInSlot.get(slot)));
-      }
-      if (failures > 0 && metric) {
-        metric.CoalescedFailures = failures - 1;
-        failedTG[tg.Name] = metric;
-        queued[tg.Name] = failures;
-      }
+      const r = this.placeSlots(job, tg, slots, ev, rollout, mayDeploy && job.Type === 'service' && maxParallel > 0, previousInSlot);
+      placed.push(...r.placed);
+      noteFailures(tg.Name, r);
     }
+    // allocations updated in place join the new version's rollout too (Nomad counts them in its DesiredTotal)
+    if (!rollout.deployment && !failed && mayDeploy && updatedInPlace.length && job.Type === 'service' && job.TaskGroups.some((g) => (g.Update?.MaxParallel ?? 0) > 0)) {
+      rollout.deployment = this.sim.deployments.create(job);
+    }
+    const deployment = rollout.deployment;
     if (deployment) {
-      this.sim.deployments.countPlacements(deployment, job, placed);
-      ev.DeploymentID = deployment.ID;
+      for (const a of updatedInPlace) this.sim.deployments.adopt(deployment, a);
+      this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace], canaries);
+      // an evaluation a deployment created (the watcher's) keeps naming that deployment
+      ev.DeploymentID ||= deployment.ID;
     }
     const queuedAll: Record<string, number> = {};
     for (const tg of job.TaskGroups) queuedAll[tg.Name] = queued[tg.Name] ?? 0;
@@ -160,13 +209,37 @@ export class Scheduler {
     } else {
       this.finishEval(ev, 'complete', { QueuedAllocations: queuedAll });
     }
+    // a promotion can leave nothing more to place: the rollout is done as soon as it is healthy
+    if (deployment) this.sim.deployments.complete(deployment);
     this.sim.jobs.recomputeStatus(rec!);
   }
 
-  /** Resources in use on a node by allocations that still hold them. */
-  private used(node: SimNode): { cpu: number; mem: number } {
-    let cpu = 0;
-    let mem = 0;
+  /**
+   * Places one allocation per slot where a node fits, counting the ones that do not; with `tracked`, the
+   * rollout of the version is created on the first placement when there is none yet. A slot's `previous`
+   * allocation (one lost or migrating) is named as the one its replacement replaces.
+   */
+  private placeSlots(job: Job, tg: TaskGroup, slots: number[], ev: Evaluation, rollout: { deployment?: Deployment }, tracked: boolean, previous?: Map<number, Allocation>) {
+    const placed: Allocation[] = [];
+    let failures = 0;
+    let metric: AllocMetric | undefined;
+    for (const slot of slots) {
+      const fit = this.findNode(job, tg);
+      if ('failure' in fit) {
+        failures++;
+        metric = fit.failure;
+        continue;
+      }
+      if (!rollout.deployment && tracked) rollout.deployment = this.sim.deployments.create(job);
+      placed.push(this.placeAlloc(job, tg, slot, fit.node, ev, rollout.deployment, previous?.get(slot)));
+    }
+    return { placed, failures, metric };
+  }
+
+  /** Resources in use on a node by allocations that still hold them (and those a dry run reserved). */
+  private used(node: SimNode, reserved?: Reserved): { cpu: number; mem: number } {
+    let cpu = reserved?.get(node.ID)?.cpu ?? 0;
+    let mem = reserved?.get(node.ID)?.mem ?? 0;
     for (const a of this.store.allocs.values()) {
       if (a.NodeID !== node.ID || allocTerminal(a)) continue;
       for (const t of Object.values(a.AllocatedResources.Tasks)) {
@@ -182,8 +255,11 @@ export class Scheduler {
     return this.store.nodes.filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && job.Datacenters.some((d) => d === '*' || globMatch(d, n.Datacenter)));
   }
 
-  /** First fit by CPU and memory among the feasible nodes (of `among`, else every schedulable one), or the metrics of the failure. */
-  private findNode(job: Job, tg: TaskGroup, among?: SimNode[]): Placement {
+  /**
+   * First fit by CPU and memory among the feasible nodes (of `among`, else every schedulable one), counting
+   * what a dry run `reserved` as used, or the metrics of the failure.
+   */
+  findNode(job: Job, tg: TaskGroup, reserved?: Reserved, among?: SimNode[]): Placement {
     const nodes = this.store.nodes;
     const ready = among ?? this.schedulableNodes(job);
     const askCpu = tg.Tasks.reduce((s, t) => s + t.Resources.CPU, 0);
@@ -205,12 +281,12 @@ export class Scheduler {
     }
     if (!feasible.length) return { failure: metric };
     for (const node of feasible) {
-      const u = this.used(node);
+      const u = this.used(node, reserved);
       if (u.cpu + askCpu <= node.CPU && u.mem + askMem <= node.MemoryMB) return { node };
     }
     const dims: Record<string, number> = {};
     for (const node of feasible) {
-      const u = this.used(node);
+      const u = this.used(node, reserved);
       const dim = u.mem + askMem > node.MemoryMB ? 'memory' : 'cpu';
       dims[dim] = (dims[dim] ?? 0) + 1;
     }
@@ -241,7 +317,7 @@ export class Scheduler {
     let failure: { metric: AllocMetric; count: number } | undefined;
     for (const node of this.schedulableNodes(job)) {
       if (covered.has(node.ID)) continue;
-      const fit = this.findNode(job, tg, [node]);
+      const fit = this.findNode(job, tg, undefined, [node]);
       if ('node' in fit) placed.push(this.placeAlloc(job, tg, 0, fit.node, ev));
       // a node whose constraints the job does not meet is simply not one of its nodes
       else if (!fit.failure.ConstraintFiltered) failure = { metric: { ...fit.failure, CoalescedFailures: failure ? failure.count : 0 }, count: (failure?.count ?? 0) + 1 };

@@ -1,9 +1,13 @@
 import { Client } from './client';
+import { DeploymentActions } from './deployment-actions';
 import { Deployments } from './deployments';
+import { JobChildren } from './job-children';
 import { Jobs } from './jobs';
 import { Nodes } from './nodes';
+import { Planner } from './planner';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
+import { JobSubmissions } from './submissions';
 import type { Job } from './types';
 
 /** Timings of the simulated client; tests shrink them, the demo keeps them human. */
@@ -33,23 +37,31 @@ export const DEFAULT_TIMINGS: SimTimings = {
 
 /**
  * The simulated cluster: the store (tables and indexes) and the parts that act on it — job endpoints,
- * scheduler, client (task runner), deployment watcher and node drainer. The parts reach each other through this object.
+ * scheduler, client (task runner), deployment watcher, the operator's deployment actions and the node drainer.
+ * The parts reach each other through this object.
  */
 export class SimState {
   readonly store: Store;
   readonly jobs: Jobs;
+  readonly planner: Planner;
   readonly scheduler: Scheduler;
   readonly client: Client;
   readonly deployments: Deployments;
   readonly nodes: Nodes;
+  readonly children: JobChildren;
+  readonly submissions = new JobSubmissions();
+  readonly deploymentActions: DeploymentActions;
 
   constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number, readonly version = '1.10.5') {
     this.store = new Store(region, datacenter, nodeCount);
     this.jobs = new Jobs(this);
+    this.planner = new Planner(this);
     this.scheduler = new Scheduler(this);
     this.client = new Client(this);
     this.deployments = new Deployments(this);
     this.nodes = new Nodes(this);
+    this.children = new JobChildren(this);
+    this.deploymentActions = new DeploymentActions(this);
   }
 
   getJob(ns: string, id: string): Job | undefined {

@@ -91,7 +91,8 @@ export interface AllocatedResources {
 }
 
 export interface AllocDeploymentStatus {
-  Healthy: boolean;
+  /** null until the deployment watcher has judged it (a canary is placed with Canary true, Healthy null) */
+  Healthy: boolean | null;
   Timestamp: string;
   Canary: boolean;
   ModifyIndex: number;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { NomadApiError } from '../nomad.errors';
 import { nomadPath } from '../nomad-path';
-import { JobPlanResponse, JobScaleStatus, JobVersions } from '../nomad-resources.types';
-import { AllocationListStub, Deployment, Evaluation, JobDeregisterResponse, JobListStub, JobRegisterResponse, JobSummary, NomadJob } from '../nomad.types';
+import { JobPlanResponse, JobScaleStatus, JobSubmission, JobSubmissionInput, JobVersions } from '../nomad-resources.types';
+import { AllocationListStub, Deployment, Evaluation, JobDeregisterResponse, JobDispatchResponse, JobListStub, JobRegisterResponse, JobSummary, NomadJob, PeriodicForceResponse } from '../nomad.types';
 import { NomadResult } from '../transport/nomad.transport';
 import { NomadReadOptions, NomadResource } from './nomad-resource';
 
@@ -15,7 +15,7 @@ export interface JobListFilter {
   meta?: boolean;
 }
 
-/** /v1/jobs and /v1/job/:id/…: list, read, register, plan, stop, versions, revert, scale, evaluate. */
+/** /v1/jobs and /v1/job/:id/…: list, read, register, plan, stop, versions, revert, scale, evaluate, dispatch, periodic force. */
 @Injectable()
 export class NomadJobsApi extends NomadResource {
   /** `namespace` may be `*` (every namespace the token can list). */
@@ -79,9 +79,9 @@ export class NomadJobsApi extends NomadResource {
    * if the job is unchanged since it was read (0: only if it does not exist yet); otherwise it answers an
    * error that NomadApiError.isIndexConflict recognises.
    */
-  register(namespace: string, job: NomadJob, opts: { enforceJobModifyIndex?: number } = {}): Promise<JobRegisterResponse> {
+  register(namespace: string, job: NomadJob, opts: { enforceJobModifyIndex?: number; submission?: JobSubmissionInput } = {}): Promise<JobRegisterResponse> {
     const enforce = opts.enforceJobModifyIndex === undefined ? {} : { EnforceIndex: true, JobModifyIndex: opts.enforceJobModifyIndex };
-    const body = { Job: { ...job, Namespace: namespace }, ...enforce };
+    const body = { Job: { ...job, Namespace: namespace }, ...enforce, ...(opts.submission ? { Submission: opts.submission } : {}) };
     return this.write('PUT', nomadPath`jobs`, { what: 'a register response', id: 'EvalID' }, { query: { namespace }, body });
   }
 
@@ -89,6 +89,26 @@ export class NomadJobsApi extends NomadResource {
   plan(namespace: string, job: NomadJob, diff = true): Promise<JobPlanResponse> {
     const body = { Job: { ...job, Namespace: namespace }, Diff: diff };
     return this.write('PUT', nomadPath`job/${job.ID}/plan`, { what: 'a plan response' }, { query: { namespace }, body });
+  }
+
+  /**
+   * HCL2 to Nomad's API job JSON, converted by Nomad itself (POST /v1/jobs/parse, no Canonicalize: fields
+   * the source leaves out stay null, so a namespace it does not name is not filled in). `namespace` is only
+   * where Nomad checks the ACL (parse-job or submit-job).
+   */
+  parse(namespace: string, hcl: string): Promise<NomadJob> {
+    return this.write('PUT', nomadPath`jobs/parse`, { what: 'a job' }, { query: { namespace }, body: { JobHCL: hcl, Canonicalize: false } });
+  }
+
+  /** The source a version was registered with (Nomad keeps it when the register sent one), or undefined (404). */
+  async submission(namespace: string, jobId: string, version: number): Promise<JobSubmission | undefined> {
+    try {
+      const res = await this.getObject<JobSubmission>(nomadPath`job/${jobId}/submission`, { what: 'a job submission' }, { query: { namespace, version } });
+      return res.body;
+    } catch (err) {
+      if (err instanceof NomadApiError && err.isNotFound) return undefined;
+      throw err;
+    }
   }
 
   /** Stops the job; `purge` removes it and its history. A missing job is not an error for Nomad. */
@@ -112,5 +132,20 @@ export class NomadJobsApi extends NomadResource {
   evaluate(namespace: string, jobId: string, forceReschedule = false): Promise<{ EvalID: string; EvalCreateIndex: number; JobModifyIndex: number }> {
     const body = { JobID: jobId, EvalOptions: { ForceReschedule: forceReschedule } };
     return this.write('PUT', nomadPath`job/${jobId}/evaluate`, { what: 'an evaluate response', id: 'EvalID' }, { query: { namespace }, body });
+  }
+
+  /**
+   * A child of a parameterized job (`<id>/dispatch-<unix>-<8 hex>`) with meta and a payload (≤ 16 KiB).
+   * With an idempotency token, a repeat answers the child the first call made (EvalID '').
+   */
+  dispatch(namespace: string, jobId: string, req: { meta?: Record<string, string>; payload?: Buffer; idempotencyToken?: string }): Promise<JobDispatchResponse> {
+    const body = { JobID: jobId, Meta: req.meta ?? null, Payload: req.payload?.length ? req.payload.toString('base64') : null };
+    const query = { namespace, idempotency_token: req.idempotencyToken || undefined };
+    return this.write('PUT', nomadPath`job/${jobId}/dispatch`, { what: 'a dispatch response', id: 'DispatchedJobID' }, { query, body });
+  }
+
+  /** Launches a periodic job's child (`<id>/periodic-<unix>`) now; the evaluation's JobID names the child. */
+  periodicForce(namespace: string, jobId: string): Promise<PeriodicForceResponse> {
+    return this.write('PUT', nomadPath`job/${jobId}/periodic/force`, { what: 'a periodic force response', id: 'EvalID' }, { query: { namespace } });
   }
 }

@@ -10,6 +10,19 @@ export interface NomadAddress {
   auth?: { username: string; password: string };
   /** The address as it may be shown: `http://***@host:4646`. */
   display: string;
+  /**
+   * `unix:///path/api.sock`: the Unix socket every request goes to (Nomad's Task API, which a task with an
+   * `identity` block reaches at `${NOMAD_SECRETS_DIR}/api.sock`); baseUrl is then only the Host header.
+   */
+  socketPath?: string;
+}
+
+/** `unix://` followed by an absolute path, as Nomad's own client reads NOMAD_ADDR (and NOMAD_UNIX_ADDR holds). */
+const UNIX_ADDRESS = /^unix:\/\/(\/.+)$/i;
+
+/** The socket path of a `unix:///path` address, or undefined for any other. */
+export function unixSocketPath(addr: string): string | undefined {
+  return UNIX_ADDRESS.exec(addr.trim())?.[1];
 }
 
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i;
@@ -40,6 +53,8 @@ export function redactUrl(value: string): string {
 }
 
 export function parseNomadAddress(addr: string): NomadAddress {
+  const socketPath = unixSocketPath(addr);
+  if (socketPath) return { baseUrl: 'http://localhost', socketPath, display: `unix://${socketPath}` };
   const trimmed = addr.replace(/\/+$/, '');
   const m = USERINFO.exec(trimmed);
   if (!m) return { baseUrl: trimmed, display: trimmed };

@@ -1,8 +1,12 @@
-import { NomadApiError, NomadTimeoutError, NomadTruncatedResponseError } from '../nomad.errors';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NomadApiError, NomadTimeoutError, NomadTruncatedResponseError, NomadUnavailableError } from '../nomad.errors';
 import { NomadClientOptions } from '../nomad.options';
 import { startTestHttpServer, TestHttpServer, trickle } from '../testing/test-http-server';
 import { NomadTransport } from './nomad.transport';
-import { redactUrl } from './nomad-address';
+import { parseNomadAddress, redactUrl } from './nomad-address';
 
 describe('NomadTransport', () => {
   let server: TestHttpServer | undefined;
@@ -104,6 +108,46 @@ describe('NomadTransport', () => {
     const err = await transportFor(server.url).json('GET', '/v1/jobs', { signal: controller.signal }).catch((e) => e);
     expect(err).toEqual(new Error('caller gave up'));
     await server.socketsClosed();
+  });
+});
+
+describe('NomadTransport over a Unix socket (NOMAD_ADDR=unix:///…/api.sock, the Task API)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nomad-task-api-'));
+  const socket = join(dir, 'api.sock');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('sends every request to the socket, with the token, and names the socket when it is not there', async () => {
+    const seen: Array<{ line: string; host?: string; token?: string }> = [];
+    const server = createServer((req, res) => {
+      seen.push({ line: `${req.method} ${req.url}`, host: req.headers.host, token: req.headers['x-nomad-token'] as string });
+      res.setHeader('X-Nomad-Index', '7');
+      res.end(JSON.stringify([{ ID: 'web' }]));
+    });
+    await new Promise<void>((r) => server.listen(socket, r));
+    const transport = new NomadTransport({ address: `unix://${socket}`, timeoutMs: 2000, token: 'wi-jwt' });
+    try {
+      const res = await transport.json('GET', '/v1/jobs', { query: { namespace: 'default' } });
+      expect(res).toEqual({ index: 7, body: [{ ID: 'web' }] });
+      expect(seen).toEqual([{ line: 'GET /v1/jobs?namespace=default', host: 'localhost', token: 'wi-jwt' }]);
+      expect(transport.displayAddress).toBe(`unix://${socket}`);
+    } finally {
+      transport.onModuleDestroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    const gone = new NomadTransport({ address: `unix://${socket}`, timeoutMs: 2000 });
+    try {
+      const err = await gone.json('GET', '/v1/jobs').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(NomadUnavailableError);
+      expect(err).toMatchObject({ address: `unix://${socket}`, cause: 'ENOENT' });
+    } finally {
+      gone.onModuleDestroy();
+    }
+  });
+
+  it('reads unix:// addresses with an absolute path only; http(s) addresses keep their host', () => {
+    expect(parseNomadAddress('unix:///secrets/api.sock')).toEqual({ baseUrl: 'http://localhost', socketPath: '/secrets/api.sock', display: 'unix:///secrets/api.sock' });
+    expect(parseNomadAddress('unix://relative.sock').socketPath).toBeUndefined();
+    expect(parseNomadAddress('http://127.0.0.1:4646/').socketPath).toBeUndefined();
   });
 });
 

@@ -137,6 +137,8 @@ export class NomadTransport implements OnModuleDestroy {
     });
     this.http = axios.create({
       baseURL: this.address.baseUrl,
+      // unix:///…/api.sock: the Task API socket (undefined: TCP to the URL's host)
+      socketPath: this.address.socketPath,
       // credentials of NOMAD_ADDR travel as Basic auth (as axios did with them in the URL), never in messages
       auth: this.address.auth,
       httpAgent: this.httpAgent,

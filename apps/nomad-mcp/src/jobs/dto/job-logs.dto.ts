@@ -1,6 +1,6 @@
 import { IntersectionType, PickType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { JobRefDto } from './job-ref.dto';
 
 export enum LogType {
@@ -49,8 +49,32 @@ export class LogOptionsDto {
   alloc_id?: string;
 }
 
+/** What get_job_logs adds to the log options: search, and every allocation at once. */
+export class LogSearchDto {
+  /**
+   * Keep only the lines that contain this text, or that match `/pattern/` (`/pattern/i` ignores case); the last
+   * `lines` matches among the newest 20,000 lines are returned. Patterns that can take exponential time are refused.
+   */
+  // no @example: Swagger UI would send it, and "try it out" should show the log as it is
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  grep?: string;
+
+  /**
+   * Read every running allocation of the job (at most 8; the latest ones when none runs), each line tagged with
+   * its allocation's short ID and the lines ordered by their timestamps when they carry one.
+   * @example false
+   */
+  @IsOptional()
+  // a query string says "true"/"false"; JSON bodies and MCP arguments send booleans
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'all_allocations must be true or false' })
+  all_allocations?: boolean;
+}
+
 /** Query of GET /api/claude/job-logs/{job_id}. */
-export class JobLogsQueryDto extends IntersectionType(PickType(JobRefDto, ['namespace'] as const), LogOptionsDto) {}
+export class JobLogsQueryDto extends IntersectionType(PickType(JobRefDto, ['namespace'] as const), IntersectionType(LogOptionsDto, LogSearchDto)) {}
 
 /** Input of the get_job_logs tool: the job plus the log options. */
-export class JobLogsRequestDto extends IntersectionType(JobRefDto, LogOptionsDto) {}
+export class JobLogsRequestDto extends IntersectionType(JobRefDto, IntersectionType(LogOptionsDto, LogSearchDto)) {}

@@ -233,4 +233,6 @@ export class JobLogsResult {
   stdout?: LogStreamResult;
   /** stderr tail (absent when type=stdout). */
   stderr?: LogStreamResult;
+  /** With all_allocations: the allocations read (their lines are tagged with the first 8 characters). */
+  allocations?: string[];
 }

@@ -1,8 +1,8 @@
-import { Allocation, NomadAllocationsApi } from '@nomad-mcp/nomad';
+import { NomadAllocationsApi } from '@nomad-mcp/nomad';
 import { nsToIso } from '../../jobs/job-diagnosis';
-import { findById } from '../core/find-by-id';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { clip, presentFields, shortId, table } from '../core/render';
+import { findAllocation } from './allocation-target';
 import { allocationSentence, allocationTasks } from './allocation-view';
 import { AllocationRefDto } from './dto/allocation-query.dto';
 import { AllocationResult } from './dto/allocation-results.dto';
@@ -25,12 +25,7 @@ export class GetAllocationOp implements OperationHandler<AllocationRefDto, Alloc
   constructor(private readonly allocations: NomadAllocationsApi) {}
 
   async run(ctx: OperationContext, input: AllocationRefDto): Promise<AllocationResult> {
-    const a = await findById<Allocation>(ctx, input.alloc_id, {
-      what: 'allocation', field: 'alloc_id', namespaced: true,
-      get: async (id) => (await this.allocations.get(id)).body,
-      list: async (prefix) => (await this.allocations.list('*', { prefix, taskStates: false })).body,
-      nextStep: "Call list_allocations with the job's ID to see its allocations (get_job_status shows the most recent ones).",
-    });
+    const a = await findAllocation(ctx, this.allocations, input.alloc_id);
     ctx.note({ job: a.JobID });
     const tasks = allocationTasks(a);
     const shared = a.AllocatedResources?.Shared;

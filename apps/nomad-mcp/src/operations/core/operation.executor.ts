@@ -9,7 +9,7 @@ import { AccessPolicy } from './access';
 import { nomadPermissionDenied, runAsCaller } from './caller-nomad-token';
 import { ConfirmationGate, ConfirmationNeeded } from './confirmation.gate';
 import { OperationFailure } from './operation-failure';
-import { CallFacts, OperationContext, OperationDefinition, OperationResult, Transport } from './operation';
+import { CallFacts, OperationContext, OperationDefinition, OperationResult, ProgressUpdate, Transport } from './operation';
 import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
 import { nextStep } from './next-step';
@@ -18,6 +18,10 @@ import { renderResult } from './render';
 export interface Call {
   principal: Principal;
   transport: Transport;
+  /** Where the call's progress reports go (MCP notifications, REST events), when the caller asked for them. */
+  progress?: (update: ProgressUpdate) => void;
+  /** Aborted when the caller goes away. */
+  signal?: AbortSignal;
 }
 
 export interface ExecuteOptions {
@@ -120,6 +124,8 @@ export class OperationExecutor {
         return namespace;
       },
       visible: (namespace) => this.access.visible(call.principal, namespace),
+      progress: (message, progress, total) => call.progress?.({ message, progress, total }),
+      signal: call.signal,
     };
   }
 

@@ -42,6 +42,16 @@ export interface RestRoute {
   path: string;
   /** HTTP status of a success; 200 when omitted (e.g. create_job answers 201 for a new job). */
   status?: (result: any) => number;
+  /**
+   * The body Swagger's "Try it out" sends, for a POST whose fields' own examples do not make one valid request
+   * together (plan_job takes a job or HCL, never both).
+   */
+  example?: Record<string, unknown>;
+  /**
+   * A long call that reports progress (ctx.progress): a REST caller sending `Accept: text/event-stream` gets it
+   * as Server-Sent Events (`progress` events, then one `result` or `error` event) instead of one JSON answer.
+   */
+  stream?: boolean;
 }
 
 export interface OperationDefinition<I extends object = any, O extends OperationResult = any> {
@@ -93,6 +103,20 @@ export interface OperationContext {
   namespace(requested?: string): string;
   /** Whether the caller may see a namespace: lists over `*` keep only what it may see. */
   visible(namespace: string): boolean;
+  /**
+   * Tells the caller how a long call is going ("web: 2/3 healthy"): MCP progress notifications when the client
+   * sent a progress token, REST Server-Sent Events when it asked for them; otherwise nothing.
+   */
+  progress(message: string, done?: number, total?: number): void;
+  /** Aborted when the caller goes away (connection closed, MCP cancellation): long calls stop waiting then. */
+  readonly signal?: AbortSignal;
+}
+
+/** One progress report of a long call. */
+export interface ProgressUpdate {
+  message: string;
+  progress?: number;
+  total?: number;
 }
 
 /** What a change would do, told before it is done (confirmed changes); read from Nomad, nothing changed. */

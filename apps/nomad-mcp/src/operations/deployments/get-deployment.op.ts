@@ -1,8 +1,8 @@
-import { Deployment, NomadDeploymentsApi } from '@nomad-mcp/nomad';
+import { NomadDeploymentsApi } from '@nomad-mcp/nomad';
 import { nsToIso } from '../../jobs/job-diagnosis';
-import { findById } from '../core/find-by-id';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { presentFields, table } from '../core/render';
+import { findDeployment } from './deployment-target';
 import { deploymentGroups, deploymentSentence } from './deployment-view';
 import { DeploymentRefDto, DeploymentResult } from './dto/deployment.dto';
 
@@ -24,13 +24,7 @@ export class GetDeploymentOp implements OperationHandler<DeploymentRefDto, Deplo
   constructor(private readonly deployments: NomadDeploymentsApi) {}
 
   async run(ctx: OperationContext, input: DeploymentRefDto): Promise<DeploymentResult> {
-    const d = await findById<Deployment>(ctx, input.deployment_id, {
-      what: 'deployment', field: 'deployment_id', namespaced: true,
-      get: async (id) => (await this.deployments.get(id)).body,
-      list: async (prefix) => (await this.deployments.list('*', { prefix })).body,
-      nextStep: "Call list_deployments with the job's ID to see its deployments (get_job_status shows the latest).",
-    });
-    ctx.note({ job: d.JobID });
+    const d = await findDeployment(ctx, this.deployments, input.deployment_id);
     const groups = deploymentGroups(d);
     return {
       message: deploymentSentence(d, groups),

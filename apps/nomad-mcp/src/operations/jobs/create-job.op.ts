@@ -6,6 +6,8 @@ import { buildDockerJob, CREATED_BY_META } from '../../jobs/job-spec.builder';
 import { JobNotManagedException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { specChanges } from '../../jobs/job-spec.diff';
+import { diffLines } from '../../jobs/nomad-diff.render';
+import { groupPlan, groupWords, isRolling, warningLines } from './job-planner';
 import { JobAccess } from './job-access';
 import { PlacementExplainer } from './placement';
 
@@ -43,17 +45,17 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
   async plan(ctx: OperationContext, dto: CreateJobDto): Promise<ChangePlan> {
     const { namespace, spec, before } = await this.target(ctx, dto);
     const nomadPlan = await this.jobs.api.plan(namespace, spec, true);
-    const groups = Object.entries(nomadPlan.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => {
-      const parts = Object.entries(u).filter(([, n]) => typeof n === 'number' && n > 0).map(([what, n]) => `${what} ${n}`);
-      return `${group}: ${parts.join(', ') || 'no change'}`;
-    });
+    // Nomad's own diff when it gave one (the fields it compares), else the fields create_job manages
+    const fromNomad = diffLines(nomadPlan.Diff, 12);
+    const plans = Object.entries(nomadPlan.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => groupPlan(group, u));
+    const groups = plans.map((g) => groupWords(g, isRolling(plans, fromNomad)));
     const task = spec.TaskGroups![0];
-    const changes = before ? specChanges(before, spec) : [];
+    const changes = before ? (fromNomad.length ? fromNomad : specChanges(before, spec)) : [];
     const summary = before
       ? `update job '${dto.job_id}' (version ${before.Version ?? 0}) in namespace '${namespace}': ${changes.length ? changes.join('; ') : 'no field changes (Nomad re-evaluates it)'}. Nomad's plan: ${groups.join('; ') || 'nothing to do'}.`
       : `create job '${dto.job_id}' in namespace '${namespace}': ${plural(task.Count ?? 1, 'allocation')} of ${dto.docker_image}. Nomad's plan: ${groups.join('; ') || 'nothing to place'}.`;
     return {
-      summary: nomadPlan.Warnings ? `${summary} Warnings: ${nomadPlan.Warnings.trim()}` : summary,
+      summary: nomadPlan.Warnings ? `${summary} Warnings: ${warningLines(nomadPlan.Warnings).join(' ')}` : summary,
       destructive: !!before,
       modify_index: before ? (before.JobModifyIndex ?? null) : null,
       details: { job_id: dto.job_id, namespace, created: !before, changes, groups: nomadPlan.Annotations?.DesiredTGUpdates ?? null },

@@ -1,23 +1,29 @@
 import { Allocation, LogStream, NomadAllocationsApi, NomadApiError, NomadClientFsApi } from '@nomad-mcp/nomad';
 import { JobLogsRequestDto } from '../../jobs/dto/job-logs.dto';
 import { JobLogsResult, LogStreamResult } from '../../jobs/dto/job-results.dto';
-import { consequenceRank, eventText, isFailureEvent, latestStarted } from '../../jobs/job-diagnosis';
-import { AllocationNotFoundException, UnknownTaskException } from '../../jobs/jobs.errors';
+import { consequenceRank, eventText, isFailureEvent } from '../../jobs/job-diagnosis';
+import { findLogSource } from './log-source';
+import { GREP_BUDGET_MS, grepLines, lineFilter } from './log-grep';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { JobAccess } from './job-access';
 
 const NOT_STARTED = 'task has not started yet; no logs';
 /** Upper bound of the log text returned per stream, whatever `lines` asks for. */
 export const MAX_LOG_BYTES_PER_STREAM = 256 * 1024;
+/** How many of the newest lines a grep searches. */
+export const GREP_SCAN_LINES = 20_000;
+/** How many allocations all_allocations reads at most. */
+const MAX_ALLOCATIONS = 8;
 const short = (id: string) => id.slice(0, 8);
 
 @Operation({
   name: 'get_job_logs',
   title: 'Get job logs',
   description:
-    "Read the last lines of a job's logs (stdout and stderr by default) from its latest allocation, or from alloc_id. " +
-    'Use it to see why a task fails or what a service is doing. lines defaults to 100 (max 5000). Says plainly when the job has no allocation yet, ' +
-    'and why a task never started. Read-only.',
+    "Read the last lines of a job's logs (stdout and stderr by default) from its latest allocation, or from alloc_id (also a stopped one: " +
+    'the allocation before a crash loop\'s restart, from list_allocations). grep keeps matching lines (text, or /regex/i); all_allocations=true ' +
+    'reads every running allocation, lines tagged and in time order. Use it to see why a task fails or what a service is doing. lines defaults ' +
+    'to 100 (max 5000). Says plainly when the job has no allocation yet, and why a task never started. Read-only. For new lines as they come: follow_job_logs.',
   input: JobLogsRequestDto,
   output: JobLogsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
@@ -36,30 +42,49 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
   async run(ctx: OperationContext, req: JobLogsRequestDto): Promise<JobLogsResult> {
     const namespace = ctx.namespace(req.namespace);
     const lines = req.lines ?? 100;
-    const allocs = (await this.jobs.api.allocations(namespace, req.job_id)).body;
+    // a bad pattern is refused before Nomad is asked anything
+    const match = req.grep ? lineFilter(req.grep) : undefined;
     const base = { job_id: req.job_id, namespace };
-    if (allocs.length === 0) {
-      await this.jobs.requireJob(namespace, req.job_id);
+    const source = await findLogSource(this.jobs, this.allocations, namespace, req.job_id, req);
+    if (!source) {
       return {
         ...base, alloc_id: null, alloc_name: null, client_status: null, task: null, tasks: [],
         message: `Job '${req.job_id}' has no allocations yet, so there are no logs. Check its status for placement problems.`,
       };
     }
-    const chosen = req.alloc_id ? allocs.find((a) => a.ID.startsWith(req.alloc_id!.toLowerCase())) : latestStarted(allocs);
-    if (!chosen) throw new AllocationNotFoundException(req.alloc_id!, req.job_id);
-    const alloc = (await this.allocations.get(chosen.ID)).body;
-    const group = alloc.Job?.TaskGroups?.find((g) => g.Name === alloc.TaskGroup);
-    const tasks = group?.Tasks.map((t) => t.Name) ?? Object.keys(alloc.TaskStates ?? {});
-    const task = req.task ?? tasks[0];
-    if (!task || !tasks.includes(task)) throw new UnknownTaskException(req.task ?? '', tasks);
+    const { alloc, task, tasks } = source;
     const types: LogStream[] = req.type ? [req.type] : ['stdout', 'stderr'];
+    const read: Read = { lines, match };
     const result: JobLogsResult = { ...base, alloc_id: alloc.ID, alloc_name: alloc.Name, client_status: alloc.ClientStatus, task, tasks, message: '' };
-    const streams = await Promise.all(types.map((type) => readStream(this.clientFs, alloc.ID, task, type, lines)));
+    if (req.all_allocations) return this.allAllocations(namespace, req, result, types, read);
+    const streams = await Promise.all(types.map((type) => readStream(this.clientFs, alloc.ID, task, type, read)));
     types.forEach((type, i) => (result[type] = streams[i]));
     const notStarted = types.every((t) => result[t]!.note === NOT_STARTED);
+    const what = req.grep ? `matching ${JSON.stringify(req.grep)}` : '';
     result.message = notStarted
       ? notStartedSentence(alloc, task)
-      : `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines of task '${task}' in allocation ${short(alloc.ID)} (${alloc.Name}, ${alloc.ClientStatus}).`;
+      : `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines${what ? ` ${what}` : ''} of task '${task}' in allocation ${short(alloc.ID)} (${alloc.Name}, ${alloc.ClientStatus}).`;
+    return result;
+  }
+
+  /** The same task's log from each running allocation (at most 8; else the latest), lines tagged and merged. */
+  private async allAllocations(namespace: string, req: JobLogsRequestDto, result: JobLogsResult, types: LogStream[], read: Read): Promise<JobLogsResult> {
+    const all = (await this.jobs.api.allocations(namespace, req.job_id)).body.sort((a, b) => b.CreateIndex - a.CreateIndex);
+    const running = all.filter((a) => a.ClientStatus === 'running');
+    const chosen = (running.length ? running : all).slice(0, MAX_ALLOCATIONS);
+    const task = result.task!;
+    for (const type of types) {
+      const per = await Promise.all(chosen.map((a) => readStream(this.clientFs, a.ID, task, type, read).then((r) => ({ a, r }))));
+      const tagged = per.map(({ a, r }) => r.lines.map((l) => `[${short(a.ID)}] ${l}`));
+      const merged = mergeByTime(tagged).slice(-read.lines);
+      result[type] = { lines: merged, truncated: per.some(({ r }) => r.truncated) || merged.length < tagged.flat().length };
+    }
+    result.allocations = chosen.map((a) => a.ID);
+    result.alloc_id = null;
+    result.alloc_name = null;
+    result.client_status = null;
+    result.message = `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines${req.grep ? ` matching ${JSON.stringify(req.grep)}` : ''} of task '${task}' ` +
+      `across ${chosen.length} ${running.length ? 'running ' : ''}allocation${chosen.length === 1 ? '' : 's'} of job '${req.job_id}', each line tagged with its allocation.`;
     return result;
   }
 
@@ -85,22 +110,44 @@ function notStartedSentence(alloc: Allocation, task: string): string {
   return `${where} never started, so it has no logs: ${failure.Type}: ${eventText(failure).replace(/\.?$/, '.')} Call get_job_status for the full diagnosis.`;
 }
 
-async function readStream(clientFs: NomadClientFsApi, allocId: string, task: string, type: LogStream, lines: number): Promise<LogStreamResult> {
+interface Read {
+  lines: number;
+  /** grep: the lines to keep (then the newest GREP_SCAN_LINES lines are searched). */
+  match?: (line: string) => boolean;
+}
+
+async function readStream(clientFs: NomadClientFsApi, allocId: string, task: string, type: LogStream, read: Read): Promise<LogStreamResult> {
   try {
-    const tail = await clientFs.tailLog(allocId, task, type, lines);
-    // an answer goes into a model's context: very long lines must not make it huge
+    const tail = await clientFs.tailLog(allocId, task, type, read.match ? GREP_SCAN_LINES : read.lines);
     let kept = tail.lines;
+    let grepNote: string | undefined;
+    if (read.match) {
+      const found = grepLines(kept, read.match, read.lines);
+      kept = found.lines;
+      if (found.outOfTime) grepNote = `the search stopped after ${GREP_BUDGET_MS} ms, having looked at the newest ${found.scanned} lines`;
+    }
+    // an answer goes into a model's context: very long lines must not make it huge
     let bytes = kept.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
     let cut = 0;
     while (bytes > MAX_LOG_BYTES_PER_STREAM && cut < kept.length - 1) bytes -= Buffer.byteLength(kept[cut++]) + 1;
     kept = kept.slice(cut);
-    return cut
-      ? { lines: kept, truncated: true, note: `${cut} older lines left out to keep the answer under ${MAX_LOG_BYTES_PER_STREAM / 1024} KiB` }
-      : { lines: kept, truncated: tail.truncated };
+    const note = cut ? `${cut} older lines left out to keep the answer under ${MAX_LOG_BYTES_PER_STREAM / 1024} KiB` : grepNote;
+    return note ? { lines: kept, truncated: true, note } : { lines: kept, truncated: tail.truncated };
   } catch (err) {
     if (err instanceof NomadApiError && err.isNotFound && /not started/i.test(err.nomadMessage)) {
       return { lines: [], truncated: false, note: NOT_STARTED };
     }
     throw err;
   }
+}
+
+/** A timestamp at the start of a log line (after its allocation tag): ISO 8601 or `YYYY/MM/DD hh:mm:ss`. */
+const STAMP = /^\[\w+\] \[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)/;
+
+/** Lines of several allocations in time order when every line starts with a timestamp; else one after another. */
+export function mergeByTime(perAllocation: string[][]): string[] {
+  const all = perAllocation.flat();
+  const stamps = all.map((l) => STAMP.exec(l)?.[1]?.replace(/[/]/g, '-').replace(' ', 'T').replace(',', '.'));
+  if (stamps.some((t) => t === undefined)) return all;
+  return all.map((line, i) => ({ line, t: stamps[i]!, i })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.line);
 }

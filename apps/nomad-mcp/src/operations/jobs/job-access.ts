@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NomadApiError, NomadJob, NomadJobsApi, NomadNamespacesApi } from '@nomad-mcp/nomad';
+import { JobSubmissionInput, NomadApiError, NomadJob, NomadJobsApi, NomadNamespacesApi } from '@nomad-mcp/nomad';
 import { JobChangedConcurrentlyException, JobNotFoundException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
 
 /** What the job operations share: finding a job (or saying its namespace does not exist), and registering safely. */
@@ -34,10 +34,13 @@ export class JobAccess {
     if (missing) throw new NamespaceNotFoundException(namespace);
   }
 
-  /** Registers only if the job is as we read it (EnforceIndex), so a concurrent change is never overwritten. */
-  async register(namespace: string, job: NomadJob, readJobModifyIndex: number) {
+  /**
+   * Registers only if the job is as we read it (EnforceIndex), so a concurrent change is never overwritten;
+   * `submission`: the source it was written in, which Nomad keeps with the version.
+   */
+  async register(namespace: string, job: NomadJob, readJobModifyIndex: number, submission?: JobSubmissionInput) {
     try {
-      return await this.api.register(namespace, job, { enforceJobModifyIndex: readJobModifyIndex });
+      return await this.api.register(namespace, job, { enforceJobModifyIndex: readJobModifyIndex, submission });
     } catch (err) {
       if (err instanceof NomadApiError && err.isIndexConflict) throw new JobChangedConcurrentlyException(job.ID);
       if (err instanceof NomadApiError && /nonexistent namespace/.test(err.nomadMessage)) throw new NamespaceNotFoundException(namespace);

@@ -32,7 +32,12 @@ export class PlacementExplainer {
 
   /** One evaluation's placement failures; without the job (purged since) the asks are left out. */
   async explainEvaluation(ev: Evaluation, job: NomadJob | undefined): Promise<PlacementFailure[]> {
-    return this.withNumbers(job, ev.FailedTGAllocs ?? undefined, metricFailures(ev.FailedTGAllocs));
+    return this.explainMetrics(job, ev.FailedTGAllocs);
+  }
+
+  /** Failures given as Nomad's per-group metrics (an evaluation's or a plan's FailedTGAllocs). */
+  async explainMetrics(job: NomadJob | undefined, failed: Record<string, AllocMetric> | null | undefined): Promise<PlacementFailure[]> {
+    return this.withNumbers(job, failed ?? undefined, metricFailures(failed));
   }
 
   private async withNumbers(job: NomadJob | undefined, metrics: Record<string, AllocMetric> | undefined, failures: PlacementFailure[]): Promise<PlacementFailure[]> {

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, Type } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { requestPrincipal } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
 import { definitionOf, OperationClass } from '../core/operation';
 import { leaveValidationToExecutor, validateInput } from '../../common/validation';
+import { answerAsEventStream, wantsEventStream } from './event-stream';
 import { OperationExecutor } from '../core/operation.executor';
 import { pathParams, restInputOf, routePath } from './rest-input';
 
@@ -40,7 +41,9 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
       const input = params.length && isRecord(own) ? { ...own, ...Object.fromEntries(params.map((p, i) => [p, values[i]])) } : own;
       // (a route whose path holds the whole input has no class of its own: the executor refuses any extra field)
       const prepare = params.length && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
-      const done = await this.executor.execute(def.name, input, { principal: requestPrincipal(req), transport: 'rest' }, { prepare });
+      const call = { principal: requestPrincipal(req), transport: 'rest' as const };
+      if (def.rest.stream && wantsEventStream(req)) return answerAsEventStream(req, res, (live) => this.executor.execute(def.name, input, { ...call, ...live }, { prepare }));
+      const done = await this.executor.execute(def.name, input, call, { prepare });
       res.status(done.status);
       return done.result;
     };
@@ -59,6 +62,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
       ApiOkResponse({ type: def.output, description: 'Done: `message` says what matters, the other fields hold the data.' }),
     ];
     if (def.rest.status) decorators.push(ApiCreatedResponse({ type: def.output, description: 'Created' }));
+    if (def.rest.example) decorators.push(ApiBody({ type: routeInput ?? def.input, examples: { example: { summary: def.title, value: def.rest.example } } }));
     const descriptor = Object.getOwnPropertyDescriptor(proto, key)!;
     for (const d of decorators) d(proto, key, descriptor);
     Object.defineProperty(proto, key, descriptor);

@@ -1,0 +1,49 @@
+import { redactHcl } from './hcl-redact';
+
+describe('redactHcl', () => {
+  it('hides env values (block, map, one line), template data and secret-named attributes; keeps names and the rest', () => {
+    const hcl = [
+      'job "web" {',
+      '  meta { team = "shop" }',
+      '  group "web" {',
+      '    task "nginx" {',
+      '      driver = "docker"',
+      '      config {',
+      '        image = "nginx:1.27"',
+      '      }',
+      '      env {',
+      '        API_TOKEN = "hunter2"',
+      '        LOG_LEVEL = "info"',
+      '      }',
+      '      env = { DB_URL = "postgres://u:pw@db", MODE = prod }',
+      '      template {',
+      '        data = <<EOH',
+      'password={{ key "db/pw" }}',
+      'EOH',
+      '        destination = "local/app.env"',
+      '      }',
+      '      vault { token = "s.abc" }',
+      '      service_password = "pw"',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    const out = redactHcl(hcl);
+    for (const secret of ['hunter2', 'info', 'postgres://', 'prod', '{{ key', 's.abc', '"pw"']) expect(out).not.toContain(secret);
+    expect(out).toContain('API_TOKEN = "(hidden)"');
+    expect(out).toContain('LOG_LEVEL = "(hidden)"');
+    expect(out).toContain('env = { DB_URL = "(hidden)", MODE = "(hidden)" }');
+    expect(out).toContain('data = "(hidden)"');
+    expect(out).toContain('destination = "local/app.env"');
+    expect(out).toContain('image = "nginx:1.27"');
+    expect(out).toContain('meta { team = "shop" }');
+    expect(out).toContain('service_password = "(hidden)"');
+  });
+
+  it('keeps a heredoc that is not secret whole, and what it does not recognise as it was', () => {
+    const hcl = 'task "t" {\n  config {\n    args = <<EOF\nhello {\nEOF\n  }\n  env {\n    A = "b"\n  }\n}';
+    const out = redactHcl(hcl);
+    expect(out).toContain('hello {');
+    expect(out).toContain('A = "(hidden)"');
+  });
+});

@@ -1,0 +1,92 @@
+import { NotFoundException } from '@nestjs/common';
+import { Deployment, NomadDeploymentsApi } from '@nomad-mcp/nomad';
+import { JobAccess } from '../jobs/job-access';
+import { findById } from '../core/find-by-id';
+import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { shortId, table } from '../core/render';
+import { deploymentGroups, groupProgress } from './deployment-view';
+import { WaitForDeploymentDto, WaitForDeploymentResult } from './dto/wait-for-deployment.dto';
+
+const OUTCOME: Record<string, string> = { successful: 'succeeded', failed: 'failed', cancelled: 'cancelled' };
+/** Longest single blocking query: Nomad holds it until the deployment changes or this passes. */
+const HOLD_MS = 60_000;
+
+@Operation({
+  name: 'wait_for_deployment',
+  title: 'Wait for a deployment',
+  description:
+    "Wait until a job's rollout succeeds, fails or is cancelled, or timeout_seconds (default 300, at most 900) pass, then say how it ended " +
+    'and per group how many allocations are healthy. Waits on the latest deployment of the job unless deployment_id is given. Sends progress ' +
+    "(\"web: 2/3 healthy\") as MCP progress notifications when the client gives a progress token. Read-only: it changes nothing.",
+  input: WaitForDeploymentDto,
+  output: WaitForDeploymentResult,
+  annotations: { readOnly: true, destructive: false, idempotent: true },
+  permission: 'read',
+  nomadCapability: 'read-job',
+  order: 845,
+  rest: { method: 'GET', path: 'jobs/:job_id/deployment/wait', stream: true },
+})
+export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDto, WaitForDeploymentResult> {
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly deployments: NomadDeploymentsApi,
+  ) {}
+
+  async run(ctx: OperationContext, input: WaitForDeploymentDto): Promise<WaitForDeploymentResult> {
+    const started = Date.now();
+    const namespace = ctx.namespace(input.namespace);
+    const job = await this.jobs.requireJob(namespace, input.job_id);
+    let d = await this.target(ctx, namespace, job.ID, input.deployment_id);
+    let index = 0;
+    const deadline = started + (input.timeout_seconds ?? 300) * 1000;
+    let reported = '';
+    for (;;) {
+      const progress = deploymentGroups(d).map(groupProgress).join('; ');
+      if (progress !== reported) ctx.progress(`${d.Status}: ${(reported = progress) || 'no groups yet'}`);
+      if (OUTCOME[d.Status] || Date.now() >= deadline) break;
+      const res = await this.deployments.get(d.ID, { index: Math.max(index, d.ModifyIndex), waitMs: Math.min(HOLD_MS, Math.max(1, deadline - Date.now())), signal: ctx.signal });
+      d = res.body;
+      index = res.index ?? d.ModifyIndex;
+    }
+    return this.answer(d, namespace, Math.round((Date.now() - started) / 1000));
+  }
+
+  render(r: WaitForDeploymentResult): string {
+    return `${r.message}\n\n${table(r.groups as never, ['group', 'desired', 'placed', 'healthy', 'unhealthy'])}`;
+  }
+
+  /** The deployment asked for (it must be this job's), or the job's latest. */
+  private async target(ctx: OperationContext, namespace: string, jobId: string, id?: string): Promise<Deployment> {
+    if (!id) {
+      const latest = (await this.jobs.api.latestDeployment(namespace, jobId)).body;
+      if (!latest) throw new NotFoundException(`job '${jobId}' has no deployment to wait for (batch jobs and jobs never rolled out have none); get_job_status shows its state.`);
+      return latest;
+    }
+    const d = await findById<Deployment>(ctx, id, {
+      what: 'deployment', field: 'deployment_id', namespaced: true,
+      get: async (full) => (await this.deployments.get(full)).body,
+      list: async (prefix) => (await this.deployments.list(namespace, { prefix })).body,
+      nextStep: `Call list_deployments for job '${jobId}' to see its deployments, or leave deployment_id out to wait for the latest.`,
+    });
+    if (d.JobID !== jobId) throw new NotFoundException(`deployment ${shortId(d.ID)} belongs to job '${d.JobID}', not '${jobId}'; call list_deployments for job '${jobId}'.`);
+    return d;
+  }
+
+  private answer(d: Deployment, namespace: string, waited: number): WaitForDeploymentResult {
+    const groups = deploymentGroups(d);
+    const outcome = OUTCOME[d.Status] ?? 'timed_out';
+    const progress = groups.map(groupProgress).join('; ');
+    const head = `Deployment ${shortId(d.ID)} of job '${d.JobID}' version ${d.JobVersion}`;
+    const message = {
+      succeeded: `${head} succeeded after ${waited} s: ${progress}.`,
+      failed: `${head} failed after ${waited} s${d.StatusDescription ? ` (${d.StatusDescription})` : ''}: ${progress}. ` +
+        'See why with list_allocations (status failed) and get_allocation; go back with revert_job if Nomad did not already.',
+      cancelled: `${head} was cancelled after ${waited} s${d.StatusDescription ? ` (${d.StatusDescription})` : ''}: ${progress}.`,
+      timed_out: `${head} is still ${d.Status} after ${waited} s: ${progress || 'nothing placed yet'}. Call wait_for_deployment again to keep waiting, or get_deployment to look.`,
+    }[outcome]!;
+    return {
+      message, outcome, deployment_id: d.ID, job_id: d.JobID, namespace, job_version: d.JobVersion, status: d.Status,
+      status_description: d.StatusDescription ?? '', waited_seconds: waited, groups,
+    };
+  }
+}

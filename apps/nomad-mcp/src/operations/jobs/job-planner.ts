@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { JobPlanResponse, NomadApiError } from '@nomad-mcp/nomad';
+import { PlacementFailure } from '../../jobs/dto/job-results.dto';
+import { plural } from '../../jobs/job-diagnosis';
+import { NamespaceNotFoundException } from '../../jobs/jobs.errors';
+import { diffLines } from '../../jobs/nomad-diff.render';
+import { fieldErrorsException } from '../../common/validation';
+import { GroupPlan } from './dto/job-spec.dto';
+import { JobAccess } from './job-access';
+import type { ResolvedSpec } from './job-spec-input';
+import { PlacementExplainer } from './placement';
+
+/** Nomad's plan of a jobspec in the words plan_job and register_job answer with. */
+export interface JobPlanOutcome {
+  jobId: string;
+  namespace: string;
+  /** No job with this ID exists yet. */
+  isNew: boolean;
+  /** The stored job's JobModifyIndex (0 when new): what a register is enforced against. */
+  jobModifyIndex: number;
+  /** Nomad's diff as +/-/~ lines. */
+  diff: string[];
+  groups: GroupPlan[];
+  warnings: string[];
+  failures: PlacementFailure[];
+}
+
+/**
+ * Asks Nomad to plan a job (PUT /v1/job/:id/plan with Diff) and reads the answer: the diff as lines, per
+ * group what the scheduler would create, stop, update in place or replace, Nomad's warnings, and placement
+ * failures in words. Nomad's refusals of the spec itself come back as a 400 that quotes Nomad.
+ */
+@Injectable()
+export class JobPlanner {
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly placement: PlacementExplainer,
+  ) {}
+
+  async plan(spec: ResolvedSpec): Promise<JobPlanOutcome> {
+    let res: JobPlanResponse;
+    try {
+      res = await this.jobs.api.plan(spec.namespace, spec.job, true);
+    } catch (err) {
+      throw specRefusal(err, spec.namespace);
+    }
+    return {
+      jobId: spec.job.ID, namespace: spec.namespace, isNew: !res.JobModifyIndex, jobModifyIndex: res.JobModifyIndex ?? 0,
+      // with the groups, warnings and failures the answer's text stays under 4 KB
+      diff: diffLines(res.Diff, 30, 2400),
+      groups: Object.entries(res.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => groupPlan(group, u)),
+      warnings: warningLines(res.Warnings).slice(0, 5).map((w) => (w.length > 240 ? `${w.slice(0, 239)}…` : w)),
+      failures: (await this.placement.explainMetrics(spec.job, res.FailedTGAllocs)).slice(0, 5),
+    };
+  }
+}
+
+/**
+ * Whether allocations Nomad leaves alone now are to be replaced by later steps of a rolling update: some are
+ * replaced or canaries placed, or a task change forces create/destroy updates (MaxParallel defers them).
+ */
+export function isRolling(groups: GroupPlan[], diff: string[]): boolean {
+  return groups.some((g) => g.replace || g.canary) || diff.some((l) => l.endsWith('(forces create/destroy update)'));
+}
+
+/** "web: 1 replaced, 1 unchanged for now" — what the scheduler does to a group, in words. */
+export function groupWords(g: GroupPlan, rolling = false): string {
+  const parts = [
+    g.create && `${g.create} to create`, g.destroy && `${g.destroy} to stop`, g.replace && `${g.replace} replaced`,
+    g.canary && plural(g.canary, 'canary').replace(/canarys$/, 'canaries'), g.update_in_place && `${g.update_in_place} updated in place`,
+    g.migrate && `${g.migrate} migrated`, g.unchanged && `${g.unchanged} unchanged${rolling ? ' for now (rolling update)' : ''}`,
+  ].filter(Boolean);
+  return `${g.group}: ${parts.join(', ') || 'nothing to do'}`;
+}
+
+/** Nomad's DesiredUpdates of a group under plan_job's names. */
+export function groupPlan(group: string, u: Record<string, number>): GroupPlan {
+  return {
+    group, create: u.Place ?? 0, destroy: u.Stop ?? 0, update_in_place: u.InPlaceUpdate ?? 0, replace: u.DestructiveUpdate ?? 0,
+    canary: u.Canary ?? 0, unchanged: u.Ignore ?? 0, migrate: u.Migrate ?? 0,
+  };
+}
+
+/** helper.MergeMultierrorWarnings text ("1 warning:\n\n* …") as one line per warning. */
+export function warningLines(text: string | undefined | null): string[] {
+  if (!text || !text.trim()) return [];
+  const items = text.split(/\n\s*\* /).slice(1).map((w) => w.trim()).filter(Boolean);
+  return items.length ? items : [text.trim()];
+}
+
+/**
+ * Nomad's refusal of a spec as a 400 that names the field: a JSON type error names its path
+ * (`Job.TaskGroups.Tasks.Resources.CPU`), a validation failure its group and task (go-multierror text,
+ * flattened to one line). Other failures pass on unchanged.
+ */
+export function specRefusal(err: unknown, namespace: string): unknown {
+  if (!(err instanceof NomadApiError)) return err;
+  const text = err.nomadMessage;
+  if (/nonexistent namespace/.test(text)) return new NamespaceNotFoundException(namespace);
+  const typeError = /^json: cannot unmarshal (\S+(?: \S+)?) into Go struct field \w+\.Job\.?(\S*) of type (\S+)/.exec(text);
+  if (err.status === 400 && typeError) {
+    return fieldErrorsException([{ field: `job${typeError[2] ? `.${typeError[2]}` : ''}`, reasons: [`must be of Go type ${typeError[3]}, not ${typeError[1]} (Nomad: ${text})`] }]);
+  }
+  if (err.status === 400) return fieldErrorsException([{ field: 'job', reasons: [`Nomad refused it: ${text}`] }]);
+  if (err.status === 500 && /\d+ errors? occurred:/.test(text)) {
+    return fieldErrorsException([{ field: 'job', reasons: [`Nomad refused the spec: ${flattenMultiError(text)}. Fix the spec and plan again`] }]);
+  }
+  return err;
+}
+
+/** "1 error occurred:\n\t* Task group web validation failed: 1 error occurred:\n\t* Missing task driver" → one line. */
+export function flattenMultiError(text: string): string {
+  const items = text.replace(/\d+ errors? occurred:/g, '').split(/\n\s*\*\s*/).map((s) => s.trim()).filter(Boolean);
+  return items.reduce((acc, item, i) => (i === 0 ? item : `${acc}${acc.endsWith(':') ? ' ' : '; '}${item}`), '');
+}
+
+/** The job as the plan read it, for the sentences: its ID and whether Nomad has it. */
+export const describeTarget = (o: JobPlanOutcome) => `${o.isNew ? 'new job' : 'job'} '${o.jobId}' in namespace '${o.namespace}'`;
