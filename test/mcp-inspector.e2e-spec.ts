@@ -80,7 +80,7 @@ online("the README's MCP Inspector commands, run as written", () => {
         expect(answer.structuredContent.jobs.map((j: any) => j.id)).toEqual(['broken-api', 'example-job', 'nightly-report']);
         break;
       case 'resources/list':
-        expect(answer.resources.map((x: any) => x.uri)).toEqual(['nomad://jobs/default', 'nomad://jobs/development']);
+        expect(answer.resources.map((x: any) => x.uri)).toEqual(['nomad://jobs/default', 'nomad://jobs/development', 'nomad://jobs/staging']);
         break;
       case 'resources/templates/list':
         expect(answer.resourceTemplates.map((t: any) => t.uriTemplate)).toEqual(expect.arrayContaining(['nomad://jobs/{namespace}', 'nomad://job/{namespace}/{job_id}', 'nomad://job/{namespace}/{job_id}/logs']));

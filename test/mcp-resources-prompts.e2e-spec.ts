@@ -73,7 +73,7 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
 
   it('resources/list: one job list per namespace the caller may use, nothing for an identity without read', async () => {
     const all = (await s.nomad('GET', '/v1/namespaces')).json.map((n: any) => n.Name).sort();
-    expect(all).toEqual(['bulk', 'default', 'development']);
+    expect(all).toEqual(['bulk', 'default', 'development', 'staging']);
     const listed = (await ops.listResources()).resources;
     expect(listed.map((r) => r.uri)).toEqual(all.map((n: string) => `nomad://jobs/${n}`));
     expect(listed[0]).toMatchObject({ name: 'jobs-bulk', title: 'Jobs in bulk', mimeType: 'text/plain' });
@@ -160,7 +160,7 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
 
   it('completes namespaces the caller may use, by prefix', async () => {
     const complete = (c: Client, value: string) => c.complete({ ref: { type: 'ref/resource', uri: 'nomad://jobs/{namespace}' }, argument: { name: 'namespace', value } });
-    expect((await complete(ops, '')).completion).toEqual({ values: ['bulk', 'default', 'development'], total: 3, hasMore: false });
+    expect((await complete(ops, '')).completion).toEqual({ values: ['bulk', 'default', 'development', 'staging'], total: 4, hasMore: false });
     expect((await complete(ops, 'de')).completion.values).toEqual(['default', 'development']);
     expect((await complete(ops, 'dev')).completion.values).toEqual(['development']);
     const before = s.nomadTraffic.length;
@@ -260,7 +260,7 @@ describe('MCP resources and prompts over stdio (built bin)', () => {
       }));
       expect(client.getServerCapabilities()).toMatchObject({ resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} });
       expect((await client.listResourceTemplates()).resourceTemplates[0].uriTemplate).toBe('nomad://jobs/{namespace}');
-      expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['nomad://jobs/default', 'nomad://jobs/development']);
+      expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['nomad://jobs/default', 'nomad://jobs/development', 'nomad://jobs/staging']);
       const before = stack.nomadTraffic.length;
       const list = (await client.readResource({ uri: 'nomad://jobs/development' })).contents as Contents;
       expect(list[0].text).toMatch(/^3 jobs in namespace 'development'/);
