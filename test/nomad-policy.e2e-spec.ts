@@ -99,6 +99,9 @@ describe('deploy/nomad-mcp.policy.hcl', () => {
         ['POST', '/api/claude/jobs/example-job/scale', { namespace: 'development', count: 3 }],
         ['POST', '/api/claude/create-job', { namespace: 'development', job_id: 'policy-check', docker_image: 'nginx:1.27' }],
       ];
+      // the node changes need the node write rule: out of scheduling and back (nothing running moves)
+      const [node] = (await nomad('GET', '/v1/nodes')).json;
+      calls.push(['POST', `/api/claude/nodes/${node.ID}/eligibility`, { eligible: false }], ['POST', `/api/claude/nodes/${node.ID}/eligibility`, { eligible: true }]);
       for (const [method, path, body] of calls) {
         const r = await s.api(method, path, body);
         expect({ call: `${method} ${path}`, status: r.status < 300 ? 'ok' : r.text }).toEqual({ call: `${method} ${path}`, status: 'ok' });

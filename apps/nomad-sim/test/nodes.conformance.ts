@@ -102,6 +102,8 @@ describe('Nomad API conformance: node drain and eligibility', () => {
       const evals = (await api<any[]>('GET', `/v1/job/${id}/evaluations`)).json;
       expect(evals.some((e) => e.TriggeredBy === 'node-drain')).toBe(true);
       await runningAllocs(id, 2);
+      // moving allocations is no rollout: the job's one deployment is still the registration's
+      expect((await api<any[]>('GET', `/v1/job/${id}/deployments`)).json.map((d) => d.Status)).toEqual(['successful']);
     } finally {
       await restore(target);
     }
@@ -131,6 +133,23 @@ describe('Nomad API conformance: node drain and eligibility', () => {
     } finally {
       await restore(target);
     }
+  });
+
+  it('a system job whose task changes is replaced on every node, one allocation each of the new version', async () => {
+    const nodes = (await api<any[]>('GET', '/v1/nodes')).json.filter((x) => x.Status === 'ready' && x.SchedulingEligibility === 'eligible');
+    const id = uniqueId('conf-system-update');
+    await register({ ...serviceJob(id), Type: 'system' });
+    const before = await runningAllocs(id, nodes.length);
+    await register({ ...serviceJob(id, {}, { Config: { image: 'nginx:1.28', ports: ['http'] } }), Type: 'system' });
+    const after = await waitFor('the new version on every node', async () => {
+      const all = (await api<any[]>('GET', `/v1/job/${id}/allocations`)).json;
+      const current = all.filter((a) => a.DesiredStatus === 'run' && a.ClientStatus === 'running' && a.JobVersion === 1);
+      const old = all.filter((a) => a.DesiredStatus === 'run' && a.JobVersion === 0);
+      return current.length === nodes.length && old.length === 0 ? current : undefined;
+    }, 180000, 50);
+    expect(new Set(after.map((a: any) => a.NodeID)).size).toBe(nodes.length);
+    expect(after.every((a: any) => a.Name === `${id}.web[0]`)).toBe(true);
+    for (const a of before) expect((await api('GET', `/v1/allocation/${a.ID}`)).json.DesiredStatus).toBe('stop');
   });
 
   it('a forced drain (Deadline -1) stops everything at once and completes with deadline_reached; cancelling with MarkEligible makes the node eligible', async () => {
