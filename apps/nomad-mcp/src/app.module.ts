@@ -38,8 +38,10 @@ const HEALTH_PATHS = new Set(['/health', '/health/live', '/health/ready']);
  * logged at info, once, by the operation log (with who, what, the outcome and the evaluation), whichever transport
  * they came over. LOG_LEVEL=debug logs every request.
  */
-export function requestLogLevel(_req: unknown, res: { statusCode: number }, err?: unknown): pino.LevelWithSilent {
+export function requestLogLevel(req: { url?: string }, res: { statusCode: number }, err?: unknown): pino.LevelWithSilent {
   if (err || res.statusCode >= 500) return 'error';
+  // MCP clients ask for a server-sent event stream at the start of every session; 405 is the stateless answer
+  if (res.statusCode === 405 && req.url === '/mcp') return 'debug';
   return res.statusCode >= 400 ? 'info' : 'debug';
 }
 
