@@ -55,7 +55,7 @@ export class ServiceMetrics implements OnModuleInit, OnModuleDestroy {
     labelNames: ['endpoint', 'status'], registers: [this.registry],
   });
   private readonly nomadDuration = new Histogram({
-    name: 'nomad_mcp_nomad_request_duration_seconds', help: 'Duration of requests to Nomad (a stream: until its answer began), by endpoint template and status.',
+    name: 'nomad_mcp_nomad_request_duration_seconds', help: 'Duration of requests to Nomad (a stream: until its answer began; blocking queries are not timed), by endpoint template and status.',
     labelNames: ['endpoint', 'status'], buckets: DURATION_BUCKETS, registers: [this.registry],
   });
   private readonly auditWrites = new Counter({
@@ -126,6 +126,7 @@ export class ServiceMetrics implements OnModuleInit, OnModuleDestroy {
   private nomad(c: NomadCallRecord): void {
     const labels = { endpoint: nomadEndpoint(c.method, c.path), status: String(c.status) };
     this.nomadRequests.inc(labels);
-    this.nomadDuration.observe(labels, c.durationMs / 1000);
+    // a blocking query lasts as long as Nomad holds it: counted, but not a latency
+    if (!c.blocking) this.nomadDuration.observe(labels, c.durationMs / 1000);
   }
 }

@@ -114,9 +114,9 @@ describe('NomadTransport', () => {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('[]');
     });
     const t = transportFor(server.url, { timeoutMs: 200 });
-    const seen: Array<{ method: string; path: string; status: unknown; durationMs: number }> = [];
+    const seen: Array<{ method: string; path: string; status: unknown; durationMs: number; blocking: boolean }> = [];
     const subscription = t.calls$.subscribe((c) => seen.push(c));
-    await t.json('GET', '/v1/jobs');
+    await t.json('GET', '/v1/jobs', { index: 1, waitMs: 10 });
     await t.json('GET', '/v1/job/missing').catch(() => undefined);
     await t.json('GET', '/v1/job/slow').catch(() => undefined);
     await t.json('GET', '/v1/job/cut').catch(() => undefined);
@@ -132,6 +132,7 @@ describe('NomadTransport', () => {
       { method: 'GET', path: '/v1/client/fs/logs/a1', status: 200 },
     ]);
     expect(seen[2].durationMs).toBeGreaterThanOrEqual(150);
+    expect(seen.map((c) => c.blocking)).toEqual([true, false, false, false, false]);
     const down = await transportFor('http://127.0.0.1:1', { timeoutMs: 500 });
     const downSeen: unknown[] = [];
     down.calls$.subscribe((c) => downSeen.push(c.status));

@@ -69,6 +69,8 @@ export interface NomadCallRecord {
   path: string;
   status: NomadCallStatus;
   durationMs: number;
+  /** A blocking query (`index` given): its duration is mostly Nomad holding the answer, not latency. */
+  blocking: boolean;
 }
 
 /** Nomad's default `wait` of a blocking query; sent explicitly so the call's timeout is known. */
@@ -227,10 +229,10 @@ export class NomadTransport implements OnModuleDestroy {
       await this.throwIfNotOk(res, operation, control);
     } catch (err) {
       control.done();
-      this.report(method, path, started, err, control);
+      this.report(method, path, opts, started, err, control);
       throw err;
     }
-    this.report(method, path, started, res.status, control);
+    this.report(method, path, opts, started, res.status, control);
     control.stopDeadline();
     const source = res.data as Readable;
     const out = new PassThrough();
@@ -269,10 +271,10 @@ export class NomadTransport implements OnModuleDestroy {
       }
       const body = await this.read(res, limit, operation, control);
       if (body.overflow) throw new NomadResponseTooLargeError(this.address.display, operation, limit);
-      this.report(method, path, started, res.status, control);
+      this.report(method, path, opts, started, res.status, control);
       return { res, text: body.bytes.toString('utf8') };
     } catch (err) {
-      this.report(method, path, started, err, control);
+      this.report(method, path, opts, started, err, control);
       throw err;
     } finally {
       control.done();
@@ -280,9 +282,9 @@ export class NomadTransport implements OnModuleDestroy {
   }
 
   /** Tells the subscribers of calls$ how a call ended: a status, or the error it failed with. */
-  private report(method: NomadMethod, path: string, started: number, outcome: number | unknown, control: CallControl): void {
+  private report(method: NomadMethod, path: string, opts: NomadCallOptions, started: number, outcome: number | unknown, control: CallControl): void {
     if (!this.calls.observed) return;
-    this.calls.next({ method, path, status: callStatus(outcome, control), durationMs: performance.now() - started });
+    this.calls.next({ method, path, status: callStatus(outcome, control), durationMs: performance.now() - started, blocking: opts.index !== undefined });
   }
 
   /** Sends the request and resolves when the status line and headers are in. */
