@@ -34,7 +34,7 @@ const HEALTH_PATHS = new Set(['/health', '/health/live', '/health/ready']);
 
 /**
  * The level of a request's log line: failures at error, refusals (4xx) at info as before, and successes at debug.
- * A line per successful read cost a fifth to two fifths of the throughput of list-jobs; changes are still
+ * Reads are the hot path and a line each is serialized and written for every one; changes are still
  * logged at info, once, by the operation log (with who, what, the outcome and the evaluation), whichever transport
  * they came over. LOG_LEVEL=debug logs every request.
  */
