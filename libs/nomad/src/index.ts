@@ -8,6 +8,7 @@ export * from './nomad-resources.types';
 export * from './nomad-path';
 export * from './transport/nomad-address';
 export * from './transport/nomad.transport';
+export * from './transport/nomad-endpoint';
 export * from './transport/nomad-token-scope';
 export * from './transport/workload-identity';
 export * from './resources/nomad-resource';

@@ -69,8 +69,11 @@ export interface AuditConfig {
   reads: boolean;
 }
 
-/** Operation metrics; their settings arrive with the metrics feature. */
-export type MetricsConfig = Record<string, never>;
+/** GET /metrics (Prometheus). */
+export interface MetricsConfig {
+  /** METRICS_TOKEN: a bearer token that opens /metrics besides an API key with the scope `admin`; a secret. */
+  token?: string;
+}
 
 /** The settings grouped by the part of the service that consumes them. */
 export interface ConfigSlices {
@@ -160,7 +163,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };
   return deepFreeze({
-    nomad, http, auth, log, audit, metrics: {},
+    nomad, http, auth, log, audit, metrics: { token: v.METRICS_TOKEN },
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,

@@ -150,10 +150,17 @@ export class EnvironmentVariables {
   /** true: reads (list, status, logs) are recorded in the audit trail too; changes always are. */
   @Expose() @ToBoolean() @IsBooleanSetting()
   NOMAD_MCP_AUDIT_READS: boolean = false;
+
+  /**
+   * A bearer token (at least 32 characters) that also opens GET /metrics, for a Prometheus that holds no API key.
+   * Unset: /metrics needs an API key with the scope `admin` (as it does anyway).
+   */
+  @Expose() @IsOptional() @IsSecretSetting({ minLength: 32 })
+  METRICS_TOKEN?: string;
 }
 
 /** Settings whose values are secrets: a bad one is named, never shown. */
-const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
+const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS', 'METRICS_TOKEN']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
 const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL']);
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuditHealthIndicator } from './audit.health';
 import { HealthController } from './health.controller';
 import { NomadHealthIndicator } from './nomad.health';
 import { NomadStartupCheck } from './nomad-startup.check';
@@ -7,7 +8,7 @@ import { NomadStartupCheck } from './nomad-startup.check';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [NomadHealthIndicator, NomadStartupCheck],
+  providers: [NomadHealthIndicator, AuditHealthIndicator, NomadStartupCheck],
   exports: [NomadStartupCheck],
 })
 export class HealthModule {}
