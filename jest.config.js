@@ -19,6 +19,8 @@ const common = {
   moduleNameMapper: {
     '^@nomad-mcp/nomad$': '<rootDir>/libs/nomad/src',
     '^@nomad-mcp/auth$': '<rootDir>/libs/auth/src',
+    // one file of the library without its index (which loads Nest): what the CLI's light commands import
+    '^@nomad-mcp/auth/(.*)$': '<rootDir>/libs/auth/src/$1',
     '^@nomad-mcp/nomad-sim$': '<rootDir>/apps/nomad-sim/src',
   },
 };

@@ -1,6 +1,6 @@
 import type { EnvironmentVariables } from './env.schema';
 import type { ConfirmPolicy } from '@nomad-mcp/auth';
-import { commaList } from './setting.validators';
+import { commaList } from './setting-formats';
 
 /** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
 export interface NomadConfig {

@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { isFQDN, isIP, ValidateBy, ValidationArguments } from 'class-validator';
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { NAMESPACE_GLOB } from './setting-formats';
 
 /*
  * class-validator decorators for environment settings. Each one checks one kind of value completely
@@ -218,10 +219,6 @@ function isOrigin(text: string): boolean {
   }
 }
 
-/** The items of a comma-separated setting, trimmed, empty ones left out. */
-export function commaList(text: string): string[] {
-  return text.split(',').map((item) => item.trim()).filter(Boolean);
-}
 
 /** A comma-separated setting whose every (trimmed) item passes `item`. */
 const IsCommaListSetting = (name: string, item: (text: string) => boolean, message: string) =>
@@ -237,6 +234,6 @@ const IsCommaListSetting = (name: string, item: (text: string) => boolean, messa
 export const IsOriginListSetting = () =>
   IsCommaListSetting('isOriginListSetting', (o) => !o || isOrigin(o), 'must be comma-separated origins such as https://app.example.com');
 
-/** Comma-separated namespace globs: letters, digits, dashes and `*` (NOMAD_MCP_ALLOWED_NAMESPACES). */
+/** Comma-separated namespace globs (NOMAD_MCP_ALLOWED_NAMESPACES). */
 export const IsNamespaceGlobListSetting = () =>
-  IsCommaListSetting('isNamespaceGlobListSetting', (g) => /^[a-zA-Z0-9*-]{1,128}$/.test(g), 'must be comma-separated namespace names or globs such as dev-*,staging');
+  IsCommaListSetting('isNamespaceGlobListSetting', (g) => NAMESPACE_GLOB.test(g), 'must be comma-separated namespace names or globs such as dev-*,staging');
