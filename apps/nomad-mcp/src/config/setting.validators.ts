@@ -2,6 +2,7 @@ import { Transform } from 'class-transformer';
 import { isFQDN, isIP, ValidateBy, ValidationArguments } from 'class-validator';
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { readCaPath } from '@nomad-mcp/nomad/transport/nomad-ca-path';
 import { NAMESPACE_GLOB } from './setting-formats';
 
 /*
@@ -131,6 +132,26 @@ export const IsReadableFileSetting = () =>
         }
       },
       defaultMessage: () => 'must be a readable file',
+    },
+  });
+
+function caPathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string') return 'must be a path';
+  try {
+    readCaPath(path);
+    return undefined;
+  } catch (err) {
+    return `must be a PEM CA certificate file or a folder of them: ${(err as Error).message}`;
+  }
+}
+
+/** NOMAD_CAPATH: a PEM CA file or a folder of them, read now as the Nomad client will read it. */
+export const IsCaPathSetting = () =>
+  ValidateBy({
+    name: 'isCaPathSetting',
+    validator: {
+      validate: (v) => v === undefined || caPathProblem(v) === undefined,
+      defaultMessage: (args?: ValidationArguments) => caPathProblem(args?.value) ?? 'is invalid',
     },
   });
 
