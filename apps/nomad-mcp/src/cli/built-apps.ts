@@ -29,8 +29,8 @@ function entryOf(app: string, command: string): Record<string, any> {
     const e = err as NodeJS.ErrnoException;
     if (e.code !== 'MODULE_NOT_FOUND' || !e.message.includes(path)) throw err;
     throw new Error(
-      `${command} is not in this build: it holds the service alone (npm run build, the Docker image). ` +
-        'In a checkout, npx nest build nomad-mcp-demo builds the demo and the simulator with it (npm run demo and npm run sim do that themselves).',
+      `not in this build, which holds the service alone (npm run build, the Docker image); ${command} needs the build ` +
+        'of the demo project: in a checkout, npx nest build nomad-mcp-demo (npm run demo and npm run sim build it themselves).',
     );
   }
 }
