@@ -7,6 +7,7 @@ export * from './nomad.types';
 export * from './nomad-resources.types';
 export * from './nomad-path';
 export * from './transport/nomad-address';
+export * from './transport/nomad-ca-path';
 export * from './transport/nomad.transport';
 export * from './transport/nomad-endpoint';
 export * from './transport/nomad-token-scope';

@@ -1,6 +1,6 @@
 import type { EnvironmentVariables } from './env.schema';
 import type { ConfirmPolicy } from '@nomad-mcp/auth';
-import { commaList } from './setting.validators';
+import { commaList } from './setting-formats';
 
 /** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
 export interface NomadConfig {
@@ -11,6 +11,10 @@ export interface NomadConfig {
   /** DEFAULT_NAMESPACE, else NOMAD_NAMESPACE, else `development`. */
   defaultNamespace: string;
   caCertPath?: string;
+  /** NOMAD_CAPATH: a PEM CA file or a folder of them (NOMAD_CACERT wins). */
+  caPath?: string;
+  /** NOMAD_TLS_SERVER_NAME: the name Nomad's certificate is checked against. */
+  tlsServerName?: string;
   clientCertPath?: string;
   clientKeyPath?: string;
   skipVerify: boolean;
@@ -143,6 +147,8 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     region: v.NOMAD_REGION || undefined,
     defaultNamespace: v.DEFAULT_NAMESPACE ?? v.NOMAD_NAMESPACE ?? 'development',
     caCertPath: v.NOMAD_CACERT,
+    caPath: v.NOMAD_CAPATH,
+    tlsServerName: v.NOMAD_TLS_SERVER_NAME,
     clientCertPath: v.NOMAD_CLIENT_CERT,
     clientKeyPath: v.NOMAD_CLIENT_KEY,
     skipVerify: v.NOMAD_SKIP_VERIFY,

@@ -18,7 +18,8 @@ type TokenVerdict = { findings: StartupFinding[]; stop: boolean };
 /**
  * Checks at start-up what a user would otherwise find out at the first call: is Nomad there and is it
  * Nomad, is the token accepted and what may it do, does the default namespace exist. Each problem is ONE
- * line that says what to do; nothing here stops the service, since Nomad may come up later.
+ * line that says what to do; nothing here stops the service, since Nomad may come up later. `nomad-mcp check`
+ * runs the same checks and exits 1 on a warning.
  */
 @Injectable()
 export class NomadStartupCheck {
@@ -29,13 +30,19 @@ export class NomadStartupCheck {
     @Inject(NOMAD_CONFIG) private readonly config: NomadConfig,
   ) {}
 
-  async run(): Promise<StartupFinding[]> {
+  /** The findings at start-up: an unreachable Nomad is no reason to stop, and the line says so. */
+  run(): Promise<StartupFinding[]> {
+    return this.findings(' Starting anyway: calls will work once Nomad answers.');
+  }
+
+  /** The findings; `unreachableNote` ends the line of an unreachable Nomad (`nomad-mcp check` adds none). */
+  async findings(unreachableNote = ''): Promise<StartupFinding[]> {
     const address = redactUrl(this.nomad.address);
     let leader: unknown;
     try {
       leader = await this.nomad.leader();
     } catch (err) {
-      return [warn(`${describeNomadProblem(err, address).message} Starting anyway: calls will work once Nomad answers.`)];
+      return [warn(`${describeNomadProblem(err, address).message}${unreachableNote}`)];
     }
     const notLeader = leaderProblem(leader, address);
     if (notLeader) return [warn(notLeader.message)];

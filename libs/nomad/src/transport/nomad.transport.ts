@@ -17,6 +17,7 @@ import {
 import { NOMAD_CLIENT_OPTIONS } from '../nomad.module-definition';
 import { blockingTimeoutMs, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, NomadClientOptions } from '../nomad.options';
 import { NomadAddress, parseNomadAddress, scrubCredentials } from './nomad-address';
+import { readCaPath } from './nomad-ca-path';
 import { scopedNomadToken } from './nomad-token-scope';
 import { BodyReadError, readCapped } from './read-body';
 
@@ -157,7 +158,9 @@ export class NomadTransport implements OnModuleDestroy {
     this.httpsAgent = new https.Agent({
       keepAlive: true,
       maxSockets: 64,
-      ca: options.caCertPath ? readFileSync(options.caCertPath) : undefined,
+      // NOMAD_CACERT wins over NOMAD_CAPATH, as in Nomad's own client
+      ca: options.caCertPath ? readFileSync(options.caCertPath) : options.caPath ? readCaPath(options.caPath) : undefined,
+      servername: options.tlsServerName,
       cert: options.clientCertPath ? readFileSync(options.clientCertPath) : undefined,
       key: options.clientKeyPath ? readFileSync(options.clientKeyPath) : undefined,
       rejectUnauthorized: !options.skipVerify,
