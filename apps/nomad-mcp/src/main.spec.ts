@@ -64,6 +64,6 @@ describe('nomad-mcp command line', () => {
     expect(await cli(['serve'], { PORT: 'eighty' })).toEqual({ code: 1, stdout: '', stderr: 'nomad-mcp serve: Invalid configuration: "PORT" must be a number (got "eighty")\n' });
     const check = await cli(['check'], { NOMAD_ADDR: 'ftp://nomad' });
     expect(check.code).toBe(1);
-    expect(check.stdout).toBe('problem  settings  Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646 (got "ftp://nomad")\n\n1 problem: fix it and run nomad-mcp check again.\n');
+    expect(check.stdout).toBe('problem  settings  Invalid configuration: "NOMAD_ADDR" must be an http:// or https:// URL, e.g. http://127.0.0.1:4646, or unix:///path/to/api.sock (got "ftp://nomad")\n\n1 problem: fix it and run nomad-mcp check again.\n');
   });
 });
