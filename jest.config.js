@@ -19,6 +19,8 @@ const common = {
   moduleNameMapper: {
     '^@nomad-mcp/nomad$': '<rootDir>/libs/nomad/src',
     '^@nomad-mcp/auth$': '<rootDir>/libs/auth/src',
+    // one file of a library without its index (which loads Nest): what light code (the CLI, settings) imports
+    '^@nomad-mcp/(auth|nomad)/(.*)$': '<rootDir>/libs/$1/src/$2',
     '^@nomad-mcp/nomad-sim$': '<rootDir>/apps/nomad-sim/src',
   },
 };

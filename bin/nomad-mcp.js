@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `nomad-mcp` (HTTP service) or `nomad-mcp --stdio` (MCP for Claude Desktop). Runs the built service;
-// `npm ci` builds it (prepare script), `npm run build` rebuilds it.
+// `nomad-mcp [command]`: serve (the default), stdio (or --stdio), demo, sim, audit, key, check; `nomad-mcp --help`
+// lists them. Runs the built code: `npm ci` and `npm pack` build it (prepare script), `npm run build` rebuilds
+// the service alone.
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 

@@ -1,25 +1,28 @@
 #!/usr/bin/env node
 /**
- * `npm start|demo|sim|bench`: builds when the sources are newer than dist/ (or dist/ is missing), then
- * runs the built code. Arguments after `--` are passed on (e.g. `npm run sim -- --port 4647 --seed`).
+ * `npm start|demo|sim|bench`: builds when the sources are newer than dist/ (or dist/ is missing), then runs
+ * `nomad-mcp` (npm start), `nomad-mcp demo`, `nomad-mcp sim` or the bench. Arguments after `--` are passed on
+ * (e.g. `npm run sim -- --port 4647 --seed`, `npm start -- check`).
  */
 const { execFileSync, spawn } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..');
+const BIN = 'bin/nomad-mcp.js';
 const SERVICE = 'dist/apps/nomad-mcp/src/main.js';
 const DEMO = 'dist/apps/nomad-mcp-demo/src/main.js';
 const SIM = 'dist/apps/nomad-sim/src/main.js';
 /**
- * What each command runs, the built files it needs, and the Nest project that builds them: the service
- * alone (what `npm run build` and the image hold), or the demo app, whose build also holds the simulator.
+ * What each command runs (the nomad-mcp CLI, or the bench) and the built files it needs. They are built with the
+ * demo app's project, whose build holds the service, the demo and the simulator (what npm ci and npm pack build;
+ * `npm run build` builds the service alone, as the image holds it).
  */
 const targets = {
-  service: { run: SERVICE, needs: [SERVICE], project: 'nomad-mcp' },
-  demo: { run: DEMO, needs: [DEMO, SIM], project: 'nomad-mcp-demo' },
-  sim: { run: SIM, needs: [SIM], project: 'nomad-mcp-demo' },
-  bench: { run: 'scripts/bench.js', needs: [SERVICE, SIM], project: 'nomad-mcp-demo' },
+  service: { run: [BIN], needs: [SERVICE] },
+  demo: { run: [BIN, 'demo'], needs: [SERVICE, DEMO, SIM] },
+  sim: { run: [BIN, 'sim'], needs: [SERVICE, SIM] },
+  bench: { run: ['scripts/bench.js'], needs: [SERVICE, SIM] },
 };
 
 function newestSource(dir) {
@@ -37,7 +40,7 @@ function ensureBuilt(target) {
   const sources = Math.max(newestSource(join(root, 'apps')), newestSource(join(root, 'libs')));
   if (built >= sources) return;
   process.stderr.write(built ? 'Sources changed; rebuilding...\n' : 'Building (first run)...\n');
-  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', target.project], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', 'nomad-mcp-demo'], { cwd: root, stdio: 'inherit' });
 }
 
 const mode = process.argv[2];
@@ -46,6 +49,7 @@ if (!targets[mode]) {
   process.exit(2);
 }
 ensureBuilt(targets[mode]);
-const child = spawn(process.execPath, [join(root, targets[mode].run), ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
+const [script, ...args] = targets[mode].run;
+const child = spawn(process.execPath, [join(root, script), ...args, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

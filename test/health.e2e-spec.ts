@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { createServer, Server } from 'node:http';
 import { startSimulator } from '../apps/nomad-sim/src';
 import { closedPortUrl, startBlackHole, startStack, Stack } from './support/stack';
@@ -86,6 +87,64 @@ describe('/health says why Nomad cannot be used', () => {
     expect(down.status).toBe(503);
     expect(down.nomad.address).toBe(closed.replace('http://', 'http://***@'));
     expect(down.text).not.toContain('SECRET');
+  });
+});
+
+describe('/health/live and /health/ready', () => {
+  it('with Nomad and the audit trail up: live 200 without asking Nomad, ready 200 with both up; /health as before', async () => {
+    const s = await startStack({ env: { API_KEYS: 'health-split-key-1' } });
+    try {
+      const before = s.nomadTraffic.length;
+      const live = await s.api('GET', '/health/live');
+      expect(live.status).toBe(200);
+      expect(live.json).toEqual({ status: 'ok', info: { process: { status: 'up', uptime_seconds: expect.any(Number) } } });
+      expect(s.nomadTraffic.length).toBe(before);
+      const ready = await s.api('GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.json).toMatchObject({ status: 'ok', details: { nomad: { status: 'up' }, audit: { status: 'up' } } });
+      expect(s.nomadTraffic.slice(before)).toContain('GET /v1/status/leader');
+      // public, like /health: no key needed
+      expect((await s.api('GET', '/health')).json.details).toEqual({ nomad: expect.objectContaining({ status: 'up' }) });
+      // the readiness check keeps nothing in the trail
+      const audit = new Database(s.auditPath, { readonly: true });
+      try {
+        expect(audit.prepare('select count(*) as n from audit_records').get()).toEqual({ n: 0 });
+      } finally {
+        audit.close();
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('Nomad down: ready 503 saying why, live still 200', async () => {
+    const s = await startStack({ sim: false, env: { NOMAD_ADDR: await closedPortUrl() } });
+    try {
+      expect((await s.api('GET', '/health/live')).status).toBe(200);
+      const ready = await s.api('GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.json.details).toMatchObject({ nomad: { status: 'down', reason: 'connection-refused' }, audit: { status: 'up' } });
+      expect(ready.json.message).toMatch(/^Service is up, but nomad is down: Nomad at http:\/\/127\.0\.0\.1:\d+ is unreachable \(ECONNREFUSED\)/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('audit trail not writable: ready 503 naming it, live and /health still 200', async () => {
+    const s = await startStack();
+    try {
+      const db = new Database(s.auditPath);
+      db.exec('DROP TABLE audit_records');
+      db.close();
+      const ready = await s.api('GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.json.details).toMatchObject({ nomad: { status: 'up' }, audit: { status: 'down', message: expect.stringMatching(/^The audit trail cannot be written \(.*audit_records.*\); changes are refused until it can\./) } });
+      expect(ready.json.message).toMatch(/^Service is up, but audit is down: The audit trail cannot be written/);
+      expect((await s.api('GET', '/health/live')).status).toBe(200);
+      expect((await s.api('GET', '/health')).status).toBe(200);
+    } finally {
+      await s.close();
+    }
   });
 });
 

@@ -10,8 +10,8 @@ import { startStack, Stack } from './support/stack';
 
 const KEY = 'inventory-admin-key-0001';
 const KEYS = { admin: KEY, reader: 'inventory-reader-key-02', adminOnly: 'inventory-adminonly-03', devOnly: 'inventory-devonly-key-04' };
-/** Routes anyone may call: the health check and the API documentation (which holds no data). */
-const PUBLIC = [/^\/health$/, /^\/api\/docs/, /^\/\{\*path\}$/];
+/** Routes anyone may call: the health checks (probes hold no key) and the API documentation (which holds no data). */
+const PUBLIC = [/^\/health(\/live|\/ready)?$/, /^\/api\/docs/, /^\/\{\*path\}$/];
 /** The smallest valid input of each operation (path parameters are filled in from it too). */
 const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
@@ -69,7 +69,17 @@ describe('route inventory: keys, scopes and namespaces on everything the app ser
   it('finds every operation route, /mcp and the tool routes among them', () => {
     const paths = routes.map((r) => `${r.method} /${r.path.replace(/^\//, '')}`);
     for (const { def } of s.app.get(OperationRegistry).all()) expect(paths).toContain(`${def.rest.method} /${routePath(def.rest.path)}`);
-    expect(paths).toEqual(expect.arrayContaining(['POST /mcp', 'POST /api/claude/jobs', 'GET /api/claude/tools', 'GET /api/claude/tool-config']));
+    expect(paths).toEqual(expect.arrayContaining(['POST /mcp', 'POST /api/claude/jobs', 'GET /api/claude/tools', 'GET /api/claude/tool-config', 'GET /metrics']));
+  });
+
+  it('the public routes answer without a key: the health checks and the docs', async () => {
+    for (const path of ['/health', '/health/live', '/health/ready', '/api/docs-json']) expect({ path, status: (await call(s.url, 'GET', path)).status }).toEqual({ path, status: 200 });
+  });
+
+  it('GET /metrics needs the scope admin: refused (403) to a reader, answered to an admin-only identity', async () => {
+    const reader = await call(s.url, 'GET', '/metrics', { headers: { 'X-API-Key': KEYS.reader } });
+    expect({ status: reader.status, message: reader.json?.message }).toEqual({ status: 403, message: "'reader' may not read /metrics: it needs the scope 'admin'." });
+    expect((await call(s.url, 'GET', '/metrics', { headers: { 'X-API-Key': KEYS.adminOnly } })).status).toBe(200);
   });
 
   it('refuses a missing, a wrong and a near-miss key on every route but health and the docs (401, nothing reaches Nomad)', async () => {

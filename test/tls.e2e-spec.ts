@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startStack } from './support/stack';
 
 const tls = (name: string) => resolve(__dirname, 'fixtures/tls', name);
@@ -33,6 +34,40 @@ describe('TLS to Nomad', () => {
       expect((await lax.api('GET', '/api/claude/list-jobs')).status).toBe(200);
     } finally {
       await lax.close();
+    }
+  });
+
+  it('trusts the CAs in the folder NOMAD_CAPATH names, as Nomad\'s client does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capath-e2e-'));
+    mkdirSync(join(dir, 'cluster'));
+    copyFileSync(tls('ca.pem'), join(dir, 'cluster', 'nomad-ca.pem'));
+    const s = await startStack({ sim: { tls: serverTls }, env: { NOMAD_CAPATH: dir } });
+    try {
+      const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
+      expect(r.status).toBe(200);
+      expect(r.json.count).toBe(3);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks the certificate against NOMAD_TLS_SERVER_NAME when NOMAD_ADDR\'s host is not in it', async () => {
+    // 127.0.0.2 is this machine too, but the certificate names 127.0.0.1, localhost and server.global.nomad only
+    const bare = await startStack({ sim: { tls: serverTls, host: '127.0.0.2' }, env: { NOMAD_CACERT: tls('ca.pem') } });
+    try {
+      expect(bare.sim!.url).toMatch(/^https:\/\/127\.0\.0\.2:/);
+      const r = await bare.api('GET', '/api/claude/list-jobs');
+      expect(r.status).toBe(503);
+      expect(r.json.message).toMatch(/\(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+    } finally {
+      await bare.close();
+    }
+    const named = await startStack({ sim: { tls: serverTls, host: '127.0.0.2' }, env: { NOMAD_CACERT: tls('ca.pem'), NOMAD_TLS_SERVER_NAME: 'server.global.nomad' } });
+    try {
+      expect((await named.api('GET', '/api/claude/list-jobs?namespace=development')).json.count).toBe(3);
+    } finally {
+      await named.close();
     }
   });
 

@@ -69,14 +69,20 @@ export interface CliRun {
 /** Runs `nomad-mcp <args>` (bin/nomad-mcp.js) with only PATH and `env`, in `cwd`, to its end. */
 export function runCli(args: string[], env: Record<string, string>, cwd: string, timeoutMs = 30000): Promise<CliRun> {
   requireBuild();
+  return runCommand([process.execPath, BIN, ...args], env, cwd, timeoutMs);
+}
+
+/** Runs `command` (program and arguments, no shell) with only PATH and `env`, in `cwd`, to its end. */
+export function runCommand(command: string[], env: Record<string, string>, cwd: string, timeoutMs = 30000): Promise<CliRun> {
+  const [program, ...args] = command;
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: CliRun = { code: null, stdout: '', stderr: '' };
     child.stdout.on('data', (d) => (out.stdout += d));
     child.stderr.on('data', (d) => (out.stderr += d));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`nomad-mcp ${args.join(' ')} did not finish within ${timeoutMs} ms: ${out.stdout}${out.stderr}`));
+      fail(new Error(`${command.join(' ')} did not finish within ${timeoutMs} ms: ${out.stdout}${out.stderr}`));
     }, timeoutMs);
     child.once('error', fail);
     child.once('close', (code) => {

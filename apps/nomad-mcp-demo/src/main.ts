@@ -1,14 +1,34 @@
 import { RunningSimulator, startSimulator } from '@nomad-mcp/nomad-sim';
 import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { createApp, DOCS_PATH, listen } from '../../nomad-mcp/src/bootstrap';
-import { loadConfig, redactUrl } from '../../nomad-mcp/src/config';
-import { reportNomadStartupCheck } from '../../nomad-mcp/src/health/nomad-startup.check';
 
 /*
- * `npm run demo`: the built-in simulator with demo data, and the service pointed at it. Its own app, so the
- * service's build and image carry neither the demo nor the simulator.
+ * `nomad-mcp demo` (`npm run demo`): the built-in simulator with demo data, and the service pointed at it. Its
+ * own app, so the service's build and image carry neither the demo nor the simulator. The service (Nest) is
+ * loaded only when the demo starts, so that `nomad-mcp demo --help` answers at once.
  */
+
+/** The options, in the shape both node:util parseArgs and the nomad-mcp CLI's parser take. */
+export const DEMO_OPTIONS = {
+  'sim-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const DEMO_USAGE = `Usage: nomad-mcp demo [options]     (in a checkout: npm run demo -- [options])
+
+The Nomad API simulator with demo data (namespaces default and development; jobs example-job, nightly-report,
+broken-api, hello-world), and the service pointed at it; prints where everything is. With NOMAD_ADDR set, the
+service uses that Nomad instead and no simulator starts. The service's settings are read as for serve.
+
+Options:
+  --sim-port N   the simulator's port (default 4646; when it is taken, any free port, and the banner says so)
+  -h, --help     this text
+`;
+
+/** A bad option value; the CLI exits 2 for it (its name ends in UsageError, as the CLI's own do). */
+export class DemoUsageError extends Error {
+  readonly name = 'DemoUsageError';
+}
 
 /** Is the port free on 127.0.0.1? The demo prefers Nomad's 4646 but never fails for want of it. */
 function portFree(port: number): Promise<boolean> {
@@ -41,20 +61,23 @@ async function startDemoSimulator(wanted: number): Promise<{ sim: RunningSimulat
   return { sim, note: `port ${wanted} is in use, so the simulator listens on ${sim.port} instead` };
 }
 
-function simPort(argv: string[]): number {
-  const { values } = parseArgs({ args: argv, options: { 'sim-port': { type: 'string', default: '4646' } } });
-  const port = Number(values['sim-port']);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--sim-port must be a port number (got "${values['sim-port']}")`);
+function simPort(text = '4646'): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new DemoUsageError(`--sim-port must be a port number, 0-65535 (got "${text}")`);
   return port;
 }
 
-async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
+/** Starts the demo; it runs until the process is stopped. A bad setting or a busy port throws one clear line. */
+export async function runDemo(values: { 'sim-port'?: string }, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const wanted = simPort(values['sim-port']);
+  const { createApp, DOCS_PATH, listen } = await import('../../nomad-mcp/src/bootstrap');
+  const { loadConfig, redactUrl } = await import('../../nomad-mcp/src/config');
+  const { reportNomadStartupCheck } = await import('../../nomad-mcp/src/health/nomad-startup.check');
   // readable logs for a person at a terminal, when the dev dependency is installed
   if (!env.LOG_FORMAT && canResolve('pino-pretty')) env.LOG_FORMAT = 'pretty';
   // a bad setting stops the demo with one line before anything starts (the service's config is read again
   // below only to point it at the simulator)
   loadConfig(env);
-  const wanted = simPort(argv);
   let simulator: { sim: RunningSimulator; note?: string } | undefined;
   if (!env.NOMAD_ADDR) {
     simulator = await startDemoSimulator(wanted);
@@ -90,7 +113,15 @@ async function demo(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   void reportNomadStartupCheck(app);
 }
 
-demo(process.argv.slice(2), process.env).catch((err: Error) => {
-  process.stderr.write(`nomad-mcp demo: ${err.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  Promise.resolve()
+    .then(() => {
+      const { values } = parseArgs({ options: DEMO_OPTIONS });
+      if (values.help) process.stdout.write(DEMO_USAGE);
+      else return runDemo(values);
+    })
+    .catch((err: Error) => {
+      process.stderr.write(`nomad-mcp demo: ${err.message}\n`);
+      process.exit(err instanceof DemoUsageError || (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1);
+    });
+}

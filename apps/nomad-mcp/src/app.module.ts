@@ -13,6 +13,7 @@ import { AppConfig, AppConfigModule, LogConfig, loadConfig } from './config';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { McpModule } from './mcp/mcp.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 
 export interface AppModuleOptions {
@@ -28,6 +29,22 @@ const REDACTED_HEADERS = ['authorization', 'x-api-key', 'x-nomad-token', 'cookie
 /** Nest's module-wiring chatter at start-up: useful when debugging, noise otherwise. */
 const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
 
+/** Probes poll these every few seconds: their answers are never logged. */
+const HEALTH_PATHS = new Set(['/health', '/health/live', '/health/ready']);
+
+/**
+ * The level of a request's log line: failures at error, refusals (4xx) at info as before, and successes at debug.
+ * Reads are the hot path and a line each is serialized and written for every one; changes are still
+ * logged at info, once, by the operation log (with who, what, the outcome and the evaluation), whichever transport
+ * they came over. LOG_LEVEL=debug logs every request.
+ */
+export function requestLogLevel(req: { url?: string }, res: { statusCode: number }, err?: unknown): pino.LevelWithSilent {
+  if (err || res.statusCode >= 500) return 'error';
+  // MCP clients ask for a server-sent event stream at the start of every session; 405 is the stateless answer
+  if (res.statusCode === 405 && req.url === '/mcp') return 'debug';
+  return res.statusCode >= 400 ? 'info' : 'debug';
+}
+
 function pinoOptions(log: LogConfig) {
   const pretty = log.format === 'pretty';
   return {
@@ -38,7 +55,8 @@ function pinoOptions(log: LogConfig) {
       transport: pretty ? { target: 'pino-pretty', options: { destination: 2, singleLine: true, ignore: 'pid,hostname,req,res' } } : undefined,
       redact: { paths: REDACTED_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
-      autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' },
+      autoLogging: { ignore: (req: { url?: string }) => HEALTH_PATHS.has(req.url ?? '') },
+      customLogLevel: requestLogLevel,
       hooks: {
         logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn, level: number) {
           const context = (args[0] as { context?: string } | undefined)?.context;
@@ -73,6 +91,7 @@ export class AppModule {
         OperationsModule.register(options.operationDirs),
         JobsModule,
         McpModule,
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },

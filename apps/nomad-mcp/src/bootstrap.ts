@@ -10,6 +10,8 @@ import { refineOpenApi } from './common/openapi-refine';
 import { hostPolicyOf } from './common/accepted-host';
 import { browserOriginCheck } from './common/browser-origin';
 import { jsonDepthLimit, jsonOnly } from './common/json-body';
+import { httpMetrics } from './metrics/http-metrics';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { InputValidationPipe } from './common/validation';
 import { AppConfig, APP_CONFIG, loadConfig } from './config/env.schema';
 import type { HttpConfig } from './config/app-config';
@@ -43,12 +45,13 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 }
 
 /**
- * What every request meets before routing, in this order: cross-site browser requests are refused (403)
+ * What every request meets before routing, in this order: it is counted and timed (metrics), cross-site browser requests are refused (403)
  * and the allowed ones get CORS answers, bodies that are not JSON are refused unread (415), JSON is parsed (the only parser) and bounded in depth.
  */
 function configureHttpEdge(app: NestExpressApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   const keys = app.get<ApiKeyRing>(API_KEY_RING);
+  app.use(httpMetrics(app.get(ServiceMetrics)));
   app.use(browserOriginCheck({ ...hostPolicyOf(config, keys.enabled), allowedOrigins: config.allowedOrigins }));
   if (config.allowedOrigins.length) {
     // the web apps of MCP_ALLOWED_ORIGINS call from another origin: their browsers need CORS answers

@@ -1,55 +1,79 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
-import { runAuditCli } from './audit/audit-cli';
-import { configureApp, createApp, DOCS_PATH, listen } from './bootstrap';
-import { AppConfig, loadConfig, redactUrl } from './config';
-import { reportNomadStartupCheck } from './health/nomad-startup.check';
-import { McpService } from './mcp/mcp.service';
-import { guardStdioInput } from './mcp/stdio-raw-guard';
+import { CliIo, processIo } from './cli/cli-io';
+import { CliCommand, COMMAND_NAMES, COMMANDS, CommandResult } from './cli/commands';
+import { VERSION } from './version';
 
-/** MCP over stdio for Claude Desktop: stdout carries the protocol, logs go to stderr. */
-async function runStdio(config: AppConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config }), { bufferLogs: true, abortOnError: false });
-  configureApp(app, { serveDocs: false });
-  await app.init();
-  // Nest prints the logs it buffered during start-up, and stops buffering, only when an HTTP server
-  // starts listening; stdio mode never listens, so without this every later line would stay in memory.
-  app.flushLogs();
-  const server = app.get(McpService).createServer();
-  const transport = new StdioServerTransport(process.stdin.pipe(guardStdioInput(process.stdout)), process.stdout);
-  transport.onclose = () => void app.close();
-  await server.connect(transport);
-  app.get(Logger).log(`MCP server on stdio; Nomad at ${redactUrl(config.nomad.address)}`);
-  void reportNomadStartupCheck(app);
+/*
+ * `nomad-mcp [command] [options]` (bin/nomad-mcp.js runs main). Only the command table is loaded here; each
+ * command loads what it needs when it runs.
+ */
+
+export const USAGE = `Usage: nomad-mcp [command] [options]
+
+Claude's safe door to HashiCorp Nomad: REST at /api/claude and an MCP server, with a built-in Nomad API simulator.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(7)}${c.summary}`).join('\n')}
+
+nomad-mcp <command> --help says what a command takes. Without a command, nomad-mcp serves (as serve does);
+nomad-mcp --stdio is nomad-mcp stdio. Settings are environment variables: see README "Configuration".
+
+Options:
+  -h, --help   this text
+  --version    the version
+`;
+
+/** A problem with the command line: its name ends in UsageError (the CLI's, the audit's, the demo's, the simulator's). */
+const isUsageError = (err: unknown): err is Error => err instanceof Error && err.name.endsWith('UsageError');
+
+/** Which command the arguments name, and the arguments it gets; undefined for --help, --version or a bad first word. */
+type Resolved = { command: CliCommand; args: string[]; explicit: boolean } | { exit: number };
+
+function resolveCommand(argv: string[], io: CliIo): Resolved {
+  const [first, ...rest] = argv;
+  const byName = (name: string) => COMMANDS.find((c) => c.name === name)!;
+  if (first === undefined) return { command: COMMANDS[0], args: [], explicit: false };
+  if (first === '--stdio') return { command: byName('stdio'), args: rest, explicit: false };
+  if (first === '-h' || first === '--help' || (first === 'help' && !rest.length)) {
+    io.stdout(USAGE);
+    return { exit: 0 };
+  }
+  if (first === 'help' && COMMAND_NAMES.includes(rest[0])) return { command: byName(rest[0]), args: ['--help'], explicit: true };
+  if (first === '--version') {
+    io.stdout(`nomad-mcp ${VERSION}\n`);
+    return { exit: 0 };
+  }
+  if (COMMAND_NAMES.includes(first)) return { command: byName(first), args: rest, explicit: true };
+  const what = first === 'help' ? `unknown command "${rest[0]}"` : first.startsWith('-') ? `unknown option ${first.split('=')[0]}` : `unknown command "${first}"`;
+  io.stderr(`nomad-mcp: ${what}; the commands are ${COMMAND_NAMES.join(', ')} (options: --help, --version, --stdio); see nomad-mcp --help\n`);
+  return { exit: 2 };
 }
 
-async function runHttp(config: AppConfig): Promise<void> {
-  const app = await createApp({ config });
-  const { url, notes } = await listen(app);
-  const log = app.get(Logger);
-  for (const n of notes) log.warn(n);
-  log.log(`Nomad MCP listening on ${url}  (REST ${url}/api/claude, Swagger UI ${url}/${DOCS_PATH}, MCP ${url}/mcp); Nomad at ${redactUrl(config.nomad.address)}`);
-  void reportNomadStartupCheck(app);
+/**
+ * Runs the command line and resolves to its exit status, or `running` for a server. A bad command line is one
+ * line on stderr and 2; any other failure one line and 1 (never a stack trace).
+ */
+export async function runCli(argv: string[], io: CliIo = processIo, env: NodeJS.ProcessEnv = process.env): Promise<CommandResult> {
+  const resolved = resolveCommand(argv, io);
+  if ('exit' in resolved) return resolved.exit;
+  const { command, args, explicit } = resolved;
+  const prefix = explicit ? `nomad-mcp ${command.name}` : 'nomad-mcp';
+  try {
+    return await command.run(args, io, env);
+  } catch (err) {
+    if (isUsageError(err)) {
+      // a line that already lists what the command takes needs no pointer to its --help
+      const see = err.message.includes(`nomad-mcp ${command.name} takes`) ? '' : `; see nomad-mcp ${command.name} --help`;
+      io.stderr(`${prefix}: ${err.message.replace(/\.$/, '')}${see}\n`);
+      return 2;
+    }
+    io.stderr(`${prefix}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<void> {
-  // `nomad-mcp audit …` reads the audit trail and exits: no HTTP server, no Nomad (see audit/audit-cli.ts)
-  if (argv[0] === 'audit') {
-    process.exitCode = await runAuditCli(argv.slice(1));
-    return;
-  }
-  // settings first, read once: a bad value stops start-up with one clear line, before Nest prints anything
-  const config = loadConfig(process.env);
-  if (argv.includes('--stdio')) await runStdio(config);
-  else await runHttp(config);
+  const result = await runCli(argv);
+  if (result !== 'running') process.exitCode = result;
 }
 
-if (require.main === module) {
-  main().catch((err: Error) => {
-    process.stderr.write(`nomad-mcp: ${err.message}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) void main();

@@ -56,7 +56,16 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
+    if (!isPublic) this.authenticate(context);
+    return true;
+  }
+
+  /**
+   * The caller of the request, set as `request.principal`; throws 401 (no accepted key, or an expired one) or
+   * 403 (keyless use addressed to a host that is not loopback). For routes that are @Public() to the global
+   * guard but check a key themselves (GET /metrics also takes METRICS_TOKEN).
+   */
+  authenticate(context: ExecutionContext): Principal {
     const req = context.switchToHttp().getRequest<Request>();
     if (!this.keys.enabled) {
       const host = req.headers.host;
@@ -76,7 +85,7 @@ export class ApiKeyGuard implements CanActivate {
       // the key decides who calls; the caller's own Nomad token (passthrough) only what Nomad lets those calls do
       const nomadToken = this.tokenPassthrough ? presentedNomadToken(req.headers) : undefined;
       req.principal = nomadToken ? attachNomadToken({ ...principal }, { secret: nomadToken, label: 'the Nomad token sent as X-Nomad-Token' }) : principal;
-      return true;
+      return req.principal;
     }
     context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', key ? `${AUTH_CHALLENGE}, error="invalid_token"` : AUTH_CHALLENGE);
     throw new UnauthorizedException(

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiKeyRing, KEYS_FILE_RECHECK_MS, presentedKey } from './api-keys';
+import { ApiKeyRing, KEYS_FILE_RECHECK_MS, presentedKey, sameSecret } from './api-keys';
 import { principalNameOfKey } from './principal';
 
 describe('ApiKeyRing', () => {
@@ -84,6 +84,14 @@ describe('ApiKeyRing', () => {
 
   it('is disabled when no key is configured', () => {
     expect(ApiKeyRing.fromSources('', undefined).enabled).toBe(false);
+  });
+});
+
+describe('sameSecret', () => {
+  it('is true only for the very secret, whatever the lengths', () => {
+    const secret = 'metrics-token-0123456789abcdef0123456789';
+    expect(sameSecret(secret, secret)).toBe(true);
+    for (const other of [undefined, '', secret.slice(0, -1), `${secret}x`, secret.toUpperCase(), 'x']) expect(sameSecret(other, secret)).toBe(false);
   });
 });
 

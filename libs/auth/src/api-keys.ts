@@ -145,6 +145,11 @@ function digest(key: string): Buffer {
   return createHash('sha256').update(key, 'utf8').digest();
 }
 
+/** Whether a presented secret equals the expected one, in constant time whatever either's length (their digests are compared). */
+export function sameSecret(presented: string | undefined, expected: string): boolean {
+  return presented !== undefined && timingSafeEqual(digest(presented), digest(expected));
+}
+
 /** The key a request presents: X-API-Key, or Authorization: Bearer <key>. */
 export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
   const x = headers['x-api-key'];

@@ -29,6 +29,9 @@ export type Scope = (typeof SCOPES)[number];
 export const CONFIRM_POLICIES = ['destructive', 'writes', 'off'] as const;
 export type ConfirmPolicy = (typeof CONFIRM_POLICIES)[number];
 
+/** An identity's name: what logs and the audit trail show. */
+export const IDENTITY_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
+
 export interface Identity {
   name: string;
   digest: Buffer;
@@ -75,7 +78,7 @@ export function parseIdentities(text: string, file: string, env: NodeJS.ProcessE
   return list.map((raw, i) => {
     const where = `${file}: identities[${i}]`;
     const e = (raw ?? {}) as Record<string, unknown>;
-    const name = typeof e.name === 'string' && /^[A-Za-z0-9_.@-]{1,64}$/.test(e.name) ? e.name : undefined;
+    const name = typeof e.name === 'string' && IDENTITY_NAME.test(e.name) ? e.name : undefined;
     if (!name) throw new IdentitiesFileError(`${where}.name must be 1-64 letters, digits or . _ @ -`);
     if (names.has(name)) throw new IdentitiesFileError(`${where}.name '${name}' is used twice`);
     names.add(name);

@@ -8,6 +8,10 @@ export interface NomadClientOptions {
   region?: string;
   /** NOMAD_CACERT: PEM file of the CA that signed Nomad's certificate. */
   caCertPath?: string;
+  /** NOMAD_CAPATH: a PEM file or a folder of them (used when caCertPath is not set, as Nomad does). */
+  caPath?: string;
+  /** NOMAD_TLS_SERVER_NAME: the name Nomad's certificate is checked against (and sent as SNI) instead of NOMAD_ADDR's host. */
+  tlsServerName?: string;
   /** NOMAD_SKIP_VERIFY */
   skipVerify?: boolean;
   /** NOMAD_CLIENT_CERT / NOMAD_CLIENT_KEY: PEM files for clusters that verify client certificates. */

@@ -1,6 +1,7 @@
 import { BadRequestException, Logger } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { CliIo, processIo } from '../cli/cli-io';
 import { validateInput, FieldError } from '../common/validation';
 import { loadConfig } from '../config/env.schema';
 import { AuditQueryDto } from '../operations/audit/audit-query.dto';
@@ -133,13 +134,6 @@ export function nextPageCommand(filters: AuditCliArgs['filters'], json: boolean,
   words.push('--cursor', cursor);
   return words.join(' ');
 }
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const processIo: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 /** Runs `nomad-mcp audit …`; resolves to the exit status (0 read, 1 trail unreadable, 2 bad option). */
 export async function runAuditCli(argv: string[], env: Record<string, string | undefined> = process.env, io: CliIo = processIo): Promise<number> {

@@ -43,6 +43,8 @@ export async function openAuditDatabase(o: AuditDatabaseOptions): Promise<Opened
     return opened;
   } catch (err) {
     await opened.db.destroy().catch(() => undefined);
+    const driver = o.databaseUrl ? undefined : sqliteDriverProblem(err);
+    if (driver) throw new AuditDatabaseError(`Audit trail: cannot open ${opened.where}: ${driver}`);
     const reason = err instanceof Error ? err.message : String(err);
     const fix = o.databaseUrl
       ? 'check that DATABASE_URL names a reachable Postgres database this user may create tables in'
@@ -76,6 +78,21 @@ function openPostgres(url: string, schema: string): OpenedAuditDatabase {
   // an idle connection dropped by the server (restart, failover) must not crash the service: the next query reconnects
   pool.on('error', () => undefined);
   return { db: new Kysely<AuditDatabase>({ dialect: new PostgresDialect({ pool }) }), where };
+}
+
+/**
+ * When `err` says the SQLite driver's native part is missing or built for another Node.js, one line that says
+ * how to fix it; else undefined. npm (11+) skips a dependency's install script unless it is allowed, and
+ * better-sqlite3 builds or downloads that part in its install script.
+ */
+export function sqliteDriverProblem(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!/Could not locate the bindings file|better_sqlite3\.node|NODE_MODULE_VERSION/.test(message)) return undefined;
+  const why = /NODE_MODULE_VERSION/.test(message) ? `was built for another Node.js version than ${process.version}` : 'is not installed (npm skipped its install script)';
+  return (
+    `the SQLite driver's native part (better-sqlite3) ${why}. Fix: install with npm install --allow-scripts=better-sqlite3 ` +
+    '(or run npm rebuild better-sqlite3 where it is installed), or set DATABASE_URL to keep the audit trail in Postgres.'
+  );
 }
 
 /** A driver message never carries the URL's password into a log or an answer. */

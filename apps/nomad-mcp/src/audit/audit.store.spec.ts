@@ -184,12 +184,26 @@ describe.each(TEST_DATABASES)('AuditStore on %s', (_name, make) => {
     }
   }, 60000);
 
+  it('checkWritable() keeps no record: the check row is rolled back', async () => {
+    const before = (await store.query({ limit: 500 })).records.length;
+    await expect(store.checkWritable()).resolves.toBeUndefined();
+    expect((await store.query({ limit: 500 })).records.length).toBe(before);
+    expect((await store.query({ operation: 'readiness_check' })).records).toEqual([]);
+  });
+
   // last: it breaks this database
-  it('rejects record() with a clear error when the write fails, so the caller can fail the call', async () => {
+  it('rejects record() with a clear error when the write fails, so the caller can fail the call; writes$ counts both', async () => {
+    const writes: boolean[] = [];
+    const subscription = store.writes$.subscribe((ok) => writes.push(ok));
+    await store.record(entry({ job: 'kept' }));
     await rawExec(db, 'drop table audit_records');
     await expect(store.record(entry({ job: 'lost' }))).rejects.toThrow(
       /^Audit trail: the record of this call could not be written \(.*audit_records.*\); the call is refused so that nothing goes unrecorded\. Retry, or ask an operator/,
     );
+    subscription.unsubscribe();
+    expect(writes).toEqual([true, false]);
+    // and the readiness check sees it
+    await expect(store.checkWritable()).rejects.toThrow(/audit_records/);
   });
 });
 

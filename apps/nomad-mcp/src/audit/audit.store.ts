@@ -1,5 +1,6 @@
 import { BadRequestException, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { Kysely } from 'kysely';
+import { Observable, Subject } from 'rxjs';
 import { randomBytes } from 'node:crypto';
 import { AUDIT_CONFIG } from '../config/app-config';
 import { AuditDatabaseError, AuditDatabaseOptions, openAuditDatabase, scrub } from './audit-database';
@@ -22,6 +23,7 @@ export class AuditStore implements OnModuleInit, OnModuleDestroy {
   private opening?: Promise<Kysely<AuditDatabase>>;
   private closed = false;
   private usesSinceSweep = 0;
+  private readonly writes = new Subject<boolean>();
 
   constructor(@Optional() @Inject(AUDIT_CONFIG) private readonly options: AuditDatabaseOptions = { dbPath: './data/audit.sqlite3' }) {}
 
@@ -31,7 +33,13 @@ export class AuditStore implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.writes.complete();
     await this.close();
+  }
+
+  /** true for every record written, false for every one that could not be (metrics subscribe). */
+  get writes$(): Observable<boolean> {
+    return this.writes.asObservable();
   }
 
   async open(): Promise<void> {
@@ -48,13 +56,36 @@ export class AuditStore implements OnModuleInit, OnModuleDestroy {
 
   async record(entry: AuditEntry): Promise<void> {
     const row = toRow(entry);
-    const db = await this.database();
     try {
+      const db = await this.database();
       await db.insertInto('audit_records').values(row).execute();
+      this.writes.next(true);
     } catch (err) {
+      this.writes.next(false);
+      if (err instanceof AuditDatabaseError) throw err;
       const reason = scrub(err instanceof Error ? err.message : String(err), this.options.databaseUrl);
       this.logger.error(`could not record ${row.operation} by ${row.identity}: ${reason}`);
       throw new AuditDatabaseError(`Audit trail: the record of this call could not be written (${reason}); the call is refused so that nothing goes unrecorded. Retry, or ask an operator to check the audit database.`);
+    }
+  }
+
+  /**
+   * Whether a record could be written now, without keeping one: a row is inserted in a transaction that is
+   * rolled back. Finds a missing table, a read-only or locked database and an unreachable server; it takes the
+   * write lock for a moment, and writes nothing to disk. Rejects with the reason.
+   */
+  async checkWritable(): Promise<void> {
+    const db = await this.database();
+    const rollback = new Error('rollback');
+    const row = toRow({ identity: 'readiness-check', transport: 'rest', operation: 'readiness_check', namespace: null, job: null, arguments: {}, outcome: 'ok', status: 200, eval_id: null, duration_ms: 0, error: null });
+    try {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('audit_records').values(row).execute();
+        throw rollback;
+      });
+    } catch (err) {
+      if (err === rollback) return;
+      throw new AuditDatabaseError(scrub(err instanceof Error ? err.message : String(err), this.options.databaseUrl));
     }
   }
 

@@ -1,4 +1,4 @@
-import { ExecutionContext, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { ExecutionContext, HttpException, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -11,6 +11,7 @@ import {
 } from '@nestjs/throttler';
 import { API_KEY_RING, ApiKeyRing, IS_PUBLIC, principalOf } from '@nomad-mcp/auth';
 import type { Request, Response } from 'express';
+import { routeOf, ServiceMetrics } from '../metrics/service-metrics';
 
 /** The window RATE_LIMIT_PER_MINUTE counts in. */
 export const RATE_LIMIT_WINDOW_MS = 60_000;
@@ -28,6 +29,7 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() storage: ThrottlerStorage,
     reflector: Reflector,
     @Inject(API_KEY_RING) private readonly keys: ApiKeyRing,
+    @Optional() private readonly metrics?: ServiceMetrics,
   ) {
     super(options, storage, reflector);
   }
@@ -48,6 +50,7 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = Math.max(1, detail.timeToBlockExpire);
+    this.metrics?.rateLimitRefusal(routeOf(context.switchToHttp().getRequest<Request>()));
     context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(seconds));
     throw new HttpException(
       {

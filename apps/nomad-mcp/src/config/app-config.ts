@@ -1,6 +1,6 @@
 import type { EnvironmentVariables } from './env.schema';
 import type { ConfirmPolicy } from '@nomad-mcp/auth';
-import { commaList } from './setting.validators';
+import { commaList } from './setting-formats';
 
 /** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
 export interface NomadConfig {
@@ -11,6 +11,10 @@ export interface NomadConfig {
   /** DEFAULT_NAMESPACE, else NOMAD_NAMESPACE, else `development`. */
   defaultNamespace: string;
   caCertPath?: string;
+  /** NOMAD_CAPATH: a PEM CA file or a folder of them (NOMAD_CACERT wins). */
+  caPath?: string;
+  /** NOMAD_TLS_SERVER_NAME: the name Nomad's certificate is checked against. */
+  tlsServerName?: string;
   clientCertPath?: string;
   clientKeyPath?: string;
   skipVerify: boolean;
@@ -69,8 +73,11 @@ export interface AuditConfig {
   reads: boolean;
 }
 
-/** Operation metrics; their settings arrive with the metrics feature. */
-export type MetricsConfig = Record<string, never>;
+/** GET /metrics (Prometheus). */
+export interface MetricsConfig {
+  /** METRICS_TOKEN: a bearer token that opens /metrics besides an API key with the scope `admin`; a secret. */
+  token?: string;
+}
 
 /** The settings grouped by the part of the service that consumes them. */
 export interface ConfigSlices {
@@ -140,6 +147,8 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     region: v.NOMAD_REGION || undefined,
     defaultNamespace: v.DEFAULT_NAMESPACE ?? v.NOMAD_NAMESPACE ?? 'development',
     caCertPath: v.NOMAD_CACERT,
+    caPath: v.NOMAD_CAPATH,
+    tlsServerName: v.NOMAD_TLS_SERVER_NAME,
     clientCertPath: v.NOMAD_CLIENT_CERT,
     clientKeyPath: v.NOMAD_CLIENT_KEY,
     skipVerify: v.NOMAD_SKIP_VERIFY,
@@ -160,7 +169,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };
   return deepFreeze({
-    nomad, http, auth, log, audit, metrics: {},
+    nomad, http, auth, log, audit, metrics: { token: v.METRICS_TOKEN },
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,

@@ -36,6 +36,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NOMAD_MCP_TOKEN_PASSTHROUGH: 'yes please' })).toThrow('"NOMAD_MCP_TOKEN_PASSTHROUGH"');
     expect(() => loadConfig({ NOMAD_MCP_ALLOWED_NAMESPACES: 'dev/x' })).toThrow('"NOMAD_MCP_ALLOWED_NAMESPACES" must be comma-separated namespace names or globs');
     expect(c.log).toEqual({ level: 'debug', format: 'pretty' });
+    expect(c.metrics).toEqual({ token: undefined });
+    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(32) }).metrics).toEqual({ token: 'm'.repeat(32) });
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-SECRET' })).toThrow('Invalid configuration: "METRICS_TOKEN" must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short-SECRET' })).not.toThrow(/SECRET"/);
     expect(c).toMatchObject({ audit: {}, metrics: {}, nomadAddr: c.nomad.address, nomadToken: 't', port: 9000, apiKeys: 'a,b', logLevel: 'debug' });
     expect(Object.isFrozen(c) && Object.isFrozen(c.nomad)).toBe(true);
   });

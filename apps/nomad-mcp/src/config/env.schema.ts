@@ -4,8 +4,10 @@ import { IsOptional, ValidationError, validateSync } from 'class-validator';
 import { CONFIRM_POLICIES, ConfirmPolicy } from '@nomad-mcp/auth';
 import { AppConfig, toAppConfig } from './app-config';
 import { redactUrl } from './redact-url';
+import { resolveSettingAliases } from './setting-aliases';
 import {
   IsBooleanSetting,
+  IsCaPathSetting,
   IsHostSetting,
   IsHttpUrlSetting,
   IsIntegerSetting,
@@ -31,7 +33,8 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /**
  * Every environment variable the service reads, with its default, validated once at start-up. Nomad's own
- * variable names are used for the connection to Nomad, so a shell set up for the `nomad` CLI works as it is.
+ * variable names are used for the connection to Nomad, so a shell set up for the `nomad` CLI works as it is;
+ * the names of HashiCorp's MCP servers are read too (setting-aliases.ts).
  * To add a setting: a property here, and where it goes in app-config.ts.
  */
 export class EnvironmentVariables {
@@ -74,6 +77,14 @@ export class EnvironmentVariables {
 
   @Expose() @IsOptional() @IsReadableFileSetting()
   NOMAD_CACERT?: string;
+
+  /** A PEM CA file or a folder of them (Nomad's own variable); NOMAD_CACERT wins when both are set, as in Nomad. */
+  @Expose() @IsOptional() @IsCaPathSetting()
+  NOMAD_CAPATH?: string;
+
+  /** The name Nomad's certificate is checked against, and sent as SNI, instead of NOMAD_ADDR's host (e.g. server.global.nomad). */
+  @Expose() @IsOptional() @IsHostSetting()
+  NOMAD_TLS_SERVER_NAME?: string;
 
   @Expose() @RequiredWithSetting('NOMAD_CLIENT_KEY') @IsReadableFileSetting()
   NOMAD_CLIENT_CERT?: string;
@@ -150,10 +161,17 @@ export class EnvironmentVariables {
   /** true: reads (list, status, logs) are recorded in the audit trail too; changes always are. */
   @Expose() @ToBoolean() @IsBooleanSetting()
   NOMAD_MCP_AUDIT_READS: boolean = false;
+
+  /**
+   * A bearer token (at least 32 characters) that also opens GET /metrics, for a Prometheus that holds no API key.
+   * Unset: /metrics needs an API key with the scope `admin` (as it does anyway).
+   */
+  @Expose() @IsOptional() @IsSecretSetting({ minLength: 32 })
+  METRICS_TOKEN?: string;
 }
 
 /** Settings whose values are secrets: a bad one is named, never shown. */
-const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS']);
+const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS', 'METRICS_TOKEN']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
 const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL']);
 
@@ -172,19 +190,24 @@ export class ConfigError extends Error {
 
 /**
  * Validates `env` and returns the typed config, or throws a ConfigError whose message is one clear line:
- * `Invalid configuration: "PORT" must be a number (got "eighty")`. An empty value counts as unset.
+ * `Invalid configuration: "PORT" must be a number (got "eighty")`. An empty value counts as unset. A setting
+ * read from an alias (TRANSPORT_PORT for PORT, …) is named by the alias that was set.
  */
 export function loadConfig(env: Record<string, unknown>): AppConfig {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const vars = plainToInstance(EnvironmentVariables, given, { excludeExtraneousValues: true, exposeDefaultValues: true });
+  const { env: resolved, from, invalid } = resolveSettingAliases(given);
+  if (invalid) throw new ConfigError(`Invalid configuration: "${invalid.alias}" must be ${invalid.format}${shownValue(invalid.alias, given[invalid.alias])}`);
+  const vars = plainToInstance(EnvironmentVariables, resolved, { excludeExtraneousValues: true, exposeDefaultValues: true });
   const [first] = validateSync(vars, { stopAtFirstError: true, forbidUnknownValues: false });
-  if (first) throw configError(first, given);
+  if (first) throw configError(first, given, from);
   return toAppConfig(vars);
 }
 
-function configError(error: ValidationError, given: Record<string, unknown>): ConfigError {
-  const name = error.property;
-  const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+function configError(error: ValidationError, given: Record<string, unknown>, from: Record<string, string>): ConfigError {
+  const name = from[error.property] ?? error.property;
+  let reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  // "TLS_KEY_FILE is required when TLS_CERT_FILE is set" names the variable that was set: MCP_TLS_CERT_FILE
+  for (const [setting, alias] of Object.entries(from)) reason = reason.replace(new RegExp(`\\b${setting}\\b`, 'g'), alias);
   return new ConfigError(`Invalid configuration: "${name}" ${reason}${shownValue(name, given[name])}`);
 }
 

@@ -3,6 +3,8 @@ import { isFQDN, isIP, ValidateBy, ValidationArguments } from 'class-validator';
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { unixSocketPath } from '@nomad-mcp/nomad';
+import { readCaPath } from '@nomad-mcp/nomad/transport/nomad-ca-path';
+import { NAMESPACE_GLOB } from './setting-formats';
 
 /*
  * class-validator decorators for environment settings. Each one checks one kind of value completely
@@ -148,6 +150,26 @@ export const IsReadableFileSetting = () =>
     },
   });
 
+function caPathProblem(path: unknown): string | undefined {
+  if (typeof path !== 'string') return 'must be a path';
+  try {
+    readCaPath(path);
+    return undefined;
+  } catch (err) {
+    return `must be a PEM CA certificate file or a folder of them: ${(err as Error).message}`;
+  }
+}
+
+/** NOMAD_CAPATH: a PEM CA file or a folder of them, read now as the Nomad client will read it. */
+export const IsCaPathSetting = () =>
+  ValidateBy({
+    name: 'isCaPathSetting',
+    validator: {
+      validate: (v) => v === undefined || caPathProblem(v) === undefined,
+      defaultMessage: (args?: ValidationArguments) => caPathProblem(args?.value) ?? 'is invalid',
+    },
+  });
+
 /** The PEM text of a file, or undefined when it cannot be read or holds no PEM block of `label`. */
 function pemFile(path: unknown, label: RegExp): string | undefined {
   if (typeof path !== 'string') return undefined;
@@ -233,10 +255,6 @@ function isOrigin(text: string): boolean {
   }
 }
 
-/** The items of a comma-separated setting, trimmed, empty ones left out. */
-export function commaList(text: string): string[] {
-  return text.split(',').map((item) => item.trim()).filter(Boolean);
-}
 
 /** A comma-separated setting whose every (trimmed) item passes `item`. */
 const IsCommaListSetting = (name: string, item: (text: string) => boolean, message: string) =>
@@ -252,6 +270,6 @@ const IsCommaListSetting = (name: string, item: (text: string) => boolean, messa
 export const IsOriginListSetting = () =>
   IsCommaListSetting('isOriginListSetting', (o) => !o || isOrigin(o), 'must be comma-separated origins such as https://app.example.com');
 
-/** Comma-separated namespace globs: letters, digits, dashes and `*` (NOMAD_MCP_ALLOWED_NAMESPACES). */
+/** Comma-separated namespace globs (NOMAD_MCP_ALLOWED_NAMESPACES). */
 export const IsNamespaceGlobListSetting = () =>
-  IsCommaListSetting('isNamespaceGlobListSetting', (g) => /^[a-zA-Z0-9*-]{1,128}$/.test(g), 'must be comma-separated namespace names or globs such as dev-*,staging');
+  IsCommaListSetting('isNamespaceGlobListSetting', (g) => NAMESPACE_GLOB.test(g), 'must be comma-separated namespace names or globs such as dev-*,staging');

@@ -43,7 +43,7 @@ function unreachable(address: string, cause: string): NomadProblem {
     return { reason: 'dns', message: `Nomad at ${address} is unreachable (${cause}): the host name '${host}' ${why}; check NOMAD_ADDR.` };
   }
   if (TLS_CODE.test(cause)) {
-    return { reason: 'tls', message: `Nomad at ${address} is unreachable (${cause}): the TLS connection failed; check NOMAD_CACERT, NOMAD_CLIENT_CERT/NOMAD_CLIENT_KEY or the http/https scheme of NOMAD_ADDR.` };
+    return { reason: 'tls', message: `Nomad at ${address} is unreachable (${cause}): the TLS connection failed; check NOMAD_CACERT (or NOMAD_CAPATH), NOMAD_TLS_SERVER_NAME (the name in Nomad's certificate, e.g. server.global.nomad), NOMAD_CLIENT_CERT/NOMAD_CLIENT_KEY or the http/https scheme of NOMAD_ADDR.` };
   }
   return { reason: 'unreachable', message: `Nomad at ${address} is unreachable (${cause}); check NOMAD_ADDR and the network between this service and Nomad.` };
 }

@@ -7,15 +7,21 @@ export type StartupFinding = ConnectionFinding;
 /**
  * Checks at start-up what a user would otherwise find out at the first call (NomadConnectionCheck, with
  * NOMAD_TOKEN): each problem is ONE line that says what to do; nothing here stops the service, since Nomad may
- * come up later.
+ * come up later. `nomad-mcp check` runs the same checks and exits 1 on a warning.
  */
 @Injectable()
 export class NomadStartupCheck {
   constructor(private readonly connection: NomadConnectionCheck) {}
 
-  async run(): Promise<StartupFinding[]> {
+  /** The findings at start-up: an unreachable Nomad is no reason to stop, and the line says so. */
+  run(): Promise<StartupFinding[]> {
+    return this.findings(' Starting anyway: calls will work once Nomad answers.');
+  }
+
+  /** The findings; `unreachableNote` ends the line of an unreachable Nomad (`nomad-mcp check` adds none). */
+  async findings(unreachableNote = ''): Promise<StartupFinding[]> {
     const report = await this.connection.check();
-    if (!report.reachable) return report.findings.map((f) => ({ ...f, message: `${f.message} Starting anyway: calls will work once Nomad answers.` }));
+    if (!report.reachable) return report.findings.map((f) => ({ ...f, message: `${f.message}${unreachableNote}` }));
     return report.findings;
   }
 }

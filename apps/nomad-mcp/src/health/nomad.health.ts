@@ -5,7 +5,7 @@ import { NOMAD_CONFIG, NomadConfig, redactUrl } from '../config';
 import { describeNomadProblem, leaderProblem } from './nomad-problem';
 
 /** A health check must answer quickly even when NOMAD_TIMEOUT_MS is long. */
-const HEALTH_TIMEOUT_MS = 3000;
+export const HEALTH_TIMEOUT_MS = 3000;
 
 /**
  * Nomad is healthy when /v1/status/leader answers with a leader address ("host:port"). When it is not,

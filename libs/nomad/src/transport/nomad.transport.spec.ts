@@ -109,6 +109,41 @@ describe('NomadTransport', () => {
     expect(err).toEqual(new Error('caller gave up'));
     await server.socketsClosed();
   });
+
+  it('tells calls$ how each call ended: the status, or timeout/unreachable/truncated when there was none', async () => {
+    server = await startTestHttpServer((req, res) => {
+      if (req.url!.startsWith('/v1/job/missing')) return void res.writeHead(404).end('job not found');
+      if (req.url!.startsWith('/v1/job/slow')) return void setTimeout(() => res.end('{}'), 400);
+      if (req.url!.startsWith('/v1/job/cut')) return void (res.writeHead(200).write('{"ID"'), setTimeout(() => res.socket?.resetAndDestroy(), 20));
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('[]');
+    });
+    const t = transportFor(server.url, { timeoutMs: 200 });
+    const seen: Array<{ method: string; path: string; status: unknown; durationMs: number; blocking: boolean }> = [];
+    const subscription = t.calls$.subscribe((c) => seen.push(c));
+    await t.json('GET', '/v1/jobs', { index: 1, waitMs: 10 });
+    await t.json('GET', '/v1/job/missing').catch(() => undefined);
+    await t.json('GET', '/v1/job/slow').catch(() => undefined);
+    await t.json('GET', '/v1/job/cut').catch(() => undefined);
+    const s = await t.stream('GET', '/v1/client/fs/logs/a1');
+    s.close();
+    subscription.unsubscribe();
+    await t.json('GET', '/v1/jobs');
+    expect(seen.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
+      { method: 'GET', path: '/v1/jobs', status: 200 },
+      { method: 'GET', path: '/v1/job/missing', status: 404 },
+      { method: 'GET', path: '/v1/job/slow', status: 'timeout' },
+      { method: 'GET', path: '/v1/job/cut', status: 'truncated' },
+      { method: 'GET', path: '/v1/client/fs/logs/a1', status: 200 },
+    ]);
+    expect(seen[2].durationMs).toBeGreaterThanOrEqual(150);
+    expect(seen.map((c) => c.blocking)).toEqual([true, false, false, false, false]);
+    const down = await transportFor('http://127.0.0.1:1', { timeoutMs: 500 });
+    const downSeen: unknown[] = [];
+    down.calls$.subscribe((c) => downSeen.push(c.status));
+    await down.json('GET', '/v1/jobs').catch(() => undefined);
+    down.onModuleDestroy();
+    expect(downSeen).toEqual(['unreachable']);
+  });
 });
 
 describe('NomadTransport over a Unix socket (NOMAD_ADDR=unix:///…/api.sock, the Task API)', () => {

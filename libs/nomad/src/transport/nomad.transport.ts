@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { PassThrough, Readable } from 'node:stream';
+import { Observable, Subject } from 'rxjs';
 import {
   NomadApiError,
   NomadError,
@@ -16,6 +17,7 @@ import {
 import { NOMAD_CLIENT_OPTIONS } from '../nomad.module-definition';
 import { blockingTimeoutMs, DEFAULT_MAX_RESPONSE_BYTES, MAX_ERROR_BODY_BYTES, NomadClientOptions } from '../nomad.options';
 import { NomadAddress, parseNomadAddress, scrubCredentials } from './nomad-address';
+import { readCaPath } from './nomad-ca-path';
 import { scopedNomadToken } from './nomad-token-scope';
 import { BodyReadError, readCapped } from './read-body';
 
@@ -58,6 +60,20 @@ export interface NomadStreamResult extends NomadMeta {
   close(): void;
 }
 
+/** What a call to Nomad ended with: Nomad's HTTP status, or why there was none (or the body was not all read). */
+export type NomadCallStatus = number | 'timeout' | 'unreachable' | 'aborted' | 'truncated' | 'too-large';
+
+/** One finished call to Nomad (a stream: once its answer began), for metrics. */
+export interface NomadCallRecord {
+  method: NomadMethod;
+  /** The path as sent, IDs and all: label it with nomadEndpoint(), never as it is. */
+  path: string;
+  status: NomadCallStatus;
+  durationMs: number;
+  /** A blocking query (`index` given): its duration is mostly Nomad holding the answer, not latency. */
+  blocking: boolean;
+}
+
 /** Nomad's default `wait` of a blocking query; sent explicitly so the call's timeout is known. */
 export const DEFAULT_BLOCKING_WAIT_MS = 5 * 60 * 1000;
 
@@ -75,6 +91,17 @@ function callerTokenHeader(): Record<string, string> {
 function header(res: AxiosResponse, name: string): string | undefined {
   const v = res.headers[name];
   return v === undefined || v === null ? undefined : String(v);
+}
+
+/** The status label of a call that answered `outcome` (a status) or failed with it (an error). */
+function callStatus(outcome: number | unknown, control: CallControl): NomadCallStatus {
+  if (typeof outcome === 'number') return outcome;
+  if (outcome instanceof NomadApiError) return outcome.status;
+  if (outcome instanceof NomadTimeoutError || control.timedOut) return 'timeout';
+  if (outcome instanceof NomadTruncatedResponseError) return 'truncated';
+  if (outcome instanceof NomadResponseTooLargeError) return 'too-large';
+  if (control.callerAborted) return 'aborted';
+  return 'unreachable';
 }
 
 /** One in-flight call: its deadline and the caller's cancel, both ending in one AbortController. */
@@ -123,6 +150,7 @@ export class NomadTransport implements OnModuleDestroy {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly http: AxiosInstance;
+  private readonly calls = new Subject<NomadCallRecord>();
 
   constructor(@Inject(NOMAD_CLIENT_OPTIONS) private readonly options: NomadClientOptions) {
     this.address = parseNomadAddress(options.address);
@@ -130,7 +158,9 @@ export class NomadTransport implements OnModuleDestroy {
     this.httpsAgent = new https.Agent({
       keepAlive: true,
       maxSockets: 64,
-      ca: options.caCertPath ? readFileSync(options.caCertPath) : undefined,
+      // NOMAD_CACERT wins over NOMAD_CAPATH, as in Nomad's own client
+      ca: options.caCertPath ? readFileSync(options.caCertPath) : options.caPath ? readCaPath(options.caPath) : undefined,
+      servername: options.tlsServerName,
       cert: options.clientCertPath ? readFileSync(options.clientCertPath) : undefined,
       key: options.clientKeyPath ? readFileSync(options.clientKeyPath) : undefined,
       rejectUnauthorized: !options.skipVerify,
@@ -161,7 +191,13 @@ export class NomadTransport implements OnModuleDestroy {
     return this.options.timeoutMs;
   }
 
+  /** Every finished call (metrics subscribe); nothing is built for it while no one does. */
+  get calls$(): Observable<NomadCallRecord> {
+    return this.calls.asObservable();
+  }
+
   onModuleDestroy(): void {
+    this.calls.complete();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
@@ -190,6 +226,7 @@ export class NomadTransport implements OnModuleDestroy {
    */
   async stream(method: NomadMethod, path: string, opts: NomadCallOptions = {}): Promise<NomadStreamResult> {
     const operation = `${method} ${path}`;
+    const started = performance.now();
     const control = new CallControl(this.callTimeout(opts), opts.signal);
     let res: AxiosResponse;
     try {
@@ -197,8 +234,10 @@ export class NomadTransport implements OnModuleDestroy {
       await this.throwIfNotOk(res, operation, control);
     } catch (err) {
       control.done();
+      this.report(method, path, opts, started, err, control);
       throw err;
     }
+    this.report(method, path, opts, started, res.status, control);
     control.stopDeadline();
     const source = res.data as Readable;
     const out = new PassThrough();
@@ -224,6 +263,7 @@ export class NomadTransport implements OnModuleDestroy {
 
   private async buffered(method: NomadMethod, path: string, opts: NomadCallOptions): Promise<{ res: AxiosResponse; text: string }> {
     const operation = `${method} ${path}`;
+    const started = performance.now();
     const control = new CallControl(this.callTimeout(opts), opts.signal);
     try {
       const res = await this.open(method, path, opts, control);
@@ -236,10 +276,20 @@ export class NomadTransport implements OnModuleDestroy {
       }
       const body = await this.read(res, limit, operation, control);
       if (body.overflow) throw new NomadResponseTooLargeError(this.address.display, operation, limit);
+      this.report(method, path, opts, started, res.status, control);
       return { res, text: body.bytes.toString('utf8') };
+    } catch (err) {
+      this.report(method, path, opts, started, err, control);
+      throw err;
     } finally {
       control.done();
     }
+  }
+
+  /** Tells the subscribers of calls$ how a call ended: a status, or the error it failed with. */
+  private report(method: NomadMethod, path: string, opts: NomadCallOptions, started: number, outcome: number | unknown, control: CallControl): void {
+    if (!this.calls.observed) return;
+    this.calls.next({ method, path, status: callStatus(outcome, control), durationMs: performance.now() - started, blocking: opts.index !== undefined });
   }
 
   /** Sends the request and resolves when the status line and headers are in. */

@@ -52,6 +52,18 @@ describe('ConfirmationGate', () => {
     expect(again.body.confirmation.confirm_token).not.toBe(token); // a fresh plan to confirm instead
   });
 
+  it('tells decisions$ each decision: planned without a token, accepted, refused for a used or foreign one; nothing when no confirmation is needed', async () => {
+    const { gate, admit, tokenOf } = setup();
+    const seen: string[] = [];
+    gate.decisions$.subscribe((d) => seen.push(`${d.operation}:${d.decision}`));
+    const token = await tokenOf(alice, { job_id: 'web' });
+    await admit(alice, { job_id: 'web', confirm_token: token });
+    await admit(alice, { job_id: 'web', confirm_token: token }).catch(() => undefined);
+    await admit(bob, { job_id: 'web', confirm_token: token }).catch(() => undefined);
+    await admit(plainKey, { job_id: 'web' });
+    expect(seen).toEqual(['stop_job:planned', 'stop_job:accepted', 'stop_job:refused', 'stop_job:refused']);
+  });
+
   it('refuses a token of another caller, an altered one, and one from another secret (403, no fresh token)', async () => {
     const { admit, tokenOf } = setup();
     const token = await tokenOf(alice, { job_id: 'web' });

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Observable, Subject } from 'rxjs';
 import type { ConfirmPolicy, Principal } from '@nomad-mcp/auth';
 import { AuditStore } from '../../audit/audit.store';
 import { ErrorBody } from '../../common/all-exceptions.filter';
@@ -6,6 +7,16 @@ import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { argumentsDigest, ConfirmationClaims, ConfirmationSigner } from './confirmation-token';
 import { ChangePlan, OperationContext, OperationDefinition, OperationHandler } from './operation';
 import { OperationFailure } from './operation-failure';
+
+/**
+ * What the gate decided for a change that needs confirmation: a plan was answered to a call without a token
+ * (`planned`), a token was accepted (`accepted`), or a token was not (`refused`: forged, foreign, stale,
+ * expired, reused or for other arguments; some of those answer a fresh plan too).
+ */
+export interface ConfirmationDecision {
+  operation: string;
+  decision: 'planned' | 'accepted' | 'refused';
+}
 
 /** The answer of a change that was not applied because it needs (fresh) confirmation: the plan and a token. */
 export class ConfirmationNeeded extends OperationFailure {}
@@ -21,8 +32,9 @@ const REFUSED_STEP = (op: string) =>
  * `destructive` (stop, purge, restart, updating an existing job), `writes` (every change) or `off`.
  */
 @Injectable()
-export class ConfirmationGate {
+export class ConfirmationGate implements OnModuleDestroy {
   private readonly logger = new Logger('Confirmations');
+  private readonly decisions = new Subject<ConfirmationDecision>();
   private readonly signer: ConfirmationSigner;
   private readonly ttlMs: number;
   /** Used tokens when there is no durable store (tests that build the executor alone). */
@@ -34,6 +46,15 @@ export class ConfirmationGate {
   ) {
     this.signer = new ConfirmationSigner(config.auth?.confirmSecret);
     this.ttlMs = (config.auth?.confirmTtlSeconds ?? 300) * 1000;
+  }
+
+  /** Every decision on a change that needed confirmation (metrics subscribe). */
+  get decisions$(): Observable<ConfirmationDecision> {
+    return this.decisions.asObservable();
+  }
+
+  onModuleDestroy(): void {
+    this.decisions.complete();
   }
 
   /** The caller's own policy (identities file), else NOMAD_MCP_CONFIRM, else destructive for identities and off for plain keys. */
@@ -49,8 +70,21 @@ export class ConfirmationGate {
     const plan = handler.plan ? await handler.plan(ctx, input) : genericPlan(def);
     if (policy === 'destructive' && !plan.destructive) return;
     const token = (input as { confirm_token?: unknown }).confirm_token;
-    if (typeof token !== 'string') throw this.planned(428, def, ctx.principal, input, plan, `${def.name} needs the user's confirmation.`);
+    if (typeof token !== 'string') {
+      this.decisions.next({ operation: def.name, decision: 'planned' });
+      throw this.planned(428, def, ctx.principal, input, plan, `${def.name} needs the user's confirmation.`);
+    }
+    try {
+      await this.redeem(token, def, ctx, input, plan);
+    } catch (err) {
+      this.decisions.next({ operation: def.name, decision: 'refused' });
+      throw err;
+    }
+    this.decisions.next({ operation: def.name, decision: 'accepted' });
+  }
 
+  /** Returns when the token confirms this very call and had not been used; throws a refusal or a fresh plan otherwise. */
+  private async redeem(token: string, def: OperationDefinition, ctx: OperationContext, input: object, plan: ChangePlan): Promise<void> {
     const opened = this.signer.open(token);
     if (!opened.ok) throw refused(def, `The confirm_token is not one this service issued (${opened.reason === 'forged' ? 'its signature does not match: altered, or signed by another deployment' : 'malformed'}).`);
     const c = opened.claims;

@@ -1,0 +1,26 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from '../app.module';
+import { configureApp } from '../bootstrap';
+import { AppConfig, redactUrl } from '../config';
+import { reportNomadStartupCheck } from '../health/nomad-startup.check';
+import { McpService } from '../mcp/mcp.service';
+import { guardStdioInput } from '../mcp/stdio-raw-guard';
+
+/** `nomad-mcp stdio`: MCP over stdio for Claude Desktop; stdout carries the protocol, logs go to stderr. */
+export async function runStdio(config: AppConfig): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config }), { bufferLogs: true, abortOnError: false });
+  configureApp(app, { serveDocs: false });
+  await app.init();
+  // Nest prints the logs it buffered during start-up, and stops buffering, only when an HTTP server
+  // starts listening; stdio mode never listens, so without this every later line would stay in memory.
+  app.flushLogs();
+  const server = app.get(McpService).createServer();
+  const transport = new StdioServerTransport(process.stdin.pipe(guardStdioInput(process.stdout)), process.stdout);
+  transport.onclose = () => void app.close();
+  await server.connect(transport);
+  app.get(Logger).log(`MCP server on stdio; Nomad at ${redactUrl(config.nomad.address)}`);
+  void reportNomadStartupCheck(app);
+}
