@@ -1,3 +1,4 @@
+import { OmitType } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQueryDto } from '../../core/page-query.dto';
 
@@ -109,37 +110,18 @@ export class NodeAllocation {
   created_at: string | null;
 }
 
-export class NodeResult {
+/** One node whole: the facts the list shows (described once, in NodeListItem), and what only get_node reads. */
+export class NodeResult extends OmitType(NodeListItem, ['id'] as const) {
   /** One sentence: state, eligibility, drain, what runs on it and how full it is, drivers that do not work. */
   message: string;
   /** Node ID. */
   node_id: string;
-  /** Node name. */
-  name: string;
-  /** initializing, ready, down or disconnected. */
-  status: string;
   /** Nomad's words for the status. */
   status_description: string;
-  /** eligible or ineligible (for new allocations). */
-  eligibility: string;
-  /** True while it is being drained. */
-  drain: boolean;
-  /** Node pool. */
-  node_pool: string;
-  /** Datacenter. */
-  datacenter: string;
-  /** Node class ("" when none). */
-  node_class: string;
-  /** Its address. */
-  address: string;
-  /** Nomad version of its agent. */
-  version: string;
   /** Its capacity, what is reserved and what its allocations use. */
   resources: NodeResources;
   /** Task drivers as the node reports them. */
   drivers: NodeDriver[];
-  /** Running allocations on it, in the namespaces the caller may see. */
-  running_allocations: number;
   /** Its allocations that run or are starting, in the namespaces the caller may see, newest first (at most 20). */
   allocations: NodeAllocation[];
 }
