@@ -362,7 +362,10 @@ describe('find_problems', () => {
     expect((await rest('GET', '/api/claude/problems')).json).toEqual(m.data);
     const all = await tool('find_problems', { namespace: '*' });
     expect(Buffer.byteLength(all.text)).toBeLessThanOrEqual(MAX_TEXT);
-    expect(all.data.problems).toHaveLength(9);
+    // the five most urgent by default; the answer counts the rest
+    expect(all.data).toMatchObject({ total: 9 });
+    expect(all.data.problems).toHaveLength(5);
+    expect(all.text).toMatch(/\n\n4 more \(less urgent\): call again with a larger limit, or narrow namespace\.$/);
     expect(all.text.split('\n')[0]).toBe(all.data.message);
     const few = await tool('find_problems', { namespace: '*', limit: 3 });
     expect(few.data.problems).toHaveLength(3);
@@ -408,7 +411,9 @@ describe('find_problems on 200 jobs', () => {
     expect(asked.length).toBeLessThanOrEqual(5 + 3 * 5);
     // 47 failed pulls, 8 asks no node fits, broken-api, and the demo's staged crash, OOM kill and constraint
     expect(r.json.total).toBeGreaterThanOrEqual(59);
-    expect(r.json.problems).toHaveLength(10);
+    expect(r.json.problems).toHaveLength(5);
+    // what the Messages API flow hands a model as the tool result: the JSON, bounded too
+    expect(Buffer.byteLength(r.text)).toBeLessThanOrEqual(MAX_TEXT);
     expect(r.json.problems.filter((p: any) => p.kind === 'unplaceable').slice(0, 3).every((p: any) => /the largest node has \d+ MB free/.test(p.summary))).toBe(true);
     const client = new Client({ name: 'problems-200', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`)));

@@ -11,18 +11,22 @@ import { Socket } from 'node:net';
  * - short-body: announces more bytes than it sends, then closes the connection;
  * - long-body: sends more bytes than its Content-Length announces (the reader sees a cut JSON);
  * - reset-mid-body: status, headers and part of the body, then a TCP reset;
- * - reset-before-answer: reads the request, then a TCP reset before any byte of the answer.
+ * - reset-before-answer: reads the request, then a TCP reset before any byte of the answer;
+ * - refuse: Nomad's refusal, a plain-text error with a status (`refuseStatus`, default 500; `refuseText`).
  */
 export type FaultMode =
   | 'pass' | 'down' | 'hang' | 'slow'
   | 'html' | 'not-json' | 'truncated-json' | 'wrong-json'
-  | 'short-body' | 'long-body' | 'reset-mid-body' | 'reset-before-answer';
+  | 'short-body' | 'long-body' | 'reset-mid-body' | 'reset-before-answer' | 'refuse';
 
 export interface FaultOptions {
   /** Only requests this accepts get the fault; the others pass (e.g. only the DELETE of a stop). */
   only?: (method: string, url: string) => boolean;
   /** How long `slow` holds an answer; default 10 s. */
   slowMs?: number;
+  /** `refuse`: the status and plain-text body Nomad answers with (default 500, "rpc error: refused"). */
+  refuseStatus?: number;
+  refuseText?: string;
 }
 
 export interface FaultProxy {
@@ -86,6 +90,10 @@ export async function startFaultProxy(opts: { target?: string; mode?: FaultMode 
     if (mode === 'hang') return void req.resume();
     if (mode === 'slow') return forward(req, res, options.slowMs ?? 10_000);
     if (mode === 'reset-before-answer') return void socket.resetAndDestroy();
+    if (mode === 'refuse') {
+      req.resume();
+      return void res.writeHead(options.refuseStatus ?? 500, { 'Content-Type': 'text/plain; charset=utf-8' }).end(options.refuseText ?? 'rpc error: refused');
+    }
     const bytes = GARBAGE[mode];
     if (!bytes) throw new Error(`fault proxy: no fault for mode ${mode}`);
     req.resume();

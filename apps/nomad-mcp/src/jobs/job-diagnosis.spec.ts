@@ -43,6 +43,6 @@ describe('job diagnosis', () => {
     const sentence = statusSentence(job, counts, 3, { Status: 'failed', StatusDescription: 'Failed due to unhealthy allocations' } as never, [
       { alloc_id: 'a', task: 'api', event: 'Driver Failure', message: 'image not found', time: null },
     ], []);
-    expect(sentence).toBe("Job 'api' (service, version 3) is running; allocations: 1 running, 2 failed of 3 desired; latest deployment failed (Failed due to unhealthy allocations). Latest problem: Driver Failure in task 'api': image not found");
+    expect(sentence).toBe("Job 'api' (service, version 3) is running; allocations: 1 running, 2 failed of 3 desired; latest deployment failed (Failed due to unhealthy allocations). Latest problem: Driver Failure in task 'api': image not found.");
   });
 });

@@ -111,6 +111,7 @@ export function statusSentence(
   if (deployment) parts.push(`latest deployment ${deployment.Status}${deployment.StatusDescription ? ` (${deployment.StatusDescription})` : ''}`);
   let sentence = parts.join('; ') + '.';
   if (placement.length) sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.`;
-  if (problems.length) sentence += ` Latest problem: ${problems[0].event} in task '${problems[0].task}': ${problems[0].message}`;
+  // Nomad's event text rarely ends a sentence; the answer's first line must
+  if (problems.length) sentence += ` Latest problem: ${problems[0].event} in task '${problems[0].task}': ${problems[0].message.replace(/[.\s]*$/, '.')}`;
   return sentence;
 }

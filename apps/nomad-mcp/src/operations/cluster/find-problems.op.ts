@@ -42,7 +42,7 @@ export class FindProblemsOp implements OperationHandler<FindProblemsQueryDto, Fi
 
   async run(ctx: OperationContext, q: FindProblemsQueryDto): Promise<FindProblemsResult> {
     const namespace = ctx.namespace(q.namespace);
-    const limit = q.limit ?? 10;
+    const limit = q.limit ?? 5;
     const unchecked: string[] = [];
     // what a token may not read is left out and said so; anything else (Nomad down) fails the call
     const optional = <T>(what: string, read: Promise<T>, fallback: T): Promise<T> => read.catch((err) => {
@@ -105,5 +105,6 @@ export class FindProblemsOp implements OperationHandler<FindProblemsQueryDto, Fi
 }
 
 function toItem(p: Problem): ProblemItem {
-  return { severity: p.severity, kind: p.kind, namespace: p.namespace, job_id: p.job_id, node_id: p.node_id, summary: p.summary, next: p.next };
+  // clipped as the text clips it: the cause comes first, and the next call has the whole story
+  return { severity: p.severity, kind: p.kind, namespace: p.namespace, job_id: p.job_id, node_id: p.node_id, summary: clip(p.summary, LINE), next: p.next };
 }

@@ -15,7 +15,8 @@ const HOLD_MS = 60_000;
   name: 'wait_for_deployment',
   title: 'Wait for a deployment',
   description:
-    "Wait until a job's rollout succeeds, fails or is cancelled, or timeout_seconds (default 300, at most 900) pass, then say how it ended " +
+    "Wait until a job's rollout succeeds, fails or is cancelled, or its healthy canaries await a manual promotion (nothing moves until promote_deployment), " +
+    'or timeout_seconds (default 300, at most 900) pass, then say how it ended ' +
     'and per group how many allocations are healthy. Waits on the latest deployment of the job unless deployment_id is given. Sends progress ' +
     "(\"web: 2/3 healthy\") as MCP progress notifications when the client gives a progress token. Read-only: it changes nothing.",
   input: WaitForDeploymentDto,
@@ -43,7 +44,7 @@ export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDt
     for (;;) {
       const progress = deploymentGroups(d).map(groupProgress).join('; ');
       if (progress !== reported) ctx.progress(`${d.Status}: ${(reported = progress) || 'no groups yet'}`);
-      if (OUTCOME[d.Status] || Date.now() >= deadline) break;
+      if (OUTCOME[d.Status] || awaitsPromotion(d) || Date.now() >= deadline) break;
       const res = await this.deployments.get(d.ID, { index: Math.max(index, d.ModifyIndex), waitMs: Math.min(HOLD_MS, Math.max(1, deadline - Date.now())), signal: ctx.signal });
       d = res.body;
       index = res.index ?? d.ModifyIndex;
@@ -74,7 +75,7 @@ export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDt
 
   private answer(d: Deployment, namespace: string, waited: number): WaitForDeploymentResult {
     const groups = deploymentGroups(d);
-    const outcome = OUTCOME[d.Status] ?? 'timed_out';
+    const outcome = OUTCOME[d.Status] ?? (awaitsPromotion(d) ? 'awaiting_promotion' : 'timed_out');
     const progress = groups.map(groupProgress).join('; ');
     const head = `Deployment ${shortId(d.ID)} of job '${d.JobID}' version ${d.JobVersion}`;
     const message = {
@@ -82,6 +83,8 @@ export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDt
       failed: `${head} failed after ${waited} s${d.StatusDescription ? ` (${d.StatusDescription})` : ''}: ${progress}. ` +
         'See why with list_allocations (status failed) and get_allocation; go back with revert_job if Nomad did not already.',
       cancelled: `${head} was cancelled after ${waited} s${d.StatusDescription ? ` (${d.StatusDescription})` : ''}: ${progress}.`,
+      awaiting_promotion: `${head} awaits promotion after ${waited} s: ${progress}. Its canaries are healthy and nothing more happens until ` +
+        `promote_deployment with deployment_id "${d.ID}" rolls out the rest (or fail_deployment drops them); then wait_for_deployment again.`,
       timed_out: `${head} is still ${d.Status} after ${waited} s: ${progress || 'nothing placed yet'}. Call wait_for_deployment again to keep waiting, or get_deployment to look.`,
     }[outcome]!;
     return {
@@ -89,4 +92,14 @@ export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDt
       status_description: d.StatusDescription ?? '', waited_seconds: waited, groups,
     };
   }
+}
+
+/**
+ * A rollout whose canaries are all healthy and wait for a person's promotion: nothing changes until someone
+ * promotes or fails it, so waiting longer would only burn the caller's time (and tokens).
+ */
+export function awaitsPromotion(d: Deployment): boolean {
+  if (d.Status !== 'running') return false;
+  const waiting = Object.values(d.TaskGroups ?? {}).filter((g) => (g.DesiredCanaries ?? 0) > 0 && !g.Promoted && !g.AutoPromote);
+  return waiting.length > 0 && waiting.every((g) => (g.PlacedCanaries?.length ?? 0) >= (g.DesiredCanaries ?? 0) && g.HealthyAllocs >= (g.DesiredCanaries ?? 0));
 }

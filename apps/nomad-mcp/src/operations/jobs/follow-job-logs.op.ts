@@ -1,4 +1,4 @@
-import { NomadAllocationsApi, NomadClientFsApi } from '@nomad-mcp/nomad';
+import { NomadAllocationsApi, NomadApiError, NomadClientFsApi } from '@nomad-mcp/nomad';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { FollowJobLogsDto, FollowJobLogsResult } from './dto/follow-job-logs.dto';
 import { JobAccess } from './job-access';
@@ -71,6 +71,13 @@ export class FollowJobLogsOp implements OperationHandler<FollowJobLogsDto, Follo
         res.close();
       }
     } catch (err) {
+      // a task that never ran (its image cannot be pulled...) has no log: a 404 would send the caller looking for the job
+      if (err instanceof NomadApiError && err.isNotFound && /not started/i.test(err.nomadMessage)) {
+        return {
+          ...base, alloc_id: alloc.ID, task, lines: [], ended_by: 'not started',
+          message: `Task '${task}' of allocation ${alloc.ID.slice(0, 8)} (${alloc.ClientStatus}) has not started, so there is no log to follow; get_job_status says why.`,
+        };
+      }
       if (!stop.signal.aborted || ctx.signal?.aborted) throw err;
     } finally {
       clearTimeout(timer);
@@ -86,7 +93,7 @@ export class FollowJobLogsOp implements OperationHandler<FollowJobLogsDto, Follo
   }
 
   render(r: FollowJobLogsResult): string {
-    return r.lines.length ? `${r.message}\n${r.lines.join('\n')}` : r.message;
+    return r.lines.length ? `${r.message}\n\n${r.lines.join('\n')}` : r.message;
   }
 }
 

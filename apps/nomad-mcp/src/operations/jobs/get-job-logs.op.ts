@@ -90,13 +90,14 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
 
   /** Logs as plain lines under a header per stream: what a model reads best. */
   render(r: JobLogsResult): string {
+    // the sentence, a blank line, then each stream under its header (as every other answer separates them)
     const parts = [r.message];
     for (const type of ['stdout', 'stderr'] as const) {
       const s = r[type];
       if (!s) continue;
-      parts.push(`--- ${type}${s.truncated ? ' (last lines only)' : ''} ---`, s.lines.length ? s.lines.join('\n') : `(${s.note ?? 'empty'})`);
+      parts.push(`--- ${type}${s.truncated ? ' (last lines only)' : ''} ---\n${s.lines.length ? s.lines.join('\n') : `(${s.note ?? 'empty'})`}`);
     }
-    return parts.join('\n');
+    return parts.join('\n\n');
   }
 }
 

@@ -51,7 +51,8 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
     }
     for (const g of Object.values(summary.Summary ?? {})) allocations.queued += g.Queued;
     const earlierFailures = allocs.filter((a) => !current.includes(a) && a.ClientStatus === 'failed').length;
-    const problems = problemsOf(current.filter((a) => a.ClientStatus !== 'running' && a.ClientStatus !== 'complete'));
+    // a running allocation its deployment found unhealthy (failing health checks) is failing too: its events say why
+    const problems = problemsOf(current.filter((a) => (a.ClientStatus !== 'running' || a.DeploymentStatus?.Healthy === false) && a.ClientStatus !== 'complete'));
     const placement = await this.placement.explain(job, evals);
     const groups = (job.TaskGroups ?? []).map((g) => ({ name: g.Name, desired: g.Count ?? 1 }));
     const desired = groups.reduce((s, g) => s + g.desired, 0);

@@ -1,4 +1,5 @@
 import { NomadAllocationsApi, NomadApiError } from '@nomad-mcp/nomad';
+import { BadGatewayException, ConflictException } from '@nestjs/common';
 import { JobChangeDto } from '../../jobs/dto/manage-job.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
@@ -61,6 +62,7 @@ export class RestartJobOp implements OperationHandler<JobChangeDto, JobActionRes
     const { targets, skipped } = await this.targets(namespace, job.ID);
     const restarted: string[] = [];
     const failures: Array<{ alloc_id: string; error: string }> = [];
+    const refusals: NomadApiError[] = [];
     for (const a of targets) {
       try {
         await this.allocations.restart(a.ID);
@@ -68,12 +70,17 @@ export class RestartJobOp implements OperationHandler<JobChangeDto, JobActionRes
       } catch (err) {
         if (!(err instanceof NomadApiError)) throw err;
         failures.push({ alloc_id: a.ID, error: err.nomadMessage });
+        refusals.push(err);
       }
     }
-    let message = targets.length
-      ? `Restarted ${plural(restarted.length, 'running allocation')} of job '${job.ID}' one after another (${restarted.map(short).join(', ') || 'none'}).`
-      : `Job '${job.ID}' has no running allocations to restart.`;
-    if (failures.length) message += ` ${plural(failures.length, 'restart')} failed: ${failures.map((f) => `${short(f.alloc_id)}: ${f.error}`).join('; ')}.`;
+    // nothing restarted is a failed call, not a success with a footnote: an agent must not read it as done
+    if (failures.length && !restarted.length) throw restartRefused(job.ID, namespace, failures, refusals);
+    const refused = failures.map((f) => `${short(f.alloc_id)}: ${f.error}`).join('; ');
+    let message = !targets.length
+      ? `Job '${job.ID}' has no running allocations to restart.`
+      : failures.length
+        ? `Restarted only ${restarted.length} of ${plural(targets.length, 'running allocation')} of job '${job.ID}' (${restarted.map(short).join(', ')}); Nomad refused ${plural(failures.length, 'restart')}: ${refused}.`
+        : `Restarted ${plural(restarted.length, 'running allocation')} of job '${job.ID}' one after another (${restarted.map(short).join(', ')}).`;
     if (skipped.length) message += ` ${plural(skipped.length, 'allocation')} not running were left alone.`;
     return { message, job_id: job.ID, namespace, action: 'restart', eval_id: null, affected_allocations: restarted, failed: failures, skipped_allocations: skipped };
   }
@@ -90,4 +97,18 @@ export class RestartJobOp implements OperationHandler<JobChangeDto, JobActionRes
     const targets = live.filter((a) => a.ClientStatus === 'running').sort((a, b) => a.CreateIndex - b.CreateIndex);
     return { targets, skipped: live.filter((a) => a.ClientStatus !== 'running').map((a) => a.ID) };
   }
+}
+
+/**
+ * Every restart refused: Nomad's permission refusal as the pipeline maps it (naming the capability), 409 when
+ * the allocations stopped running meanwhile, else 502 with Nomad's words.
+ */
+function restartRefused(jobId: string, namespace: string, failures: Array<{ alloc_id: string; error: string }>, refusals: NomadApiError[]): Error {
+  if (refusals.every((e) => e.isPermissionDenied)) return refusals[0];
+  const list = failures.map((f) => `${short(f.alloc_id)}: ${f.error}`).join('; ');
+  const what = `No allocation of job '${jobId}' was restarted: Nomad refused ${failures.length === 1 ? 'the restart' : `all ${failures.length} restarts`} (${list}).`;
+  if (refusals.every((e) => e.isNotFound || /should not run|not running/i.test(e.nomadMessage))) {
+    return new ConflictException({ message: what, failed: failures, next_step: `Its allocations stopped running meanwhile: call get_job_status for job '${jobId}' in namespace '${namespace}' to see them now.` });
+  }
+  return new BadGatewayException({ message: what, failed: failures, next_step: `Nothing was restarted. Tell the user what Nomad answered; call get_job_status for job '${jobId}' to see its allocations, and retry only once the cause is fixed.` });
 }

@@ -7,7 +7,8 @@ import { NodeRefDto, NodeResult } from './dto/node.dto';
 import { findNode, isLive, nodeDrivers } from './node-view';
 
 /** Allocations listed: the node's count says how many there are in all. */
-const ALLOCATIONS_SHOWN = 20;
+/** The newest allocations the answer lists: enough to see what runs there, few enough for 4 KB of JSON. */
+const ALLOCATIONS_SHOWN = 10;
 
 @Operation({
   name: 'get_node',

@@ -14,7 +14,7 @@ export class FindProblemsQueryDto {
   namespace?: string;
 
   /**
-   * How many problems to list at most, most urgent first (1-50); the answer counts the rest.
+   * How many problems to list at most, most urgent first (1-50, default 5); the answer counts the rest.
    * @example 10
    */
   @IsOptional()
@@ -22,7 +22,7 @@ export class FindProblemsQueryDto {
   @IsInt()
   @Min(1)
   @Max(50)
-  limit?: number = 10;
+  limit?: number = 5;
 }
 
 /** The arguments of the tool to call next (only those it needs are set). */

@@ -30,7 +30,7 @@ export class WaitForDeploymentDto extends JobRefDto {
 export class WaitForDeploymentResult {
   /** One sentence: how the rollout ended (or how far it got), and what to do next. */
   message: string;
-  /** succeeded, failed, cancelled, or timed_out (still in progress when the wait ended). */
+  /** succeeded, failed, cancelled, awaiting_promotion (healthy canaries wait for promote_deployment), or timed_out (still in progress when the wait ended). */
   outcome: string;
   /** Deployment ID. */
   deployment_id: string;

@@ -52,6 +52,6 @@ export class FollowJobLogsResult {
   type: string;
   /** The new lines, oldest first (each at most 2 KiB; at most max_lines). */
   lines: string[];
-  /** Why it ended: max_lines, seconds, or the log ended (the task stopped). */
+  /** Why it ended: max_lines, seconds, the log ended (the task stopped), not started (the task never ran: no log), or no allocation. */
   ended_by: string;
 }
