@@ -38,6 +38,7 @@ export class Client {
     a.ModifyIndex = this.store.bump('allocs', 'jobs');
     a.ModifyTime = nowNs();
     a.ClientDescription = clientDescription(a.ClientStatus);
+    this.sim.events.publish('Allocation', a);
     this.sim.jobs.refresh(a.Namespace, a.JobID);
   }
 

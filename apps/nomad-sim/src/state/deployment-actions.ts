@@ -42,8 +42,8 @@ export class DeploymentActions {
     if (unhealthy.length) throw new NomadHttpError(500, multiError(unhealthy));
     if (!haveCanaries) throw new NomadHttpError(500, 'no canaries to promote');
     for (const [name, g] of Object.entries(d.TaskGroups)) if (chosen(name)) g.Promoted = true;
-    const idx = this.changed(d, d.Status, d.Status === 'running' ? runningDescription(d) : d.StatusDescription);
-    return this.evaluate(d, idx);
+    const idx = this.changed(d, d.Status, d.Status === 'running' ? runningDescription(d) : d.StatusDescription, 'DeploymentPromotion');
+    return this.sim.events.during('DeploymentPromotion', () => this.evaluate(d, idx));
   }
 
   /** Nomad's autoPromoteDeployment: once every canary of every group with canaries is healthy and all of them auto-promote. */
@@ -89,7 +89,7 @@ export class DeploymentActions {
       return { EvalID: res.EvalID, EvalCreateIndex: res.EvalCreateIndex, DeploymentModifyIndex: idx, RevertedJobVersion: target, Index: res.Index };
     }
     if (!alwaysEvaluate || !rec) return { EvalID: '', EvalCreateIndex: 0, DeploymentModifyIndex: idx, RevertedJobVersion: null, Index: idx };
-    return this.evaluate(d, idx);
+    return this.sim.events.during('DeploymentStatusUpdate', () => this.evaluate(d, idx));
   }
 
   /** Pauses (no evaluation: nothing more is placed) or resumes (an evaluation carries the rollout on). */
@@ -99,13 +99,17 @@ export class DeploymentActions {
       const idx = this.changed(d, 'paused', DESCRIPTION.paused);
       return { EvalID: '', EvalCreateIndex: 0, DeploymentModifyIndex: idx, RevertedJobVersion: null, Index: idx };
     }
-    return this.evaluate(d, this.changed(d, 'running', DESCRIPTION.running));
+    const idx = this.changed(d, 'running', DESCRIPTION.running);
+    return this.sim.events.during('DeploymentStatusUpdate', () => this.evaluate(d, idx));
   }
 
-  private changed(d: Deployment, status: DeploymentStatus, description: string): number {
+  private changed(d: Deployment, status: DeploymentStatus, description: string, type = 'DeploymentStatusUpdate'): number {
     const idx = this.store.bump('deployments');
     Object.assign(d, { Status: status, StatusDescription: description, ModifyIndex: idx, ModifyTime: nowNs() });
-    this.sim.jobs.refresh(d.Namespace, d.JobID);
+    this.sim.events.during(type, () => {
+      this.sim.events.publish('Deployment', d);
+      this.sim.jobs.refresh(d.Namespace, d.JobID);
+    });
     return idx;
   }
 

@@ -23,6 +23,7 @@ export class Deployments {
     for (const d of this.store.deploymentsOfJob(job.Namespace, job.ID)) {
       if (deploymentActive(d)) {
         Object.assign(d, { Status: 'cancelled', StatusDescription: DESCRIPTION.newerJob, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+        this.sim.events.publish('Deployment', d);
       }
     }
     const idx = this.store.bump('deployments');
@@ -35,6 +36,7 @@ export class Deployments {
     };
     this.store.deployments.set(d.ID, d);
     this.store.track('deployments', d);
+    this.sim.events.publish('Deployment', d);
     return d;
   }
 
@@ -61,6 +63,7 @@ export class Deployments {
     }
     // a rollout with canaries says at once that it waits for promotion (Nomad's reconciler sets it on creation)
     if (d.Status === 'running') d.StatusDescription = runningDescription(d);
+    this.sim.events.publish('Deployment', d);
   }
 
   /** An allocation updated in place for the rollout's version: it is part of the rollout, healthy again once it has run a while. */
@@ -75,12 +78,17 @@ export class Deployments {
     for (const d of this.store.deploymentsOfJob(ns, jobId)) {
       if (d.Status === 'running' || d.Status === 'paused') {
         Object.assign(d, { Status: 'cancelled', StatusDescription: DESCRIPTION.stoppedJob, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+        this.sim.events.publish('Deployment', d);
       }
     }
   }
 
   /** The client reports an allocation healthy (running long enough) or unhealthy (failed). */
   allocHealth(a: Allocation, healthy: boolean): void {
+    this.sim.events.during('DeploymentAllocHealth', () => this.recordHealth(a, healthy));
+  }
+
+  private recordHealth(a: Allocation, healthy: boolean): void {
     if (!a.DeploymentID) return;
     if (healthy && (allocTerminal(a) || a.ClientStatus !== 'running')) return;
     const d = this.store.deployments.get(a.DeploymentID);
@@ -94,6 +102,7 @@ export class Deployments {
     else tg.UnhealthyAllocs++;
     const idx = this.store.bump('deployments');
     Object.assign(d, { ModifyIndex: idx, ModifyTime: nowNs() });
+    this.sim.events.publish('Deployment', d);
     if (!healthy) {
       this.sim.deploymentActions.failWith(d, DESCRIPTION.failedAllocations, false);
     } else if (d.Status === 'running' && !this.sim.deploymentActions.autoPromote(d) && !this.complete(d)) {
@@ -113,10 +122,12 @@ export class Deployments {
     if (d.Status !== 'running' || requiresPromotion(d) || this.outdatedLive(d)) return false;
     if (!Object.values(d.TaskGroups).every((g) => g.HealthyAllocs >= g.DesiredTotal)) return false;
     Object.assign(d, { Status: 'successful', StatusDescription: DESCRIPTION.successful, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+    this.sim.events.publish('Deployment', d, 'DeploymentStatusUpdate');
     const rec = this.store.jobRecord(d.Namespace, d.JobID);
     if (rec && rec.job.Version === d.JobVersion) {
       rec.job.Stable = true;
       rec.job.ModifyIndex = this.store.bump('jobs');
+      this.sim.events.publish('Job', rec.job, 'DeploymentStatusUpdate');
     }
     return true;
   }
