@@ -41,7 +41,11 @@ export class DeploymentActions {
     }
     if (unhealthy.length) throw new NomadHttpError(500, multiError(unhealthy));
     if (!haveCanaries) throw new NomadHttpError(500, 'no canaries to promote');
-    for (const [name, g] of Object.entries(d.TaskGroups)) if (chosen(name)) g.Promoted = true;
+    for (const [name, g] of Object.entries(d.TaskGroups)) {
+      if (!chosen(name)) continue;
+      g.Promoted = true;
+      this.sim.deployments.restartProgressDeadline(d, g);
+    }
     const idx = this.changed(d, d.Status, d.Status === 'running' ? runningDescription(d) : d.StatusDescription, 'DeploymentPromotion');
     return this.sim.events.during('DeploymentPromotion', () => this.evaluate(d, idx));
   }
@@ -68,11 +72,11 @@ export class DeploymentActions {
    * watcher evaluates the job in any case when a user failed it; on unhealthy allocations only to roll back
    * (a failed allocation of a job without a stable version is not placed again and again).
    */
-  failWith(d: Deployment, base: string, alwaysEvaluate: boolean): DeploymentUpdateResponse {
+  failWith(d: Deployment, base: string, alwaysEvaluate: boolean, rollback = Object.values(d.TaskGroups).some((g) => g.AutoRevert)): DeploymentUpdateResponse {
     const rec = this.store.jobRecord(d.Namespace, d.JobID);
     let description: string = base;
     let target: number | null = null;
-    if (rec && Object.values(d.TaskGroups).some((g) => g.AutoRevert)) {
+    if (rec && rollback) {
       const stable = rec.versions.find((v) => v.Stable);
       if (!stable) description = `${base} - no stable job version to auto revert to`;
       else if (!specChanged(rec.job, stable)) description = `${base} - not rolling back to stable job version ${stable.Version} as current job has same specification`;

@@ -31,7 +31,9 @@ export class Scheduler {
     this.store.track('evals', ev);
     this.store.tables.evals = idx;
     this.sim.events.publish('Evaluation', ev);
-    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
+    // a follow-up evaluation waits in the broker until its WaitUntil
+    const wait = ev.WaitUntil ? Math.max(5, Date.parse(ev.WaitUntil) - Date.now()) : 5;
+    if (ev.Status === 'pending') this.store.later(wait, () => this.processEval(ev.ID));
     return ev;
   }
 
@@ -176,14 +178,18 @@ export class Scheduler {
         ? this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version &&
           (a.ClientStatus === 'complete' || (a.DesiredTransition.Migrate && a.ClientStatus !== 'failed'))).length
         : 0;
-      const missing = desired - Math.min(bySlot.length, desired) - done;
-      const used = new Set(bySlot.slice(0, desired).map(allocSlot));
+      // failed allocations are replaced per the reschedule policy; until then (or when it allows no more) they keep their slot
+      const failedHere = this.sim.rescheduler.sort(job, tg, ev, rollout.deployment);
+      const missing = desired - Math.min(bySlot.length + failedHere.keep.length, desired) - done;
+      const used = new Set([...bySlot.slice(0, desired), ...failedHere.keep].map(allocSlot));
       const slots: number[] = [];
       for (let slot = 0; slots.length < missing; slot++) if (!used.has(slot)) slots.push(slot);
-      // a replacement names the allocation it replaces: one that migrates, or one lost with its node
+      // a replacement names the allocation it replaces: one rescheduled, one that migrates, or one lost with its node
       const lost = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'lost' && !a.NextAllocation);
-      const previousInSlot = new Map([...lost, ...migrating].map((a) => [allocSlot(a), a]));
-      const r = this.placeSlots(job, tg, slots, ev, rollout, mayDeploy && job.Type === 'service' && maxParallel > 0, previousInSlot);
+      const previousInSlot = new Map([...lost, ...migrating, ...failedHere.now].map((a) => [allocSlot(a), a]));
+      // a version gets one rollout: replacements of failed or lost allocations start none when it had one (Nomad's hadRunning)
+      const r = this.placeSlots(job, tg, slots, ev, rollout, mayDeploy && !ofVersion && job.Type === 'service' && maxParallel > 0, previousInSlot);
+      this.sim.rescheduler.replaced(r.placed, failedHere.now);
       placed.push(...r.placed);
       noteFailures(tg.Name, r);
     }

@@ -6,6 +6,7 @@ import { JobChildren } from './job-children';
 import { Jobs } from './jobs';
 import { Nodes } from './nodes';
 import { Planner } from './planner';
+import { Rescheduler } from './rescheduler';
 import { Scheduler } from './scheduler';
 import { Store } from './store';
 import { JobSubmissions } from './submissions';
@@ -61,6 +62,7 @@ export class SimState {
   readonly submissions = new JobSubmissions();
   readonly deploymentActions: DeploymentActions;
   readonly events: EventBroker;
+  readonly rescheduler: Rescheduler;
 
   constructor(region: string, datacenter: string, readonly timings: SimTimings, nodeCount: number, readonly version = '1.10.5', eventBufferSize = 100) {
     this.store = new Store(region, datacenter, nodeCount);
@@ -73,6 +75,7 @@ export class SimState {
     this.nodes = new Nodes(this);
     this.children = new JobChildren(this);
     this.deploymentActions = new DeploymentActions(this);
+    this.rescheduler = new Rescheduler(this);
   }
 
   /** A duration from a job spec (nanoseconds) as simulated milliseconds (see SimTimings.durationScale). */
