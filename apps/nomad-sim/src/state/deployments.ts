@@ -56,9 +56,10 @@ export class Deployments {
         if (placedHere) this.startProgressDeadline(d, known);
         continue;
       }
-      // Nomad's reconciler adds a group only when this version changes something in it: a group the pass
-      // neither placed nor updated is not part of the rollout (else it would wait for it forever)
+      // Nomad's reconciler adds a group only when it has an update strategy and this version changes something
+      // in it: a group the pass neither placed nor updated is not part of the rollout (else it would wait for it forever)
       if (!placedHere && canaries.desired[tg.Name] === undefined) continue;
+      if (!tg.Update || tg.Update.MaxParallel <= 0) continue;
       const state: DeploymentGroupState = {
         AutoRevert: tg.Update?.AutoRevert ?? false, AutoPromote: tg.Update?.AutoPromote ?? false,
         ProgressDeadline: tg.Update?.ProgressDeadline ?? 0, RequireProgressBy: ZERO_TIME,

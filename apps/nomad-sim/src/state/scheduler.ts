@@ -199,8 +199,9 @@ export class Scheduler {
     }
     const deployment = rollout.deployment;
     if (deployment) {
-      for (const a of updatedInPlace) this.sim.deployments.adopt(deployment, a);
       this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace], canaries);
+      // only the groups the rollout tracks take its allocations in
+      for (const a of updatedInPlace) if (deployment.TaskGroups[a.TaskGroup]) this.sim.deployments.adopt(deployment, a);
       // an evaluation a deployment created (the watcher's) keeps naming that deployment
       ev.DeploymentID ||= deployment.ID;
     }
