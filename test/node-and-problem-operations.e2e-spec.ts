@@ -389,7 +389,8 @@ describe('find_problems on 200 jobs', () => {
     const huge = (i: number) => i % 25 === 1;
     const job = (i: number) => ({ Job: {
       ID: `svc-${String(i).padStart(3, '0')}`, Type: 'service', Datacenters: ['dc1'],
-      TaskGroups: [{ Name: 'web', Count: 1, Tasks: [{ Name: 'web', Driver: 'docker', Config: { image: broken(i) ? `registry.example.com/svc-${i}:missing` : 'nginx:1.27' }, Resources: { CPU: 20, MemoryMB: huge(i) ? 900000 : 16 } }] }],
+      // not rescheduled, so each failed pull stays a failed allocation (Nomad's default would keep replacing it)
+      TaskGroups: [{ Name: 'web', Count: 1, ReschedulePolicy: { Attempts: 0, Unlimited: false }, Tasks: [{ Name: 'web', Driver: 'docker', Config: { image: broken(i) ? `registry.example.com/svc-${i}:missing` : 'nginx:1.27' }, Resources: { CPU: 20, MemoryMB: huge(i) ? 900000 : 16 } }] }],
     } });
     for (let i = 0; i < 196; i++) expect((await s.nomad('PUT', '/v1/jobs?namespace=development', job(i))).status).toBe(200);
     const failing = Array.from({ length: 196 }, (_, i) => i).filter((i) => broken(i) && !huge(i)).length;

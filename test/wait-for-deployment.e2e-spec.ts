@@ -71,10 +71,13 @@ describe('wait_for_deployment', () => {
   });
 
   it('a rollout that fails says why to look next; one still going when the time is up says how far it got', async () => {
-    await create('rollout-bad', { docker_image: 'ghcr.io/acme/does-not-exist:1' });
-    const bad = await s.api('GET', `/api/claude/jobs/rollout-bad/deployment/wait?namespace=${NS}&timeout_seconds=30`);
-    expect(bad.json.outcome).toBe('failed');
-    expect(bad.json.message).toMatch(/failed after \d+ s.*See why with list_allocations/);
+    // not rescheduled, so its failed allocation fails the rollout at once (Nomad's shouldFailEarly); with the default
+    // policy the failed allocations would be replaced until the progress deadline (10 minutes) decides
+    const bad = { ID: 'rollout-bad', Type: 'service', Datacenters: ['*'], TaskGroups: [{ Name: 'rollout-bad', Count: 2, ReschedulePolicy: { Attempts: 0, Unlimited: false }, Tasks: [{ Name: 'rollout-bad', Driver: 'docker', Config: { image: 'ghcr.io/acme/does-not-exist:1' }, Resources: { CPU: 100, MemoryMB: 64 } }] }] };
+    expect((await s.nomad('PUT', `/v1/jobs?namespace=${NS}`, { Job: bad })).status).toBe(200);
+    const failed = await s.api('GET', `/api/claude/jobs/rollout-bad/deployment/wait?namespace=${NS}&timeout_seconds=30`);
+    expect(failed.json.outcome).toBe('failed');
+    expect(failed.json.message).toMatch(/failed after \d+ s.*See why with list_allocations/);
     await create('rollout-slow');
     const slow = await s.api('GET', `/api/claude/jobs/rollout-slow/deployment/wait?namespace=${NS}&timeout_seconds=1`);
     expect(slow.json).toMatchObject({ outcome: 'timed_out', status: 'running' });

@@ -34,6 +34,8 @@ export function seedDemo(state: SimState): void {
       TaskGroups: [{
         Name: 'api', Count: 1,
         Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 8080 }] }],
+        // not rescheduled: the one failed allocation, and its failed deployment, stay as they are
+        ReschedulePolicy: NO_RESCHEDULE,
         Tasks: [docker('registry.example.com/team/api:missing', { Name: 'api' })],
       }],
     },
@@ -53,17 +55,23 @@ export function seedDemo(state: SimState): void {
   seedStagedFailures(state);
 }
 
+/** A group that is never rescheduled: its failure stays put (Nomad's default for services reschedules forever). */
+const NO_RESCHEDULE = { Attempts: 0, Unlimited: false };
+
 function seedStagedFailures(state: SimState): void {
   state.store.upsertNamespace({ Name: 'staging', Description: 'Staged failures: one job for each way the simulator fails' });
   const service = (id: string, task: Record<string, unknown>, group: Record<string, unknown> = {}) => state.jobs.register({
     ID: id, Type: 'service', Datacenters: ['dc1'],
     TaskGroups: [{
-      Name: 'app', Count: 1, Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 8080 }] }], ...group,
+      Name: 'app', Count: 1, Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 8080 }] }], ReschedulePolicy: NO_RESCHEDULE, ...group,
       Tasks: [{ Name: 'app', Driver: 'docker', Config: { image: 'registry.example.com/team/app:2.3', ports: ['http'] }, Resources: { CPU: 100, MemoryMB: 128 }, ...task }],
     }],
   }, 'staging');
-  // exits with code 1 shortly after every start: restarts per policy, then fails
-  service('crash-loop', { Env: { NOMAD_SIM_EXIT_CODE: '1' } });
+  // exits with code 1 shortly after every start: restarts per policy, then fails; rescheduled once (5 s later), the
+  // replacement fails the same way, so the failed previous allocation's logs are there to read
+  service('crash-loop', { Env: { NOMAD_SIM_EXIT_CODE: '1' } }, {
+    ReschedulePolicy: { Attempts: 1, Interval: 3600e9, Delay: 5e9, DelayFunction: 'constant', MaxDelay: 0, Unlimited: false },
+  });
   // killed by the kernel for memory: exit 137, "OOM Killed"
   service('memory-hog', { Env: { NOMAD_SIM_OOM: '1' }, Resources: { CPU: 100, MemoryMB: 64 } });
   // runs, but its health check never passes: the deployment fails at the healthy deadline

@@ -7,6 +7,7 @@ import { sendError, sendNotFound } from './http/respond';
 import type { Router } from './http/router';
 import type { Sim } from './http/sim';
 import { buildRouter } from './routes';
+import { nodeOut } from './routes/views';
 import { seedDemo } from './seed';
 import { DEFAULT_TIMINGS, SimState, SimTimings } from './state/sim-state';
 import { NomadHttpError } from './wire';
@@ -23,6 +24,8 @@ export interface SimulatorOptions {
   /** Seed the demo namespaces and jobs. */
   seed?: boolean;
   timings?: Partial<SimTimings>;
+  /** Nomad's event_buffer_size: how many batches /v1/event/stream can replay (0 turns the event broker off). */
+  eventBufferSize?: number;
   /** Upper bound of a blocking query's wait (Nomad caps at 300 s). */
   maxWaitMs?: number;
   version?: string;
@@ -51,13 +54,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Runni
   const region = opts.region ?? 'global';
   const datacenter = opts.datacenter ?? 'dc1';
   const version = opts.version ?? '1.10.5';
-  const state = new SimState(region, datacenter, { ...DEFAULT_TIMINGS, ...opts.timings }, opts.nodes ?? 1, version);
+  const state = new SimState(region, datacenter, { ...DEFAULT_TIMINGS, ...opts.timings }, opts.nodes ?? 1, version, opts.eventBufferSize ?? 100);
   const acl = new AclStore(!!opts.acl, opts.bootstrapToken, state.store.index, (id) => state.store.allocs.get(id)?.TaskGroup);
   if (opts.seed) seedDemo(state);
   const sim: Sim = {
     state, acl, httpAddr: '',
     agent: { region, datacenter, host: opts.host ?? '127.0.0.1', version, maxWaitMs: opts.maxWaitMs ?? 300_000 },
   };
+  state.events.nodeView = (n) => nodeOut(n, version, sim.httpAddr);
   const router = buildRouter(sim);
   const handler = (req: IncomingMessage, res: ServerResponse) => void handle(sim, router, opts.onRequest, req, res);
   const tls = opts.tls;

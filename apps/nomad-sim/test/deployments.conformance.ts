@@ -17,9 +17,10 @@ function canaryJob(id: string, version: string, opts: { count?: number; autoReve
     MinHealthyTime: (opts.minHealthy ?? 1) * SEC, HealthyDeadline: Math.max(60, (opts.minHealthy ?? 1) * 2) * SEC,
     ProgressDeadline: Math.max(120, (opts.minHealthy ?? 1) * 3) * SEC,
   };
-  // a task that fails is not restarted: its allocation fails at once (and its rollout with it)
+  // a task that fails is not restarted nor rescheduled: its allocation fails at once (and its rollout with it)
   const restart = { Attempts: 0, Mode: 'fail', Interval: 60 * SEC, Delay: SEC };
-  return { ...base, TaskGroups: [{ ...base.TaskGroups[0], Count: opts.count ?? 2, Update: update, RestartPolicy: restart }] };
+  const reschedule = { Attempts: 0, Unlimited: false };
+  return { ...base, TaskGroups: [{ ...base.TaskGroups[0], Count: opts.count ?? 2, Update: update, RestartPolicy: restart, ReschedulePolicy: reschedule }] };
 }
 
 /**

@@ -13,12 +13,17 @@ describe('Nomad API conformance: failing tasks, unhealthy allocations, unsatisfi
   const created: string[] = [];
   const { api, register } = conformanceApi(() => t, created);
 
-  /** A one-task service job that restarts quickly (2 attempts, 1 s apart) and judges health within 20 s. */
+  /**
+   * A one-task service job that restarts quickly (2 attempts, 1 s apart) and judges health within 20 s. It is not
+   * rescheduled, so an unhealthy allocation fails its rollout at once (Nomad's shouldFailEarly) rather than at the
+   * progress deadline (reschedule.conformance.ts covers that).
+   */
   const job = (id: string, task: Record<string, unknown>, group: Record<string, unknown> = {}) => ({
     ID: id, Name: id, Type: 'service', Datacenters: ['dc1'],
     Update: { MaxParallel: 1, MinHealthyTime: 1e9, HealthyDeadline: 20e9, ProgressDeadline: 60e9, HealthCheck: 'checks' },
     TaskGroups: [{
       Name: 'app', Count: 1, RestartPolicy: { Attempts: 2, Interval: 60e9, Delay: 1e9, Mode: 'fail' },
+      ReschedulePolicy: { Attempts: 0, Unlimited: false },
       Networks: [{ DynamicPorts: [{ Label: 'http', Value: 0, To: 8080 }] }], ...group,
       Tasks: [{ Name: 'app', Driver: 'docker', Config: { image: 'busybox:1.36', command: 'sh', args: ['-c', 'sleep 3600'], ports: ['http'] }, Resources: { CPU: 100, MemoryMB: 64 }, ...task }],
     }],

@@ -11,6 +11,11 @@ export interface Target {
   url: string;
   token?: string;
   isSimulator: boolean;
+  /**
+   * Real milliseconds per millisecond of a duration a job spec gives (min_healthy_time, reschedule delays): 1 on
+   * a real Nomad; the simulator's durationScale (SimTimings), so a test can say how soon is too soon on both.
+   */
+  durationScale: number;
   /** headers every request carries (the token) */
   headers: Record<string, string>;
   close(): Promise<void>;
@@ -25,13 +30,16 @@ export async function openTarget(simOptions: SimulatorOptions = {}): Promise<Tar
       url: REAL_NOMAD.replace(/\/+$/, ''),
       token,
       isSimulator: false,
+      durationScale: 1,
       headers: token ? { 'X-Nomad-Token': token } : {},
       close: async () => undefined,
     };
   }
   const sim = await startSimulator({ port: 0, timings: FAST_TIMINGS, ...simOptions });
   const token = simOptions.bootstrapToken;
-  return { url: sim.url, token, isSimulator: true, headers: token ? { 'X-Nomad-Token': token } : {}, close: () => sim.close() };
+  const timings = sim.state.timings;
+  const durationScale = timings.durationScale ?? timings.healthyDelayMs / 10_000;
+  return { url: sim.url, token, isSimulator: true, durationScale, headers: token ? { 'X-Nomad-Token': token } : {}, close: () => sim.close() };
 }
 
 /** A docker service job in the JSON form the Go client sends. */

@@ -38,6 +38,7 @@ export class Client {
     a.ModifyIndex = this.store.bump('allocs', 'jobs');
     a.ModifyTime = nowNs();
     a.ClientDescription = clientDescription(a.ClientStatus);
+    this.sim.events.publish('Allocation', a);
     this.sim.jobs.refresh(a.Namespace, a.JobID);
   }
 
@@ -116,7 +117,7 @@ export class Client {
     if (a.JobType === 'batch' || a.JobType === 'sysbatch') {
       if (!tasksOf(a).some(exitRule)) this.store.later(this.timings.batchRunMs, () => this.batchExit(id));
     } else if (a.DeploymentID && this.failing.canBeHealthy(a)) {
-      this.store.later(this.timings.healthyDelayMs, () => this.sim.deployments.allocHealth(a, true));
+      this.store.later(this.sim.deployments.minHealthyMs(a), () => this.sim.deployments.allocHealth(a, true));
     }
   }
 
@@ -130,6 +131,8 @@ export class Client {
       }
     }
     this.update(a, { ClientStatus: 'failed' });
+    // the server's Node.UpdateAlloc: a failed allocation its policy lets reschedule gets an evaluation at once
+    this.sim.rescheduler.allocFailed(a);
     this.sim.deployments.allocHealth(a, false);
   }
 

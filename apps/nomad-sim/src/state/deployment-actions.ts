@@ -41,9 +41,13 @@ export class DeploymentActions {
     }
     if (unhealthy.length) throw new NomadHttpError(500, multiError(unhealthy));
     if (!haveCanaries) throw new NomadHttpError(500, 'no canaries to promote');
-    for (const [name, g] of Object.entries(d.TaskGroups)) if (chosen(name)) g.Promoted = true;
-    const idx = this.changed(d, d.Status, d.Status === 'running' ? runningDescription(d) : d.StatusDescription);
-    return this.evaluate(d, idx);
+    for (const [name, g] of Object.entries(d.TaskGroups)) {
+      if (!chosen(name)) continue;
+      g.Promoted = true;
+      this.sim.deployments.restartProgressDeadline(d, g);
+    }
+    const idx = this.changed(d, d.Status, d.Status === 'running' ? runningDescription(d) : d.StatusDescription, 'DeploymentPromotion');
+    return this.sim.events.during('DeploymentPromotion', () => this.evaluate(d, idx));
   }
 
   /** Nomad's autoPromoteDeployment: once every canary of every group with canaries is healthy and all of them auto-promote. */
@@ -68,11 +72,11 @@ export class DeploymentActions {
    * watcher evaluates the job in any case when a user failed it; on unhealthy allocations only to roll back
    * (a failed allocation of a job without a stable version is not placed again and again).
    */
-  failWith(d: Deployment, base: string, alwaysEvaluate: boolean): DeploymentUpdateResponse {
+  failWith(d: Deployment, base: string, alwaysEvaluate: boolean, rollback = Object.values(d.TaskGroups).some((g) => g.AutoRevert)): DeploymentUpdateResponse {
     const rec = this.store.jobRecord(d.Namespace, d.JobID);
     let description: string = base;
     let target: number | null = null;
-    if (rec && Object.values(d.TaskGroups).some((g) => g.AutoRevert)) {
+    if (rec && rollback) {
       const stable = rec.versions.find((v) => v.Stable);
       if (!stable) description = `${base} - no stable job version to auto revert to`;
       else if (!specChanged(rec.job, stable)) description = `${base} - not rolling back to stable job version ${stable.Version} as current job has same specification`;
@@ -89,7 +93,7 @@ export class DeploymentActions {
       return { EvalID: res.EvalID, EvalCreateIndex: res.EvalCreateIndex, DeploymentModifyIndex: idx, RevertedJobVersion: target, Index: res.Index };
     }
     if (!alwaysEvaluate || !rec) return { EvalID: '', EvalCreateIndex: 0, DeploymentModifyIndex: idx, RevertedJobVersion: null, Index: idx };
-    return this.evaluate(d, idx);
+    return this.sim.events.during('DeploymentStatusUpdate', () => this.evaluate(d, idx));
   }
 
   /** Pauses (no evaluation: nothing more is placed) or resumes (an evaluation carries the rollout on). */
@@ -99,13 +103,17 @@ export class DeploymentActions {
       const idx = this.changed(d, 'paused', DESCRIPTION.paused);
       return { EvalID: '', EvalCreateIndex: 0, DeploymentModifyIndex: idx, RevertedJobVersion: null, Index: idx };
     }
-    return this.evaluate(d, this.changed(d, 'running', DESCRIPTION.running));
+    const idx = this.changed(d, 'running', DESCRIPTION.running);
+    return this.sim.events.during('DeploymentStatusUpdate', () => this.evaluate(d, idx));
   }
 
-  private changed(d: Deployment, status: DeploymentStatus, description: string): number {
+  private changed(d: Deployment, status: DeploymentStatus, description: string, type = 'DeploymentStatusUpdate'): number {
     const idx = this.store.bump('deployments');
     Object.assign(d, { Status: status, StatusDescription: description, ModifyIndex: idx, ModifyTime: nowNs() });
-    this.sim.jobs.refresh(d.Namespace, d.JobID);
+    this.sim.events.during(type, () => {
+      this.sim.events.publish('Deployment', d);
+      this.sim.jobs.refresh(d.Namespace, d.JobID);
+    });
     return idx;
   }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { nowNs, nsToRfc3339 } from '../wire';
+import { nowNs, nsToRfc3339, ZERO_TIME } from '../wire';
 import { allocTerminal } from './allocs';
+import { rescheduleEligible } from './reschedule';
 import { deploymentActive, DESCRIPTION, requiresPromotion, runningDescription } from './rollout';
 import type { SimState } from './sim-state';
-import type { Allocation, Deployment, Job } from './types';
+import type { Allocation, Deployment, DeploymentGroupState, Job } from './types';
 
 /**
  * Deployments and the deployment watcher: a service job's rollout is tracked per task group, turns
@@ -23,6 +24,7 @@ export class Deployments {
     for (const d of this.store.deploymentsOfJob(job.Namespace, job.ID)) {
       if (deploymentActive(d)) {
         Object.assign(d, { Status: 'cancelled', StatusDescription: DESCRIPTION.newerJob, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+        this.sim.events.publish('Deployment', d);
       }
     }
     const idx = this.store.bump('deployments');
@@ -35,6 +37,7 @@ export class Deployments {
     };
     this.store.deployments.set(d.ID, d);
     this.store.track('deployments', d);
+    this.sim.events.publish('Deployment', d);
     return d;
   }
 
@@ -50,24 +53,38 @@ export class Deployments {
       if (known) {
         known.PlacedAllocs += placedHere;
         if (canariesHere.length) known.PlacedCanaries = [...(known.PlacedCanaries ?? []), ...canariesHere];
+        if (placedHere) this.startProgressDeadline(d, known);
         continue;
       }
-      d.TaskGroups[tg.Name] = {
+      // Nomad's reconciler adds a group only when it has an update strategy and this version changes something
+      // in it: a group the pass neither placed nor updated is not part of the rollout (else it would wait for it forever)
+      if (!placedHere && canaries.desired[tg.Name] === undefined) continue;
+      if (!tg.Update || tg.Update.MaxParallel <= 0) continue;
+      const state: DeploymentGroupState = {
         AutoRevert: tg.Update?.AutoRevert ?? false, AutoPromote: tg.Update?.AutoPromote ?? false,
-        ProgressDeadline: tg.Update?.ProgressDeadline ?? 0, RequireProgressBy: nsToRfc3339(nowNs() + BigInt(tg.Update?.ProgressDeadline ?? 0)),
+        ProgressDeadline: tg.Update?.ProgressDeadline ?? 0, RequireProgressBy: ZERO_TIME,
         Promoted: false, PlacedCanaries: canariesHere.length ? canariesHere : null, DesiredCanaries: canaries.desired[tg.Name] ?? 0, DesiredTotal: tg.Count,
         PlacedAllocs: placedHere, HealthyAllocs: 0, UnhealthyAllocs: 0,
       };
+      d.TaskGroups[tg.Name] = state;
+      if (placedHere) this.startProgressDeadline(d, state);
     }
     // a rollout with canaries says at once that it waits for promotion (Nomad's reconciler sets it on creation)
     if (d.Status === 'running') d.StatusDescription = runningDescription(d);
+    this.sim.events.publish('Deployment', d);
   }
 
   /** An allocation updated in place for the rollout's version: it is part of the rollout, healthy again once it has run a while. */
   adopt(d: Deployment, a: Allocation): void {
     a.DeploymentID = d.ID;
     a.DeploymentStatus = null;
-    if (a.ClientStatus === 'running') this.store.later(this.sim.timings.healthyDelayMs, () => this.allocHealth(a, true));
+    if (a.ClientStatus === 'running') this.store.later(this.minHealthyMs(a), () => this.allocHealth(a, true));
+  }
+
+  /** update.min_healthy_time of the allocation's group, in simulated time (healthyDelayMs for Nomad's default 10 s). */
+  minHealthyMs(a: Allocation): number {
+    const update = a.Job.TaskGroups.find((g) => g.Name === a.TaskGroup)?.Update;
+    return update ? this.sim.scaled(update.MinHealthyTime) : this.sim.timings.healthyDelayMs;
   }
 
   /** A stopped (or purged) job's rollouts end. */
@@ -75,12 +92,17 @@ export class Deployments {
     for (const d of this.store.deploymentsOfJob(ns, jobId)) {
       if (d.Status === 'running' || d.Status === 'paused') {
         Object.assign(d, { Status: 'cancelled', StatusDescription: DESCRIPTION.stoppedJob, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+        this.sim.events.publish('Deployment', d);
       }
     }
   }
 
   /** The client reports an allocation healthy (running long enough) or unhealthy (failed). */
   allocHealth(a: Allocation, healthy: boolean): void {
+    this.sim.events.during('DeploymentAllocHealth', () => this.recordHealth(a, healthy));
+  }
+
+  private recordHealth(a: Allocation, healthy: boolean): void {
     if (!a.DeploymentID) return;
     if (healthy && (allocTerminal(a) || a.ClientStatus !== 'running')) return;
     const d = this.store.deployments.get(a.DeploymentID);
@@ -92,10 +114,13 @@ export class Deployments {
     this.sim.client.update(a);
     if (healthy) tg.HealthyAllocs++;
     else tg.UnhealthyAllocs++;
+    // each healthy allocation moves the group's progress deadline on (the state store's updateDeploymentWithAlloc)
+    if (healthy && tg.ProgressDeadline > 0) this.extendProgressDeadline(d, tg);
     const idx = this.store.bump('deployments');
     Object.assign(d, { ModifyIndex: idx, ModifyTime: nowNs() });
+    this.sim.events.publish('Deployment', d);
     if (!healthy) {
-      this.sim.deploymentActions.failWith(d, DESCRIPTION.failedAllocations, false);
+      this.unhealthy(d, tg, a);
     } else if (d.Status === 'running' && !this.sim.deploymentActions.autoPromote(d) && !this.complete(d)) {
       // the deployment watcher asks the scheduler for the next batch of the rolling update
       const rec = this.store.jobRecord(d.Namespace, d.JobID);
@@ -113,12 +138,75 @@ export class Deployments {
     if (d.Status !== 'running' || requiresPromotion(d) || this.outdatedLive(d)) return false;
     if (!Object.values(d.TaskGroups).every((g) => g.HealthyAllocs >= g.DesiredTotal)) return false;
     Object.assign(d, { Status: 'successful', StatusDescription: DESCRIPTION.successful, ModifyIndex: this.store.bump('deployments'), ModifyTime: nowNs() });
+    this.sim.events.publish('Deployment', d, 'DeploymentStatusUpdate');
     const rec = this.store.jobRecord(d.Namespace, d.JobID);
     if (rec && rec.job.Version === d.JobVersion) {
       rec.job.Stable = true;
       rec.job.ModifyIndex = this.store.bump('jobs');
+      this.sim.events.publish('Job', rec.job, 'DeploymentStatusUpdate');
     }
     return true;
+  }
+
+  /**
+   * The watcher's handleAllocUpdate for an unhealthy allocation: without a progress deadline, or when its
+   * reschedule policy allows no further attempt, the rollout fails at once (shouldFailEarly); else the allocation
+   * may be replaced (DesiredTransition.Reschedule) and the progress deadline decides.
+   */
+  private unhealthy(d: Deployment, tg: DeploymentGroupState, a: Allocation): void {
+    if (tg.ProgressDeadline === 0 || !rescheduleEligible(a, nowNs())) {
+      this.sim.deploymentActions.failWith(d, DESCRIPTION.failedAllocations, false);
+      return;
+    }
+    if (d.Status !== 'running' || a.DesiredTransition.Reschedule) return;
+    a.DesiredTransition = { ...a.DesiredTransition, Reschedule: true };
+    this.sim.client.update(a);
+    const rec = this.store.jobRecord(d.Namespace, d.JobID);
+    if (rec) this.sim.scheduler.createEval(rec.job, 'deployment-watcher', this.store.bump('evals'), undefined, { DeploymentID: d.ID });
+  }
+
+  /** The first placement of a group starts its progress deadline. */
+  private startProgressDeadline(d: Deployment, g: DeploymentGroupState): void {
+    if (g.ProgressDeadline <= 0 || g.RequireProgressBy !== ZERO_TIME) return;
+    this.extendProgressDeadline(d, g);
+  }
+
+  /** A promotion starts the promoted groups' deadlines over (the state store's UpdateDeploymentPromotion). */
+  restartProgressDeadline(d: Deployment, g: DeploymentGroupState): void {
+    if (g.ProgressDeadline > 0 && g.RequireProgressBy !== ZERO_TIME) this.extendProgressDeadline(d, g, true);
+  }
+
+  /**
+   * update.progress_deadline in simulated time. Unless the durations are honoured as written (durationScale set),
+   * never shorter than twice the healthy deadline stand-in: Nomad requires it to be longer than the healthy
+   * deadline, and a deadline of a few scaled milliseconds would fail rollouts of a busy machine.
+   */
+  private progressDeadlineMs(g: DeploymentGroupState): number {
+    const ms = this.sim.scaled(g.ProgressDeadline);
+    return this.sim.timings.durationScale !== undefined ? ms : Math.max(ms, 2 * this.sim.timings.healthyDeadlineMs);
+  }
+
+  private extendProgressDeadline(d: Deployment, g: DeploymentGroupState, reset = false): void {
+    const ms = this.progressDeadlineMs(g);
+    const by = nsToRfc3339(nowNs() + BigInt(ms) * 1_000_000n);
+    if (reset || g.RequireProgressBy === ZERO_TIME || Date.parse(by) > Date.parse(g.RequireProgressBy)) g.RequireProgressBy = by;
+    this.store.later(ms + 1, () => this.progressCheck(d.ID));
+  }
+
+  /**
+   * The watcher's deadline timer: once a group that is not done passed its RequireProgressBy, the rollout fails
+   * "due to progress deadline" if a group lacks healthy allocations (shouldFail: canaries awaiting promotion
+   * only need to be healthy), rolling back when such a group has auto_revert.
+   */
+  private progressCheck(id: string): void {
+    const d = this.store.deployments.get(id);
+    if (!d || d.Status !== 'running') return;
+    const now = Date.now();
+    const lagging = Object.values(d.TaskGroups).filter((g) => g.HealthyAllocs < (g.DesiredCanaries > 0 && !g.Promoted ? g.DesiredCanaries : g.DesiredTotal));
+    const overdue = lagging.filter((g) => g.RequireProgressBy !== ZERO_TIME && Date.parse(g.RequireProgressBy) <= now);
+    if (!overdue.length) return;
+    this.sim.deploymentActions.failWith(d, DESCRIPTION.progressDeadline, false, lagging.some((g) => g.AutoRevert));
+    this.sim.jobs.refresh(d.Namespace, d.JobID);
   }
 
   /** Allocations of another version than the job's current one that still run (or are to). */

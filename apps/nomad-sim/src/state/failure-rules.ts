@@ -56,7 +56,17 @@ export class FailingTasks {
   /** The allocation's tasks are running: plans each rule's exit, and the rollout's health deadline on the first start. */
   started(a: Allocation, firstStart: boolean): void {
     for (const t of tasksOf(a)) if (exitRule(t) && a.TaskStates?.[t.Name]?.State === 'running') this.planExit(a, t.Name);
-    if (firstStart && a.DeploymentID) this.store.later(this.sim.timings.healthyDeadlineMs, () => this.healthDeadline(a.ID));
+    if (firstStart && a.DeploymentID) this.store.later(this.healthyDeadlineMs(a), () => this.healthDeadline(a.ID));
+  }
+
+  /**
+   * update.healthy_deadline in simulated time, at most healthyDeadlineMs: a job's own shorter deadline is honoured
+   * (scaled as its progress deadline is, so the healthy deadline still comes first), a long one is shortened.
+   */
+  private healthyDeadlineMs(a: Allocation): number {
+    const update = a.Job.TaskGroups.find((g) => g.Name === a.TaskGroup)?.Update;
+    const own = update?.HealthyDeadline ? this.sim.scaled(update.HealthyDeadline) : Infinity;
+    return Math.min(this.sim.timings.healthyDeadlineMs, own);
   }
 
   /** Whether the allocation can turn healthy: every task stays up for min_healthy_time and passes its checks. */

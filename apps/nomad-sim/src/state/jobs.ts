@@ -78,10 +78,17 @@ export class Jobs {
 
   /** Stores a (possibly new) version and creates the evaluation Nomad would. */
   private storeAndEvaluate(job: Job, rec: JobRecord | undefined, triggeredBy: string, evalPriority?: number, forceVersion = false): RegisterResult {
+    // a stop is Nomad's JobDeregisterRequest; register, revert, scale and dispatch are JobRegisterRequests
+    const type = triggeredBy === 'job-deregister' ? 'JobDeregistered' : 'JobRegistered';
+    return this.sim.events.during(type, () => this.storeVersion(job, rec, triggeredBy, evalPriority, forceVersion));
+  }
+
+  private storeVersion(job: Job, rec: JobRecord | undefined, triggeredBy: string, evalPriority?: number, forceVersion = false): RegisterResult {
     const idx = this.store.bump('jobs', 'evals');
     const changed = !rec || forceVersion || specChanged(rec.job, job);
     if (rec && !changed) {
       // Same spec: Nomad keeps the version and still creates an evaluation.
+      this.sim.events.publish('Job', rec.job);
       const ev = this.sim.scheduler.createEval(rec.job, triggeredBy, idx, evalPriority);
       this.recomputeStatus(rec);
       return { EvalID: ev.ID, EvalCreateIndex: idx, JobModifyIndex: rec.job.JobModifyIndex, Warnings: '', Index: idx };
@@ -98,6 +105,7 @@ export class Jobs {
     record.versions.unshift(job);
     if (record.versions.length > 6) record.versions.length = 6;
     this.store.jobs.set(jobKey(job.Namespace, job.ID), record);
+    this.sim.events.publish('Job', job);
     // a periodic or parameterized parent never runs itself: its children do (a dispatched child runs)
     const periodicOrParam = job.Periodic || isParameterized(job);
     let evalId = '';
@@ -119,8 +127,10 @@ export class Jobs {
     if (purge) {
       idx = this.store.bump('jobs', 'evals');
       this.store.jobs.delete(jobKey(ns, id));
-      const ev = this.sim.scheduler.createEval(rec.job, 'job-deregister', idx);
-      evalId = ev.ID;
+      evalId = this.sim.events.during('JobDeregistered', () => {
+        this.sim.events.publish('Job', rec.job);
+        return this.sim.scheduler.createEval(rec.job, 'job-deregister', idx).ID;
+      });
     } else {
       const stopped = { ...rec.job, Stop: true };
       const res = this.storeAndEvaluate(stopped, rec, 'job-deregister', undefined, !rec.job.Stop);
@@ -243,6 +253,7 @@ export class Jobs {
       const idx = this.store.bump('jobs');
       job.ModifyIndex = idx;
       rec.summaryModifyIndex = idx;
+      this.sim.events.publish('Job', job);
     }
   }
 

@@ -69,6 +69,7 @@ export class Nodes {
       if (accessorId) n.LastDrain.AccessorID = accessorId;
     }
     n.ModifyIndex = idx;
+    this.sim.events.publish('Node', n, 'NodeDrain');
     if (strategy && !was) this.store.later(this.tickMs, () => this.drainTick(n.ID));
     const evals = wasIneligible && markEligible && !strategy ? this.nodeEvals(n) : null;
     return { NodeModifyIndex: idx, EvalIDs: evals, EvalCreateIndex: evals ? this.store.index : 0, Index: idx };
@@ -85,6 +86,7 @@ export class Nodes {
     this.event(n, eligibility === 'eligible' ? EVENT.eligible : EVENT.ineligible, 'Cluster', idx);
     n.SchedulingEligibility = eligibility;
     n.ModifyIndex = idx;
+    this.sim.events.publish('Node', n, 'NodeDrain');
     const evals = eligibility === 'eligible' ? this.nodeEvals(n) : null;
     return { NodeModifyIndex: idx, EvalIDs: evals, EvalCreateIndex: evals ? this.store.index : 0, Index: idx };
   }
@@ -101,6 +103,7 @@ export class Nodes {
     n.Status = status;
     n.ModifyIndex = idx;
     this.event(n, status === 'down' ? EVENT.down : EVENT.up, 'Cluster', idx);
+    this.sim.events.publish('Node', n, 'NodeStreamEvent');
     if (status === 'down') {
       for (const a of this.store.allocs.values()) {
         if (a.NodeID !== n.ID || allocTerminal(a)) continue;
@@ -187,9 +190,12 @@ export class Nodes {
     for (const a of allocs) {
       a.DesiredTransition = { ...a.DesiredTransition, Migrate: true };
       a.ModifyIndex = idx;
+      this.sim.events.publish('Allocation', a, 'AllocationUpdateDesiredStatus');
       jobs.set(`${a.Namespace}/${a.JobID}`, this.store.getJob(a.Namespace, a.JobID) ?? a.Job);
     }
-    for (const job of jobs.values()) this.sim.scheduler.createEval(job, 'node-drain', this.store.bump('evals'));
+    this.sim.events.during('AllocationUpdateDesiredStatus', () => {
+      for (const job of jobs.values()) this.sim.scheduler.createEval(job, 'node-drain', this.store.bump('evals'));
+    });
   }
 
   private complete(n: SimNode, details: StringMap | null): void {
@@ -198,6 +204,7 @@ export class Nodes {
     if (n.LastDrain) Object.assign(n.LastDrain, { Status: 'complete', UpdatedAt: nsToRfc3339(nowNs()) });
     n.ModifyIndex = idx;
     this.event(n, EVENT.drainComplete, 'Drain', idx, details);
+    this.sim.events.publish('Node', n, 'NodeDrain');
   }
 }
 

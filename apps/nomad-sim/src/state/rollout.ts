@@ -15,6 +15,7 @@ export const DESCRIPTION = {
   stoppedJob: 'Cancelled because job is stopped',
   newerJob: 'Cancelled due to newer version of job',
   failedAllocations: 'Failed due to unhealthy allocations',
+  progressDeadline: 'Failed due to progress deadline',
   failedByUser: 'Deployment marked as failed',
 } as const;
 

@@ -30,7 +30,10 @@ export class Scheduler {
     this.store.evals.set(ev.ID, ev);
     this.store.track('evals', ev);
     this.store.tables.evals = idx;
-    if (ev.Status === 'pending') this.store.later(5, () => this.processEval(ev.ID));
+    this.sim.events.publish('Evaluation', ev);
+    // a follow-up evaluation waits in the broker until its WaitUntil
+    const wait = ev.WaitUntil ? Math.max(5, Date.parse(ev.WaitUntil) - Date.now()) : 5;
+    if (ev.Status === 'pending') this.store.later(wait, () => this.processEval(ev.ID));
     return ev;
   }
 
@@ -51,6 +54,7 @@ export class Scheduler {
   private finishEval(ev: Evaluation, status: EvalStatus, extra: Partial<Evaluation> = {}): void {
     const idx = this.store.bump('evals');
     Object.assign(ev, { Status: status, ModifyIndex: idx, ModifyTime: nowNs(), SnapshotIndex: idx - 1 }, extra);
+    this.sim.events.publish('Evaluation', ev, 'EvaluationUpdated');
   }
 
   /** Earlier blocked evals of the job are superseded by `ev`. */
@@ -60,8 +64,12 @@ export class Scheduler {
     }
   }
 
-  /** Reconciles the job's allocations with its spec. */
+  /** Reconciles the job's allocations with its spec; what it places, stops and updates is the plan's result. */
   private processEval(evalId: string): void {
+    this.sim.events.during('PlanResult', () => this.reconcile(evalId));
+  }
+
+  private reconcile(evalId: string): void {
     const ev = this.store.evals.get(evalId);
     if (!ev || (ev.Status !== 'pending' && ev.Status !== 'blocked')) return;
     const rec = this.store.jobRecord(ev.Namespace, ev.JobID);
@@ -109,6 +117,7 @@ export class Scheduler {
       for (const a of inPlace) {
         if (a.JobVersion === job.Version) continue;
         Object.assign(a, { JobVersion: job.Version, Job: job, ModifyIndex: this.store.bump('allocs') });
+        this.sim.events.publish('Allocation', a);
         updatedInPlace.push(a);
       }
       if (job.Type === 'system' || job.Type === 'sysbatch') {
@@ -169,14 +178,18 @@ export class Scheduler {
         ? this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version &&
           (a.ClientStatus === 'complete' || (a.DesiredTransition.Migrate && a.ClientStatus !== 'failed'))).length
         : 0;
-      const missing = desired - Math.min(bySlot.length, desired) - done;
-      const used = new Set(bySlot.slice(0, desired).map(allocSlot));
+      // failed allocations are replaced per the reschedule policy; until then (or when it allows no more) they keep their slot
+      const failedHere = this.sim.rescheduler.sort(job, tg, ev, rollout.deployment);
+      const missing = desired - Math.min(bySlot.length + failedHere.keep.length, desired) - done;
+      const used = new Set([...bySlot.slice(0, desired), ...failedHere.keep].map(allocSlot));
       const slots: number[] = [];
       for (let slot = 0; slots.length < missing; slot++) if (!used.has(slot)) slots.push(slot);
-      // a replacement names the allocation it replaces: one that migrates, or one lost with its node
+      // a replacement names the allocation it replaces: one rescheduled, one that migrates, or one lost with its node
       const lost = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'lost' && !a.NextAllocation);
-      const previousInSlot = new Map([...lost, ...migrating].map((a) => [allocSlot(a), a]));
-      const r = this.placeSlots(job, tg, slots, ev, rollout, mayDeploy && job.Type === 'service' && maxParallel > 0, previousInSlot);
+      const previousInSlot = new Map([...lost, ...migrating, ...failedHere.now].map((a) => [allocSlot(a), a]));
+      // a version gets one rollout: replacements of failed or lost allocations start none when it had one (Nomad's hadRunning)
+      const r = this.placeSlots(job, tg, slots, ev, rollout, mayDeploy && !ofVersion && job.Type === 'service' && maxParallel > 0, previousInSlot);
+      this.sim.rescheduler.replaced(r.placed, failedHere.now);
       placed.push(...r.placed);
       noteFailures(tg.Name, r);
     }
@@ -186,8 +199,9 @@ export class Scheduler {
     }
     const deployment = rollout.deployment;
     if (deployment) {
-      for (const a of updatedInPlace) this.sim.deployments.adopt(deployment, a);
       this.sim.deployments.countPlacements(deployment, job, [...placed, ...updatedInPlace], canaries);
+      // only the groups the rollout tracks take its allocations in
+      for (const a of updatedInPlace) if (deployment.TaskGroups[a.TaskGroup]) this.sim.deployments.adopt(deployment, a);
       // an evaluation a deployment created (the watcher's) keeps naming that deployment
       ev.DeploymentID ||= deployment.ID;
     }
@@ -199,11 +213,11 @@ export class Scheduler {
         Object.assign(ev, { FailedTGAllocs: failedTG, QueuedAllocations: queuedAll });
       } else {
         const idx = this.store.bump('evals');
-        const blocked = this.createEval(job, 'queued-allocs', idx, ev.Priority, {
+        const blocked = this.sim.events.during('EvaluationUpdated', () => this.createEval(job, 'queued-allocs', idx, ev.Priority, {
           Status: 'blocked', StatusDescription: 'created to place remaining allocations', PreviousEval: ev.ID,
           // Nomad's CreateBlockedEval hands the failures on: the blocked evaluation says why it waits
           FailedTGAllocs: { ...failedTG }, QueuedAllocations: queuedAll, ClassEligibility: { '': true },
-        });
+        }));
         this.finishEval(ev, 'complete', { FailedTGAllocs: failedTG, BlockedEval: blocked.ID, QueuedAllocations: queuedAll });
       }
     } else {
@@ -361,9 +375,11 @@ export class Scheduler {
     if (previous) {
       previous.NextAllocation = a.ID;
       previous.ModifyIndex = idx;
+      this.sim.events.publish('Allocation', previous);
     }
     this.store.allocs.set(a.ID, a);
     this.store.track('allocs', a);
+    this.sim.events.publish('Allocation', a);
     this.sim.client.receive(a);
     return a;
   }
@@ -381,18 +397,24 @@ export class Scheduler {
     const idx = this.store.bump('allocs', 'evals');
     a.DesiredTransition = { ...a.DesiredTransition, Migrate: true };
     a.ModifyIndex = idx;
-    const ev = this.createEval(rec?.job ?? a.Job, 'alloc-stop', idx, undefined, { Status: 'complete' });
-    if (!allocTerminal(a)) {
-      this.sim.client.stop(a, 'alloc is being migrated');
-      if (rec && !rec.job.Stop && a.JobType !== 'system') {
-        const tg = rec.job.TaskGroups.find((g) => g.Name === a.TaskGroup);
-        const fit = tg && this.findNode(rec.job, tg);
-        if (tg && fit && 'node' in fit) {
-          const dep = a.DeploymentID ? this.store.deployments.get(a.DeploymentID) : undefined;
-          this.placeAlloc(rec.job, tg, allocSlot(a), fit.node, ev, dep?.Status === 'running' ? dep : undefined, a);
-        }
-      }
-    }
+    const ev = this.sim.events.during('AllocationUpdateDesiredStatus', () => {
+      this.sim.events.publish('Allocation', a);
+      return this.createEval(rec?.job ?? a.Job, 'alloc-stop', idx, undefined, { Status: 'complete' });
+    });
+    if (!allocTerminal(a)) this.sim.events.during('PlanResult', () => this.replaceStopped(a, ev));
     return { EvalID: ev.ID, Index: idx };
+  }
+
+  /** The scheduler's answer to an allocation stopped by the user: it stops, and a replacement takes its place. */
+  private replaceStopped(a: Allocation, ev: Evaluation): void {
+    const rec = this.store.jobRecord(a.Namespace, a.JobID);
+    this.sim.client.stop(a, 'alloc is being migrated');
+    if (!rec || rec.job.Stop || a.JobType === 'system') return;
+    const tg = rec.job.TaskGroups.find((g) => g.Name === a.TaskGroup);
+    const fit = tg && this.findNode(rec.job, tg);
+    if (tg && fit && 'node' in fit) {
+      const dep = a.DeploymentID ? this.store.deployments.get(a.DeploymentID) : undefined;
+      this.placeAlloc(rec.job, tg, allocSlot(a), fit.node, ev, dep?.Status === 'running' ? dep : undefined, a);
+    }
   }
 }

@@ -105,6 +105,20 @@ export interface DesiredTransition {
   NoShutdownDelay: boolean | null;
 }
 
+/** One reschedule of a failed allocation, carried by its replacement (times Unix ns, Delay ns). */
+export interface RescheduleEvent {
+  RescheduleTime: bigint;
+  PrevAllocID: string;
+  PrevNodeID: string;
+  Delay: number;
+}
+
+export interface RescheduleTracker {
+  Events: RescheduleEvent[];
+  /** "ok", or "no placement" when the replacement could not be placed */
+  LastReschedule: string;
+}
+
 export type ClientStatus = 'pending' | 'running' | 'complete' | 'failed' | 'lost' | 'unknown';
 
 export interface Allocation {
@@ -139,7 +153,7 @@ export interface Allocation {
   NextAllocation: string;
   DeploymentID: string;
   DeploymentStatus: AllocDeploymentStatus | null;
-  RescheduleTracker: null;
+  RescheduleTracker: RescheduleTracker | null;
   NetworkStatus: null;
   FollowupEvalID: string;
   PreemptedAllocations: null;
