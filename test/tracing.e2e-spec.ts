@@ -51,7 +51,7 @@ describe('OpenTelemetry traces of operation calls', () => {
   let dir: string;
   const answers: ToolAnswer[] = [];
   const rest = { plain: 0, traced: caller(1), change: caller(2) };
-  const mcp = { meta: caller(3), header: caller(4) };
+  const mcp = { meta: caller(3), header: caller(4), resource: caller(5) };
 
   const operations = () => receiver.spans.filter((x) => x.kind === SERVER);
   const childrenOf = (span: ReceivedSpan) => receiver.spans.filter((x) => x.parentSpanId === span.spanId);
@@ -90,11 +90,13 @@ describe('OpenTelemetry traces of operation calls', () => {
     try {
       answers.push((await client.callTool({ name: 'list_jobs', arguments: {} })) as ToolAnswer);
       answers.push((await client.callTool({ name: 'get_job_status', arguments: { job_id: MISSING }, _meta: { traceparent: mcp.meta.header } })) as ToolAnswer);
+      const read = await client.readResource({ uri: 'nomad://job/development/example-job', _meta: { traceparent: mcp.resource.header } });
+      expect(read.contents.length).toBeGreaterThan(0);
     } finally {
       await client.close();
     }
-    // five operations, each with at least one Nomad call
-    await waitFor('the five operation spans and their Nomad calls', async () => operations().length >= 5 && operations().every((o) => childrenOf(o).length > 0), 10000);
+    // six operations, each with at least one Nomad call
+    await waitFor('the six operation spans and their Nomad calls', async () => operations().length >= 6 && operations().every((o) => childrenOf(o).length > 0), 10000);
   }, 60000);
 
   afterAll(async () => {
@@ -132,7 +134,7 @@ describe('OpenTelemetry traces of operation calls', () => {
     expect(own).toHaveLength(1);
     expect(own[0].parentSpanId).toBe('');
     expect(own[0].traceId).toMatch(/^[0-9a-f]{32}$/);
-    expect([rest.traced, rest.change, mcp.meta, mcp.header].map((c) => c.traceId)).not.toContain(own[0].traceId);
+    expect([rest.traced, rest.change, mcp.meta, mcp.header, mcp.resource].map((c) => c.traceId)).not.toContain(own[0].traceId);
     expect(childrenOf(own[0]).map((c) => c.name)).toContain('GET /v1/jobs');
   });
 
@@ -158,9 +160,15 @@ describe('OpenTelemetry traces of operation calls', () => {
     expect(childrenOf(op).map((c) => c.name)).toContain('GET /v1/jobs');
   });
 
+  it('MCP: a resource read is its operation call, continuing _meta.traceparent', () => {
+    const op = operationIn(mcp.resource.traceId);
+    expect(op).toMatchObject({ name: 'get_job_status', parentSpanId: mcp.resource.spanId, attributes: { 'nomad_mcp.transport': 'mcp', 'nomad_mcp.outcome': 'ok', 'nomad_mcp.job': 'example-job' } });
+    expect(childrenOf(op).map((c) => c.name)).toContain('GET /v1/job/:job_id');
+  });
+
   it('exports only operation spans and their Nomad calls (the start-up and readiness checks are no operation)', () => {
     const ids = new Set(operations().map((o) => o.spanId));
-    expect(operations()).toHaveLength(5);
+    expect(operations()).toHaveLength(6);
     for (const c of receiver.spans.filter((x) => x.kind === CLIENT)) expect(ids).toContain(c.parentSpanId);
   });
 

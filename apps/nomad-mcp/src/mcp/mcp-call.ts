@@ -29,8 +29,8 @@ export function callerOf(extra: HandlerExtra): Principal {
  * through the executor, so the caller's scopes, namespaces and Nomad token, the audit trail and the metrics apply
  * exactly as they do to the tool of the same name.
  */
-export function runAs<O extends object>(executor: OperationExecutor, principal: Principal, operation: string, input: object): Promise<Executed<O & { message: string }>> {
-  return executor.execute(operation, input, { principal, transport: 'mcp' });
+export function runAs<O extends object>(executor: OperationExecutor, principal: Principal, operation: string, input: object, traceparent?: string): Promise<Executed<O & { message: string }>> {
+  return executor.execute(operation, input, { principal, transport: 'mcp', traceparent });
 }
 
 /** MCP's code for a resource that does not exist (the specification's resources/read errors). */

@@ -137,7 +137,7 @@ export class McpService {
     });
     server.setRequestHandler(ListResourcesRequestSchema, async (_req, extra) => ({ resources: await this.resources.list(callerOf(extra)) }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_req, extra) => ({ resourceTemplates: this.resources.templates(callerOf(extra)) }));
-    server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => this.resources.read(req.params.uri, callerOf(extra)));
+    server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => this.resources.read(req.params.uri, callerOf(extra), traceparentOf(req.params, extra)));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts() }));
     server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
       const tools = new Set(this.listTools(callerOf(extra)).map((t) => t.name));
