@@ -46,8 +46,7 @@ export class OperationTracing implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const { tracesUrl } = this.config;
     if (!tracesUrl) return;
-    const { startOtelTracer } = await import('./otel-tracer');
-    this.sink = startOtelTracer({ ...this.config, tracesUrl }, VERSION);
+    this.sink = await this.loadSink(tracesUrl);
     // both are reported synchronously inside the call's own async context: the active call is the one they belong to
     this.subscriptions.push(
       this.events.events$.subscribe((e) => {
@@ -60,6 +59,12 @@ export class OperationTracing implements OnModuleInit, OnApplicationShutdown {
       }),
     );
     this.logger.log(`Exporting traces to ${new URL(tracesUrl).origin} as ${this.config.serviceName}.`);
+  }
+
+  /** The OpenTelemetry SDK and exporter, required only now. */
+  protected async loadSink(tracesUrl: string): Promise<TraceSink> {
+    const { startOtelTracer } = await import('./otel-tracer');
+    return startOtelTracer({ ...this.config, tracesUrl }, VERSION);
   }
 
   /**
