@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
 import { call, Reply, waitFor } from './support/http';
-import { requireBuild, ServiceProcess, startServiceProcess } from './support/built-service';
+import { freePort, requireBuild, ServiceProcess, startServiceProcess } from './support/built-service';
 import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
 import { FAST } from './support/stack';
 
@@ -31,10 +31,10 @@ const caller = (n: number) => {
 type ToolAnswer = { isError?: boolean; content: Array<{ text: string }> };
 
 /** The built service as its own process against the simulator (the exporter's own `import('http')` cannot run inside Jest's VM). */
-async function startTracedService(receiver: OtlpReceiver, sim: RunningSimulator, dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+async function startTracedService(collector: string, sim: RunningSimulator, dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   return startServiceProcess({
     NOMAD_ADDR: sim.url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, ...env,
+    OTEL_EXPORTER_OTLP_ENDPOINT: collector, ...env,
   });
 }
 
@@ -71,7 +71,7 @@ describe('OpenTelemetry traces of operation calls', () => {
     dir = mkdtempSync(join(tmpdir(), 'tracing-'));
     const identities = join(dir, 'identities.json');
     writeFileSync(identities, JSON.stringify({ identities: [{ name: 'ops', key: API_KEY, scopes: ['*'] }] }));
-    svc = await startTracedService(receiver, sim, dir, {
+    svc = await startTracedService(receiver.url, sim, dir, {
       API_KEYS_FILE: identities, NOMAD_TOKEN, OTEL_SERVICE_NAME: 'nomad-mcp-e2e', OTEL_BSP_SCHEDULE_DELAY: '50',
       OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${COLLECTOR_SECRET}`,
     });
@@ -180,14 +180,14 @@ describe('OpenTelemetry traces of operation calls', () => {
   });
 });
 
-describe('OpenTelemetry traces at shutdown and when off', () => {
+describe('OpenTelemetry traces at shutdown, with the collector down, and when off', () => {
   it('exports the spans still buffered when the service stops (SIGTERM)', async () => {
     requireBuild();
     const receiver = await startOtlpReceiver();
     const sim = await startSimulator({ port: 0, seed: true, timings: FAST });
     const dir = mkdtempSync(join(tmpdir(), 'tracing-stop-'));
     try {
-      const svc = await startTracedService(receiver, sim, dir, { OTEL_BSP_SCHEDULE_DELAY: '600000' });
+      const svc = await startTracedService(receiver.url, sim, dir, { OTEL_BSP_SCHEDULE_DELAY: '600000' });
       try {
         expect((await call(svc.url, 'GET', '/api/claude/list-jobs')).status).toBe(200);
         await new Promise((r) => setTimeout(r, 300));
@@ -199,6 +199,33 @@ describe('OpenTelemetry traces at shutdown and when off', () => {
     } finally {
       await sim.close();
       await receiver.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60000);
+
+  it('says, once, that traces cannot be exported when the collector is down; the calls are answered as ever', async () => {
+    requireBuild();
+    const sim = await startSimulator({ port: 0, seed: true, timings: FAST });
+    const dir = mkdtempSync(join(tmpdir(), 'tracing-down-'));
+    const down = `http://127.0.0.1:${await freePort()}`;
+    try {
+      const svc = await startTracedService(down, sim, dir, { OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${COLLECTOR_SECRET}` });
+      try {
+        for (let i = 0; i < 3; i++) {
+          expect((await call(svc.url, 'GET', '/api/claude/list-jobs')).status).toBe(200);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+        await waitFor('the export warning', async () => svc.logs().includes('Traces not exported'), 10000);
+        const warnings = svc.logs().split('\n').filter((l) => l.includes('Traces not exported'));
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]).toContain(`Traces not exported to ${down}: `);
+        expect(warnings[0]).toMatch(/ECONNREFUSED/);
+        expect(svc.logs()).not.toContain(COLLECTOR_SECRET);
+      } finally {
+        await svc.stop();
+      }
+    } finally {
+      await sim.close();
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60000);

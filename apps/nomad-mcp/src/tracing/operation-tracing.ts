@@ -17,6 +17,9 @@ interface ActiveCall {
   open: boolean;
 }
 
+/** A collector that stays down fails every export: say so at most once a minute. */
+const PROBLEM_EVERY_MS = 60_000;
+
 /** Export may wait on a collector that does not answer: shutdown waits this long, then goes on. */
 const SHUTDOWN_FLUSH_MS = 5000;
 
@@ -32,6 +35,8 @@ export class OperationTracing implements OnModuleInit, OnApplicationShutdown {
   private readonly active = new AsyncLocalStorage<ActiveCall>();
   private readonly subscriptions: Subscription[] = [];
   private sink?: TraceSink;
+  private lastProblemAt = -Infinity;
+  private unsaidProblems = 0;
 
   constructor(
     @Inject(TRACING_CONFIG) private readonly config: TracingConfig,
@@ -64,7 +69,7 @@ export class OperationTracing implements OnModuleInit, OnApplicationShutdown {
   /** The OpenTelemetry SDK and exporter, required only now. */
   protected async loadSink(tracesUrl: string): Promise<TraceSink> {
     const { startOtelTracer } = await import('./otel-tracer');
-    return startOtelTracer({ ...this.config, tracesUrl }, VERSION);
+    return startOtelTracer({ ...this.config, tracesUrl }, VERSION, (message) => this.exportProblem(message));
   }
 
   /**
@@ -84,6 +89,18 @@ export class OperationTracing implements OnModuleInit, OnApplicationShutdown {
         span.end();
       }
     });
+  }
+
+  private exportProblem(message: string): void {
+    const now = Date.now();
+    if (now - this.lastProblemAt < PROBLEM_EVERY_MS) {
+      this.unsaidProblems++;
+      return;
+    }
+    const more = this.unsaidProblems ? ` (${this.unsaidProblems} more since the last warning)` : '';
+    this.logger.warn(`Traces not exported to ${new URL(this.config.tracesUrl!).origin}: ${message}${more}; check OTEL_EXPORTER_OTLP_ENDPOINT and the collector.`);
+    this.lastProblemAt = now;
+    this.unsaidProblems = 0;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { diag, DiagLogLevel, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -56,7 +56,23 @@ class OtelOperationSpan implements OperationSpan {
   }
 }
 
-export function startOtelTracer(config: TracingConfig & { tracesUrl: string }, version: string): TraceSink {
+/** The message of what OpenTelemetry reports (its error handler sends exceptions as JSON), on one short line. */
+function problemOf(report: string): string {
+  let message = report;
+  try {
+    const parsed = JSON.parse(report) as { message?: unknown };
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    // a plain text report
+  }
+  return message.split('\n')[0].slice(0, 300);
+}
+
+/** `problem`: told of each export that failed (a collector down, refusing, too slow); the caller decides how often to say so. */
+export function startOtelTracer(config: TracingConfig & { tracesUrl: string }, version: string, problem: (message: string) => void): TraceSink {
+  // failed exports reach OpenTelemetry's global error handler, which reports to diag: errors only, to the service's log
+  const quiet = () => undefined;
+  diag.setLogger({ error: (m: string) => problem(problemOf(m)), warn: quiet, info: quiet, debug: quiet, verbose: quiet }, DiagLogLevel.ERROR);
   const exporter = new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers } });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName, 'service.version': version }),
@@ -75,6 +91,9 @@ export function startOtelTracer(config: TracingConfig & { tracesUrl: string }, v
       }, context);
       return new OtelOperationSpan(span, startChild);
     },
-    shutdown: () => provider.shutdown(),
+    shutdown: async () => {
+      await provider.shutdown();
+      diag.disable();
+    },
   };
 }
