@@ -18,14 +18,16 @@ type ToolAnswer = { isError?: boolean; content: Array<{ text: string }> };
 
 /**
  * A scripted run over REST and MCP (reads, a change with its confirmation, a 404, an invalid call, a denied one,
- * a 429 and an audit write that fails), then one scrape of GET /metrics: every family is there with the values
- * the run must have produced, and no label holds an ID or an identity.
+ * Nomad resetting the connection, a 429 and an audit write that fails), then one scrape of GET /metrics: every
+ * family is there with the values the run must have produced, and no label holds an ID or an identity.
  */
 describe('GET /metrics after a scripted run', () => {
   let s: Stack;
   let dir: string;
   let scrape: Scrape;
   const mcpAnswers: ToolAnswer[] = [];
+  /** The status of the list answered while Nomad reset the connection. */
+  let failedListStatus = 0;
 
   const as = (key: string) => ({ 'X-API-Key': key });
   const scrapeNow = async () => {
@@ -44,7 +46,7 @@ describe('GET /metrics after a scripted run', () => {
       { name: 'flood', key: KEYS.flood, scopes: ['read'] },
       { name: 'admin-only', key: KEYS.adminOnly, scopes: ['admin'] },
     ] }));
-    s = await startStack({ env: { API_KEYS_FILE: file, RATE_LIMIT_PER_MINUTE: String(LIMIT), METRICS_TOKEN } });
+    s = await startStack({ env: { API_KEYS_FILE: file, RATE_LIMIT_PER_MINUTE: String(LIMIT), METRICS_TOKEN }, faults: true });
     const ops = as(KEYS.ops);
 
     // REST: reads, a 404, an invalid and a denied change, a change, and a destructive one with its confirmation
@@ -72,6 +74,12 @@ describe('GET /metrics after a scripted run', () => {
       await mcp.close();
     }
 
+    // Nomad failing: the connection to it reset before any answer, for one list
+    await s.faults!.set('reset-before-answer', { only: (method, url) => method === 'GET' && /^\/v1\/jobs(\?|$)/.test(url) });
+    failedListStatus = (await s.api('GET', '/api/claude/list-jobs', undefined, ops)).status;
+    await s.faults!.set('pass');
+    expect(failedListStatus).toBeGreaterThanOrEqual(500);
+
     // one client over its limit: the (LIMIT+1)th request of the minute is refused
     const statuses: number[] = [];
     for (let i = 0; i <= LIMIT; i++) statuses.push((await s.api('GET', '/api/claude/tools', undefined, as(KEYS.flood))).status);
@@ -91,6 +99,7 @@ describe('GET /metrics after a scripted run', () => {
   it('HTTP requests: a counter and a duration histogram by method, route template and status', () => {
     const http = (method: string, route: string, status: number) => valueOf(scrape, 'nomad_mcp_http_requests_total', { method, route, status: String(status) });
     expect(http('GET', '/api/claude/list-jobs', 200)).toBe(1);
+    expect(http('GET', '/api/claude/list-jobs', failedListStatus)).toBe(1);
     expect(http('GET', '/api/claude/jobs/:job_id/allocations', 200)).toBe(1);
     expect(http('GET', '/api/claude/jobs/:job_id', 404)).toBe(1);
     expect(http('POST', '/api/claude/create-job', 400)).toBe(1);
@@ -115,6 +124,7 @@ describe('GET /metrics after a scripted run', () => {
   it('tool calls: by operation, transport and outcome, with a duration histogram', () => {
     const calls = (operation: string, transport: string, outcome: string) => valueOf(scrape, 'nomad_mcp_operation_calls_total', { operation, transport, outcome });
     expect(calls('list_jobs', 'rest', 'ok')).toBe(1);
+    expect(calls('list_jobs', 'rest', 'error')).toBe(1);
     expect(calls('list_jobs', 'mcp', 'ok')).toBe(1);
     expect(calls('list_allocations', 'rest', 'ok')).toBe(1);
     expect(calls('get_job_status', 'rest', 'error')).toBe(1);
@@ -128,6 +138,10 @@ describe('GET /metrics after a scripted run', () => {
     const ok = { operation: 'create_job', transport: 'rest', outcome: 'ok' };
     expect(valueOf(scrape, 'nomad_mcp_operation_duration_seconds_count', ok)).toBe(1);
     expect(valueOf(scrape, 'nomad_mcp_operation_duration_seconds_bucket', { ...ok, le: '30' })).toBe(1);
+    expect(valueOf(scrape, 'nomad_mcp_operation_duration_seconds_sum', ok)).toBeGreaterThan(0);
+    const mcpList = { operation: 'list_jobs', transport: 'mcp', outcome: 'ok' };
+    expect(valueOf(scrape, 'nomad_mcp_operation_duration_seconds_count', mcpList)).toBe(1);
+    expect(valueOf(scrape, 'nomad_mcp_operation_duration_seconds_sum', mcpList)).toBeGreaterThan(0);
     expect(scrape.types.get('nomad_mcp_operation_duration_seconds')).toBe('histogram');
   });
 
@@ -137,13 +151,20 @@ describe('GET /metrics after a scripted run', () => {
     expect(nomad('GET /v1/jobs', '200')).toBeGreaterThanOrEqual(2);
     expect(nomad('GET /v1/job/:job_id', '404')).toBeGreaterThanOrEqual(2);
     expect(nomad('GET /v1/job/:job_id/allocations', '200')).toBeGreaterThanOrEqual(1);
+    // the reset connection: no HTTP status, so `unreachable` (after the one retry of a read on a fresh socket)
+    expect(nomad('GET /v1/jobs', 'unreachable')).toBe(1);
+    expect(s.faults!.faulted.length).toBeGreaterThanOrEqual(1);
     const registered = scrape.samples.filter((x) => x.name === 'nomad_mcp_nomad_requests_total' && /^(PUT|POST) \/v1\/jobs$/.test(x.labels.endpoint));
     expect(registered.reduce((n, x) => n + x.value, 0)).toBeGreaterThanOrEqual(1);
-    // the simulator saw at least as many requests as were counted (the readiness and start-up checks go there too)
+    // the simulator saw at least as many requests as were answered (the readiness and start-up checks go there too)
     const counted = scrape.samples.filter((x) => x.name === 'nomad_mcp_nomad_requests_total').reduce((n, x) => n + x.value, 0);
     expect(counted).toBeGreaterThan(5);
-    expect(counted).toBeLessThanOrEqual(s.nomadTraffic.length);
-    expect(valueOf(scrape, 'nomad_mcp_nomad_request_duration_seconds_count', { endpoint: 'GET /v1/jobs', status: '200' })).toBe(nomad('GET /v1/jobs', '200'));
+    expect(counted - (nomad('GET /v1/jobs', 'unreachable') ?? 0)).toBeLessThanOrEqual(s.nomadTraffic.length);
+    const lists = { endpoint: 'GET /v1/jobs', status: '200' };
+    expect(valueOf(scrape, 'nomad_mcp_nomad_request_duration_seconds_count', lists)).toBe(nomad('GET /v1/jobs', '200'));
+    expect(valueOf(scrape, 'nomad_mcp_nomad_request_duration_seconds_bucket', { ...lists, le: '+Inf' })).toBe(nomad('GET /v1/jobs', '200'));
+    expect(valueOf(scrape, 'nomad_mcp_nomad_request_duration_seconds_sum', lists)).toBeGreaterThan(0);
+    expect(valueOf(scrape, 'nomad_mcp_nomad_request_duration_seconds_count', { endpoint: 'GET /v1/jobs', status: 'unreachable' })).toBe(1);
     expect(scrape.types.get('nomad_mcp_nomad_request_duration_seconds')).toBe('histogram');
   });
 
@@ -158,6 +179,8 @@ describe('GET /metrics after a scripted run', () => {
       expect({ name, value: valueOf(scrape, name) }).toEqual({ name, value: expect.any(Number) });
     }
     expect(valueOf(scrape, 'process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+    expect(valueOf(scrape, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(valueOf(scrape, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(1024 * 1024);
     expect(valueOf(scrape, 'nomad_mcp_info')).toBe(1);
   });
 

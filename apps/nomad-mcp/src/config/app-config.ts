@@ -1,6 +1,6 @@
 import type { EnvironmentVariables } from './env.schema';
 import type { ConfirmPolicy } from '@nomad-mcp/auth';
-import { commaList } from './setting-formats';
+import { commaList, parseOtlpHeaders } from './setting-formats';
 
 /** How the service reaches Nomad: what NomadModule needs, plus the namespace used when a call names none. */
 export interface NomadConfig {
@@ -79,6 +79,17 @@ export interface MetricsConfig {
   token?: string;
 }
 
+/** OpenTelemetry traces (OTEL_* settings). */
+export interface TracingConfig {
+  /** Where spans are exported (OTLP/HTTP JSON, `…/v1/traces`); undefined: tracing is off and its packages are never loaded. */
+  tracesUrl?: string;
+  /** OTEL_EXPORTER_OTLP_HEADERS merged with OTEL_EXPORTER_OTLP_TRACES_HEADERS: sent with each export; secrets. */
+  headers: Record<string, string>;
+  serviceName: string;
+  /** OTEL_BSP_SCHEDULE_DELAY: milliseconds between exports. */
+  scheduleDelayMs: number;
+}
+
 /** The settings grouped by the part of the service that consumes them. */
 export interface ConfigSlices {
   nomad: NomadConfig;
@@ -87,6 +98,7 @@ export interface ConfigSlices {
   log: LogConfig;
   audit: AuditConfig;
   metrics: MetricsConfig;
+  tracing: TracingConfig;
 }
 
 /**
@@ -124,6 +136,7 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 export const LOG_CONFIG = Symbol('LOG_CONFIG');
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
 export const METRICS_CONFIG = Symbol('METRICS_CONFIG');
+export const TRACING_CONFIG = Symbol('TRACING_CONFIG');
 
 export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
   nomad: NOMAD_CONFIG,
@@ -132,6 +145,7 @@ export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
   log: LOG_CONFIG,
   audit: AUDIT_CONFIG,
   metrics: METRICS_CONFIG,
+  tracing: TRACING_CONFIG,
 };
 
 const deepFreeze = <T extends object>(o: T): Readonly<T> => {
@@ -169,7 +183,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };
   return deepFreeze({
-    nomad, http, auth, log, audit, metrics: { token: v.METRICS_TOKEN },
+    nomad, http, auth, log, audit, metrics: { token: v.METRICS_TOKEN }, tracing: tracingOf(v),
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,
@@ -189,4 +203,13 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     rateLimitPerMinute: http.rateLimitPerMinute,
     allowedOrigins: http.allowedOrigins,
   });
+}
+
+/** The traces URL as OpenTelemetry's exporters derive it: the signal's own endpoint as it is, else `<endpoint>/v1/traces`. */
+function tracingOf(v: EnvironmentVariables): TracingConfig {
+  const off = v.OTEL_SDK_DISABLED || v.OTEL_TRACES_EXPORTER === 'none';
+  const base = v.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = off ? undefined : (v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`));
+  const headers = { ...parseOtlpHeaders(v.OTEL_EXPORTER_OTLP_HEADERS ?? ''), ...parseOtlpHeaders(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? '') };
+  return { tracesUrl, headers, serviceName: v.OTEL_SERVICE_NAME, scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY };
 }

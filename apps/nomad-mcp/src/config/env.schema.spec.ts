@@ -102,4 +102,23 @@ describe('loadConfig', () => {
     expect(err({ REDIS_URL: 'http://:pw-SECRET@redis:6379' })).toBe('Invalid configuration: "REDIS_URL" must be a redis:// or rediss:// URL, e.g. redis://:password@127.0.0.1:6379/0 (got "http://***@redis:6379")');
     expect(err({ PUBLIC_URL: 'mcp://u:pw-SECRET@mcp.example' })).toMatch(/^Invalid configuration: "PUBLIC_URL" .* \(got "mcp:\/\/\*\*\*@mcp\.example"\)$/);
   });
+
+  it('reads the OpenTelemetry settings by their standard names; no endpoint, no tracing', () => {
+    expect(loadConfig({}).tracing).toEqual({ tracesUrl: undefined, headers: {}, serviceName: 'nomad-mcp', scheduleDelayMs: 5000 });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.tracesUrl).toBe('http://collector:4318/v1/traces');
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/otlp' }).tracing.tracesUrl).toBe('http://collector:4318/otlp/v1/traces');
+    // the signal's own endpoint is used as it is, and wins
+    const own = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/ingest', OTEL_SERVICE_NAME: 'mcp-prod', OTEL_BSP_SCHEDULE_DELAY: '200' });
+    expect(own.tracing).toMatchObject({ tracesUrl: 'https://b/ingest', serviceName: 'mcp-prod', scheduleDelayMs: 200 });
+    const headers = loadConfig({ OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer%20abc, x-tenant=ops', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-tenant=traces' }).tracing.headers;
+    expect(headers).toEqual({ authorization: 'Bearer abc', 'x-tenant': 'traces' });
+    for (const off of [{ OTEL_SDK_DISABLED: 'true' }, { OTEL_TRACES_EXPORTER: 'none' }]) {
+      expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', ...off }).tracing.tracesUrl).toBeUndefined();
+    }
+    expect(err({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toMatch(/^Invalid configuration: "OTEL_EXPORTER_OTLP_ENDPOINT" must be an http:\/\/ or https:\/\/ URL/);
+    expect(err({ OTEL_TRACES_EXPORTER: 'jaeger' })).toBe('Invalid configuration: "OTEL_TRACES_EXPORTER" must be one of [otlp, none] (got "jaeger")');
+    // headers carry credentials: a bad value is named, never shown
+    expect(err({ OTEL_EXPORTER_OTLP_HEADERS: 'Bearer SECRET-abc' })).toBe('Invalid configuration: "OTEL_EXPORTER_OTLP_HEADERS" must be comma-separated key=value pairs, e.g. authorization=Bearer%20abc,x-tenant=ops');
+    expect(err({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://u:pw-SECRET@c/v1/traces' })).not.toContain('SECRET');
+  });
 });

@@ -16,6 +16,7 @@ import {
   IsOneOfSetting,
   IsNamespaceGlobListSetting,
   IsOriginListSetting,
+  IsOtlpHeadersSetting,
   IsPemCertificateFileSetting,
   IsPemPrivateKeyFileSetting,
   IsPostgresUrlSetting,
@@ -30,6 +31,7 @@ import {
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+export const OTEL_TRACES_EXPORTERS = ['otlp', 'none'] as const;
 
 /**
  * Every environment variable the service reads, with its default, validated once at start-up. Nomad's own
@@ -168,12 +170,48 @@ export class EnvironmentVariables {
    */
   @Expose() @IsOptional() @IsSecretSetting({ minLength: 32 })
   METRICS_TOKEN?: string;
+
+  /*
+   * OpenTelemetry traces, by the standard OTEL_* names: with an endpoint set, a span per operation and a child
+   * span per Nomad call are exported over OTLP/HTTP (JSON); unset, the OpenTelemetry packages are never loaded.
+   */
+  /** The collector's base URL; traces go to `<url>/v1/traces`. */
+  @Expose() @IsOptional() @IsHttpUrlSetting()
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The traces URL itself, used as it is (wins over OTEL_EXPORTER_OTLP_ENDPOINT). */
+  @Expose() @IsOptional() @IsHttpUrlSetting()
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  /** Headers sent with every export, `key=value,key2=value2` (values URL-encoded); often a secret. */
+  @Expose() @IsOptional() @IsOtlpHeadersSetting()
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  /** Like OTEL_EXPORTER_OTLP_HEADERS, for traces only; a key in both takes this value. */
+  @Expose() @IsOptional() @IsOtlpHeadersSetting()
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS?: string;
+
+  /** The `service.name` of every span. */
+  @Expose() @IsStringSetting()
+  OTEL_SERVICE_NAME: string = 'nomad-mcp';
+
+  /** `none` turns traces off whatever the endpoint says; `otlp` (the default) exports them. */
+  @Expose() @IsOneOfSetting(OTEL_TRACES_EXPORTERS)
+  OTEL_TRACES_EXPORTER: (typeof OTEL_TRACES_EXPORTERS)[number] = 'otlp';
+
+  /** true: traces off (OpenTelemetry's switch for the whole SDK). */
+  @Expose() @ToBoolean() @IsBooleanSetting()
+  OTEL_SDK_DISABLED: boolean = false;
+
+  /** Milliseconds between two exports of the finished spans (the batch processor's delay). */
+  @Expose() @ToNumber() @IsIntegerSetting({ min: 1, max: 600000 })
+  OTEL_BSP_SCHEDULE_DELAY: number = 5000;
 }
 
 /** Settings whose values are secrets: a bad one is named, never shown. */
-const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS', 'METRICS_TOKEN']);
+const SECRET_SETTINGS = new Set(['NOMAD_TOKEN', 'API_KEYS', 'METRICS_TOKEN', 'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_TRACES_HEADERS']);
 /** Settings that are URLs and may carry a password (`http://user:pw@host`): shown without it. */
-const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL']);
+const URL_SETTINGS = new Set(['NOMAD_ADDR', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']);
 
 /** ` (got "…")` when the value may be shown; a secret, or a setting named like one, never is. */
 function shownValue(name: string, value: unknown): string {

@@ -4,7 +4,7 @@ import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { unixSocketPath } from '@nomad-mcp/nomad';
 import { readCaPath } from '@nomad-mcp/nomad/transport/nomad-ca-path';
-import { NAMESPACE_GLOB } from './setting-formats';
+import { NAMESPACE_GLOB, parseOtlpHeaders } from './setting-formats';
 
 /*
  * class-validator decorators for environment settings. Each one checks one kind of value completely
@@ -273,3 +273,10 @@ export const IsOriginListSetting = () =>
 /** Comma-separated namespace globs (NOMAD_MCP_ALLOWED_NAMESPACES). */
 export const IsNamespaceGlobListSetting = () =>
   IsCommaListSetting('isNamespaceGlobListSetting', (g) => NAMESPACE_GLOB.test(g), 'must be comma-separated namespace names or globs such as dev-*,staging');
+
+/** OTEL_EXPORTER_OTLP_HEADERS: `key=value` pairs, comma-separated (the message never shows them: they are secrets). */
+export const IsOtlpHeadersSetting = () =>
+  ValidateBy({
+    name: 'isOtlpHeadersSetting',
+    validator: { validate: (v) => typeof v === 'string' && parseOtlpHeaders(v) !== undefined, defaultMessage: () => 'must be comma-separated key=value pairs, e.g. authorization=Bearer%20abc,x-tenant=ops' },
+  });

@@ -47,7 +47,7 @@ export class ClaudeController {
       if (action === JobAction.Status) return ref;
       return action === JobAction.Stop ? { ...ref, purge, confirm_token } : { ...ref, confirm_token };
     };
-    const done = await this.executor.execute(operation, raw, { principal: requestPrincipal(req), transport: 'rest' }, { prepare });
+    const done = await this.executor.execute(operation, raw, { principal: requestPrincipal(req), transport: 'rest', traceparent: req.headers.traceparent }, { prepare });
     return done.result as JobStatusResult | JobActionResult;
   }
 }

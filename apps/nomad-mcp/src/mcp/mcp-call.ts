@@ -5,6 +5,18 @@ import { Executed, OperationExecutor, OperationFailure } from '../operations/cor
 /** What the SDK hands every request handler: the caller, as the HTTP transport put it into the auth info. */
 export interface HandlerExtra {
   authInfo?: { extra?: Record<string, unknown> };
+  requestInfo?: { headers: Record<string, string | string[] | undefined> };
+}
+
+/**
+ * The caller's W3C trace context for an MCP request: `params._meta.traceparent` (how MCP carries it, so it also
+ * works over stdio), else the HTTP request's `traceparent` header.
+ */
+export function traceparentOf(params: { _meta?: object } | undefined, extra: HandlerExtra): string | undefined {
+  const meta = (params?._meta as { traceparent?: unknown } | undefined)?.traceparent;
+  if (typeof meta === 'string') return meta;
+  const header = extra.requestInfo?.headers.traceparent;
+  return typeof header === 'string' ? header : undefined;
 }
 
 /** The caller of an MCP request: the identity of the HTTP request's key, or the local user over stdio. */
@@ -17,8 +29,8 @@ export function callerOf(extra: HandlerExtra): Principal {
  * through the executor, so the caller's scopes, namespaces and Nomad token, the audit trail and the metrics apply
  * exactly as they do to the tool of the same name.
  */
-export function runAs<O extends object>(executor: OperationExecutor, principal: Principal, operation: string, input: object): Promise<Executed<O & { message: string }>> {
-  return executor.execute(operation, input, { principal, transport: 'mcp' });
+export function runAs<O extends object>(executor: OperationExecutor, principal: Principal, operation: string, input: object, traceparent?: string): Promise<Executed<O & { message: string }>> {
+  return executor.execute(operation, input, { principal, transport: 'mcp', traceparent });
 }
 
 /** MCP's code for a resource that does not exist (the specification's resources/read errors). */

@@ -99,10 +99,10 @@ export class McpResources {
   }
 
   /** Reads a resource: its operation's text rendering and its JSON, or the operation's failure as the error. */
-  async read(uri: string, principal: Principal): Promise<ReadResourceResult> {
+  async read(uri: string, principal: Principal, traceparent?: string): Promise<ReadResourceResult> {
     const { kind, input } = this.resolve(uri, principal);
     try {
-      const done = await runAs(this.executor, principal, kind.operation, input);
+      const done = await runAs(this.executor, principal, kind.operation, input, traceparent);
       return {
         contents: [
           { uri, mimeType: 'text/plain', text: done.text },

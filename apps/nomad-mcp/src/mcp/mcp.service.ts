@@ -10,7 +10,7 @@ import { OperationFailure, OperationExecutor } from '../operations/core/operatio
 import { OperationRegistry } from '../operations/core/operation.registry';
 import type { ProgressUpdate } from '../operations/core/operation';
 import { ApiDocument } from './api-document';
-import { callerOf, joinNextStep, mcpError } from './mcp-call';
+import { callerOf, joinNextStep, mcpError, traceparentOf } from './mcp-call';
 import { McpCompletions } from './mcp-completions';
 import { getPrompt, listPrompts, promptArguments } from './mcp-prompts';
 import { McpResources } from './mcp-resources';
@@ -40,6 +40,8 @@ export const INSTRUCTIONS = [
 export interface LiveCall {
   progress?: (update: ProgressUpdate) => void;
   signal?: AbortSignal;
+  /** The caller's W3C trace context (traceparentOf). */
+  traceparent?: string;
 }
 
 /** Carries the caller into tool calls: the HTTP transport puts it in the SDK's request auth info. */
@@ -131,11 +133,11 @@ export class McpService {
       const progress = token === undefined ? undefined : (u: ProgressUpdate) => {
         void extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ++seq, message: u.message } }).catch(() => undefined);
       };
-      return this.callTool(req.params.name, req.params.arguments, callerOf(extra), { progress, signal: extra.signal });
+      return this.callTool(req.params.name, req.params.arguments, callerOf(extra), { progress, signal: extra.signal, traceparent: traceparentOf(req.params, extra) });
     });
     server.setRequestHandler(ListResourcesRequestSchema, async (_req, extra) => ({ resources: await this.resources.list(callerOf(extra)) }));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async (_req, extra) => ({ resourceTemplates: this.resources.templates(callerOf(extra)) }));
-    server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => this.resources.read(req.params.uri, callerOf(extra)));
+    server.setRequestHandler(ReadResourceRequestSchema, async (req, extra) => this.resources.read(req.params.uri, callerOf(extra), traceparentOf(req.params, extra)));
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts() }));
     server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
       const tools = new Set(this.listTools(callerOf(extra)).map((t) => t.name));

@@ -14,6 +14,7 @@ import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
 import { nextStep } from './next-step';
 import { renderResult } from './render';
+import { OperationTracing } from '../../tracing/operation-tracing';
 
 export interface Call {
   principal: Principal;
@@ -22,6 +23,8 @@ export interface Call {
   progress?: (update: ProgressUpdate) => void;
   /** Aborted when the caller goes away. */
   signal?: AbortSignal;
+  /** The caller's W3C `traceparent` (REST header; MCP `_meta.traceparent` or header): the call's span continues its trace. */
+  traceparent?: string | string[];
 }
 
 export interface ExecuteOptions {
@@ -60,11 +63,18 @@ export class OperationExecutor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly audit?: AuditStore,
     @Optional() private readonly confirmations: ConfirmationGate = new ConfirmationGate(config, audit),
+    @Optional() private readonly tracing?: OperationTracing,
   ) {
     this.access = new AccessPolicy(config.auth ?? { readOnly: false });
   }
 
-  async execute<O extends OperationResult = OperationResult>(name: string, rawInput: unknown, call: Call, options: ExecuteOptions = {}): Promise<Executed<O>> {
+  execute<O extends OperationResult = OperationResult>(name: string, rawInput: unknown, call: Call, options: ExecuteOptions = {}): Promise<Executed<O>> {
+    // a span per call of a known operation (an unknown name must not name a span), when traces are exported
+    if (!this.tracing?.enabled || !this.registry.find(name)) return this.run(name, rawInput, call, options);
+    return this.tracing.trace(name, call, () => this.run<O>(name, rawInput, call, options));
+  }
+
+  private async run<O extends OperationResult>(name: string, rawInput: unknown, call: Call, options: ExecuteOptions): Promise<Executed<O>> {
     const op = this.registry.find(name);
     if (!op) throw new OperationFailure({ statusCode: 404, error: 'Not Found', message: `Unknown operation '${name}'. Available: ${this.registry.names().join(', ')}.` });
     const { def, handler } = op;

@@ -41,7 +41,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
       const input = params.length && isRecord(own) ? { ...own, ...Object.fromEntries(params.map((p, i) => [p, values[i]])) } : own;
       // (a route whose path holds the whole input has no class of its own: the executor refuses any extra field)
       const prepare = params.length && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
-      const call = { principal: requestPrincipal(req), transport: 'rest' as const };
+      const call = { principal: requestPrincipal(req), transport: 'rest' as const, traceparent: req.headers.traceparent };
       if (def.rest.stream && wantsEventStream(req)) return answerAsEventStream(req, res, (live) => this.executor.execute(def.name, input, { ...call, ...live }, { prepare }));
       const done = await this.executor.execute(def.name, input, call, { prepare });
       res.status(done.status);
