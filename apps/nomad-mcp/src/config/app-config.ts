@@ -79,6 +79,14 @@ export interface MetricsConfig {
   token?: string;
 }
 
+/** The watch cache of hot reads (apps/nomad-mcp/src/cache). */
+export interface CacheConfig {
+  /** NOMAD_MCP_CACHE_MAX_STALE in milliseconds: the oldest an answer from the cache may be; 0 = no cache. */
+  maxStaleMs: number;
+  /** NOMAD_MCP_CACHE_MAX_JOBS: jobs whose details are kept (least recently asked dropped first). */
+  maxJobs: number;
+}
+
 /** The settings grouped by the part of the service that consumes them. */
 export interface ConfigSlices {
   nomad: NomadConfig;
@@ -87,6 +95,7 @@ export interface ConfigSlices {
   log: LogConfig;
   audit: AuditConfig;
   metrics: MetricsConfig;
+  cache: CacheConfig;
 }
 
 /**
@@ -124,6 +133,7 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 export const LOG_CONFIG = Symbol('LOG_CONFIG');
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
 export const METRICS_CONFIG = Symbol('METRICS_CONFIG');
+export const CACHE_CONFIG = Symbol('CACHE_CONFIG');
 
 export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
   nomad: NOMAD_CONFIG,
@@ -132,6 +142,7 @@ export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
   log: LOG_CONFIG,
   audit: AUDIT_CONFIG,
   metrics: METRICS_CONFIG,
+  cache: CACHE_CONFIG,
 };
 
 const deepFreeze = <T extends object>(o: T): Readonly<T> => {
@@ -170,6 +181,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };
   return deepFreeze({
     nomad, http, auth, log, audit, metrics: { token: v.METRICS_TOKEN },
+    cache: { maxStaleMs: v.NOMAD_MCP_CACHE_MAX_STALE, maxJobs: v.NOMAD_MCP_CACHE_MAX_JOBS },
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,
