@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
 import { WatchCache } from '../apps/nomad-mcp/src/cache/watch-cache';
 import { call, waitFor } from './support/http';
@@ -155,6 +158,31 @@ describe('watch cache (NOMAD_MCP_CACHE_MAX_STALE)', () => {
       expect(own.app.get(WatchCache).sizes()).toEqual({ jobs: 0, lists: 0 });
     } finally {
       await own.close();
+    }
+  });
+
+  it('answers a list over every namespace from one cached list, keeping only the namespaces each caller may see', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cache-ids-'));
+    const file = join(dir, 'identities.json');
+    writeFileSync(file, JSON.stringify({ identities: [
+      { name: 'admin', key: 'cache-admin-key-000001', scopes: ['*'] },
+      { name: 'dev-reader', key: 'cache-dev-reader-key-02', scopes: ['read'], namespaces: [NS] },
+    ] }));
+    const s = await startStack({ sim: false, env: { NOMAD_ADDR: sim.url, NOMAD_MCP_CACHE_MAX_STALE: '1s', API_KEYS_FILE: file } });
+    try {
+      const all = (key: string) => s.api('GET', '/api/claude/list-jobs?namespace=*&limit=100', undefined, { 'X-API-Key': key });
+      const admin = (await all('cache-admin-key-000001')).json;
+      const dev = (await all('cache-dev-reader-key-02')).json;
+      expect(new Set(admin.jobs.map((j: any) => j.namespace))).toEqual(new Set(['default', NS, 'staging']));
+      expect(new Set(dev.jobs.map((j: any) => j.namespace))).toEqual(new Set([NS]));
+      expect(dev.jobs).toEqual(admin.jobs.filter((j: any) => j.namespace === NS));
+      const before = sim.traffic.length;
+      await all('cache-dev-reader-key-02');
+      await all('cache-admin-key-000001');
+      expect(sim.traffic.slice(before).filter((l) => l.startsWith('GET /v1/jobs?namespace=*&') && !/[?&]index=/.test(l))).toEqual([]);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
