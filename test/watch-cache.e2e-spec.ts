@@ -77,7 +77,6 @@ describe('watch cache (NOMAD_MCP_CACHE_MAX_STALE)', () => {
     // of what changed meanwhile (broken-api keeps restarting in the demo data)
     const watching = withCache.requests.filter((l) => /[?&]index=/.test(l));
     const reads = withCache.requests.filter((l) => !/[?&]index=/.test(l));
-    console.log(`cached: ${withCache.requests.length} Nomad requests in ${withCache.seconds.toFixed(1)} s (${watching.length} blocking); uncached: ${without.requests.length}\n${reads.join('\n')}`);
     expect(watching.length).toBeLessThanOrEqual(4 * (withCache.seconds / 0.8 + 2));
     expect(reads.length).toBeLessThanOrEqual(without.requests.length / 20);
   });
