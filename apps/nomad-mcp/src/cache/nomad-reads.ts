@@ -50,13 +50,15 @@ export class NomadReads {
   ) {}
 
   /**
-   * A page of a namespace's jobs (`*`: every namespace). Cached: the whole list is held and paged here.
-   * Otherwise Nomad pages it (`per_page`, `next_token`) and filters it; the tokens are the same either way.
+   * A page of a namespace's jobs (`*`: every namespace). From the cache when it holds the namespace's list
+   * (paged here); otherwise Nomad pages it (`per_page`, `next_token`, the status as its filter) while the cache
+   * reads the whole list in the background, so a first page never waits for a 10,000-job list. The tokens are
+   * Nomad's either way, so a caller pages on across the two.
    */
   async listJobs(namespace: string, q: JobListQuery): Promise<JobListPage> {
-    if (this.cache.serves()) {
-      const all = await this.cache.read('job_list', { list: namespace }, ['jobs', 'allocs', 'evals'], async () => JOB_TOKEN.sort((await this.jobsApi.list(namespace)).body));
-      const matching = all.filter((j) => (!q.prefix || j.ID.startsWith(q.prefix)) && (!q.status || j.Status === q.status) && (!q.visible || q.visible(j.Namespace)));
+    const held = await this.cache.peek('job_list', { list: namespace }, ['jobs', 'allocs', 'evals'], async () => JOB_TOKEN.sort((await this.jobsApi.list(namespace)).body));
+    if (held) {
+      const matching = held.value.filter((j) => (!q.prefix || j.ID.startsWith(q.prefix)) && (!q.status || j.Status === q.status) && (!q.visible || q.visible(j.Namespace)));
       const p = page(matching, q.limit, JOB_TOKEN, q.nextToken);
       return { stubs: p.items, next_token: p.next_token, total: matching.length };
     }

@@ -132,26 +132,57 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     const watches = deps.map((t) => this.watch(t));
     // not known to be current (starting and slow, lagging a write, or Nomad not answering): ask Nomad
     if (!(await this.current(watches))) return this.count(view, 'miss', fetch());
-    const now = performance.now();
-    const entry = this.entry(key, view);
-    if (entry && entry.deps.every(([t, i]) => this.watches.get(t)?.index === i)) {
-      this.lookups$.next({ view, result: 'hit', stalenessMs: Math.max(...watches.map((w) => w.staleness(now))) });
-      return entry.value as T;
-    }
-    const flightKey = `${view}\u0000${JSON.stringify(key)}\u0000${watches.map((w) => w.index).join('.')}`;
-    const flying = this.inFlight.get(flightKey);
+    const held = this.held<T>(view, key, watches);
+    if (held) return held.value;
+    const flying = this.inFlight.get(this.flightKey(view, key, watches));
     if (flying && flying.startedAt >= this.lastWrite.at) return this.count(view, 'shared', flying.promise as Promise<T>);
-    const deps0: Array<[Table, number]> = watches.map((w) => [w.table, w.index]);
+    return this.count(view, 'miss', this.fill(view, key, watches, fetch));
+  }
+
+  /**
+   * For a read too big to make a caller wait for (a namespace's whole job list): what the cache holds when it is
+   * current, else undefined — and then the read is started in the background (once), so that a later call finds
+   * it. The caller meanwhile answers from Nomad more cheaply (one page).
+   */
+  async peek<T>(view: CacheView, key: CacheKey, deps: Table[], fetch: () => Promise<T>): Promise<{ value: T } | undefined> {
+    if (!this.serves()) return void this.lookups$.next({ view, result: 'bypass' });
+    const watches = deps.map((t) => this.watch(t));
+    if (!(await this.current(watches))) return void this.lookups$.next({ view, result: 'miss' });
+    const held = this.held<T>(view, key, watches);
+    if (held) return held;
+    this.lookups$.next({ view, result: 'miss' });
+    const flying = this.inFlight.get(this.flightKey(view, key, watches));
+    if (!flying || flying.startedAt < this.lastWrite.at) this.fill(view, key, watches, fetch).catch(() => undefined);
+    return undefined;
+  }
+
+  /** The entry when the indexes it was read under still hold (a hit, counted with its staleness). */
+  private held<T>(view: CacheView, key: CacheKey, watches: TableWatch[]): { value: T } | undefined {
+    const entry = this.entry(key, view);
+    if (!entry || !entry.deps.every(([t, i]) => this.watches.get(t)?.index === i)) return undefined;
+    const now = performance.now();
+    this.lookups$.next({ view, result: 'hit', stalenessMs: Math.max(...watches.map((w) => w.staleness(now))) });
+    return { value: entry.value as T };
+  }
+
+  private flightKey(view: CacheView, key: CacheKey, watches: TableWatch[]): string {
+    return `${view}\u0000${JSON.stringify(key)}\u0000${watches.map((w) => w.index).join('.')}`;
+  }
+
+  /** Reads from Nomad, once for all who ask meanwhile, and keeps the answer under the indexes known before it. */
+  private fill<T>(view: CacheView, key: CacheKey, watches: TableWatch[], fetch: () => Promise<T>): Promise<T> {
+    const flightKey = this.flightKey(view, key, watches);
+    const deps: Array<[Table, number]> = watches.map((w) => [w.table, w.index]);
     const generation = this.generation;
     const promise = fetch().then((value) => {
       // frozen so that no caller sorts or edits what the next caller is answered
       if (Array.isArray(value)) Object.freeze(value);
-      if (generation === this.generation && deps.every((t) => this.watches.get(t)?.isRunning)) this.store(key, view, { value, deps: deps0 });
+      if (generation === this.generation && watches.every((w) => w.isRunning)) this.store(key, view, { value, deps });
       return value;
     });
-    this.inFlight.set(flightKey, { startedAt: now, promise });
+    this.inFlight.set(flightKey, { startedAt: performance.now(), promise });
     promise.then(() => this.inFlight.delete(flightKey), () => this.inFlight.delete(flightKey));
-    return this.count(view, 'miss', promise);
+    return promise;
   }
 
   private count<T>(view: CacheView, result: CacheResult, p: Promise<T>): Promise<T> {
