@@ -174,7 +174,7 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
     let before = s.nomadTraffic.length;
     const ex = await ops.complete({ ref, argument: { name: 'job_id', value: 'ex' }, context: { arguments: { namespace: 'development' } } });
     expect(ex.completion).toEqual({ values: ['example-job'], total: 1, hasMore: false });
-    expect(since(before)).toContain('GET /v1/jobs?namespace=development&prefix=ex');
+    expect(since(before)).toContain('GET /v1/jobs?namespace=development&prefix=ex&per_page=100');
     const many = await ops.complete({ ref, argument: { name: 'job_id', value: 'svc-' }, context: { arguments: { namespace: 'bulk' } } });
     expect(many.completion).toEqual({ values: BULK.slice(0, 20), total: 23, hasMore: true });
     const narrowed = await ops.complete({ ref, argument: { name: 'job_id', value: 'svc-2' }, context: { arguments: { namespace: 'bulk' } } });
@@ -264,6 +264,7 @@ describe('MCP resources and prompts over stdio (built bin)', () => {
       const before = stack.nomadTraffic.length;
       const list = (await client.readResource({ uri: 'nomad://jobs/development' })).contents as Contents;
       expect(list[0].text).toMatch(/^3 jobs in namespace 'development'/);
+      // the built service runs with the watch cache on (its default): it reads the namespace's whole list once, to page from memory
       expect(stack.nomadTraffic.slice(before)).toContain('GET /v1/jobs?namespace=development');
       const done = await client.complete({ ref: { type: 'ref/resource', uri: 'nomad://job/{namespace}/{job_id}' }, argument: { name: 'job_id', value: 'hel' }, context: { arguments: { namespace: 'default' } } });
       expect(done.completion.values).toEqual(['hello-world']);

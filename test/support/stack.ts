@@ -50,6 +50,9 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
   const auditDir = mkdtempSync(join(tmpdir(), 'nomad-mcp-audit-'));
   const env: Record<string, string> = {
     PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '0',
+    // tests count and order Nomad requests and change the simulator behind the service's back: the watch cache
+    // (test/watch-cache.e2e-spec.ts) is on only where a test turns it on
+    NOMAD_MCP_CACHE_MAX_STALE: '0',
     // each stack its own audit trail, removed with it
     AUDIT_DB_PATH: join(auditDir, 'audit.sqlite3'),
     ...(sim ? { NOMAD_ADDR: faults?.url ?? sim.url } : {}),

@@ -6,6 +6,7 @@ import { NomadModule } from '@nomad-mcp/nomad';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AuditModule } from './audit/audit.module';
+import { CacheModule } from './cache/cache.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { ClientRateLimitGuard, RATE_LIMIT_WINDOW_MS } from './common/client-rate-limit.guard';
 import { RedisThrottlerStorage } from './common/redis-throttler.storage';
@@ -88,6 +89,7 @@ export class AppModule {
           useFactory: () => ({ apiKeys: config.auth.apiKeys, apiKeysFile: config.auth.apiKeysFile, nomadTokenPassthrough: config.auth.tokenPassthrough }),
         }),
         AuditModule,
+        CacheModule,
         HealthModule,
         OperationsModule.register(options.operationDirs),
         JobsModule,

@@ -90,6 +90,14 @@ export interface TracingConfig {
   scheduleDelayMs: number;
 }
 
+/** The watch cache of hot reads (apps/nomad-mcp/src/cache). */
+export interface CacheConfig {
+  /** NOMAD_MCP_CACHE_MAX_STALE in milliseconds: the oldest an answer from the cache may be; 0 = no cache. */
+  maxStaleMs: number;
+  /** NOMAD_MCP_CACHE_MAX_JOBS: jobs whose details are kept (least recently asked dropped first). */
+  maxJobs: number;
+}
+
 /** The settings grouped by the part of the service that consumes them. */
 export interface ConfigSlices {
   nomad: NomadConfig;
@@ -99,6 +107,7 @@ export interface ConfigSlices {
   audit: AuditConfig;
   metrics: MetricsConfig;
   tracing: TracingConfig;
+  cache: CacheConfig;
 }
 
 /**
@@ -137,6 +146,7 @@ export const LOG_CONFIG = Symbol('LOG_CONFIG');
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
 export const METRICS_CONFIG = Symbol('METRICS_CONFIG');
 export const TRACING_CONFIG = Symbol('TRACING_CONFIG');
+export const CACHE_CONFIG = Symbol('CACHE_CONFIG');
 
 export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
   nomad: NOMAD_CONFIG,
@@ -146,6 +156,7 @@ export const SLICE_TOKENS: Record<keyof ConfigSlices, symbol> = {
   audit: AUDIT_CONFIG,
   metrics: METRICS_CONFIG,
   tracing: TRACING_CONFIG,
+  cache: CACHE_CONFIG,
 };
 
 const deepFreeze = <T extends object>(o: T): Readonly<T> => {
@@ -184,6 +195,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };
   return deepFreeze({
     nomad, http, auth, log, audit, metrics: { token: v.METRICS_TOKEN }, tracing: tracingOf(v),
+    cache: { maxStaleMs: v.NOMAD_MCP_CACHE_MAX_STALE, maxJobs: v.NOMAD_MCP_CACHE_MAX_JOBS },
     port: http.port,
     host: http.host,
     apiKeys: auth.apiKeys,

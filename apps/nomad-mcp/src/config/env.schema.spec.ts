@@ -25,6 +25,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
   });
 
+  it('reads the watch cache\'s staleness bound as a duration (a bare number is seconds; 0 turns it off)', () => {
+    const stale = (v: string) => loadConfig({ NOMAD_MCP_CACHE_MAX_STALE: v }).cache.maxStaleMs;
+    expect([stale('1s'), stale('500ms'), stale('0'), stale('2'), stale('1.5s'), stale('1m')]).toEqual([1000, 500, 0, 2000, 1500, 60000]);
+    expect(err({ NOMAD_MCP_CACHE_MAX_STALE: 'soon' })).toBe('Invalid configuration: "NOMAD_MCP_CACHE_MAX_STALE" must be a duration such as 1s, 500ms or 0 (off) (got "soon")');
+    expect(err({ NOMAD_MCP_CACHE_MAX_STALE: '2m' })).toBe('Invalid configuration: "NOMAD_MCP_CACHE_MAX_STALE" must be at most 60s (got "2m")');
+    expect(loadConfig({ NOMAD_MCP_CACHE_MAX_JOBS: '50' }).cache.maxJobs).toBe(50);
+    expect(err({ NOMAD_MCP_CACHE_MAX_JOBS: '0' })).toContain('"NOMAD_MCP_CACHE_MAX_JOBS" must be greater than or equal to 1');
+  });
+
   it('groups the settings by consumer, with the flat names kept alongside', () => {
     const c = loadConfig({ NOMAD_ADDR: 'https://nomad:4646', NOMAD_TOKEN: 't', NOMAD_REGION: 'eu', PORT: '9000', HOST: 'localhost', API_KEYS: 'a,b', PUBLIC_URL: 'https://mcp.example', LOG_LEVEL: 'debug', LOG_FORMAT: 'pretty', RATE_LIMIT_PER_MINUTE: '5', NOMAD_TIMEOUT_MS: '2000', MCP_ALLOWED_ORIGINS: 'https://app.example, http://localhost:3000' });
     expect(c.nomad).toEqual({ address: 'https://nomad:4646', token: 't', region: 'eu', defaultNamespace: 'development', skipVerify: false, timeoutMs: 2000, caCertPath: undefined, clientCertPath: undefined, clientKeyPath: undefined });
@@ -40,6 +49,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(32) }).metrics).toEqual({ token: 'm'.repeat(32) });
     expect(() => loadConfig({ METRICS_TOKEN: 'short-SECRET' })).toThrow('Invalid configuration: "METRICS_TOKEN" must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)');
     expect(() => loadConfig({ METRICS_TOKEN: 'short-SECRET' })).not.toThrow(/SECRET"/);
+    expect(c.cache).toEqual({ maxStaleMs: 1000, maxJobs: 500 });
     expect(c).toMatchObject({ audit: {}, metrics: {}, nomadAddr: c.nomad.address, nomadToken: 't', port: 9000, apiKeys: 'a,b', logLevel: 'debug' });
     expect(Object.isFrozen(c) && Object.isFrozen(c.nomad)).toBe(true);
   });

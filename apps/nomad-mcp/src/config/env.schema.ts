@@ -7,6 +7,7 @@ import { redactUrl } from './redact-url';
 import { resolveSettingAliases } from './setting-aliases';
 import {
   IsBooleanSetting,
+  IsDurationSetting,
   IsCaPathSetting,
   IsHostSetting,
   IsHttpUrlSetting,
@@ -26,6 +27,7 @@ import {
   IsStringSetting,
   RequiredWithSetting,
   ToBoolean,
+  ToDurationMs,
   ToNumber,
 } from './setting.validators';
 
@@ -163,6 +165,17 @@ export class EnvironmentVariables {
   /** true: reads (list, status, logs) are recorded in the audit trail too; changes always are. */
   @Expose() @ToBoolean() @IsBooleanSetting()
   NOMAD_MCP_AUDIT_READS: boolean = false;
+
+  /**
+   * How stale an answer of the watch cache may be (`1s`, `500ms`; a bare number is seconds); `0` turns the cache
+   * off and every read asks Nomad. Held as milliseconds.
+   */
+  @Expose() @ToDurationMs() @IsDurationSetting({ maxMs: 60000 })
+  NOMAD_MCP_CACHE_MAX_STALE: number = 1000;
+
+  /** How many jobs the watch cache keeps the details of (status, allocations, deployments), least recently asked dropped first. */
+  @Expose() @ToNumber() @IsIntegerSetting({ min: 1, max: 100000 })
+  NOMAD_MCP_CACHE_MAX_JOBS: number = 500;
 
   /**
    * A bearer token (at least 32 characters) that also opens GET /metrics, for a Prometheus that holds no API key.

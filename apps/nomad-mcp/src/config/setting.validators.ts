@@ -46,6 +46,29 @@ export const IsIntegerSetting = (o: { min?: number; max?: number; port?: boolean
     },
   });
 
+/** Go-style durations as Nomad's settings take them (`1s`, `500ms`, `2m`); a bare number is seconds. */
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m)?$/;
+const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60000 };
+
+/** A duration becomes milliseconds; anything else stays as it is (and fails IsDurationSetting). */
+export const ToDurationMs = () =>
+  Transform(({ value }) => {
+    if (typeof value !== 'string') return value;
+    const m = DURATION.exec(value.trim());
+    return m ? Math.round(Number(m[1]) * DURATION_UNIT_MS[m[2] ?? 's']) : value;
+  });
+
+/** A duration (after ToDurationMs: whole milliseconds) of at most `maxMs`. */
+export const IsDurationSetting = (o: { maxMs: number }) =>
+  ValidateBy({
+    name: 'isDurationSetting',
+    validator: {
+      validate: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= o.maxMs,
+      defaultMessage: (args?: ValidationArguments) =>
+        typeof args?.value === 'number' ? `must be at most ${o.maxMs / 1000}s` : 'must be a duration such as 1s, 500ms or 0 (off)',
+    },
+  });
+
 export const IsBooleanSetting = () =>
   ValidateBy({ name: 'isBooleanSetting', validator: { validate: (v) => typeof v === 'boolean', defaultMessage: () => 'must be a boolean' } });
 

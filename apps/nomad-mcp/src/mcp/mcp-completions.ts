@@ -42,9 +42,11 @@ export class McpCompletions {
       }
       case 'job_id': {
         // the namespace the user already gave (a template's earlier variable, a prompt's argument), else the default
-        const input = { ...(value ? { prefix: value } : {}), ...(context.namespace ? { namespace: context.namespace } : {}) };
-        const r = await runAs<{ jobs: Array<{ id: string }> }>(this.executor, principal, 'list_jobs', input);
-        return bounded(r.result.jobs.map((j) => j.id));
+        // the largest page: enough to say how many match, beyond the 20 values a completion holds
+        const input = { ...(value ? { prefix: value } : {}), ...(context.namespace ? { namespace: context.namespace } : {}), limit: 100 };
+        const r = await runAs<{ jobs: Array<{ id: string }>; next_token: string | null }>(this.executor, principal, 'list_jobs', input);
+        const c = bounded(r.result.jobs.map((j) => j.id));
+        return r.result.next_token ? { values: c.values, hasMore: true } : c;
       }
       case 'node_id': {
         const r = await runAs<{ nodes: Array<{ id: string }> }>(this.executor, principal, 'list_nodes', { limit: NODES_LOOKED_AT });

@@ -1,8 +1,10 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { NomadCallRecord, nomadEndpoint, NomadTransport } from '@nomad-mcp/nomad';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Subscription } from 'rxjs';
 import { AuditStore } from '../audit/audit.store';
+import { WatchCache } from '../cache/watch-cache';
+import { cacheMetrics } from './cache-metrics';
 import { ConfirmationDecision, ConfirmationGate } from '../operations/core/confirmation.gate';
 import { OperationEvent, OperationEvents } from '../operations/core/operation-events';
 import { VERSION } from '../version';
@@ -76,6 +78,7 @@ export class ServiceMetrics implements OnModuleInit, OnModuleDestroy {
     private readonly transport: NomadTransport,
     private readonly audit: AuditStore,
     private readonly gate: ConfirmationGate,
+    @Optional() private readonly cache?: WatchCache,
   ) {
     new Gauge({ name: 'nomad_mcp_info', help: 'The running version of nomad-mcp (always 1).', labelNames: ['version'], registers: [this.registry] }).set({ version: VERSION }, 1);
     for (const result of ['ok', 'failed']) this.auditWrites.inc({ result }, 0);
@@ -88,6 +91,7 @@ export class ServiceMetrics implements OnModuleInit, OnModuleDestroy {
       this.transport.calls$.subscribe((c) => this.nomad(c)),
       this.audit.writes$.subscribe((ok) => this.auditWrites.inc({ result: ok ? 'ok' : 'failed' })),
       this.gate.decisions$.subscribe((d: ConfirmationDecision) => this.confirmations.inc({ operation: d.operation, decision: d.decision })),
+      ...(this.cache?.enabled ? cacheMetrics(this.registry, this.cache) : []),
     );
   }
 

@@ -13,6 +13,10 @@ export interface JobListFilter {
   filter?: string;
   /** Include each job's Meta in the stubs. */
   meta?: boolean;
+  /** A page of at most this many stubs; the answer's nextToken names the first stub of the next page. */
+  perPage?: number;
+  /** Where the page starts: the nextToken of the previous page (`<namespace>.<job ID>`). */
+  nextToken?: string;
 }
 
 /** /v1/jobs and /v1/job/:id/…: list, read, register, plan, stop, versions, revert, scale, evaluate, dispatch, periodic force. */
@@ -20,7 +24,10 @@ export interface JobListFilter {
 export class NomadJobsApi extends NomadResource {
   /** `namespace` may be `*` (every namespace the token can list). */
   list(namespace: string, f: JobListFilter = {}, opts: NomadReadOptions = {}): Promise<NomadResult<JobListStub[]>> {
-    const query = { namespace, prefix: f.prefix || undefined, filter: f.filter || undefined, meta: f.meta || undefined };
+    const query = {
+      namespace, prefix: f.prefix || undefined, filter: f.filter || undefined, meta: f.meta || undefined,
+      per_page: f.perPage || undefined, next_token: f.nextToken || undefined,
+    };
     return this.getList(nomadPath`jobs`, { what: 'a list of jobs', id: 'ID' }, { ...opts, query });
   }
 

@@ -72,6 +72,8 @@ export interface NomadCallRecord {
   durationMs: number;
   /** A blocking query (`index` given): its duration is mostly Nomad holding the answer, not latency. */
   blocking: boolean;
+  /** X-Nomad-Index of a successful answer: for a write, the Raft index the change was applied at (the watch cache waits for it). */
+  index?: number;
 }
 
 /** Nomad's default `wait` of a blocking query; sent explicitly so the call's timeout is known. */
@@ -276,7 +278,7 @@ export class NomadTransport implements OnModuleDestroy {
       }
       const body = await this.read(res, limit, operation, control);
       if (body.overflow) throw new NomadResponseTooLargeError(this.address.display, operation, limit);
-      this.report(method, path, opts, started, res.status, control);
+      this.report(method, path, opts, started, res.status, control, this.meta(res).index);
       return { res, text: body.bytes.toString('utf8') };
     } catch (err) {
       this.report(method, path, opts, started, err, control);
@@ -287,9 +289,9 @@ export class NomadTransport implements OnModuleDestroy {
   }
 
   /** Tells the subscribers of calls$ how a call ended: a status, or the error it failed with. */
-  private report(method: NomadMethod, path: string, opts: NomadCallOptions, started: number, outcome: number | unknown, control: CallControl): void {
+  private report(method: NomadMethod, path: string, opts: NomadCallOptions, started: number, outcome: number | unknown, control: CallControl, index?: number): void {
     if (!this.calls.observed) return;
-    this.calls.next({ method, path, status: callStatus(outcome, control), durationMs: performance.now() - started, blocking: opts.index !== undefined });
+    this.calls.next({ method, path, status: callStatus(outcome, control), durationMs: performance.now() - started, blocking: opts.index !== undefined, ...(index === undefined ? {} : { index }) });
   }
 
   /** Sends the request and resolves when the status line and headers are in. */

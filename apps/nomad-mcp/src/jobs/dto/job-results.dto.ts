@@ -46,10 +46,12 @@ export class ListJobsResult {
   message: string;
   /** The namespace listed (`*` for all). */
   namespace: string;
-  /** Number of jobs. */
+  /** Number of jobs in this answer. */
   count: number;
   /** The jobs, sorted by namespace and ID. */
   jobs: JobListItem[];
+  /** Pass as `next_token` to get the next page; null on the last. */
+  next_token: string | null;
 }
 
 export class TaskProblem {

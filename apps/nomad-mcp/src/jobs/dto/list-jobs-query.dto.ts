@@ -1,4 +1,5 @@
 import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageQueryDto } from '../../operations/core/page-query.dto';
 
 export enum JobStatus {
   Pending = 'pending',
@@ -7,7 +8,7 @@ export enum JobStatus {
 }
 
 /** Query of GET /api/claude/list-jobs. */
-export class ListJobsQueryDto {
+export class ListJobsQueryDto extends PageQueryDto {
   /**
    * Namespace to list; `*` lists every namespace. Defaults to the service's default namespace.
    * @example "development"
@@ -27,10 +28,18 @@ export class ListJobsQueryDto {
   prefix?: string;
 
   /**
-   * Only jobs with this Nomad status (filtered by Nomad itself).
+   * Only jobs with this Nomad status.
    * @example "running"
    */
   @IsOptional()
   @IsEnum(JobStatus, { message: 'status must be one of: pending, running, dead' })
   status?: JobStatus;
+
+  /** The `next_token` of the previous answer, to read the next page (`<namespace>.<job ID>`). */
+  // no @example: Swagger UI would send it, and a made-up position shows a part of the list as if it were all of it
+  @IsOptional()
+  @IsString()
+  @MaxLength(400)
+  @Matches(/^[a-zA-Z0-9-]{1,128}\.[^\x00-\x1f]{1,256}$/, { message: 'next_token must be the next_token of a previous answer' })
+  next_token?: string;
 }

@@ -1,3 +1,4 @@
+import { NomadReads } from '../../cache/nomad-reads';
 import { countBy, plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { moreHint, NEWEST_FIRST, page } from '../core/paging';
@@ -23,15 +24,18 @@ import { ListAllocationsResult } from './dto/allocation-results.dto';
   rest: { method: 'GET', path: 'jobs/:job_id/allocations' },
 })
 export class ListAllocationsOp implements OperationHandler<ListAllocationsQueryDto, ListAllocationsResult> {
-  constructor(private readonly jobs: JobAccess) {}
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly reads: NomadReads,
+  ) {}
 
   async run(ctx: OperationContext, q: ListAllocationsQueryDto): Promise<ListAllocationsResult> {
     const namespace = ctx.namespace(q.namespace);
     // Nomad does not page a job's allocations: the whole list is read and paged here, newest first
-    const all = (await this.jobs.api.allocations(namespace, q.job_id)).body;
+    const all = await this.reads.allocations(namespace, q.job_id);
     // Nomad answers [] for a job that does not exist
     if (!all.length) await this.jobs.requireJob(namespace, q.job_id);
-    const matching = NEWEST_FIRST.sort(q.status ? all.filter((a) => a.ClientStatus === q.status) : all);
+    const matching = NEWEST_FIRST.sort(q.status ? all.filter((a) => a.ClientStatus === q.status) : [...all]);
     const p = page(matching, q.limit ?? 20, NEWEST_FIRST, q.next_token);
     const byStatus = Object.entries(countBy(matching.map((a) => a.ClientStatus))).map(([s, n]) => `${n} ${s}`).join(', ');
     const what = q.status ? `${q.status} allocation` : 'allocation';

@@ -1,3 +1,4 @@
+import { NomadReads } from '../../cache/nomad-reads';
 import { plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { moreHint, NEWEST_FIRST, page } from '../core/paging';
@@ -21,11 +22,14 @@ import { ListDeploymentsQueryDto, ListDeploymentsResult } from './dto/deployment
   rest: { method: 'GET', path: 'jobs/:job_id/deployments' },
 })
 export class ListDeploymentsOp implements OperationHandler<ListDeploymentsQueryDto, ListDeploymentsResult> {
-  constructor(private readonly jobs: JobAccess) {}
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly reads: NomadReads,
+  ) {}
 
   async run(ctx: OperationContext, q: ListDeploymentsQueryDto): Promise<ListDeploymentsResult> {
     const namespace = ctx.namespace(q.namespace);
-    const all = NEWEST_FIRST.sort((await this.jobs.api.deployments(namespace, q.job_id)).body);
+    const all = NEWEST_FIRST.sort([...(await this.reads.deployments(namespace, q.job_id))]);
     // Nomad answers [] for a job that does not exist, and for one that never had a deployment
     const job = all.length ? undefined : await this.jobs.requireJob(namespace, q.job_id);
     const p = page(all, q.limit ?? 20, NEWEST_FIRST, q.next_token);

@@ -1,4 +1,5 @@
-import { AllocationListStub, Deployment, Evaluation, JobSummary } from '@nomad-mcp/nomad';
+import { AllocationListStub } from '@nomad-mcp/nomad';
+import { NomadReads } from '../../cache/nomad-reads';
 import { JobRefDto } from '../../jobs/dto/job-ref.dto';
 import { AllocationCounts, JobStatusResult, TaskProblem } from '../../jobs/dto/job-results.dto';
 import { allocBrief, consequenceRank, emptyCounts, eventText, isFailureEvent, nsToIso, statusSentence } from '../../jobs/job-diagnosis';
@@ -30,19 +31,19 @@ const TERMINAL = new Set(['complete', 'failed', 'lost']);
 export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResult> {
   constructor(
     private readonly jobs: JobAccess,
+    private readonly reads: NomadReads,
     private readonly placement: PlacementExplainer,
   ) {}
 
   async run(ctx: OperationContext, ref: JobRefDto): Promise<JobStatusResult> {
     const namespace = ctx.namespace(ref.namespace);
-    const api = this.jobs.api;
-    const job = await this.jobs.requireJob(namespace, ref.job_id);
-    const [summary, allocs, evals, deployment] = (await Promise.all([
-      api.summary(namespace, ref.job_id),
-      api.allocations(namespace, ref.job_id),
-      api.evaluations(namespace, ref.job_id),
-      api.latestDeployment(namespace, ref.job_id),
-    ])).map((r) => r.body) as [JobSummary, AllocationListStub[], Evaluation[], Deployment | null];
+    const job = (await this.reads.job(namespace, ref.job_id)) ?? (await this.jobs.notFound(namespace, ref.job_id));
+    const [summary, allocs, evals, deployment] = await Promise.all([
+      this.reads.summary(namespace, ref.job_id),
+      this.reads.allocations(namespace, ref.job_id),
+      this.reads.evaluations(namespace, ref.job_id),
+      this.reads.latestDeployment(namespace, ref.job_id),
+    ]);
     const current = currentAllocations(allocs);
     const allocations = emptyCounts();
     for (const a of current) {
@@ -53,7 +54,7 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
     const earlierFailures = allocs.filter((a) => !current.includes(a) && a.ClientStatus === 'failed').length;
     // a running allocation its deployment found unhealthy (failing health checks) is failing too: its events say why
     const problems = problemsOf(current.filter((a) => (a.ClientStatus !== 'running' || a.DeploymentStatus?.Healthy === false) && a.ClientStatus !== 'complete'));
-    const placement = await this.placement.explain(job, evals);
+    const placement = await this.placement.explain(job, [...evals]);
     const groups = (job.TaskGroups ?? []).map((g) => ({ name: g.Name, desired: g.Count ?? 1 }));
     const desired = groups.reduce((s, g) => s + g.desired, 0);
     const recent = [...allocs].sort((a, b) => b.CreateIndex - a.CreateIndex).slice(0, RECENT_ALLOCATIONS).map(allocBrief);
@@ -86,7 +87,7 @@ export class GetJobStatusOp implements OperationHandler<JobRefDto, JobStatusResu
  * its slot has followed (a replacement, a restart after failures, a new version) is history, counted apart
  * as an earlier failure, so a job restarted after failures does not read "2 failed of 1 desired".
  */
-export function currentAllocations(allocs: AllocationListStub[]): AllocationListStub[] {
+export function currentAllocations(allocs: readonly AllocationListStub[]): AllocationListStub[] {
   const newest = new Map<string, AllocationListStub>();
   for (const a of allocs) if ((newest.get(a.Name)?.CreateIndex ?? -1) < a.CreateIndex) newest.set(a.Name, a);
   return allocs.filter((a) => newest.get(a.Name) === a || (a.DesiredStatus === 'run' && !TERMINAL.has(a.ClientStatus)));

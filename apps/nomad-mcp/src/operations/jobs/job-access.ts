@@ -14,7 +14,11 @@ export class JobAccess {
   /** GET the job; a 404 names the job and namespace, or says that the namespace itself does not exist. */
   async requireJob(namespace: string, jobId: string): Promise<NomadJob> {
     const job = (await this.api.find(namespace, jobId))?.body;
-    if (job) return job;
+    return job ?? this.notFound(namespace, jobId);
+  }
+
+  /** Says why a job that Nomad did not find is not there: the job, or its namespace itself. */
+  async notFound(namespace: string, jobId: string): Promise<never> {
     await this.requireNamespace(namespace);
     throw new JobNotFoundException(jobId, namespace);
   }

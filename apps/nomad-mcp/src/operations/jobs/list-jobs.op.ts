@@ -1,8 +1,10 @@
 import { JobListStub } from '@nomad-mcp/nomad';
+import { NomadReads } from '../../cache/nomad-reads';
 import { ListJobsQueryDto } from '../../jobs/dto/list-jobs-query.dto';
 import { JobListItem, ListJobsResult } from '../../jobs/dto/job-results.dto';
 import { countBy, emptyCounts, nsToIso, plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { moreHint } from '../core/paging';
 import { cell, table } from '../core/render';
 import { JobAccess } from './job-access';
 
@@ -13,7 +15,7 @@ import { JobAccess } from './job-access';
     'List the Nomad jobs of a namespace with their status (pending/running/dead), type and allocation counts. ' +
     'Use it first to find job IDs, or to get an overview; status="dead" or "pending" finds jobs that are down or not placed. ' +
     'namespace defaults to the service default ("development"); "*" lists all namespaces. ' +
-    'Read-only. Returns a one-line summary and a jobs array.',
+    'Pages of `limit` (default 20) jobs by namespace and ID with next_token. Read-only. Returns a one-line summary and a jobs array.',
   input: ListJobsQueryDto,
   output: ListJobsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
@@ -23,25 +25,31 @@ import { JobAccess } from './job-access';
   rest: { method: 'GET', path: 'list-jobs' },
 })
 export class ListJobsOp implements OperationHandler<ListJobsQueryDto, ListJobsResult> {
-  constructor(private readonly jobs: JobAccess) {}
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly reads: NomadReads,
+  ) {}
 
   async run(ctx: OperationContext, query: ListJobsQueryDto): Promise<ListJobsResult> {
     const namespace = ctx.namespace(query.namespace);
-    // status comes from a closed enum, so the expression cannot be injected into
-    const filter = query.status ? `Status == "${query.status}"` : undefined;
-    const stubs = (await this.jobs.api.list(namespace, { prefix: query.prefix, filter })).body;
-    if (!stubs.length && !query.prefix && !query.status) await this.jobs.requireNamespace(namespace);
     // over all namespaces the caller sees only its own
-    const jobs = (namespace === '*' ? stubs.filter((j) => ctx.visible(j.Namespace)) : stubs).map(listItem);
+    const visible = namespace === '*' ? (ns: string) => ctx.visible(ns) : undefined;
+    const p = await this.reads.listJobs(namespace, { prefix: query.prefix, status: query.status, limit: query.limit ?? 20, nextToken: query.next_token, visible });
+    if (!p.stubs.length && !query.prefix && !query.status && !query.next_token) await this.jobs.requireNamespace(namespace);
+    const jobs = p.stubs.map(listItem);
     const where = namespace === '*' ? 'all namespaces' : `namespace '${namespace}'`;
     const detail = Object.entries(countBy(jobs.map((j) => j.status))).map(([s, n]) => `${n} ${s}`).join(', ');
+    const what = query.status ? `${query.status} job` : 'job';
+    const whole = !p.next_token && !query.next_token;
+    const of = p.total !== undefined && !whole ? `, of ${p.total}` : '';
     return {
       message: jobs.length
-        ? `${plural(jobs.length, query.status ? `${query.status} job` : 'job')} in ${where} (${detail}).`
-        : `No ${query.status ? `${query.status} ` : ''}jobs in ${where}${query.prefix ? ` with ID prefix '${query.prefix}'` : ''}.`,
+        ? `${whole ? '' : query.next_token ? 'Next page: ' : 'First page: '}${plural(jobs.length, what)} in ${where}${of} (${detail}).${moreHint({ items: jobs, next_token: p.next_token }, 'jobs')}`
+        : `No ${query.status ? `${query.status} ` : ''}jobs in ${where}${query.prefix ? ` with ID prefix '${query.prefix}'` : ''}${query.next_token ? ' after that next_token' : ''}.`,
       namespace,
       count: jobs.length,
       jobs,
+      next_token: p.next_token,
     };
   }
 

@@ -1,4 +1,4 @@
-import { NomadAllocationsApi, NomadNodesApi } from '@nomad-mcp/nomad';
+import { NomadReads } from '../../cache/nomad-reads';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { Cursor, moreHint, page } from '../core/paging';
 import { shortId, table } from '../core/render';
@@ -22,16 +22,10 @@ const BY_ID: Cursor<NodeListItem> = { token: (n) => n.id, atOrAfter: (n, token) 
   rest: { method: 'GET', path: 'nodes' },
 })
 export class ListNodesOp implements OperationHandler<ListNodesQueryDto, ListNodesResult> {
-  constructor(
-    private readonly nodes: NomadNodesApi,
-    private readonly allocations: NomadAllocationsApi,
-  ) {}
+  constructor(private readonly reads: NomadReads) {}
 
   async run(ctx: OperationContext, q: ListNodesQueryDto): Promise<ListNodesResult> {
-    const [stubs, allocs] = await Promise.all([
-      this.nodes.list().then((r) => r.body),
-      this.allocations.list('*', { taskStates: false }).then((r) => r.body),
-    ]);
+    const [stubs, allocs] = await Promise.all([this.reads.nodes(), this.reads.allAllocations()]);
     const running = runningByNode(allocs, ctx.visible);
     const all = stubs.map((n) => nodeItem(n, running.get(n.ID) ?? 0)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const p = page(all, q.limit ?? 20, BY_ID, q.next_token);

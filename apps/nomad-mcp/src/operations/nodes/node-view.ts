@@ -28,7 +28,7 @@ export function nodesSummary(nodes: NodeListItem[]): string {
 }
 
 /** The allocation counts per node of the allocations running in namespaces the caller may see. */
-export function runningByNode(allocs: AllocationListStub[], visible: (ns: string) => boolean): Map<string, number> {
+export function runningByNode(allocs: readonly AllocationListStub[], visible: (ns: string) => boolean): Map<string, number> {
   const out = new Map<string, number>();
   for (const a of allocs) if (a.ClientStatus === 'running' && visible(a.Namespace)) out.set(a.NodeID, (out.get(a.NodeID) ?? 0) + 1);
   return out;
