@@ -15,6 +15,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
+import { UiModule } from './ui/ui.module';
 
 export interface AppModuleOptions {
   /** The configuration, already loaded (main and the demo load it first, to stop early on a bad value). */
@@ -92,6 +93,7 @@ export class AppModule {
         JobsModule,
         McpModule,
         MetricsModule,
+        UiModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
