@@ -1,3 +1,6 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +187,48 @@ describe.each(SERVICE_DATABASES)('approval page and NOMAD_MCP_CONFIRM_BY=human (
     expect(stale.json.message).toMatch(/^Nothing was changed: The job changed since the plan on-call approved \(modify index \d+, now \d+\)/);
     expect(stale.json.approval.approval_id).not.toBe(id);
     expect(writesSince(from)).toEqual([]);
+  });
+
+  it('over MCP: the tool answers "waiting for approval"; wait_for_approval blocks with progress until the person decides', async () => {
+    const agent = new Client({ name: 'approval-agent', version: '1' });
+    await agent.connect(new StreamableHTTPClientTransport(new URL(`${a.url}/mcp`), { requestInit: { headers: as('bot') } }));
+    try {
+      const asked = (await agent.callTool({ name: 'stop_job', arguments: { job_id: 'web-c', namespace: NS } })) as any;
+      expect(asked.isError).toBe(true);
+      const id = /approval id (approval-[0-9a-f]{24})/.exec(asked.content[0].text)![1];
+      expect(asked.content[0].text).toContain(`Waiting for approval at /ui/approvals/${id}`);
+      const waitedOut = (await agent.callTool({ name: 'wait_for_approval', arguments: { approval_id: id, timeout_seconds: 1 } })) as any;
+      expect(waitedOut.structuredContent).toMatchObject({ status: 'pending', approval_id: id, operation: 'stop_job', job_id: 'web-c' });
+      expect(waitedOut.structuredContent.message).toMatch(/still waits for a person's approval at \/ui\/approvals\/approval-\w+ after 1 s/);
+
+      const seen: string[] = [];
+      const waiting = agent.callTool({ name: 'wait_for_approval', arguments: { approval_id: id, timeout_seconds: 30 } }, CallToolResultSchema, {
+        onprogress: (p) => seen.push(p.message ?? ''),
+      });
+      const ui = uiClient(b.url);
+      await signIn(ui, KEYS.approver);
+      await waitFor('a progress report', async () => seen.length > 0, 5000);
+      await ui.post(`/ui/approvals/${id}/approve`, { csrf: csrfOf((await ui.get(`/ui/approvals/${id}`)).text), reason: 'ok' });
+      const decided = (await waiting) as any;
+      expect(decided.structuredContent).toMatchObject({ status: 'approved', decided_by: 'on-call', reason: 'ok' });
+      expect(decided.structuredContent.message).toContain(`call stop_job again with the same arguments and confirm_token "${id}"`);
+      expect(seen[0]).toMatch(/^stop_job on job 'web-c' waits for a person's approval/);
+
+      // another caller cannot even see it
+      const other = new Client({ name: 'other', version: '1' });
+      await other.connect(new StreamableHTTPClientTransport(new URL(`${a.url}/mcp`), { requestInit: { headers: as('other') } }));
+      const peek = (await other.callTool({ name: 'wait_for_approval', arguments: { approval_id: id, timeout_seconds: 1 } })) as any;
+      await other.close();
+      expect(peek.isError).toBe(true);
+      expect(peek.content[0].text).toMatch(/^No change of yours waits under approval id/);
+
+      const applied = (await agent.callTool({ name: 'stop_job', arguments: { job_id: 'web-c', namespace: NS, confirm_token: id } })) as any;
+      expect(applied.isError).toBeFalsy();
+      await waitFor('web-c dead', async () => (await jobStatus('web-c')) === 'dead', 10000);
+      const after = (await agent.callTool({ name: 'wait_for_approval', arguments: { approval_id: id, timeout_seconds: 1 } })) as any;
+      expect(after.structuredContent).toMatchObject({ status: 'applied' });
+    } finally {
+      await agent.close();
+    }
   });
 });
