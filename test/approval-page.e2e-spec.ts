@@ -9,7 +9,7 @@ import { call, waitFor } from './support/http';
 import { startStack, Stack } from './support/stack';
 import { csrfOf, signIn, uiClient } from './support/ui-session';
 
-const KEYS = { other: 'approval-other-key-0005', bot: 'approval-bot-key-0001', approver: 'approval-person-key-02', reader: 'approval-reader-key-003', admin: 'approval-admin-key-0004' };
+const KEYS = { self: 'approval-self-key-00006', other: 'approval-other-key-0005', bot: 'approval-bot-key-0001', approver: 'approval-person-key-02', reader: 'approval-reader-key-003', admin: 'approval-admin-key-0004' };
 type Who = keyof typeof KEYS;
 const NS = 'development';
 
@@ -35,6 +35,7 @@ describe.each(SERVICE_DATABASES)('approval page and NOMAD_MCP_CONFIRM_BY=human (
     writeFileSync(file, [
       'identities:',
       `  - { name: ci-bot, key: ${KEYS.bot}, scopes: [read, operate, write] }`,
+      `  - { name: self-bot, key: ${KEYS.self}, scopes: [read, operate, approve] }`,
       `  - { name: other-bot, key: ${KEYS.other}, scopes: [read, operate] }`,
       `  - { name: on-call, key: ${KEYS.approver}, scopes: [approve] }`,
       `  - { name: dashboard, key: ${KEYS.reader}, scopes: [read] }`,
@@ -155,6 +156,21 @@ describe.each(SERVICE_DATABASES)('approval page and NOMAD_MCP_CONFIRM_BY=human (
     const history = await ui.get('/ui/jobs/development/web-a');
     expect(history.text).toContain(`approved by on-call`);
     expect((await ui.get('/ui/audit?job=web-a&outcome=ok')).text).toContain('approve_change');
+  });
+
+  it('an identity that may both change and approve cannot approve its own change', async () => {
+    const id = (await a.api('POST', '/api/claude/jobs/web-b/restart', { namespace: NS }, as('self'))).json.approval.approval_id as string;
+    const ui = uiClient(b.url);
+    expect((await signIn(ui, KEYS.self)).status).toBe(303);
+    const page = await ui.get(`/ui/approvals/${id}`);
+    expect(page.text).toContain('You asked for this change yourself');
+    expect(page.text).not.toContain('class="approve"');
+    const tried = await ui.post(`/ui/approvals/${id}/approve`, { csrf: csrfOf(page.text) });
+    expect(tried.headers.get('location')).toBe(`/ui/approvals/${id}?done=own`);
+    const r = await a.api('POST', '/api/claude/jobs/web-b/restart', { namespace: NS, confirm_token: id }, as('self'));
+    expect(r.status).toBe(428);
+    const trail = (await readWholeTrail(db.options)).find((x) => x.operation === 'approve_change' && x.identity === 'self-bot')!;
+    expect(trail).toMatchObject({ outcome: 'denied', status: 403, error: "'self-bot' asked for this change, so another person must decide on it" });
   });
 
   it('denied: the agent is told who said no and why, and not to retry; nothing changes', async () => {

@@ -6,7 +6,7 @@ import { PendingChange, PendingChangeStore } from '../audit/pending-changes.stor
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
 
 /** What a decision came to, for the page to say. */
-export type DecisionResult = { ok: true; message: string } | { ok: false; message: string };
+export type DecisionResult = { ok: true; message: string } | { ok: false; message: string; own?: boolean };
 
 /** The audit page's filters as typed (times as ISO 8601, or `30m`, `2h`, `7d` back). */
 export interface TrailQuery {
@@ -53,22 +53,27 @@ export class ApprovalsService {
     return c && this.visible(who, c) ? c : undefined;
   }
 
-  /** Approves or denies a change still waiting; the decision leaves one audit record (also when it came too late). */
+  /**
+   * Approves or denies a change still waiting. Every attempt leaves one audit record, as the approver: done
+   * (ok), too late (invalid, 409), or refused because the approver asked for the change itself (denied, 403).
+   */
   async decide(who: Principal, id: string, decision: 'approved' | 'denied', reason: string | null): Promise<DecisionResult> {
     const started = Date.now();
     const c = await this.get(who, id);
     if (!c) return { ok: false, message: `No change ${id} is visible to '${who.name}'.` };
+    // the point is a second pair of eyes: an agent whose key may also approve must not approve its own change
+    const own = c.identity === who.name;
     const applyWithin = (this.config.auth?.confirmTtlSeconds ?? 300) * 1000;
-    const done = c.status === 'pending' && (await this.pending.decide(id, decision, who.name, reason, applyWithin));
-    const after = done ? c : await this.pending.get(id);
-    const verb = decision === 'approved' ? 'approve' : 'deny';
+    const done = !own && c.status === 'pending' && (await this.pending.decide(id, decision, who.name, reason, applyWithin));
+    const now = done || own ? c : await this.pending.get(id);
+    const problem = own ? `'${who.name}' asked for this change, so another person must decide on it` : `the change was ${now?.status ?? 'gone'} already`;
     await this.audit.record({
-      identity: who.name, transport: 'ui', operation: `${verb}_change`, namespace: c.namespace, job: c.job,
+      identity: who.name, transport: 'ui', operation: decision === 'approved' ? 'approve_change' : 'deny_change', namespace: c.namespace, job: c.job,
       arguments: { approval_id: c.id, operation: c.operation, requested_by: c.identity, ...(reason ? { reason } : {}) },
-      outcome: done ? 'ok' : 'invalid', status: done ? 200 : 409, eval_id: null, duration_ms: Date.now() - started,
-      error: done ? null : `the change was ${after?.status ?? 'gone'} already`,
+      outcome: done ? 'ok' : own ? 'denied' : 'invalid', status: done ? 200 : own ? 403 : 409, eval_id: null, duration_ms: Date.now() - started,
+      error: done ? null : problem,
     });
-    if (!done) return { ok: false, message: `Nothing was decided: the change is ${after?.status ?? 'gone'} already.` };
+    if (!done) return { ok: false, own, message: `Nothing was decided: ${problem}.` };
     return decision === 'approved'
       ? { ok: true, message: `Approved: ${c.identity} may now apply ${c.operation} (once, within ${Math.round(applyWithin / 1000)} s, if the job is unchanged).` }
       : { ok: true, message: `Denied: ${c.identity} is told so when it asks.` };

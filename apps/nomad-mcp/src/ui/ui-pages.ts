@@ -48,10 +48,19 @@ function diffLines(plan: PendingChange['plan']): string[] {
   return [];
 }
 
-export function approvalPage(o: LayoutOptions, c: PendingChange, csrf: string): string {
+/** Nomad's per-group plan counts without the zeros (what happens, not the dozen things that do not). */
+function nonZero(groups: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(groups).map(([g, counts]) => [g,
+    counts && typeof counts === 'object' ? Object.fromEntries(Object.entries(counts as Record<string, unknown>).filter(([, n]) => n !== 0)) : counts]));
+}
+
+export function approvalPage(o: LayoutOptions, c: PendingChange, csrf: string, ownChange = false): string {
   const diff = diffLines(c.plan);
   const { diff: _d, changes: _c, ...otherDetails } = c.plan.details ?? {};
-  const decide = c.status === 'pending'
+  if (otherDetails.groups && typeof otherDetails.groups === 'object') otherDetails.groups = nonZero(otherDetails.groups as Record<string, unknown>);
+  const decide = c.status === 'pending' && ownChange
+    ? html`<h2>Decision</h2><p>You asked for this change yourself: another person with the scope <code>approve</code> or <code>admin</code> decides on it.</p>`
+    : c.status === 'pending'
     ? html`<h2>Decision</h2>
 <form class="decide" method="post" action="/ui/approvals/${c.id}/approve"><input type="hidden" name="csrf" value="${csrf}">
 <label>Note (optional) <input type="text" name="reason" maxlength="500" size="30"></label> <button class="approve" type="submit">Approve</button></form>

@@ -27,6 +27,7 @@ const NOTICES: Record<string, { text: string; bad?: boolean }> = {
   approved: { text: 'Approved: the agent may now apply it with its next call (once, and only if the job has not changed meanwhile).' },
   denied: { text: 'Denied: the agent is told so, with your note, when it asks.' },
   late: { text: 'Nothing was decided: the change had been decided or had expired already.', bad: true },
+  own: { text: 'Nothing was decided: you asked for this change yourself, so another person must decide on it.', bad: true },
 };
 
 const body = (req: Request): Record<string, unknown> => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
@@ -94,7 +95,7 @@ export class UiController {
     if (!s) return;
     const c = await this.approvals.get(s.principal, id);
     if (!c) return send(res, 404, problemPage(this.layout(s, 'Not found'), `No change ${id} is visible to you.`));
-    send(res, 200, approvalPage({ ...this.layout(s, `${c.operation} asked by ${c.identity}`), notice: NOTICES[done ?? ''] }, c, s.csrf));
+    send(res, 200, approvalPage({ ...this.layout(s, `${c.operation} asked by ${c.identity}`), notice: NOTICES[done ?? ''] }, c, s.csrf, c.identity === s.principal.name));
   }
 
   @Post('approvals/:id/approve')
@@ -133,7 +134,7 @@ export class UiController {
     if (!s) return;
     const r = await this.approvals.decide(s.principal, id, decision, text(body(req).reason) ?? null);
     // post/redirect/get: a reload does not send the decision again
-    res.redirect(303, `/ui/approvals/${encodeURIComponent(id)}?done=${r.ok ? decision : 'late'}`);
+    res.redirect(303, `/ui/approvals/${encodeURIComponent(id)}?done=${r.ok ? decision : r.own ? 'own' : 'late'}`);
   }
 
   /** The session of a page view; without one, a redirect to sign in. */
