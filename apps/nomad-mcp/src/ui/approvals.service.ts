@@ -101,9 +101,10 @@ export class ApprovalsService {
   }
 
   private visible(who: Principal, c: PendingChange): boolean {
-    return this.visibleNamespace(who, c.namespace ?? this.config.defaultNamespace);
+    return this.visibleNamespace(who, c.namespace);
   }
 
+  /** In the person's namespaces; a change or record without one (a node's) only for those bound to none. */
   private visibleNamespace(who: Principal, ns: string | null): boolean {
     if (ns === null) return !who.namespaces && !this.config.auth?.allowedNamespaces;
     const within = (globs?: readonly string[]) => !globs || globs.some((g) => globMatches(g, ns));

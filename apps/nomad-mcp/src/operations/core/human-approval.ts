@@ -73,7 +73,8 @@ export class HumanApproval {
     delete raw.confirm_token;
     const c = await this.guard(() => store.create({
       operation: def.name, identity: ctx.principal.name, transport: ctx.transport,
-      namespace: typeof raw.namespace === 'string' ? raw.namespace : null, job: typeof raw.job_id === 'string' ? raw.job_id : null,
+      // the plan names the namespace it resolved (the default one when the call named none)
+      namespace: text(plan.details?.namespace) ?? text(raw.namespace), job: text(plan.details?.job_id) ?? text(raw.job_id),
       arguments: raw, args_digest: argumentsDigest(input), modify_index: plan.modify_index, plan,
       expiresAt: new Date(Date.now() + this.o.waitMs),
     }));
@@ -119,6 +120,8 @@ export class HumanApproval {
     }
   }
 }
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 function refusal(statusCode: number, error: string, message: string, next_step: string): OperationFailure {
   return new OperationFailure({ statusCode, error, message, next_step });
