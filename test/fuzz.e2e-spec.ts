@@ -53,6 +53,7 @@ const TARGETS: Target[] = [
   { method: 'GET', ...job('/versions'), tool: 'list_job_versions', reads: true, valid: { job_id: 'example-job', namespace: 'development', limit: 3 } },
   { method: 'GET', ...job('/logs/follow'), tool: 'follow_job_logs', reads: true, valid: { job_id: 'example-job', namespace: 'development', seconds: 1, max_lines: 2 } },
   { method: 'GET', ...job('/deployment/wait'), tool: 'wait_for_deployment', reads: true, valid: { job_id: 'example-job', namespace: 'development', timeout_seconds: 1 } },
+  { method: 'GET', ...byId('approvals', 'approval_id', '/wait'), tool: 'wait_for_approval', reads: true, valid: { approval_id: 'approval-0123456789abcdef01234567', timeout_seconds: 1 } },
   { method: 'POST', ...job('/dispatch'), tool: 'dispatch_job', valid: { job_id: 'example-job', namespace: 'development', meta: { customer: 'acme' }, payload: 'hi', idempotency_token: 'fuzz-1' } },
   { method: 'POST', ...job('/periodic/force'), tool: 'force_periodic_job', valid: { job_id: 'example-job', namespace: 'development' } },
   { method: 'GET', ...job('/allocations'), tool: 'list_allocations', reads: true, valid: { job_id: 'example-job', namespace: 'development', status: 'running', limit: 5 } },

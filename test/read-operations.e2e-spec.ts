@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './support/http';
+import { PendingChangeStore } from '../apps/nomad-mcp/src/audit/pending-changes.store';
 import { startStack, Stack } from './support/stack';
 import { READ_TOOLS } from './support/tool-names';
 
@@ -295,13 +296,20 @@ describe('read operations: allocations, evaluations, deployments, nodes, namespa
     const alloc = (await nomadAllocs('broken-api')).find((a) => a.ClientStatus === 'failed');
     const deployment = (await s.nomad('GET', `/v1/job/example-job/deployment?namespace=${NS}`)).json.ID;
     const blocked = (await s.nomad('GET', `/v1/job/too-big/evaluations?namespace=${NS}`)).json.find((e: any) => e.Status === 'blocked').ID;
+    // a change a person approved (NOMAD_MCP_CONFIRM_BY=human), for wait_for_approval to report at once
+    const pending = s.app.get(PendingChangeStore);
+    const change = await pending.create({
+      operation: 'stop_job', identity: 'admin', transport: 'rest', namespace: NS, job: 'example-job', arguments: { job_id: 'example-job', namespace: NS },
+      args_digest: 'x', modify_index: 1, plan: { summary: "stop job 'example-job'", destructive: true, modify_index: 1 }, expiresAt: new Date(Date.now() + 60_000),
+    });
+    await pending.decide(change.id, 'approved', 'on-call', null, 60_000);
     const args: Record<string, Record<string, unknown>> = {
       find_problems: {}, list_jobs: { namespace: '*' }, get_job_status: { job_id: 'broken-api' }, get_job_spec: { job_id: 'example-job' },
       list_job_versions: { job_id: 'example-job' },
       plan_job: { job: { ID: 'example-job', TaskGroups: [{ Name: 'web', Count: 3, Tasks: [{ Name: 'nginx', Driver: 'docker', Config: { image: 'nginx:1.28' } }] }] } },
       get_job_logs: { job_id: 'broken-api' }, follow_job_logs: { job_id: 'example-job', seconds: 1 },
       list_allocations: { job_id: 'five' }, get_allocation: { alloc_id: alloc.ID }, get_evaluation: { eval_id: blocked },
-      list_deployments: { job_id: 'example-job' }, get_deployment: { deployment_id: deployment }, wait_for_deployment: { job_id: 'example-job' }, list_nodes: {},
+      list_deployments: { job_id: 'example-job' }, get_deployment: { deployment_id: deployment }, wait_for_deployment: { job_id: 'example-job' }, wait_for_approval: { approval_id: change.id }, list_nodes: {},
       get_node: { node_id: alloc.NodeID }, list_namespaces: {}, check_connection: {},
     };
     expect(Object.keys(args)).toEqual(READ_TOOLS);

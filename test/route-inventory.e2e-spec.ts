@@ -10,8 +10,12 @@ import { startStack, Stack } from './support/stack';
 
 const KEY = 'inventory-admin-key-0001';
 const KEYS = { admin: KEY, reader: 'inventory-reader-key-02', adminOnly: 'inventory-adminonly-03', devOnly: 'inventory-devonly-key-04' };
-/** Routes anyone may call: the health checks (probes hold no key) and the API documentation (which holds no data). */
-const PUBLIC = [/^\/health(\/live|\/ready)?$/, /^\/api\/docs/, /^\/\{\*path\}$/];
+/**
+ * Routes anyone may call: the health checks (probes hold no key) and the API documentation (which holds no data).
+ * The approval page (/ui) signs in with a key of its own and keeps a session: without one its pages send the
+ * browser to sign in and its forms are refused (test/approval-page.e2e-spec.ts).
+ */
+const PUBLIC = [/^\/health(\/live|\/ready)?$/, /^\/api\/docs/, /^\/\{\*path\}$/, /^\/ui(\/|$)/];
 /** The smallest valid input of each operation (path parameters are filled in from it too). */
 const INPUT: Record<string, Record<string, unknown>> = {
   create_job: { job_id: 'inventory-job', docker_image: 'nginx:1.27' },
@@ -28,11 +32,12 @@ const INPUT: Record<string, Record<string, unknown>> = {
   resume_deployment: { deployment_id: '0123abcd' },
   set_node_eligibility: { node_id: '0123abcd', eligible: true },
   drain_node: { node_id: '0123abcd' },
+  wait_for_approval: { approval_id: 'approval-0123456789abcdef01234567' },
 };
 /** An operation's input: its own (an allocation's, a deployment's or a node's ID), or naming example-job. */
 const inputOf = (name: string): Record<string, unknown> => {
   const own = INPUT[name] ?? {};
-  return 'alloc_id' in own || 'deployment_id' in own || 'node_id' in own ? own : { job_id: 'example-job', ...own };
+  return 'alloc_id' in own || 'deployment_id' in own || 'node_id' in own || 'approval_id' in own ? own : { job_id: 'example-job', ...own };
 };
 
 /**

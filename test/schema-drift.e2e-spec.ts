@@ -43,7 +43,7 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
     signal_allocation: 'SignalAllocationDto', stop_allocation: 'StopAllocationDto', get_evaluation: 'EvaluationRefDto',
     list_deployments: 'ListDeploymentsQueryDto', get_deployment: 'DeploymentRefDto', promote_deployment: 'PromoteDeploymentDto',
     fail_deployment: 'DeploymentChangeDto', pause_deployment: 'DeploymentChangeDto', resume_deployment: 'DeploymentChangeDto',
-    wait_for_deployment: 'WaitForDeploymentDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
+    wait_for_deployment: 'WaitForDeploymentDto', wait_for_approval: 'WaitForApprovalDto', list_nodes: 'ListNodesQueryDto', get_node: 'NodeRefDto',
     set_node_eligibility: 'NodeEligibilityDto', drain_node: 'DrainNodeDto', list_namespaces: 'ListNamespacesQueryDto', check_connection: 'CheckConnectionQueryDto',
     list_audit_records: 'AuditQueryDto',
   };
@@ -102,7 +102,7 @@ describe('Swagger, MCP tools and /api/claude/tools agree', () => {
       signal_allocation: 'AllocationActionResult', stop_allocation: 'AllocationActionResult', get_evaluation: 'EvaluationResult',
       list_deployments: 'ListDeploymentsResult', get_deployment: 'DeploymentResult', promote_deployment: 'DeploymentActionResult',
       fail_deployment: 'DeploymentActionResult', pause_deployment: 'DeploymentActionResult', resume_deployment: 'DeploymentActionResult',
-      wait_for_deployment: 'WaitForDeploymentResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult', list_namespaces: 'ListNamespacesResult',
+      wait_for_deployment: 'WaitForDeploymentResult', wait_for_approval: 'WaitForApprovalResult', list_nodes: 'ListNodesResult', get_node: 'NodeResult', list_namespaces: 'ListNamespacesResult',
       find_problems: 'FindProblemsResult', check_connection: 'ConnectionResult', set_node_eligibility: 'NodeEligibilityResult', drain_node: 'DrainNodeResult',
     };
     const ok = (path: string, method: string) => openapi.paths[path][method].responses['200'].content['application/json'].schema;

@@ -1,3 +1,4 @@
+import { PendingChangeStore } from '../apps/nomad-mcp/src/audit/pending-changes.store';
 import { Reply, waitFor } from './support/http';
 import { Stack, startStack } from './support/stack';
 
@@ -38,6 +39,14 @@ describe('the OpenAPI document: examples that work, errors and keys as they are'
     live.eval_id = (await s.api('GET', `/api/claude/allocations/${alloc.id}`)).json.eval_id;
     live.deployment_id = (await s.api('GET', '/api/claude/jobs/example-job/deployments')).json.deployments[0].id;
     live.node_id = (await s.api('GET', '/api/claude/nodes')).json.nodes[0].id;
+    // an approval id names a change that waited for a person (NOMAD_MCP_CONFIRM_BY=human): one, approved, as the page leaves it
+    const pending = s.app.get(PendingChangeStore);
+    const change = await pending.create({
+      operation: 'stop_job', identity: 'local', transport: 'rest', namespace: 'development', job: 'example-job', arguments: { job_id: 'example-job' },
+      args_digest: 'x', modify_index: 1, plan: { summary: "stop job 'example-job'", destructive: true, modify_index: 1 }, expiresAt: new Date(Date.now() + 600_000),
+    });
+    await pending.decide(change.id, 'approved', 'on-call', null, 600_000);
+    live.approval_id = change.id;
     await stageActionTargets();
   });
   afterAll(() => s.close());

@@ -17,6 +17,7 @@ import { McpModule } from './mcp/mcp.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OperationsModule } from './operations/operations.module';
 import { TracingModule } from './tracing/tracing.module';
+import { UiModule } from './ui/ui.module';
 
 export interface AppModuleOptions {
   /** The configuration, already loaded (main and the demo load it first, to stop early on a bad value). */
@@ -96,6 +97,7 @@ export class AppModule {
         McpModule,
         MetricsModule,
         TracingModule,
+        UiModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },

@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
+import { urlencoded } from 'express';
 import { readFileSync } from 'node:fs';
 import { AppModule, AppModuleOptions } from './app.module';
 import { refineOpenApi } from './common/openapi-refine';
@@ -46,7 +47,8 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 
 /**
  * What every request meets before routing, in this order: it is counted and timed (metrics), cross-site browser requests are refused (403)
- * and the allowed ones get CORS answers, bodies that are not JSON are refused unread (415), JSON is parsed (the only parser) and bounded in depth.
+ * and the allowed ones get CORS answers, bodies that are not JSON are refused unread (415; the approval page's forms under /ui excepted),
+ * JSON is parsed (and /ui's urlencoded forms) and bounded in depth.
  */
 function configureHttpEdge(app: NestExpressApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
@@ -68,6 +70,8 @@ function configureHttpEdge(app: NestExpressApplication): void {
   }
   app.use(jsonOnly);
   app.useBodyParser('json', { limit: '100kb' });
+  // the approval page's forms (/ui only; jsonOnly lets them through there and nowhere else)
+  app.use('/ui', urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use(jsonDepthLimit);
 }
 

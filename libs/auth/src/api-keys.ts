@@ -136,6 +136,19 @@ export class ApiKeyRing {
     return token ? attachNomadToken(principal, { secret: token.secret, label: `the Nomad token of identity '${id.name}' (${token.source})` }) : principal;
   }
 
+  /**
+   * The principal of a caller by name, as its key would resolve now (the approval page's sessions keep a name,
+   * never the key): undefined once its key is gone from the configuration. No Nomad token is attached.
+   */
+  principalNamed(name: string): Principal | undefined {
+    this.refresh();
+    const found = this.entries.find((k) => k.name === name);
+    if (!found) return undefined;
+    const id = found.identity;
+    if (!id) return { name: found.name, kind: 'api-key' };
+    return { name: found.name, kind: 'api-key', permissions: id.scopes, namespaces: id.namespaces, expiresAt: id.expiresAt, confirm: id.confirm };
+  }
+
   matches(candidate: string | undefined): boolean {
     return this.identify(candidate) !== undefined;
   }

@@ -21,7 +21,7 @@ describe('identities file', () => {
   it('refuses a bad file with the entry and field named, never the key', () => {
     const bad = (text: string) => { try { parseIdentities(text, 'ids.yaml'); return ''; } catch (e) { expect(e).toBeInstanceOf(IdentitiesFileError); return (e as Error).message; } };
     expect(bad('identities:\n  - { name: a, key: short, scopes: [read] }')).toBe('ids.yaml: identities[0] (a) needs key_sha256 (64 hex characters) or key (at least 8 characters)');
-    expect(bad('identities:\n  - { name: a, key: long-enough-key, scopes: [read, rule] }')).toBe("ids.yaml: identities[0] (a).scopes must list some of read, operate, write, destroy, admin or '*' (unknown: rule)");
+    expect(bad('identities:\n  - { name: a, key: long-enough-key, scopes: [read, rule] }')).toBe("ids.yaml: identities[0] (a).scopes must list some of read, operate, write, destroy, admin, approve or '*' (unknown: rule)");
     expect(bad('identities:\n  - { name: a, key: long-enough-key, scopes: [read] }\n  - { name: a, key: other-long-key, scopes: [read] }')).toBe("ids.yaml: identities[1].name 'a' is used twice");
     expect(bad('identities:\n  - { name: a, key: long-enough-key, scopes: [read], expires: someday }')).toMatch(/expires must be a date/);
     for (const m of [bad('identities:\n  - { name: a, key: short, scopes: [read] }')]) expect(m).not.toContain('short,');

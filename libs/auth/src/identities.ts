@@ -10,7 +10,7 @@ import { load } from 'js-yaml';
  *   identities:
  *     - name: ci-bot                      # what logs and the audit trail show; never the key
  *       key_sha256: 9f86d081884c7d65…     # or `key: <the key>` (the hash keeps the key out of the file)
- *       scopes: [read, operate]           # read | operate | write | destroy | admin | '*'
+ *       scopes: [read, operate]           # read | operate | write | destroy | admin | approve | '*'
  *       namespaces: [dev-*, staging]      # globs; absent = every namespace
  *       expires: 2027-01-31T00:00:00Z     # optional
  *       confirm: destructive              # destructive (default) | writes | off: which changes need a confirmed second call
@@ -22,7 +22,8 @@ import { load } from 'js-yaml';
  * may be readable by more people than the cluster's tokens should be.
  */
 
-export const SCOPES = ['read', 'operate', 'write', 'destroy', 'admin'] as const;
+/** `approve`: sign in to the approval page (/ui) and approve or deny changes that wait for a person; `admin` may too. */
+export const SCOPES = ['read', 'operate', 'write', 'destroy', 'admin', 'approve'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Which changes need a confirmed second call: destructive ones (stop, purge, restart, update), every change, or none. */

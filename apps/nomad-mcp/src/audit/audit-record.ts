@@ -1,5 +1,5 @@
-/** The transports a call can arrive by: REST, MCP over HTTP, MCP over stdio. */
-export type AuditTransport = 'rest' | 'mcp' | 'stdio';
+/** The transports a call can arrive by: REST, MCP over HTTP, MCP over stdio; `ui` is a decision on the approval page. */
+export type AuditTransport = 'rest' | 'mcp' | 'stdio' | 'ui';
 
 /**
  * How a call ended (the executor's Outcome): ok; planned (a change that needs confirmation answered its plan

@@ -28,9 +28,54 @@ export interface OnceRow {
   expires_at: string;
 }
 
+/**
+ * A change that waits for a person's approval (NOMAD_MCP_CONFIRM_BY=human). It holds what the approver reads
+ * (operation, redacted arguments, the plan) and what binds the approval to the one call it approves (the
+ * caller, a digest of the arguments, the job's modify index), never the arguments' secret values.
+ */
+export interface PendingChangeRow {
+  id: string;
+  created_at: string;
+  /** Until then a person may decide; once approved, until then the caller may apply it. */
+  expires_at: string;
+  /** pending | approved | denied | applied (expired is read from expires_at). */
+  status: string;
+  operation: string;
+  /** Who asked (the principal's name). */
+  identity: string;
+  transport: string;
+  namespace: string | null;
+  job: string | null;
+  /** The call's arguments, secret values redacted, as JSON text. */
+  arguments: string;
+  /** argumentsDigest of the call's validated input: the approval applies to exactly these arguments. */
+  args_digest: string;
+  /** The job's JobModifyIndex the plan was made at (null: no job yet). */
+  modify_index: number | null;
+  /** The plan the approver reads: summary, destructive, details (JSON text). */
+  plan: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  /** The approver's or denier's words, shown to the caller. */
+  reason: string | null;
+  applied_at: string | null;
+}
+
+/** A signed-in session of the approval page: the browser holds only a random id; its SHA-256 is the key here. */
+export interface UiSessionRow {
+  id_sha256: string;
+  /** The principal signed in; its identity is looked up again (scopes, expiry) on every request. */
+  identity: string;
+  csrf: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface AuditDatabase {
   audit_records: AuditRow;
   used_once: OnceRow;
+  pending_changes: PendingChangeRow;
+  ui_sessions: UiSessionRow;
 }
 
 /** Kysely's bookkeeping tables, named for the trail so they never meet another tool's in a shared database. */
@@ -82,6 +127,46 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await sql`drop table if exists used_once`.execute(db);
+    },
+  },
+  '2026-11-30-003-pending-changes': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('pending_changes')
+        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('status', 'varchar(16)', (c) => c.notNull())
+        .addColumn('operation', 'varchar(128)', (c) => c.notNull())
+        .addColumn('identity', 'varchar(256)', (c) => c.notNull())
+        .addColumn('transport', 'varchar(16)', (c) => c.notNull())
+        .addColumn('namespace', 'varchar(256)')
+        .addColumn('job', 'varchar(256)')
+        .addColumn('arguments', 'text', (c) => c.notNull())
+        .addColumn('args_digest', 'varchar(64)', (c) => c.notNull())
+        .addColumn('modify_index', 'bigint')
+        .addColumn('plan', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'varchar(256)')
+        .addColumn('decided_at', 'varchar(32)')
+        .addColumn('reason', 'text')
+        .addColumn('applied_at', 'varchar(32)')
+        .execute();
+      // the page lists what waits (status, newest first); a job's page lists its own
+      await db.schema.createIndex('pending_changes_status_created').on('pending_changes').columns(['status', 'created_at']).execute();
+      await db.schema.createIndex('pending_changes_job_created').on('pending_changes').columns(['job', 'created_at']).execute();
+      await db.schema
+        .createTable('ui_sessions')
+        .addColumn('id_sha256', 'varchar(64)', (c) => c.primaryKey())
+        .addColumn('identity', 'varchar(256)', (c) => c.notNull())
+        .addColumn('csrf', 'varchar(64)', (c) => c.notNull())
+        .addColumn('created_at', 'varchar(32)', (c) => c.notNull())
+        .addColumn('expires_at', 'varchar(32)', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('ui_sessions_expires').on('ui_sessions').column('expires_at').execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await sql`drop table if exists ui_sessions`.execute(db);
+      await sql`drop table if exists pending_changes`.execute(db);
     },
   },
 };

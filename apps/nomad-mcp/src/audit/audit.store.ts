@@ -129,6 +129,16 @@ export class AuditStore implements OnModuleInit, OnModuleDestroy {
     return { records: page, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
   }
 
+  /** The trail's database, for the tables kept beside the records (pending changes, the approval page's sessions). */
+  async connection(): Promise<Kysely<AuditDatabase>> {
+    return this.database();
+  }
+
+  /** A driver message without the database URL's password. */
+  scrub(message: string): string {
+    return scrub(message, this.options.databaseUrl);
+  }
+
   private async database(): Promise<Kysely<AuditDatabase>> {
     if (this.closed) throw new AuditDatabaseError('Audit trail: the store is closed (the service is shutting down); retry against a running instance.');
     if (this.db) return this.db;

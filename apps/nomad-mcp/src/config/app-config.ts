@@ -55,6 +55,10 @@ export interface AuthConfig {
   confirmTtlSeconds: number;
   /** NOMAD_MCP_TOKEN_PASSTHROUGH: a request's own X-Nomad-Token is used for its calls. */
   tokenPassthrough: boolean;
+  /** NOMAD_MCP_CONFIRM_BY: `human` turns confirmations into pending changes a person approves on /ui. */
+  confirmBy?: 'caller' | 'human';
+  /** NOMAD_MCP_APPROVAL_TTL_SECONDS: how long a pending change waits for a person. */
+  approvalTtlSeconds?: number;
 }
 
 /** The service's own logs (pino, on stderr). */
@@ -190,6 +194,7 @@ export function toAppConfig(v: EnvironmentVariables): AppConfig {
     allowedNamespaces: v.NOMAD_MCP_ALLOWED_NAMESPACES === undefined ? undefined : commaList(v.NOMAD_MCP_ALLOWED_NAMESPACES),
     confirmPolicy: v.NOMAD_MCP_CONFIRM, confirmSecret: v.NOMAD_MCP_CONFIRM_SECRET, confirmTtlSeconds: v.NOMAD_MCP_CONFIRM_TTL_SECONDS,
     tokenPassthrough: v.NOMAD_MCP_TOKEN_PASSTHROUGH,
+    confirmBy: v.NOMAD_MCP_CONFIRM_BY, approvalTtlSeconds: v.NOMAD_MCP_APPROVAL_TTL_SECONDS,
   };
   const log: LogConfig = { level: v.LOG_LEVEL, format: v.LOG_FORMAT };
   const audit: AuditConfig = { dbPath: v.AUDIT_DB_PATH, databaseUrl: v.DATABASE_URL, reads: v.NOMAD_MCP_AUDIT_READS };

@@ -40,7 +40,10 @@ describe('loadConfig', () => {
     expect(c.http).toEqual({ host: 'localhost', port: 9000, publicUrl: 'https://mcp.example', rateLimitPerMinute: 5, allowedOrigins: ['https://app.example', 'http://localhost:3000'], rateLimitRedisPrefix: 'nomad-mcp:rl:' });
     expect(loadConfig({ REDIS_URL: 'rediss://:pw@redis.internal:6380/2', RATE_LIMIT_REDIS_PREFIX: 'staging:rl:' }).http).toMatchObject({ redisUrl: 'rediss://:pw@redis.internal:6380/2', rateLimitRedisPrefix: 'staging:rl:' });
     expect(() => loadConfig({ MCP_ALLOWED_ORIGINS: 'https://app.example/path' })).toThrow('Invalid configuration: "MCP_ALLOWED_ORIGINS" must be comma-separated origins such as https://app.example.com (got "https://app.example/path")');
-    expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined, readOnly: false, allowedNamespaces: undefined, confirmPolicy: undefined, confirmSecret: undefined, confirmTtlSeconds: 300, tokenPassthrough: false });
+    expect(c.auth).toEqual({ apiKeys: 'a,b', apiKeysFile: undefined, readOnly: false, allowedNamespaces: undefined, confirmPolicy: undefined, confirmSecret: undefined, confirmTtlSeconds: 300, tokenPassthrough: false, confirmBy: 'caller', approvalTtlSeconds: 3600 });
+    expect(loadConfig({ NOMAD_MCP_CONFIRM_BY: 'human', NOMAD_MCP_APPROVAL_TTL_SECONDS: '600' }).auth).toMatchObject({ confirmBy: 'human', approvalTtlSeconds: 600 });
+    expect(() => loadConfig({ NOMAD_MCP_CONFIRM_BY: 'robot' })).toThrow('"NOMAD_MCP_CONFIRM_BY"');
+    expect(() => loadConfig({ NOMAD_MCP_APPROVAL_TTL_SECONDS: '5' })).toThrow('"NOMAD_MCP_APPROVAL_TTL_SECONDS"');
     expect(loadConfig({ NOMAD_MCP_READ_ONLY: 'true', NOMAD_MCP_ALLOWED_NAMESPACES: 'dev-*, staging', NOMAD_MCP_TOKEN_PASSTHROUGH: 'true' }).auth).toMatchObject({ readOnly: true, allowedNamespaces: ['dev-*', 'staging'], tokenPassthrough: true });
     expect(() => loadConfig({ NOMAD_MCP_TOKEN_PASSTHROUGH: 'yes please' })).toThrow('"NOMAD_MCP_TOKEN_PASSTHROUGH"');
     expect(() => loadConfig({ NOMAD_MCP_ALLOWED_NAMESPACES: 'dev/x' })).toThrow('"NOMAD_MCP_ALLOWED_NAMESPACES" must be comma-separated namespace names or globs');

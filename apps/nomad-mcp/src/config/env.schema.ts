@@ -2,6 +2,10 @@ import 'reflect-metadata';
 import { Expose, plainToInstance } from 'class-transformer';
 import { IsOptional, ValidationError, validateSync } from 'class-validator';
 import { CONFIRM_POLICIES, ConfirmPolicy } from '@nomad-mcp/auth';
+
+/** Who confirms a change that needs confirmation: the caller itself (with a token), or a person on the approval page. */
+export const CONFIRM_BY = ['caller', 'human'] as const;
+export type ConfirmBy = (typeof CONFIRM_BY)[number];
 import { AppConfig, toAppConfig } from './app-config';
 import { redactUrl } from './redact-url';
 import { resolveSettingAliases } from './setting-aliases';
@@ -138,6 +142,18 @@ export class EnvironmentVariables {
    */
   @Expose() @IsOptional() @IsOneOfSetting(CONFIRM_POLICIES)
   NOMAD_MCP_CONFIRM?: ConfirmPolicy;
+
+  /**
+   * Who confirms a change that needs confirmation: `caller` (the caller repeats its call with the plan's
+   * confirm_token, after asking its user) or `human` (the change waits as a pending change until a person with
+   * the scope `approve` or `admin` approves it on the approval page, /ui; the caller's tokens are refused).
+   */
+  @Expose() @IsOneOfSetting(CONFIRM_BY)
+  NOMAD_MCP_CONFIRM_BY: ConfirmBy = 'caller';
+
+  /** How long a change waits for a person's approval (NOMAD_MCP_CONFIRM_BY=human), in seconds. */
+  @Expose() @ToNumber() @IsIntegerSetting({ min: 60, max: 604800 })
+  NOMAD_MCP_APPROVAL_TTL_SECONDS: number = 3600;
 
   /** Signs confirmation tokens; give every replica the same (at least 32 characters). Unset: random per process. */
   @Expose() @IsOptional() @IsSecretSetting({ minLength: 32 })

@@ -32,6 +32,8 @@ export const INSTRUCTIONS = [
   'Safety: a change that interrupts service (stop, restart, purge, replacing allocations, a drain) first answers a plan and a confirm_token: show the plan to the user',
   'and call again with the token only if they agree; even without that, ask before such a change. Refusals (a scope, a namespace, read-only mode) and confirmations',
   'are the operator\'s policy: never work around them with other tools, other arguments or retries; tell the user.',
+  'Where a person approves changes, a change answers an approval id and a page instead of a token: tell the user where, call wait_for_approval, and apply with',
+  'confirm_token set to the approval id only once it is approved; never try to approve a change yourself.',
   'The prompts diagnose-failing-job, roll-out-new-image and drain-node-safely are step-by-step procedures; the resources nomad://jobs/{namespace} and',
   'nomad://job/{namespace}/{job_id} (also /logs) are the same reads, to attach.',
 ].join(' ');

@@ -2,11 +2,13 @@ import { Inject, Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/c
 import { Observable, Subject } from 'rxjs';
 import type { ConfirmPolicy, Principal } from '@nomad-mcp/auth';
 import { AuditStore } from '../../audit/audit.store';
+import { PendingChangeStore } from '../../audit/pending-changes.store';
 import { ErrorBody } from '../../common/all-exceptions.filter';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { argumentsDigest, ConfirmationClaims, ConfirmationSigner } from './confirmation-token';
 import { ChangePlan, OperationContext, OperationDefinition, OperationHandler } from './operation';
 import { OperationFailure } from './operation-failure';
+import { ApprovalNeeded, HumanApproval } from './human-approval';
 
 /**
  * What the gate decided for a change that needs confirmation: a plan was answered to a call without a token
@@ -39,13 +41,19 @@ export class ConfirmationGate implements OnModuleDestroy {
   private readonly ttlMs: number;
   /** Used tokens when there is no durable store (tests that build the executor alone). */
   private readonly usedInMemory = new Map<string, number>();
+  /** NOMAD_MCP_CONFIRM_BY=human: a person approves instead of the caller's token. */
+  private readonly human?: HumanApproval;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly store?: AuditStore,
+    @Optional() pending?: PendingChangeStore,
   ) {
     this.signer = new ConfirmationSigner(config.auth?.confirmSecret);
     this.ttlMs = (config.auth?.confirmTtlSeconds ?? 300) * 1000;
+    if (config.auth?.confirmBy === 'human') {
+      this.human = new HumanApproval(pending, { waitMs: (config.auth.approvalTtlSeconds ?? 3600) * 1000, applyMs: this.ttlMs, publicUrl: config.http?.publicUrl });
+    }
   }
 
   /** Every decision on a change that needed confirmation (metrics subscribe). */
@@ -70,6 +78,16 @@ export class ConfirmationGate implements OnModuleDestroy {
     const plan = handler.plan ? await handler.plan(ctx, input) : genericPlan(def);
     if (policy === 'destructive' && !plan.destructive) return;
     const token = (input as { confirm_token?: unknown }).confirm_token;
+    if (this.human) {
+      try {
+        await this.human.admit(def, ctx, input, plan, token);
+      } catch (err) {
+        this.decisions.next({ operation: def.name, decision: err instanceof ApprovalNeeded && typeof token !== 'string' ? 'planned' : 'refused' });
+        throw err;
+      }
+      this.decisions.next({ operation: def.name, decision: 'accepted' });
+      return;
+    }
     if (typeof token !== 'string') {
       this.decisions.next({ operation: def.name, decision: 'planned' });
       throw this.planned(428, def, ctx.principal, input, plan, `${def.name} needs the user's confirmation.`);

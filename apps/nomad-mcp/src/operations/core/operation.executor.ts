@@ -8,6 +8,7 @@ import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import { AccessPolicy } from './access';
 import { nomadPermissionDenied, runAsCaller } from './caller-nomad-token';
 import { ConfirmationGate, ConfirmationNeeded } from './confirmation.gate';
+import { ApprovalNeeded } from './human-approval';
 import { OperationFailure } from './operation-failure';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, ProgressUpdate, Transport } from './operation';
 import { OperationEvent, OperationEvents, Outcome } from './operation-events';
@@ -107,7 +108,7 @@ export class OperationExecutor {
       done = { def, result, status: def.rest.status?.(result) ?? 200, get text() { return handler.render ? handler.render(result) : renderResult(result); } };
     } catch (err) {
       failure = this.mapError(def, err, facts);
-      if (err instanceof ConfirmationNeeded) outcome = 'planned';
+      if (err instanceof ConfirmationNeeded || err instanceof ApprovalNeeded) outcome = 'planned';
       else if (failure.body.statusCode === 403 && outcome === 'error') outcome = 'denied';
     }
     const event: OperationEvent = {
@@ -117,7 +118,7 @@ export class OperationExecutor {
     };
     this.events.emit(event);
     // the trail has the call before its answer leaves: a change that cannot be recorded is not reported as done
-    if (!def.annotations.readOnly || this.config.audit?.reads) await this.recordOrFail(event, rawInput);
+    if (!def.annotations.readOnly || this.config.audit?.reads) await this.recordOrFail(event, rawInput, facts.approval);
     if (failure) throw failure;
     return done!;
   }
@@ -139,12 +140,13 @@ export class OperationExecutor {
     };
   }
 
-  private async recordOrFail(e: OperationEvent, rawInput: unknown): Promise<void> {
+  private async recordOrFail(e: OperationEvent, rawInput: unknown, approval?: CallFacts['approval']): Promise<void> {
     if (!this.audit) return;
     try {
       await this.audit.record({
         identity: e.principal, transport: e.transport, operation: e.operation, namespace: e.namespace, job: e.job,
-        arguments: rawInput && typeof rawInput === 'object' ? { ...(rawInput as object) } : {},
+        // an approved change names its approval and approver beside the arguments: the trail shows who asked and who agreed
+        arguments: { ...(rawInput && typeof rawInput === 'object' ? (rawInput as object) : {}), ...(approval ? { approval } : {}) },
         outcome: e.outcome, status: e.status, eval_id: e.eval_id, duration_ms: e.duration_ms, error: e.error, time: e.at,
       });
     } catch (err) {

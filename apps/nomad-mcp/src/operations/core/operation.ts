@@ -13,7 +13,8 @@ export type Permission =
   | 'operate' // start, stop without purge, restart, scale, alloc restart, deployment promote/fail/pause
   | 'write' // create / register, revert, dispatch
   | 'destroy' // purge
-  | 'admin'; // node drain / eligibility, the audit trail
+  | 'admin' // node drain / eligibility, the audit trail
+  | 'approve'; // the approval page: approve or deny changes waiting for a person (admin may too)
 
 export type Transport = 'rest' | 'mcp';
 
@@ -89,6 +90,8 @@ export interface CallFacts {
   namespace?: string;
   job?: string;
   evalId?: string | null;
+  /** The person's approval a change was applied with (NOMAD_MCP_CONFIRM_BY=human): recorded with the call. */
+  approval?: { approval_id: string; approved_by: string };
 }
 
 export interface OperationContext {
