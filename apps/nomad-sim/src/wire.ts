@@ -89,7 +89,18 @@ export function globMatch(pattern: string, value: string): boolean {
   return globToRegExp(pattern).test(value);
 }
 
+const globs = new Map<string, RegExp>();
+
 function globToRegExp(pattern: string): RegExp {
+  let re = globs.get(pattern);
+  if (!re) {
+    if (globs.size > 1000) globs.clear();
+    globs.set(pattern, (re = compileGlob(pattern)));
+  }
+  return re;
+}
+
+function compileGlob(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
 }
 
