@@ -5,7 +5,9 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
 import { readFileSync } from 'node:fs';
-import { AppModule, AppModuleOptions } from './app.module';
+import type pino from 'pino';
+import { AppModule, AppModuleOptions, ROOT_LOGGER } from './app.module';
+import { requestLog } from './common/request-log';
 import { refineOpenApi } from './common/openapi-refine';
 import { hostPolicyOf } from './common/accepted-host';
 import { browserOriginCheck } from './common/browser-origin';
@@ -69,6 +71,8 @@ function configureHttpEdge(app: NestExpressApplication): void {
   app.use(jsonOnly);
   app.useBodyParser('json', { limit: '100kb' });
   app.use(jsonDepthLimit);
+  // last of the edge, where pino-http was: refusals above are logged where they are made (edge-refusal.ts)
+  app.use(requestLog(app.get<pino.Logger>(ROOT_LOGGER)));
 }
 
 /** Pipes, docs and logger shared by `npm start`, the demo, stdio mode and the e2e tests. */
