@@ -22,7 +22,7 @@ const targets = {
   service: { run: [BIN], needs: [SERVICE] },
   demo: { run: [BIN, 'demo'], needs: [SERVICE, DEMO, SIM] },
   sim: { run: [BIN, 'sim'], needs: [SERVICE, SIM] },
-  bench: { run: ['scripts/bench.js'], needs: [SERVICE, SIM] },
+  bench: { run: ['scripts/bench/index.js'], needs: [SERVICE, SIM] },
 };
 
 function newestSource(dir) {
