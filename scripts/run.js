@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm start|demo|sim|bench`: builds when the sources are newer than dist/ (or dist/ is missing), then runs
- * `nomad-mcp` (npm start), `nomad-mcp demo`, `nomad-mcp sim` or the bench. Arguments after `--` are passed on
+ * `nomad-mcp` (npm start), `nomad-mcp demo`, `nomad-mcp sim` or the bench in this same process. Arguments after `--` are passed on
  * (e.g. `npm run sim -- --port 4647 --seed`, `npm start -- check`).
  */
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -22,7 +22,7 @@ const targets = {
   service: { run: [BIN], needs: [SERVICE] },
   demo: { run: [BIN, 'demo'], needs: [SERVICE, DEMO, SIM] },
   sim: { run: [BIN, 'sim'], needs: [SERVICE, SIM] },
-  bench: { run: ['scripts/bench.js'], needs: [SERVICE, SIM] },
+  bench: { run: ['scripts/bench/index.js'], needs: [SERVICE, SIM] },
 };
 
 function newestSource(dir) {
@@ -49,7 +49,9 @@ if (!targets[mode]) {
   process.exit(2);
 }
 ensureBuilt(targets[mode]);
+// Runs the command in this process (no second node holding its own 50-100 MB): it sees the arguments as if
+// started as `node <script> [args]`. npm itself still waits above it: `node bin/nomad-mcp.js` has no npm at all.
 const [script, ...args] = targets[mode].run;
-const child = spawn(process.execPath, [join(root, script), ...args, ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+process.chdir(root);
+process.argv = [process.execPath, join(root, script), ...args, ...process.argv.slice(3)];
+require(join(root, script));

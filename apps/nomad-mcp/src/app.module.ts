@@ -28,47 +28,28 @@ export interface AppModuleOptions {
   operationDirs?: string[];
 }
 
-const REDACTED_HEADERS = ['authorization', 'x-api-key', 'x-nomad-token', 'cookie'];
 /** Nest's module-wiring chatter at start-up: useful when debugging, noise otherwise. */
 const BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
 
-/** Probes poll these every few seconds: their answers are never logged. */
-const HEALTH_PATHS = new Set(['/health', '/health/live', '/health/ready']);
+/** The service's one pino logger; requests are logged by common/request-log.ts, not per-request child loggers. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
-/**
- * The level of a request's log line: failures at error, refusals (4xx) at info as before, and successes at debug.
- * Reads are the hot path and a line each is serialized and written for every one; changes are still
- * logged at info, once, by the operation log (with who, what, the outcome and the evaluation), whichever transport
- * they came over. LOG_LEVEL=debug logs every request.
- */
-export function requestLogLevel(req: { url?: string }, res: { statusCode: number }, err?: unknown): pino.LevelWithSilent {
-  if (err || res.statusCode >= 500) return 'error';
-  // MCP clients ask for a server-sent event stream at the start of every session; 405 is the stateless answer
-  if (res.statusCode === 405 && req.url === '/mcp') return 'debug';
-  return res.statusCode >= 400 ? 'info' : 'debug';
-}
-
-function pinoOptions(log: LogConfig) {
-  const pretty = log.format === 'pretty';
-  return {
-    pinoHttp: {
-      level: log.level,
-      // logs go to stderr: with --stdio, stdout belongs to the MCP protocol
-      stream: pretty ? undefined : pino.destination({ dest: 2, sync: false }),
-      transport: pretty ? { target: 'pino-pretty', options: { destination: 2, singleLine: true, ignore: 'pid,hostname,req,res' } } : undefined,
-      redact: { paths: REDACTED_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
-      autoLogging: { ignore: (req: { url?: string }) => HEALTH_PATHS.has(req.url ?? '') },
-      customLogLevel: requestLogLevel,
-      hooks: {
-        logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn, level: number) {
-          const context = (args[0] as { context?: string } | undefined)?.context;
-          if (level === 30 && context && BOOT_CONTEXTS.has(context)) return this.debug(...args);
-          return method.apply(this, args);
-        },
+function rootLogger(log: LogConfig): pino.Logger {
+  const options: pino.LoggerOptions = {
+    level: log.level,
+    hooks: {
+      logMethod(this: pino.Logger, args: Parameters<pino.LogFn>, method: pino.LogFn, level: number) {
+        const context = (args[0] as { context?: string } | undefined)?.context;
+        if (level === 30 && context && BOOT_CONTEXTS.has(context)) return this.debug(...args);
+        return method.apply(this, args);
       },
     },
   };
+  // logs go to stderr: with --stdio, stdout belongs to the MCP protocol
+  if (log.format === 'pretty') {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, singleLine: true, ignore: 'pid,hostname,req,res' } } });
+  }
+  return pino(options, pino.destination({ dest: 2, sync: false }));
 }
 
 @Module({})
@@ -79,11 +60,13 @@ export class AppModule {
     const { rateLimitPerMinute: limit, redisUrl, rateLimitRedisPrefix } = config.http;
     // with REDIS_URL the replicas count together; it connects at init, not here, and closes at shutdown (Nest's hooks)
     const storage = redisUrl && limit > 0 ? new RedisThrottlerStorage(redisUrl, rateLimitRedisPrefix) : undefined;
+    const logger = rootLogger(config.log);
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(pinoOptions(config.log)),
+        // the existing logger, bound to no route: nestjs-pino adds no per-request middleware (request-log.ts logs requests)
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true, forRoutes: [] }),
         ThrottlerModule.forRoot({ throttlers: [{ ttl: RATE_LIMIT_WINDOW_MS, limit: limit || 1 }], skipIf: () => limit === 0, storage }),
         NomadModule.forRootAsync({ useFactory: () => config.nomad }),
         ApiKeyModule.forRootAsync({
@@ -100,9 +83,11 @@ export class AppModule {
         UiModule,
       ],
       providers: [
+        { provide: ROOT_LOGGER, useValue: logger },
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
+      exports: [ROOT_LOGGER],
     };
   }
 }

@@ -6,7 +6,9 @@ import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
 import { urlencoded } from 'express';
 import { readFileSync } from 'node:fs';
-import { AppModule, AppModuleOptions } from './app.module';
+import type pino from 'pino';
+import { AppModule, AppModuleOptions, ROOT_LOGGER } from './app.module';
+import { requestLog } from './common/request-log';
 import { refineOpenApi } from './common/openapi-refine';
 import { hostPolicyOf } from './common/accepted-host';
 import { browserOriginCheck } from './common/browser-origin';
@@ -73,6 +75,8 @@ function configureHttpEdge(app: NestExpressApplication): void {
   // the approval page's forms (/ui only; jsonOnly lets them through there and nowhere else)
   app.use('/ui', urlencoded({ extended: false, limit: '8kb', parameterLimit: 20 }));
   app.use(jsonDepthLimit);
+  // last of the edge, where pino-http was: refusals above are logged where they are made (edge-refusal.ts)
+  app.use(requestLog(app.get<pino.Logger>(ROOT_LOGGER)));
 }
 
 /** Pipes, docs and logger shared by `npm start`, the demo, stdio mode and the e2e tests. */

@@ -13,9 +13,9 @@ export interface QueryResult {
 /**
  * Answers a read, holding it as a blocking query when ?index= is given (BEHAVIOUR.md §5): the read re-runs
  * on every change until its index passes ?index= or ?wait (plus up to wait/16 jitter) expires, then it
- * answers 200 with the current data.
+ * answers 200 with the current data. `indexOnly`, when given, says the read's index without building its answer.
  */
-export async function blockingQuery(ctx: RequestContext, store: Store, maxWaitMs: number, run: () => QueryResult): Promise<void> {
+export async function blockingQuery(ctx: RequestContext, store: Store, maxWaitMs: number, run: () => QueryResult, indexOnly?: () => number): Promise<void> {
   const opts = queryOptions(ctx, maxWaitMs);
   let result = run();
   if (opts.minIndex > 0 && result.index <= opts.minIndex) {
@@ -36,7 +36,8 @@ export async function blockingQuery(ctx: RequestContext, store: Store, maxWaitMs
       };
       const onChange = () => {
         try {
-          if (run().index > opts.minIndex) finish();
+          // a list's index is cheap to read; building the whole answer on every change is not
+          if ((indexOnly ? indexOnly() : run().index) > opts.minIndex) finish();
         } catch {
           finish();
         }

@@ -14,7 +14,7 @@ export interface ListSpec<T> {
   /** X-Nomad-Index of the list: the index of the table(s) it reads */
   index(): number;
   /** the candidates in answer order; a namespaced list gets the request namespace ('*' = all) */
-  items(ns: string): T[];
+  items(ns: string): readonly T[];
   access: NamespaceAccess<T> | ClusterAccess<T>;
   /** the endpoint's own query filters (/v1/evaluations: ?status, ?job), applied with ?prefix */
   where?(item: T, ctx: RequestContext): boolean;
@@ -58,33 +58,56 @@ export function listHandler<T>(sim: Sim, spec: ListSpec<T>) {
     if (!namespaced) access.check?.(ctx);
     const visible = (item: T) =>
       namespaced ? sim.acl.allowNamespace(ctx.token, access.namespaceOf(item), [access.capability]) : (access.visible?.(ctx, item) ?? true);
-    return blockingQuery(ctx, sim.state.store, sim.agent.maxWaitMs, () => {
-      const prefix = ctx.query.get('prefix') ?? '';
-      let list = spec.items(ns).filter((i) => visible(i) && (spec.where?.(i, ctx) ?? true));
-      if (spec.prefixOf && prefix && spec.uuidPrefix) {
-        const matches = uuidPrefixMatcher(prefix, spec.uuidPrefix.lookupFailed);
-        list = list.filter((i) => matches(spec.prefixOf!(i)));
-      } else if (spec.prefixOf) list = list.filter((i) => spec.prefixOf!(i).startsWith(prefix));
-      if (spec.order) list = spec.order(list, ctx);
-      if (!spec.paging) return { index: spec.index(), body: list.map((i) => spec.render(i, ctx)) };
-      const { items, nextToken } = page(ctx, sim.agent.maxWaitMs, list, spec.paging);
-      return { index: spec.index(), body: items.map((i) => spec.render(i, ctx)), nextToken };
-    });
+    return blockingQuery(
+      ctx,
+      sim.state.store,
+      sim.agent.maxWaitMs,
+      () => {
+        const prefix = ctx.query.get('prefix') ?? '';
+        const matches = spec.prefixOf && prefix && spec.uuidPrefix ? uuidPrefixMatcher(prefix, spec.uuidPrefix.lookupFailed) : undefined;
+        const keep = (i: T) =>
+          visible(i) &&
+          (spec.where?.(i, ctx) ?? true) &&
+          (!spec.prefixOf || (matches ? matches(spec.prefixOf(i)) : spec.prefixOf(i).startsWith(prefix)));
+        const candidates = spec.items(ns);
+        if (!spec.paging) return { index: spec.index(), body: candidates.filter(keep).map((i) => spec.render(i, ctx)) };
+        // a list whose order depends on the request is sorted whole; one kept in answer order is paged as it is walked
+        const { items, nextToken } = spec.order
+          ? page(ctx, sim.agent.maxWaitMs, spec.order(candidates.filter(keep), ctx), () => true, spec.paging)
+          : page(ctx, sim.agent.maxWaitMs, candidates, keep, spec.paging);
+        return { index: spec.index(), body: items.map((i) => spec.render(i, ctx)), nextToken };
+      },
+      () => spec.index(),
+    );
   };
 }
 
-/** ?filter, ?reverse, ?next_token and ?per_page over items already in answer order. */
-function page<T>(ctx: RequestContext, maxWaitMs: number, items: T[], paging: NonNullable<ListSpec<T>['paging']>): { items: T[]; nextToken?: string } {
+/**
+ * ?filter, ?reverse, ?next_token and ?per_page over items in answer order, of which `keep` says which are
+ * candidates. Walks only as far as the page needs (per_page + 1 matches), so a first page of 10,000 jobs
+ * costs what a page costs.
+ */
+function page<T>(
+  ctx: RequestContext,
+  maxWaitMs: number,
+  items: readonly T[],
+  keep: (item: T) => boolean,
+  paging: NonNullable<ListSpec<T>['paging']>,
+): { items: T[]; nextToken?: string } {
   const o = queryOptions(ctx, maxWaitMs);
   const subject = paging.filterOn ?? ((i: T) => i);
   const compare = paging.compare ?? ((i: T, target: string) => cmp(paging.token(i, ctx), target));
-  let list = o.filter ? items.filter((i) => o.filter!(subject(i, ctx))) : items;
-  if (o.reverse) list = [...list].reverse();
-  if (o.nextToken) list = list.filter((i) => (o.reverse ? compare(i, o.nextToken, ctx) <= 0 : compare(i, o.nextToken, ctx) >= 0));
-  if (o.perPage > 0 && list.length > o.perPage) {
-    return { items: list.slice(0, o.perPage), nextToken: paging.token(list[o.perPage], ctx) };
+  const want = o.perPage > 0 ? o.perPage + 1 : Infinity;
+  const out: T[] = [];
+  for (let k = 0; k < items.length && out.length < want; k++) {
+    const i = items[o.reverse ? items.length - 1 - k : k];
+    if (!keep(i)) continue;
+    if (o.filter && !o.filter(subject(i, ctx))) continue;
+    if (o.nextToken && (o.reverse ? compare(i, o.nextToken, ctx) > 0 : compare(i, o.nextToken, ctx) < 0)) continue;
+    out.push(i);
   }
-  return { items: list };
+  if (o.perPage > 0 && out.length > o.perPage) return { items: out.slice(0, o.perPage), nextToken: paging.token(out[o.perPage], ctx) };
+  return { items: out };
 }
 
 function cmp(a: string, b: string): number {

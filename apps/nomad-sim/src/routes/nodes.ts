@@ -41,7 +41,7 @@ export function nodeRoutes(r: Router, sim: Sim): void {
       const nodeId = ctx.params.id;
       if (!store.nodes.some((n) => n.ID === nodeId)) throw new NomadHttpError(404, 'node not found');
       // the full allocations, as Nomad returns them here
-      const list = [...store.allocs.values()].filter((a) => a.NodeID === nodeId).sort(byCreateIndexDesc).map(allocOut);
+      const list = [...store.allocsOnNode(nodeId)].sort(byCreateIndexDesc).map(allocOut);
       return { index: store.tables.allocs, body: list };
     });
   });

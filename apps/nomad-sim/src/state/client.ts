@@ -35,6 +35,7 @@ export class Client {
   /** Every client update moves the allocation's and its job's indexes and re-derives the job's status. */
   update(a: Allocation, change: Partial<Allocation> = {}): void {
     Object.assign(a, change);
+    this.store.allocUpdated(a);
     a.ModifyIndex = this.store.bump('allocs', 'jobs');
     a.ModifyTime = nowNs();
     a.ClientDescription = clientDescription(a.ClientStatus);

@@ -141,7 +141,7 @@ export class Nodes {
     const n = this.store.nodes.find((x) => x.ID === id);
     const strategy = n?.DrainStrategy;
     if (!n || !strategy) return;
-    const onNode = [...this.store.allocs.values()].filter((a) => a.NodeID === n.ID);
+    const onNode = [...this.store.allocsOnNode(n.ID)];
     const remaining = onNode.filter((a) => !allocTerminal(a) && !(a.JobType === 'system' && strategy.IgnoreSystemJobs));
     const forced = strategy.Deadline < 0 || (strategy.ForceDeadline !== ZERO_TIME && Date.parse(strategy.ForceDeadline) <= Date.now());
     if (forced) {

@@ -19,6 +19,9 @@ const MOVES_ONLY = new Set(['node-drain', 'node-update']);
  * rolling updates MaxParallel at a time, and blocked evaluations that retry when capacity frees up.
  */
 export class Scheduler {
+  /** Evaluations created blocked; ones that have moved on are dropped when next looked at. */
+  private readonly blocked = new Set<Evaluation>();
+
   constructor(private readonly sim: SimState) {}
 
   private get store() {
@@ -31,6 +34,7 @@ export class Scheduler {
     this.store.track('evals', ev);
     this.store.tables.evals = idx;
     this.sim.events.publish('Evaluation', ev);
+    if (ev.Status === 'blocked') this.blocked.add(ev);
     // a follow-up evaluation waits in the broker until its WaitUntil
     const wait = ev.WaitUntil ? Math.max(5, Date.parse(ev.WaitUntil) - Date.now()) : 5;
     if (ev.Status === 'pending') this.store.later(wait, () => this.processEval(ev.ID));
@@ -252,16 +256,8 @@ export class Scheduler {
 
   /** Resources in use on a node by allocations that still hold them (and those a dry run reserved). */
   private used(node: SimNode, reserved?: Reserved): { cpu: number; mem: number } {
-    let cpu = reserved?.get(node.ID)?.cpu ?? 0;
-    let mem = reserved?.get(node.ID)?.mem ?? 0;
-    for (const a of this.store.allocs.values()) {
-      if (a.NodeID !== node.ID || allocTerminal(a)) continue;
-      for (const t of Object.values(a.AllocatedResources.Tasks)) {
-        cpu += t.Cpu.CpuShares;
-        mem += t.Memory.MemoryMB;
-      }
-    }
-    return { cpu, mem };
+    const u = this.store.nodeUsage(node.ID);
+    return { cpu: u.cpu + (reserved?.get(node.ID)?.cpu ?? 0), mem: u.mem + (reserved?.get(node.ID)?.mem ?? 0) };
   }
 
   /** The nodes new allocations may go to: ready and eligible (a draining node is ineligible). */
@@ -386,7 +382,10 @@ export class Scheduler {
 
   /** Freed capacity lets blocked evaluations try again. */
   unblockEvals(): void {
-    for (const ev of this.store.evals.values()) if (ev.Status === 'blocked') this.store.later(5, () => this.processEval(ev.ID));
+    for (const ev of this.blocked) {
+      if (ev.Status === 'blocked') this.store.later(5, () => this.processEval(ev.ID));
+      else this.blocked.delete(ev);
+    }
   }
 
   /** POST /v1/allocation/:id/stop: migrate the alloc and place a replacement. */

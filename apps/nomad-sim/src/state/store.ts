@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { multiError, NomadHttpError, nowNs, nsToRfc3339 } from '../wire';
+import { allocTerminal } from './allocs';
 import type { Allocation, AnyMap, Deployment, Evaluation, Job, Namespace, ScalingEvent, SimNode, StringMap } from './types';
 
 /**
@@ -37,13 +38,21 @@ export class Store extends EventEmitter {
   index = 1;
   readonly tables: Record<TableName, number> = { jobs: 1, allocs: 1, evals: 1, deployments: 1, namespaces: 1, nodes: 1, acl: 1 };
   readonly namespaces = new Map<string, Namespace>();
-  readonly jobs = new Map<string, JobRecord>();
+  readonly jobs = new JobTable();
   readonly allocs = new Map<string, Allocation>();
   readonly evals = new Map<string, Evaluation>();
   readonly deployments = new Map<string, Deployment>();
   readonly nodes: SimNode[] = [];
   /** Objects are never removed (the simulator has no garbage collection), so these lists only grow. */
   private readonly byJob: { [K in PerJob]: Map<string, Array<PerJobRecord[K]>> } = { allocs: new Map(), evals: new Map(), deployments: new Map() };
+  /** Allocations by the node they were placed on (an allocation never moves: a migration places a new one). */
+  private readonly allocsByNode = new Map<string, Allocation[]>();
+  /**
+   * CPU and memory held on each node by its non-terminal allocations, kept as allocations are placed and
+   * change (allocUpdated), so placing one is not a scan of every allocation on the cluster.
+   */
+  private readonly usageByNode = new Map<string, { cpu: number; mem: number }>();
+  private readonly holding = new Set<Allocation>();
   private readonly scalingEventStore = new Map<string, ScalingEvent[]>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -138,10 +147,7 @@ export class Store extends EventEmitter {
 
   /** Jobs of a namespace ('*' = all), sorted by (namespace, ID) as Nomad lists them. */
   listJobs(ns: string): Job[] {
-    return [...this.jobs.values()]
-      .map((r) => r.job)
-      .filter((j) => ns === '*' || j.Namespace === ns)
-      .sort((a, b) => (a.Namespace === b.Namespace ? cmp(a.ID, b.ID) : cmp(a.Namespace, b.Namespace)));
+    return this.jobs.sorted(ns).map((r) => r.job);
   }
 
   track<K extends PerJob>(kind: K, o: PerJobRecord[K]): void {
@@ -149,6 +155,39 @@ export class Store extends EventEmitter {
     const list = this.byJob[kind].get(k);
     if (list) list.push(o);
     else this.byJob[kind].set(k, [o]);
+    if (kind === 'allocs') {
+      const nodeId = (o as Allocation).NodeID;
+      const onNode = this.allocsByNode.get(nodeId);
+      if (onNode) onNode.push(o as Allocation);
+      else this.allocsByNode.set(nodeId, [o as Allocation]);
+      this.allocUpdated(o as Allocation);
+    }
+  }
+
+  /** An allocation's status may have changed: it holds its node's resources exactly while it is not terminal. */
+  allocUpdated(a: Allocation): void {
+    const holds = !allocTerminal(a);
+    if (holds === this.holding.has(a)) return;
+    let u = this.usageByNode.get(a.NodeID);
+    if (!u) this.usageByNode.set(a.NodeID, (u = { cpu: 0, mem: 0 }));
+    const sign = holds ? 1 : -1;
+    for (const t of Object.values(a.AllocatedResources.Tasks)) {
+      u.cpu += sign * t.Cpu.CpuShares;
+      u.mem += sign * t.Memory.MemoryMB;
+    }
+    if (holds) this.holding.add(a);
+    else this.holding.delete(a);
+  }
+
+  /** What the node's non-terminal allocations hold. */
+  nodeUsage(nodeId: string): { cpu: number; mem: number } {
+    const u = this.usageByNode.get(nodeId);
+    return { cpu: u?.cpu ?? 0, mem: u?.mem ?? 0 };
+  }
+
+  /** Every allocation ever placed on the node, oldest first (terminal ones too). */
+  allocsOnNode(nodeId: string): readonly Allocation[] {
+    return this.allocsByNode.get(nodeId) ?? [];
   }
 
   allocsOfJob(ns: string, id: string): Allocation[] {
@@ -174,4 +213,45 @@ export class Store extends EventEmitter {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The jobs table, which also keeps them in Nomad's list order (namespace, then ID) per namespace: the order
+ * changes only when a job is added or purged, so a list at 10,000 jobs does not sort on every request.
+ * Keys are jobKey(namespace, ID), whose string order is that order ('\u0000' sorts before any name character).
+ */
+export class JobTable extends Map<string, JobRecord> {
+  private order: Map<string, JobRecord[]> | undefined;
+
+  override set(key: string, value: JobRecord): this {
+    if (this.order && !this.has(key)) this.order = undefined;
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    const had = super.delete(key);
+    if (had) this.order = undefined;
+    return had;
+  }
+
+  override clear(): void {
+    super.clear();
+    this.order = undefined;
+  }
+
+  /** The records of a namespace ('*' = all) in list order; callers must not change the array. */
+  sorted(ns: string): readonly JobRecord[] {
+    if (!this.order) this.order = new Map();
+    let list = this.order.get(ns);
+    if (!list) {
+      const keys = [...this.keys()].sort(cmp);
+      list = [];
+      for (const k of keys) {
+        const rec = this.get(k)!;
+        if (ns === '*' || rec.job.Namespace === ns) list.push(rec);
+      }
+      this.order.set(ns, list);
+    }
+    return list;
+  }
 }

@@ -19,10 +19,12 @@ export class NomadClientFsApi extends NomadResource {
 
   /**
    * The last `lines` lines of a task log. Reads a window from the end and widens it only while it holds
-   * too few lines, so the cost follows the lines asked for, not the size of the log.
+   * too few lines, so the cost follows the lines asked for, not the size of the log. `maxBytes` caps the window
+   * at what the caller can return anyway (get_job_logs answers at most 256 KiB a stream).
    */
-  async tailLog(allocId: string, task: string, type: LogStream, lines: number): Promise<LogTail> {
-    let window = Math.min(MAX_TAIL_WINDOW, Math.max(4096, lines * 200));
+  async tailLog(allocId: string, task: string, type: LogStream, lines: number, maxBytes = MAX_TAIL_WINDOW): Promise<LogTail> {
+    const cap = Math.min(MAX_TAIL_WINDOW, Math.max(4096, maxBytes));
+    let window = Math.min(cap, Math.max(4096, lines * 200));
     let bytesRead = 0;
     for (;;) {
       const text = await this.readLogEnd(allocId, task, type, window);
@@ -33,10 +35,10 @@ export class NomadClientFsApi extends NomadResource {
       if (all.length && all[all.length - 1] === '') all.pop();
       // the first line of a window that did not reach the start of the file is cut
       const complete = reachedStart ? all : all.slice(1);
-      if (complete.length >= lines || reachedStart || window >= MAX_TAIL_WINDOW) {
+      if (complete.length >= lines || reachedStart || window >= cap) {
         return { lines: complete.slice(-lines), bytesRead, truncated: complete.length > lines || !reachedStart };
       }
-      window = Math.min(MAX_TAIL_WINDOW, window * 4);
+      window = Math.min(cap, window * 4);
     }
   }
 

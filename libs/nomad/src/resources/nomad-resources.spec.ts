@@ -139,6 +139,17 @@ describe('Nomad resource clients against the simulator', () => {
     for (const line of tail.lines) expect(line).toMatch(/^10\.0\.\d+\.\d+ - - \[/);
   });
 
+  it('reads no more than maxBytes however many lines are asked for (the window the answer can return)', async () => {
+    const alloc = await runJob('capped-log', { NOMAD_SIM_LOG_BYTES: '500MB' });
+    const tail = await clientFs.tailLog(alloc.ID, 'web', 'stdout', 5000, 64 * 1024);
+    expect(tail.bytesRead).toBeLessThanOrEqual(64 * 1024);
+    expect(tail.truncated).toBe(true);
+    expect(tail.lines.length).toBeGreaterThan(100);
+    expect(tail.lines.length).toBeLessThan(5000);
+    const uncapped = await clientFs.tailLog(alloc.ID, 'web', 'stdout', 5000);
+    expect(uncapped.bytesRead).toBeGreaterThan(256 * 1024);
+  });
+
   it('widens the window when lines are long, and stops at the start of a short log', async () => {
     const alloc = await runJob('short-log');
     const tail = await clientFs.tailLog(alloc.ID, 'web', 'stderr', 5000);

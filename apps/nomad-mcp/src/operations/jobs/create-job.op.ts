@@ -65,8 +65,10 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
   async run(ctx: OperationContext, dto: CreateJobDto): Promise<CreateJobResult> {
     const { namespace, spec, before } = await this.target(ctx, dto);
     const res = await this.jobs.register(namespace, spec, before?.JobModifyIndex ?? 0);
-    const [after, settled] = await Promise.all([this.jobs.api.find(namespace, dto.job_id).then((r) => r?.body), this.settle(res)]);
-    const version = after?.Version ?? 0;
+    const settled = await this.settle(res);
+    // the version follows from the answer, without reading the job again: Nomad keeps the version (and answers
+    // the old JobModifyIndex) when the spec did not change, else adds one; the register enforced the index it replaced
+    const version = !before ? 0 : res.JobModifyIndex === before.JobModifyIndex ? (before.Version ?? 0) : (before.Version ?? 0) + 1;
     const placement = settled ? await this.placement.explain(spec, settled) : [];
     const evalStatus = settled ? settled[0].Status : res.EvalID ? 'pending' : null;
     return {

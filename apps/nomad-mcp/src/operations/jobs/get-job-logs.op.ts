@@ -1,4 +1,4 @@
-import { Allocation, LogStream, NomadAllocationsApi, NomadApiError, NomadClientFsApi } from '@nomad-mcp/nomad';
+import { AllocationListStub, LogStream, NomadAllocationsApi, NomadApiError, NomadClientFsApi } from '@nomad-mcp/nomad';
 import { JobLogsRequestDto } from '../../jobs/dto/job-logs.dto';
 import { JobLogsResult, LogStreamResult } from '../../jobs/dto/job-results.dto';
 import { consequenceRank, eventText, isFailureEvent } from '../../jobs/job-diagnosis';
@@ -102,7 +102,7 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
 }
 
 /** Why a task has no logs: still starting, or never started because of a failure (the image cannot be pulled...). */
-function notStartedSentence(alloc: Allocation, task: string): string {
+function notStartedSentence(alloc: AllocationListStub, task: string): string {
   // the cause (a driver failure...) rather than its consequence (not restarting)
   const failures = (alloc.TaskStates?.[task]?.Events ?? []).filter(isFailureEvent);
   const failure = failures.filter((e) => consequenceRank(e.Type) === 0).pop() ?? failures.pop();
@@ -119,7 +119,10 @@ interface Read {
 
 async function readStream(clientFs: NomadClientFsApi, allocId: string, task: string, type: LogStream, read: Read): Promise<LogStreamResult> {
   try {
-    const tail = await clientFs.tailLog(allocId, task, type, read.match ? GREP_SCAN_LINES : read.lines);
+    // without grep no more than the answer's cap is read: the rest could not be returned
+    const tail = read.match
+      ? await clientFs.tailLog(allocId, task, type, GREP_SCAN_LINES)
+      : await clientFs.tailLog(allocId, task, type, read.lines, MAX_LOG_BYTES_PER_STREAM);
     let kept = tail.lines;
     let grepNote: string | undefined;
     if (read.match) {

@@ -1,11 +1,11 @@
-import { Allocation, NomadAllocationsApi } from '@nomad-mcp/nomad';
+import { AllocationListStub, NomadAllocationsApi } from '@nomad-mcp/nomad';
 import { latestStarted } from '../../jobs/job-diagnosis';
 import { AllocationNotFoundException, UnknownTaskException } from '../../jobs/jobs.errors';
 import { JobAccess } from './job-access';
 
 /** Whose log to read: the allocation (the one asked for, else the job's latest started) and its task. */
 export interface LogSource {
-  alloc: Allocation;
+  alloc: AllocationListStub;
   task: string;
   tasks: string[];
 }
@@ -24,9 +24,18 @@ export async function findLogSource(
   }
   const chosen = want.alloc_id ? allocs.find((a) => a.ID.startsWith(want.alloc_id!.toLowerCase())) : latestStarted(allocs);
   if (!chosen) throw new AllocationNotFoundException(want.alloc_id!, jobId);
-  const alloc = (await allocations.get(chosen.ID)).body;
-  const group = alloc.Job?.TaskGroups?.find((g) => g.Name === alloc.TaskGroup);
-  const tasks = group?.Tasks.map((t) => t.Name) ?? Object.keys(alloc.TaskStates ?? {});
+  // the stub names the tasks that have state; the full allocation (about 9 KB: it carries the job) is read only
+  // when they cannot answer: no task state yet, or several tasks and none asked for (the default is the group's first)
+  const stubTasks = Object.keys(chosen.TaskStates ?? {});
+  const stubAnswers = want.task ? stubTasks.includes(want.task) : stubTasks.length === 1;
+  let alloc: AllocationListStub = chosen;
+  let tasks = stubTasks;
+  if (!stubAnswers) {
+    const full = (await allocations.get(chosen.ID)).body;
+    const group = full.Job?.TaskGroups?.find((g) => g.Name === full.TaskGroup);
+    tasks = group?.Tasks.map((t) => t.Name) ?? Object.keys(full.TaskStates ?? {});
+    alloc = full;
+  }
   const task = want.task ?? tasks[0];
   if (!task || !tasks.includes(task)) throw new UnknownTaskException(want.task ?? '', tasks);
   return { alloc, task, tasks };
