@@ -135,7 +135,8 @@ describe('Claude REST API against the simulator', () => {
           Tasks: [{ Name: 'flaky', Driver: 'docker', Config: { image: 'nginx:missing' }, Resources: { CPU: 100, MemoryMB: 64 } }],
         }],
       };
-      expect((await s.nomad('PUT', `/v1/jobs?namespace=${ns}`, { Job: flaky })).status).toBe(200);
+      // registered in-process, so the register bodies the service sent (checked below) are the service's own
+      s.sim!.state.jobs.register(flaky, ns);
       const status = () => s.api('POST', '/api/claude/jobs', { job_id: 'flaky', action: 'status', namespace: ns });
       const r = await waitFor('flaky failed twice', async () => {
         const x = await status();

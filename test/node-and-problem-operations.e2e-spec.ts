@@ -148,7 +148,8 @@ describe('drain_node and set_node_eligibility', () => {
   });
 
   it('refuses what cannot work: eligible while draining (409), an unknown node (404), a caller without admin (403), a bad deadline (400)', async () => {
-    const node: string = (await s.nomad('GET', '/v1/nodes')).json[0].ID;
+    // a node with allocations still running, so its drain lasts (a node left with only failed ones drains at once)
+    const node: string = (await nomadAllocs('example-job')).find((a) => a.ClientStatus === 'running' && a.DesiredStatus === 'run').NodeID;
     try {
       expect((await tool('drain_node', { node_id: node, deadline_seconds: 0 })).data).toMatchObject({ drain: true, deadline_seconds: 0 });
       const conflict = await rest('POST', `/api/claude/nodes/${node}/eligibility`, { eligible: true });
