@@ -54,7 +54,11 @@ describe('Nomad API conformance: node drain and eligibility', () => {
   });
 
   it("refuses what Nomad refuses: an unknown eligibility, an unknown node, eligible while draining", async () => {
-    const [n] = (await api<any[]>('GET', '/v1/nodes')).json;
+    // a drain of a node with nothing on it completes at once: drain one that runs an allocation
+    const id = uniqueId('conf-draining');
+    await register(serviceJob(id));
+    const [a] = await runningAllocs(id);
+    const n = (await api<any[]>('GET', '/v1/nodes')).json.find((x) => x.ID === a.NodeID);
     try {
       expectPlainError(await api('POST', `/v1/node/${n.ID}/eligibility`, { Eligibility: 'maybe' }), 500, 'invalid scheduling eligibility "maybe"');
       expectPlainError(await api('POST', '/v1/node/00000000-0000-0000-0000-000000000000/eligibility', { Eligibility: 'eligible' }), 500, 'node not found');
