@@ -9,8 +9,12 @@ const KEYS = { agent: 'scenario-agent-key-0001', admin: 'scenario-admin-key-0002
 const NS = 'development';
 
 /** A docker service job as a person writes it: HCL, two allocations, rolled out one at a time. */
-function hcl(id: string, o: { image?: string; env?: Record<string, string>; canary?: number } = {}): string {
+function hcl(id: string, o: { image?: string; env?: Record<string, string>; canary?: number; checked?: boolean } = {}): string {
   const env = o.env ? `      env {\n${Object.entries(o.env).map(([k, v]) => `        ${k} = "${v}"\n`).join('')}      }\n` : '';
+  // a Nomad service with an HTTP check: what a deployment's health is judged by
+  const service = o.checked
+    ? `    service {\n      name     = "${id}"\n      port     = "http"\n      provider = "nomad"\n      check {\n        type     = "http"\n        path     = "/health"\n        interval = "10s"\n        timeout  = "2s"\n      }\n    }\n`
+    : '';
   return `job "${id}" {
   datacenters = ["dc1"]
   type        = "service"
@@ -21,7 +25,7 @@ function hcl(id: string, o: { image?: string; env?: Record<string, string>; cana
         to = 80
       }
     }
-    update {
+${service}    update {
       max_parallel = 1${o.canary ? `\n      canary       = ${o.canary}` : ''}
     }
     task "nginx" {
@@ -149,35 +153,40 @@ describe('agent scenarios over MCP, counting tool calls', () => {
     expect(job.TaskGroups[0].Tasks[0].Config.image).toBe('nginx:1.28');
   });
 
-  it('a bad rollout → see why → revert to the previous version → healthy again', async () => {
-    await deployed('checkout', hcl('checkout'));
-    // someone rolls out a version whose task exits with code 1 at every start
-    const bad = await admin('POST', '/api/claude/register-job', { hcl: hcl('checkout', { image: 'nginx:1.28', env: { NOMAD_SIM_EXIT_CODE: '1' } }), namespace: NS });
+  // a new version that crashes, and one whose health checks fail: the agent learns which from the answers
+  const BAD: Array<{ kind: string; job: string; env: Record<string, string>; checked: boolean; why: RegExp; after: string }> = [
+    { kind: 'exits with code 1 at every start', job: 'checkout', env: { NOMAD_SIM_EXIT_CODE: '1' }, checked: false, why: /Exit Code: 1/, after: '1 earlier allocation failed; ' },
+    { kind: 'fails its health checks', job: 'checkout-hc', env: { NOMAD_SIM_UNHEALTHY: '1' }, checked: true, why: /Alloc Unhealthy.*Services not healthy by deadline: checkout-hc/, after: '' },
+  ];
+  it.each(BAD)('a bad rollout (a version that $kind) → see why → revert to the previous version → healthy again', async ({ job: id, env, checked, why: cause, after }) => {
+    await deployed(id, hcl(id, { checked }));
+    // someone rolls out the bad version
+    const bad = await admin('POST', '/api/claude/register-job', { hcl: hcl(id, { image: 'nginx:1.28', env, checked }), namespace: NS });
     expect(bad.status).toBe(200);
     const from = agent.calls.length;
 
-    // "The checkout rollout looks stuck": the agent waits on it and is told it failed and where to look
-    const wait = await agent.call('wait_for_deployment', { job_id: 'checkout', namespace: NS, timeout_seconds: 60 });
-    expect(wait.text).toMatch(/^Deployment [0-9a-f]{8} of job 'checkout' version 1 failed after \d+ s/);
+    // "The rollout looks stuck": the agent waits on it and is told it failed and where to look
+    const wait = await agent.call('wait_for_deployment', { job_id: id, namespace: NS, timeout_seconds: 60 });
+    expect(wait.text).toMatch(new RegExp(`^Deployment [0-9a-f]{8} of job '${id}' version 1 failed after \\d+ s`));
     expect(wait.text).toContain('go back with revert_job');
 
-    const why = await agent.call('get_job_status', { job_id: 'checkout', namespace: NS });
-    expect(why.text.split('\n')[0]).toMatch(/Exit Code: 1/);
+    const why = await agent.call('get_job_status', { job_id: id, namespace: NS });
+    expect(why.text.split('\n')[0]).toMatch(cause);
 
-    const versions = await agent.call('list_job_versions', { job_id: 'checkout', namespace: NS });
-    const previous = Number(readFrom(versions.text, /^\s*(\d+)\s+(?:yes|stable|true)\b/m));
+    const versions = await agent.call('list_job_versions', { job_id: id, namespace: NS });
+    const previous = Number(readFrom(versions.text, /^\s*(\d+)\s+yes\b/m));
     expect(previous).toBe(0);
 
-    const { plan, applied } = await agent.confirmed('revert_job', { job_id: 'checkout', namespace: NS, version: previous });
+    const { plan, applied } = await agent.confirmed('revert_job', { job_id: id, namespace: NS, version: previous });
     expect(plan.text).toMatch(/revert_job needs the user's confirmation/);
     expect(applied.isError).toBe(false);
 
-    const rollback = await agent.call('wait_for_deployment', { job_id: 'checkout', namespace: NS, timeout_seconds: 60 });
-    expect(rollback.text).toMatch(/^Deployment [0-9a-f]{8} of job 'checkout' version 2 succeeded after \d+ s: web: 2\/2 healthy\./);
-    const status = await agent.call('get_job_status', { job_id: 'checkout', namespace: NS });
-    expect(status.text).toMatch(/^Job 'checkout' \(service, version 2\) is running; allocations: 2 running of 2 desired; 1 earlier allocation failed; latest deployment successful/);
+    const rollback = await agent.call('wait_for_deployment', { job_id: id, namespace: NS, timeout_seconds: 60 });
+    expect(rollback.text).toMatch(new RegExp(`^Deployment [0-9a-f]{8} of job '${id}' version 2 succeeded after \\d+ s: web: 2/2 healthy\\.`));
+    const status = await agent.call('get_job_status', { job_id: id, namespace: NS });
+    expect(status.text.split('\n')[0]).toBe(`Job '${id}' (service, version 2) is running; allocations: 2 running of 2 desired; ${after}latest deployment successful (Deployment completed successfully).`);
     expect(agent.toolsSince(from)).toEqual(['wait_for_deployment', 'get_job_status', 'list_job_versions', 'revert_job', 'revert_job', 'wait_for_deployment', 'get_job_status']);
-    const job = (await s.nomad('GET', `/v1/job/checkout?namespace=${NS}`)).json;
+    const job = (await s.nomad('GET', `/v1/job/${id}?namespace=${NS}`)).json;
     expect({ image: job.TaskGroups[0].Tasks[0].Config.image, env: job.TaskGroups[0].Tasks[0].Env ?? null }).toEqual({ image: 'nginx:1.27', env: null });
   });
 

@@ -112,7 +112,8 @@ function toolSuite(name: string, connect: () => Promise<{ client: Client; stack:
     it('get_job_logs: lines as text / unknown job', async () => {
       const ok = await callTool('get_job_logs', { job_id: 'example-job', lines: 5 });
       expect(ok.isError).toBeFalsy();
-      expect(text(ok)).toMatch(/--- stdout.* ---\n/);
+      // the sentence, a blank line, then each stream under its header
+      expect(text(ok)).toMatch(/^[^\n]+\n\n--- stdout.* ---\n(.+\n)+\n--- stderr.* ---\n/);
       expect(ok.structuredContent.stdout.lines.length).toBeLessThanOrEqual(5);
       const missing = await callTool('get_job_logs', { job_id: 'nope' });
       expect(missing.isError).toBe(true);
