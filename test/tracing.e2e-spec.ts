@@ -34,6 +34,8 @@ type ToolAnswer = { isError?: boolean; content: Array<{ text: string }> };
 async function startTracedService(collector: string, sim: RunningSimulator, dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   return startServiceProcess({
     NOMAD_ADDR: sim.url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'),
+    // every read asks Nomad, so each operation has Nomad calls to show (a read served from the watch cache has none)
+    NOMAD_MCP_CACHE_MAX_STALE: '0',
     OTEL_EXPORTER_OTLP_ENDPOINT: collector, ...env,
   });
 }
