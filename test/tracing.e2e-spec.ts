@@ -34,6 +34,8 @@ type ToolAnswer = { isError?: boolean; content: Array<{ text: string }> };
 async function startTracedService(collector: string, sim: RunningSimulator, dir: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
   return startServiceProcess({
     NOMAD_ADDR: sim.url, LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'),
+    // every read asks Nomad, so each operation has Nomad calls to show (a read served from the watch cache has none)
+    NOMAD_MCP_CACHE_MAX_STALE: '0',
     OTEL_EXPORTER_OTLP_ENDPOINT: collector, ...env,
   });
 }
@@ -50,7 +52,7 @@ describe('OpenTelemetry traces of operation calls', () => {
   let svc: ServiceProcess;
   let dir: string;
   const answers: ToolAnswer[] = [];
-  const rest = { plain: 0, traced: caller(1), change: caller(2) };
+  const rest = { plain: 0, traced: caller(1), change: caller(2), unsampled: caller(6) };
   const mcp = { meta: caller(3), header: caller(4), resource: caller(5) };
 
   const operations = () => receiver.spans.filter((x) => x.kind === SERVER);
@@ -81,6 +83,8 @@ describe('OpenTelemetry traces of operation calls', () => {
     expect((await api('GET', '/api/claude/jobs/example-job/allocations', undefined, { traceparent: rest.traced.header })).status).toBe(200);
     const created = await api('POST', '/api/claude/create-job', { job_id: JOB, docker_image: 'nginx:1.27', env_vars: { DB_PASSWORD: ENV_SECRET } }, { traceparent: rest.change.header });
     expect(created.status).toBe(201);
+    const notSampled = `00-${rest.unsampled.traceId}-${rest.unsampled.spanId}-00`;
+    expect((await api('GET', '/api/claude/list-jobs', undefined, { traceparent: notSampled })).status).toBe(200);
 
     // MCP over HTTP: the header on every request; _meta.traceparent of a tools/call wins over it
     const client = new Client({ name: 'tracing-e2e', version: '1' });
@@ -164,6 +168,10 @@ describe('OpenTelemetry traces of operation calls', () => {
     const op = operationIn(mcp.resource.traceId);
     expect(op).toMatchObject({ name: 'get_job_status', parentSpanId: mcp.resource.spanId, attributes: { 'nomad_mcp.transport': 'mcp', 'nomad_mcp.outcome': 'ok', 'nomad_mcp.job': 'example-job' } });
     expect(childrenOf(op).map((c) => c.name)).toContain('GET /v1/job/:job_id');
+  });
+
+  it("a caller's trace it did not sample (flags 00) is not exported: the default sampler follows the caller", () => {
+    expect(receiver.spans.filter((x) => x.traceId === rest.unsampled.traceId)).toEqual([]);
   });
 
   it('exports only operation spans and their Nomad calls (the start-up and readiness checks are no operation)', () => {

@@ -92,6 +92,8 @@ export interface TracingConfig {
   serviceName: string;
   /** OTEL_BSP_SCHEDULE_DELAY: milliseconds between exports. */
   scheduleDelayMs: number;
+  /** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG (the share for the ratio samplers). */
+  sampler: { name: EnvironmentVariables['OTEL_TRACES_SAMPLER']; ratio: number };
 }
 
 /** The watch cache of hot reads (apps/nomad-mcp/src/cache). */
@@ -228,5 +230,6 @@ function tracingOf(v: EnvironmentVariables): TracingConfig {
   const base = v.OTEL_EXPORTER_OTLP_ENDPOINT;
   const tracesUrl = off ? undefined : (v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`));
   const headers = { ...parseOtlpHeaders(v.OTEL_EXPORTER_OTLP_HEADERS ?? ''), ...parseOtlpHeaders(v.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? '') };
-  return { tracesUrl, headers, serviceName: v.OTEL_SERVICE_NAME, scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY };
+  const sampler = { name: v.OTEL_TRACES_SAMPLER, ratio: v.OTEL_TRACES_SAMPLER_ARG };
+  return { tracesUrl, headers, serviceName: v.OTEL_SERVICE_NAME, scheduleDelayMs: v.OTEL_BSP_SCHEDULE_DELAY, sampler };
 }

@@ -117,7 +117,10 @@ describe('loadConfig', () => {
   });
 
   it('reads the OpenTelemetry settings by their standard names; no endpoint, no tracing', () => {
-    expect(loadConfig({}).tracing).toEqual({ tracesUrl: undefined, headers: {}, serviceName: 'nomad-mcp', scheduleDelayMs: 5000 });
+    expect(loadConfig({}).tracing).toEqual({ tracesUrl: undefined, headers: {}, serviceName: 'nomad-mcp', scheduleDelayMs: 5000, sampler: { name: 'parentbased_always_on', ratio: 1 } });
+    expect(loadConfig({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing.sampler).toEqual({ name: 'parentbased_traceidratio', ratio: 0.25 });
+    expect(err({ OTEL_TRACES_SAMPLER_ARG: '1.5' })).toBe('Invalid configuration: "OTEL_TRACES_SAMPLER_ARG" must be a number from 0 to 1 (got "1.5")');
+    expect(err({ OTEL_TRACES_SAMPLER: 'sometimes' })).toMatch(/^Invalid configuration: "OTEL_TRACES_SAMPLER" must be one of \[parentbased_always_on, /);
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing.tracesUrl).toBe('http://collector:4318/v1/traces');
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/otlp' }).tracing.tracesUrl).toBe('http://collector:4318/otlp/v1/traces');
     // the signal's own endpoint is used as it is, and wins

@@ -22,6 +22,7 @@ import {
   IsNamespaceGlobListSetting,
   IsOriginListSetting,
   IsOtlpHeadersSetting,
+  IsRatioSetting,
   IsPemCertificateFileSetting,
   IsPemPrivateKeyFileSetting,
   IsPostgresUrlSetting,
@@ -38,6 +39,7 @@ import {
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 export const OTEL_TRACES_EXPORTERS = ['otlp', 'none'] as const;
+export const OTEL_TRACES_SAMPLERS = ['parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio', 'always_on', 'always_off', 'traceidratio'] as const;
 
 /**
  * Every environment variable the service reads, with its default, validated once at start-up. Nomad's own
@@ -227,6 +229,17 @@ export class EnvironmentVariables {
   /** `none` turns traces off whatever the endpoint says; `otlp` (the default) exports them. */
   @Expose() @IsOneOfSetting(OTEL_TRACES_EXPORTERS)
   OTEL_TRACES_EXPORTER: (typeof OTEL_TRACES_EXPORTERS)[number] = 'otlp';
+
+  /**
+   * Which calls are traced: all (`parentbased_always_on`, the default) unless the caller's own trace is not
+   * sampled; `*traceidratio`: a share of them (OTEL_TRACES_SAMPLER_ARG); `always_*` ignore the caller's choice.
+   */
+  @Expose() @IsOneOfSetting(OTEL_TRACES_SAMPLERS)
+  OTEL_TRACES_SAMPLER: (typeof OTEL_TRACES_SAMPLERS)[number] = 'parentbased_always_on';
+
+  /** The share of calls the `traceidratio` samplers trace, 0 to 1. */
+  @Expose() @ToNumber() @IsRatioSetting()
+  OTEL_TRACES_SAMPLER_ARG: number = 1;
 
   /** true: traces off (OpenTelemetry's switch for the whole SDK). */
   @Expose() @ToBoolean() @IsBooleanSetting()

@@ -303,3 +303,10 @@ export const IsOtlpHeadersSetting = () =>
     name: 'isOtlpHeadersSetting',
     validator: { validate: (v) => typeof v === 'string' && parseOtlpHeaders(v) !== undefined, defaultMessage: () => 'must be comma-separated key=value pairs, e.g. authorization=Bearer%20abc,x-tenant=ops' },
   });
+
+/** A number from 0 to 1 (OTEL_TRACES_SAMPLER_ARG). */
+export const IsRatioSetting = () =>
+  ValidateBy({
+    name: 'isRatioSetting',
+    validator: { validate: (v) => typeof v === 'number' && v >= 0 && v <= 1, defaultMessage: () => 'must be a number from 0 to 1' },
+  });

@@ -35,7 +35,9 @@ class TracingWith extends OperationTracing {
   }
 }
 
-const CONFIG: TracingConfig = { tracesUrl: 'http://127.0.0.1:9/v1/traces', headers: {}, serviceName: 'test', scheduleDelayMs: 5000 };
+const CONFIG: TracingConfig = {
+  tracesUrl: 'http://127.0.0.1:9/v1/traces', headers: {}, serviceName: 'test', scheduleDelayMs: 5000, sampler: { name: 'parentbased_always_on', ratio: 1 },
+};
 const event = (operation: string): OperationEvent => ({
   operation, principal: 'ops', transport: 'rest', namespace: null, job: null, outcome: 'ok', status: 200, duration_ms: 1, eval_id: null, error: null, at: '',
 });

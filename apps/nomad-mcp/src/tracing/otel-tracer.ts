@@ -1,7 +1,9 @@
 import { diag, DiagLogLevel, ROOT_CONTEXT, Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  AlwaysOffSampler, AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, Sampler, TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
 import { nomadEndpoint, NomadCallRecord } from '@nomad-mcp/nomad';
 import type { TracingConfig } from '../config/app-config';
 import type { OperationEvent } from '../operations/core/operation-events';
@@ -68,6 +70,12 @@ function problemOf(report: string): string {
   return message.split('\n')[0].slice(0, 300);
 }
 
+/** OTEL_TRACES_SAMPLER as OpenTelemetry's SDK reads it, from the validated setting (the SDK would read the environment itself). */
+export function samplerOf({ name, ratio }: TracingConfig['sampler']): Sampler {
+  const root = name.endsWith('traceidratio') ? new TraceIdRatioBasedSampler(ratio) : name.endsWith('always_off') ? new AlwaysOffSampler() : new AlwaysOnSampler();
+  return name.startsWith('parentbased_') ? new ParentBasedSampler({ root }) : root;
+}
+
 /** `problem`: told of each export that failed (a collector down, refusing, too slow); the caller decides how often to say so. */
 export function startOtelTracer(config: TracingConfig & { tracesUrl: string }, version: string, problem: (message: string) => void): TraceSink {
   // failed exports reach OpenTelemetry's global error handler, which reports to diag: errors only, to the service's log
@@ -76,6 +84,7 @@ export function startOtelTracer(config: TracingConfig & { tracesUrl: string }, v
   const exporter = new OTLPTraceExporter({ url: config.tracesUrl, headers: { ...config.headers } });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': config.serviceName, 'service.version': version }),
+    sampler: samplerOf(config.sampler),
     spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: config.scheduleDelayMs })],
   });
   const tracer = provider.getTracer('nomad-mcp', version);
