@@ -52,7 +52,9 @@ function stagePackage(stage) {
 /** tools/list and prompts/list of the staged server over stdio (no Nomad needed to list them). */
 async function listCapabilities(stage) {
   const child = spawn(process.execPath, [join(stage, 'bin/nomad-mcp.js'), 'stdio'], {
-    env: { PATH: process.env.PATH, NOMAD_ADDR: 'http://127.0.0.1:9', AUDIT_DB_PATH: ':memory:', LOG_LEVEL: 'error' },
+    cwd: stage,
+    // its audit file goes to a folder of the stage removed before packing (never into the checkout or the bundle)
+    env: { PATH: process.env.PATH, NOMAD_ADDR: 'http://127.0.0.1:9', AUDIT_DB_PATH: join(stage, '.audit/listing.sqlite3'), LOG_LEVEL: 'error' },
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   const answers = new Map();
@@ -79,7 +81,10 @@ async function listCapabilities(stage) {
     const { prompts } = await ask(3, 'prompts/list');
     return { tools, prompts };
   } finally {
+    const exited = new Promise((done) => child.once('exit', done));
     child.kill();
+    await exited;
+    rmSync(join(stage, '.audit'), { recursive: true, force: true });
   }
 }
 
