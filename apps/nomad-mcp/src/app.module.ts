@@ -54,7 +54,8 @@ function pinoOptions(log: LogConfig) {
       // logs go to stderr: with --stdio, stdout belongs to the MCP protocol
       stream: pretty ? undefined : pino.destination({ dest: 2, sync: false }),
       transport: pretty ? { target: 'pino-pretty', options: { destination: 2, singleLine: true, ignore: 'pid,hostname,req,res' } } : undefined,
-      redact: { paths: REDACTED_HEADERS.map((h) => `req.headers["${h}"]`), censor: '[redacted]' },
+      // res: the approval page's Set-Cookie carries a session id (logged with the response at debug)
+      redact: { paths: [...REDACTED_HEADERS.map((h) => `req.headers["${h}"]`), 'res.headers["set-cookie"]'], censor: '[redacted]' },
       serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
       autoLogging: { ignore: (req: { url?: string }) => HEALTH_PATHS.has(req.url ?? '') },
       customLogLevel: requestLogLevel,
