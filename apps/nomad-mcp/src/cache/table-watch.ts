@@ -43,6 +43,10 @@ export class TableWatch {
   /** When the request behind the last answer was sent: an answer to a request sent after a write has seen it. */
   private answeredSentAt = -Infinity;
   private controller?: AbortController;
+  /** Whether the request in flight is a blocking query (held by Nomad) rather than a plain read (answered at once). */
+  private holding = false;
+  /** A read after a write asked while a plain read was in flight (sent maybe before the write): the next one is plain too. */
+  private syncWanted = false;
   private listeners: Array<() => void> = [];
   private readonly clock: () => number;
 
@@ -87,7 +91,9 @@ export class TableWatch {
 
   /** Re-reads now instead of waiting out the held query: a read after a write must see the table as it is now. */
   sync(): void {
-    this.controller?.abort(SYNC);
+    // a plain read in flight answers at once: aborting it again for every read after a write would starve it
+    if (this.holding) this.controller?.abort(SYNC);
+    else this.syncWanted = true;
   }
 
   /** Resolves true once a request sent at or after `t` has been answered; false on a failure or after `timeoutMs`. */
@@ -120,8 +126,11 @@ export class TableWatch {
     while (alive()) {
       const controller = (this.controller = new AbortController());
       const sent = this.clock();
+      const index0 = blocking && this.known && !this.syncWanted ? this.index : undefined;
+      this.syncWanted = false;
+      this.holding = index0 !== undefined;
       try {
-        const index = await this.read({ index: blocking && this.known ? this.index : undefined, waitMs: this.options.waitMs, signal: controller.signal });
+        const index = await this.read({ index: index0, waitMs: this.options.waitMs, signal: controller.signal });
         if (!alive() || controller.signal.aborted) throw controller.signal.reason ?? STOP;
         if (this.known && index < this.index) this.options.onBackwards(this.table);
         this.index = index;
@@ -141,7 +150,10 @@ export class TableWatch {
         await new Promise((r) => setTimeout(r, Math.min((this.options.retryMs ?? 100) * 2 ** (failures - 1), 2000)).unref?.());
         continue;
       } finally {
-        if (this.controller === controller) this.controller = undefined;
+        if (this.controller === controller) {
+          this.controller = undefined;
+          this.holding = false;
+        }
       }
       this.notify();
     }
