@@ -120,6 +120,25 @@ describe('TableWatch', () => {
     }
   });
 
+  it('while its long query is held, counts as confirmed whenever the heartbeat is; once that stops, its own age counts', async () => {
+    const t = fakeTable(7);
+    let beat = performance.now();
+    watch = new TableWatch('allocs', t.read, { waitMs: 60_000, onBackwards: () => undefined, heartbeat: () => beat });
+    watch.start();
+    await watch.answeredSince(0, 1000);
+    await tick(150);
+    beat = performance.now();
+    expect(watch.staleness()).toBeLessThan(50);
+    beat = -Infinity;
+    expect(watch.staleness()).toBeGreaterThanOrEqual(140);
+    // Nomad goes away: the held query fails; what the heartbeat last vouched for is kept, and ages from there
+    beat = performance.now();
+    t.set({ down: true });
+    await tick(20);
+    expect(watch.failing).toBe(true);
+    expect(watch.staleness()).toBeLessThan(150);
+  });
+
   it('stop() ends the loop and forgets the index; answeredSince then resolves false', async () => {
     const t = fakeTable(7);
     watch = new TableWatch('nodes', t.read, { waitMs: 5000, onBackwards: () => undefined });

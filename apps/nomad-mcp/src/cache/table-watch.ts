@@ -14,6 +14,12 @@ export interface TableWatchOptions {
   onBackwards(table: Table): void;
   /** First retry after a failure; doubled up to 2 s. */
   retryMs?: number;
+  /**
+   * When Nomad last answered a watch that polls often (the heartbeat): while this watch's long blocking query
+   * is held, Nomad answering another one on the same address says this one is alive too, and that its table
+   * has not changed since (else Nomad would have answered it). Without it, only this watch's own answers count.
+   */
+  heartbeat?: () => number;
   clock?: () => number;
 }
 
@@ -81,7 +87,18 @@ export class TableWatch {
 
   /** Milliseconds since Nomad last confirmed the index: how old a view read under it may be. */
   staleness(now = this.clock()): number {
-    return now - this.answeredAt;
+    return now - this.verifiedAt();
+  }
+
+  /** When the index was last known current: its own last answer, or while held and healthy, the heartbeat's. */
+  private verifiedAt(): number {
+    const beat = this.holding && !this.failing && this.options.heartbeat ? this.options.heartbeat() : -Infinity;
+    return Math.max(this.answeredAt, beat);
+  }
+
+  /** When Nomad last answered this watch (a heartbeat for the others), or -Infinity while it fails. */
+  lastAnswer(): number {
+    return this.failing || !this.running ? -Infinity : this.answeredAt;
   }
 
   /** Whether an answer to a request sent at or after `t` has come. */
@@ -142,6 +159,8 @@ export class TableWatch {
         blocking = true;
       } catch {
         if (!alive()) break;
+        // the held query was alive until now: what the heartbeat vouched for stays vouched for
+        if (this.holding) this.answeredAt = this.verifiedAt();
         blocking = false;
         if (controller.signal.reason === SYNC) continue;
         this.failing = true;

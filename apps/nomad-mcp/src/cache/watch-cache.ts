@@ -42,6 +42,8 @@ const TABLE_LISTS: Record<Table, { path: string; query: NomadQuery }> = {
 
 /** Writes that change nothing in Nomad's state: no read after them needs to wait. */
 const NOT_A_CHANGE = /^\/v1\/(jobs\/parse|job\/[^/]+\/plan|search)/;
+/** How long the watches other than the heartbeat (jobs) let Nomad hold their blocking queries. */
+const HELD_WAIT_MS = 60_000;
 /** Lists kept at once (job lists per namespace, the node list, every allocation): each can be large. */
 const MAX_LISTS = 32;
 
@@ -210,11 +212,18 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     return ok.every(Boolean);
   }
 
+  /**
+   * The watch of a table, started. The jobs watch is the heartbeat: its blocking queries come back every
+   * 0.8 × the bound, so that Nomad not answering shows within the bound. The others hold theirs for a minute
+   * and count as confirmed whenever the heartbeat is (see TableWatch.heartbeat): a quiet cluster costs one
+   * request per 0.8 × the bound, not one per table.
+   */
   private watch(table: Table): TableWatch {
+    const heart = table === 'jobs' ? undefined : this.watch('jobs');
     let w = this.watches.get(table);
     if (!w) {
-      const waitMs = Math.max(50, Math.floor(this.config.maxStaleMs * 0.8));
-      w = new TableWatch(table, (o) => this.readIndex(table, o), { waitMs, onBackwards: (t) => this.dropAll(t) });
+      const waitMs = heart ? HELD_WAIT_MS : Math.max(50, Math.floor(this.config.maxStaleMs * 0.8));
+      w = new TableWatch(table, (o) => this.readIndex(table, o), { waitMs, onBackwards: (t) => this.dropAll(t), heartbeat: heart && (() => heart.lastAnswer()) });
       this.watches.set(table, w);
     }
     w.lastUsedAt = performance.now();
