@@ -56,7 +56,8 @@ const MAX_LISTS = 32;
  * read under; while they are unchanged and Nomad confirmed them within NOMAD_MCP_CACHE_MAX_STALE, the entry
  * is answered without asking Nomad. Any change in a table (through the service or not) moves its index, and
  * the next read of an entry from it asks Nomad again. So the number of watches is fixed (five at most), not
- * one per job, and a busy table costs no more than asking Nomad every time.
+ * one per job, and a busy table costs no more than asking Nomad every time. The jobs watch is the heartbeat
+ * (answered every 0.8 × the bound); the others hold their queries for a minute and lean on it (watch()).
  *
  * Read-your-writes: every write through the service (seen on the transport's call records) makes the next
  * read re-check the tables it depends on, unless they already passed the write's index.
@@ -71,7 +72,7 @@ const MAX_LISTS = 32;
 @Injectable()
 export class WatchCache implements OnModuleInit, OnModuleDestroy {
   readonly lookups$ = new Subject<CacheLookup>();
-  /** Count of times everything was dropped because an index went backwards. */
+  /** The table whose index went backwards, each time everything was dropped for it. */
   readonly resyncs$ = new Subject<Table>();
   private readonly watches = new Map<Table, TableWatch>();
   private readonly jobs: Lru<string, Map<string, Entry>>;
