@@ -57,6 +57,8 @@ describe('GET /api/claude/tool-config', () => {
         param('ListJobsQueryDto', 'namespace', 'string', { default: 'team-a' }),
         param('ListJobsQueryDto', 'prefix', 'string'),
         param('ListJobsQueryDto', 'status', 'string', { enum: ['pending', 'running', 'dead'] }),
+        param('ListJobsQueryDto', 'next_token', 'string'),
+        param('ListJobsQueryDto', 'limit', 'integer', { default: 20 }),
       ],
     });
   });

@@ -79,7 +79,7 @@ describe('watch cache (NOMAD_MCP_CACHE_MAX_STALE)', () => {
     const reads = withCache.requests.filter((l) => !/[?&]index=/.test(l));
     expect(watching.length).toBeLessThanOrEqual(4 * (withCache.seconds / 0.8 + 2));
     expect(reads.length).toBeLessThanOrEqual(without.requests.length / 20);
-  });
+  }, 180_000);
 
   it('a change made through the service is in the very next read (read-your-writes)', async () => {
     const created = await cached.api('POST', '/api/claude/create-job', {

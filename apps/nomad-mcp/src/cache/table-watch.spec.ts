@@ -4,12 +4,13 @@ import { IndexReader, TableWatch } from './table-watch';
  * A Nomad table as the watch sees it: its index, blocking queries held until it moves or their wait passes,
  * and a switch that makes reads fail (Nomad down). Every request is recorded.
  */
-function fakeTable(start = 10) {
+function fakeTable(start = 10, plainDelayMs = 0) {
   const state = { index: start, down: false, requests: [] as Array<number | undefined> };
   const held = new Set<() => void>();
   const read: IndexReader = ({ index, waitMs, signal }) => {
     state.requests.push(index);
     if (state.down) return Promise.reject(new Error('connection refused'));
+    if (index === undefined && plainDelayMs) return new Promise((resolve) => setTimeout(() => resolve(state.index), plainDelayMs));
     if (index === undefined || state.index > index) return Promise.resolve(state.index);
     return new Promise((resolve, reject) => {
       const answer = () => {
@@ -101,6 +102,41 @@ describe('TableWatch', () => {
     watch.sync();
     expect(await watch.answeredSince(wroteAt, 200)).toBe(true);
     expect(watch.failing).toBe(false);
+  });
+
+  it('a stream of reads after a write does not starve the re-read they wait for', async () => {
+    const t = fakeTable(7, 30);
+    watch = new TableWatch('jobs', t.read, { waitMs: 5000, onBackwards: () => undefined });
+    watch.start();
+    await watch.answeredSince(0, 1000);
+    await tick();
+    const wroteAt = performance.now();
+    const answered = watch.answeredSince(wroteAt, 1000);
+    const every = setInterval(() => watch!.sync(), 3);
+    try {
+      expect(await answered).toBe(true);
+    } finally {
+      clearInterval(every);
+    }
+  });
+
+  it('while its long query is held, counts as confirmed whenever the heartbeat is; once that stops, its own age counts', async () => {
+    const t = fakeTable(7);
+    let beat = performance.now();
+    watch = new TableWatch('allocs', t.read, { waitMs: 60_000, onBackwards: () => undefined, heartbeat: () => beat });
+    watch.start();
+    await watch.answeredSince(0, 1000);
+    await tick(150);
+    beat = performance.now();
+    expect(watch.staleness()).toBeLessThan(50);
+    beat = -Infinity;
+    expect(watch.staleness()).toBeGreaterThanOrEqual(140);
+    // Nomad goes away: the held query fails; what the heartbeat last vouched for is kept, and ages from there
+    beat = performance.now();
+    t.set({ down: true });
+    await tick(20);
+    expect(watch.failing).toBe(true);
+    expect(watch.staleness()).toBeLessThan(150);
   });
 
   it('stop() ends the loop and forgets the index; answeredSince then resolves false', async () => {

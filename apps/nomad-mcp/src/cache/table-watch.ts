@@ -14,6 +14,12 @@ export interface TableWatchOptions {
   onBackwards(table: Table): void;
   /** First retry after a failure; doubled up to 2 s. */
   retryMs?: number;
+  /**
+   * When Nomad last answered a watch that polls often (the heartbeat): while this watch's long blocking query
+   * is held, Nomad answering another one on the same address says this one is alive too, and that its table
+   * has not changed since (else Nomad would have answered it). Without it, only this watch's own answers count.
+   */
+  heartbeat?: () => number;
   clock?: () => number;
 }
 
@@ -43,6 +49,10 @@ export class TableWatch {
   /** When the request behind the last answer was sent: an answer to a request sent after a write has seen it. */
   private answeredSentAt = -Infinity;
   private controller?: AbortController;
+  /** Whether the request in flight is a blocking query (held by Nomad) rather than a plain read (answered at once). */
+  private holding = false;
+  /** A read after a write asked while a plain read was in flight (sent maybe before the write): the next one is plain too. */
+  private syncWanted = false;
   private listeners: Array<() => void> = [];
   private readonly clock: () => number;
 
@@ -77,7 +87,18 @@ export class TableWatch {
 
   /** Milliseconds since Nomad last confirmed the index: how old a view read under it may be. */
   staleness(now = this.clock()): number {
-    return now - this.answeredAt;
+    return now - this.verifiedAt();
+  }
+
+  /** When the index was last known current: its own last answer, or while held and healthy, the heartbeat's. */
+  private verifiedAt(): number {
+    const beat = this.holding && !this.failing && this.options.heartbeat ? this.options.heartbeat() : -Infinity;
+    return Math.max(this.answeredAt, beat);
+  }
+
+  /** When Nomad last answered this watch (a heartbeat for the others), or -Infinity while it fails. */
+  lastAnswer(): number {
+    return this.failing || !this.running ? -Infinity : this.answeredAt;
   }
 
   /** Whether an answer to a request sent at or after `t` has come. */
@@ -87,7 +108,9 @@ export class TableWatch {
 
   /** Re-reads now instead of waiting out the held query: a read after a write must see the table as it is now. */
   sync(): void {
-    this.controller?.abort(SYNC);
+    // a plain read in flight answers at once: aborting it again for every read after a write would starve it
+    if (this.holding) this.controller?.abort(SYNC);
+    else this.syncWanted = true;
   }
 
   /** Resolves true once a request sent at or after `t` has been answered; false on a failure or after `timeoutMs`. */
@@ -120,8 +143,11 @@ export class TableWatch {
     while (alive()) {
       const controller = (this.controller = new AbortController());
       const sent = this.clock();
+      const index0 = blocking && this.known && !this.syncWanted ? this.index : undefined;
+      this.syncWanted = false;
+      this.holding = index0 !== undefined;
       try {
-        const index = await this.read({ index: blocking && this.known ? this.index : undefined, waitMs: this.options.waitMs, signal: controller.signal });
+        const index = await this.read({ index: index0, waitMs: this.options.waitMs, signal: controller.signal });
         if (!alive() || controller.signal.aborted) throw controller.signal.reason ?? STOP;
         if (this.known && index < this.index) this.options.onBackwards(this.table);
         this.index = index;
@@ -133,6 +159,8 @@ export class TableWatch {
         blocking = true;
       } catch {
         if (!alive()) break;
+        // the held query was alive until now: what the heartbeat vouched for stays vouched for
+        if (this.holding) this.answeredAt = this.verifiedAt();
         blocking = false;
         if (controller.signal.reason === SYNC) continue;
         this.failing = true;
@@ -141,7 +169,10 @@ export class TableWatch {
         await new Promise((r) => setTimeout(r, Math.min((this.options.retryMs ?? 100) * 2 ** (failures - 1), 2000)).unref?.());
         continue;
       } finally {
-        if (this.controller === controller) this.controller = undefined;
+        if (this.controller === controller) {
+          this.controller = undefined;
+          this.holding = false;
+        }
       }
       this.notify();
     }

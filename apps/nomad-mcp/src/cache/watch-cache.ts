@@ -42,6 +42,8 @@ const TABLE_LISTS: Record<Table, { path: string; query: NomadQuery }> = {
 
 /** Writes that change nothing in Nomad's state: no read after them needs to wait. */
 const NOT_A_CHANGE = /^\/v1\/(jobs\/parse|job\/[^/]+\/plan|search)/;
+/** How long the watches other than the heartbeat (jobs) let Nomad hold their blocking queries. */
+const HELD_WAIT_MS = 60_000;
 /** Lists kept at once (job lists per namespace, the node list, every allocation): each can be large. */
 const MAX_LISTS = 32;
 
@@ -54,7 +56,8 @@ const MAX_LISTS = 32;
  * read under; while they are unchanged and Nomad confirmed them within NOMAD_MCP_CACHE_MAX_STALE, the entry
  * is answered without asking Nomad. Any change in a table (through the service or not) moves its index, and
  * the next read of an entry from it asks Nomad again. So the number of watches is fixed (five at most), not
- * one per job, and a busy table costs no more than asking Nomad every time.
+ * one per job, and a busy table costs no more than asking Nomad every time. The jobs watch is the heartbeat
+ * (answered every 0.8 × the bound); the others hold their queries for a minute and lean on it (watch()).
  *
  * Read-your-writes: every write through the service (seen on the transport's call records) makes the next
  * read re-check the tables it depends on, unless they already passed the write's index.
@@ -69,7 +72,7 @@ const MAX_LISTS = 32;
 @Injectable()
 export class WatchCache implements OnModuleInit, OnModuleDestroy {
   readonly lookups$ = new Subject<CacheLookup>();
-  /** Count of times everything was dropped because an index went backwards. */
+  /** The table whose index went backwards, each time everything was dropped for it. */
   readonly resyncs$ = new Subject<Table>();
   private readonly watches = new Map<Table, TableWatch>();
   private readonly jobs: Lru<string, Map<string, Entry>>;
@@ -210,11 +213,18 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     return ok.every(Boolean);
   }
 
+  /**
+   * The watch of a table, started. The jobs watch is the heartbeat: its blocking queries come back every
+   * 0.8 × the bound, so that Nomad not answering shows within the bound. The others hold theirs for a minute
+   * and count as confirmed whenever the heartbeat is (see TableWatch.heartbeat): a quiet cluster costs one
+   * request per 0.8 × the bound, not one per table.
+   */
   private watch(table: Table): TableWatch {
+    const heart = table === 'jobs' ? undefined : this.watch('jobs');
     let w = this.watches.get(table);
     if (!w) {
-      const waitMs = Math.max(50, Math.floor(this.config.maxStaleMs * 0.8));
-      w = new TableWatch(table, (o) => this.readIndex(table, o), { waitMs, onBackwards: (t) => this.dropAll(t) });
+      const waitMs = heart ? HELD_WAIT_MS : Math.max(50, Math.floor(this.config.maxStaleMs * 0.8));
+      w = new TableWatch(table, (o) => this.readIndex(table, o), { waitMs, onBackwards: (t) => this.dropAll(t), heartbeat: heart && (() => heart.lastAnswer()) });
       this.watches.set(table, w);
     }
     w.lastUsedAt = performance.now();
