@@ -9,7 +9,8 @@ const net = require('node:net');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..');
-const SERVICE = join(root, 'dist/apps/nomad-mcp/src/main.js');
+// BENCH_SERVICE_MAIN: another build's main.js (another checkout's dist), to compare a change against what it changes
+const SERVICE = process.env.BENCH_SERVICE_MAIN || join(root, 'dist/apps/nomad-mcp/src/main.js');
 const children = new Set();
 
 function killAll() {

@@ -80,15 +80,17 @@ function configureHttpEdge(app: NestExpressApplication): void {
 }
 
 /** Pipes, docs and logger shared by `npm start`, the demo, stdio mode and the e2e tests. */
-export function configureApp(app: NestExpressApplication, options: { serveDocs?: boolean } = {}): OpenAPIObject {
+export function configureApp(app: NestExpressApplication, options: { serveDocs?: boolean } = {}): () => OpenAPIObject {
   app.useLogger(app.get(Logger));
   configureHttpEdge(app);
   app.useGlobalPipes(new InputValidationPipe());
   // MCP tool arguments get the raw-input check the SDK's own parsing would defeat (after guards)
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  const document = buildOpenApi(app);
-  app.get(ApiDocument).set(document);
+  // built when first asked for (tools, /api/docs), once: not on the way to ready, nor on any other request
+  const apiDocument = app.get(ApiDocument);
+  apiDocument.set(() => buildOpenApi(app));
+  const document = () => apiDocument.get();
   if (options.serveDocs !== false) {
     SwaggerModule.setup(DOCS_PATH, app, document, {
       jsonDocumentUrl: 'api/docs-json',

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Pool } from 'pg';
+import type { Pool as PgPool } from 'pg';
 import { redactUrl } from '../config/redact-url';
 import { AuditDatabase, auditMigrations, MIGRATION_LOCK_TABLE, MIGRATION_TABLE } from './audit-schema';
 
@@ -74,6 +74,8 @@ function openSqlite(path: string): OpenedAuditDatabase {
 function openPostgres(url: string, schema: string): OpenedAuditDatabase {
   if (!/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new AuditDatabaseError(`Audit trail: "${schema}" is not a plain Postgres schema name.`);
   const where = `the Postgres database ${redactUrl(url).replace(/[?#].*$/, '')}`;
+  // pg is loaded only when the trail is in Postgres: a SQLite service does not pay for it at start-up
+  const { Pool } = require('pg') as { Pool: typeof PgPool };
   const pool = new Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 10_000, options: `-c search_path=${schema}` });
   // an idle connection dropped by the server (restart, failover) must not crash the service: the next query reconnects
   pool.on('error', () => undefined);

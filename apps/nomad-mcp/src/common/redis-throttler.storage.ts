@@ -1,7 +1,7 @@
 import { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { redactUrl } from '@nomad-mcp/nomad';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 
 /**
  * One request of one client, counted atomically however many replicas count at once. KEYS[1] is the
@@ -68,7 +68,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
   /** `keyPrefix` (RATE_LIMIT_REDIS_PREFIX, `nomad-mcp:rl:`) starts every key this storage writes. */
   constructor(url: string, private readonly keyPrefix: string) {
     this.shownUrl = redactUrl(url);
-    this.redis = new Redis(url, {
+    // ioredis is loaded only with REDIS_URL: a service counting in memory does not pay for it at start-up
+    const RedisClient = (require('ioredis') as { default: typeof Redis }).default;
+    this.redis = new RedisClient(url, {
       lazyConnect: true,
       // a request must not wait for Redis: when it is not connected, or slow, count here instead
       enableOfflineQueue: false,

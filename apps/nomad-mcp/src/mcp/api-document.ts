@@ -10,12 +10,21 @@ export type JsonSchema = Record<string, unknown>;
 @Injectable()
 export class ApiDocument {
   private document?: OpenAPIObject;
+  private build?: () => OpenAPIObject;
 
-  set(document: OpenAPIObject): void {
-    this.document = document;
+  /**
+   * The document, or how to build it: it is built on first use (the first tool list or /api/docs), not at
+   * start-up, where scanning every route and DTO cost a good part of the time to ready.
+   */
+  set(document: OpenAPIObject | (() => OpenAPIObject)): void {
+    if (typeof document === 'function') {
+      this.document = undefined;
+      this.build = document;
+    } else this.document = document;
   }
 
   get(): OpenAPIObject {
+    if (!this.document && this.build) this.document = this.build();
     if (!this.document) throw new Error('OpenAPI document not built yet: call configureApp() before serving tools');
     return this.document;
   }
