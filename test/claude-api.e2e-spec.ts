@@ -30,8 +30,8 @@ describe('Claude REST API against the simulator', () => {
       expect(new Date(example.submitted_at).getTime()).toBeGreaterThan(Date.now() - 120000);
       expect(r.json.jobs.find((j: any) => j.id === 'nightly-report')).toMatchObject({ type: 'batch', status: 'dead' });
       expect(r.json.message).toMatch(/^3 jobs in namespace 'development'/);
-      // one page of Nomad's list (limit defaults to 20), in Nomad's order
-      expect(s.nomadTraffic).toContain('GET /v1/jobs?namespace=development&per_page=20');
+      // one page of Nomad's list (limit defaults to 10), in Nomad's order
+      expect(s.nomadTraffic).toContain('GET /v1/jobs?namespace=development&per_page=10');
       expect(r.json.next_token).toBeNull();
     });
 
@@ -48,7 +48,7 @@ describe('Claude REST API against the simulator', () => {
       expect(r.json.jobs.map((j: any) => j.id)).toEqual(expect.arrayContaining(['nightly-report']));
       expect(r.json.jobs.every((j: any) => j.status === 'dead')).toBe(true);
       expect(r.json.message).toMatch(/dead jobs? in namespace 'development'/);
-      expect(s.nomadTraffic).toContain(`GET /v1/jobs?namespace=development&filter=${encodeURIComponent('Status == "dead"').replace(/%20/g, '+')}&per_page=20`);
+      expect(s.nomadTraffic).toContain(`GET /v1/jobs?namespace=development&filter=${encodeURIComponent('Status == "dead"').replace(/%20/g, '+')}&per_page=10`);
       const bad = await s.api('GET', '/api/claude/list-jobs?status=exploded');
       expect(bad.status).toBe(400);
       expect(bad.json.errors[0]).toEqual({ field: 'status', reasons: ['status must be one of: pending, running, dead'] });

@@ -1,4 +1,5 @@
-import { IsEnum, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../operations/core/page-query.dto';
 
 export enum JobStatus {
@@ -9,6 +10,18 @@ export enum JobStatus {
 
 /** Query of GET /api/claude/list-jobs. */
 export class ListJobsQueryDto extends PageQueryDto {
+  /**
+   * How many jobs at most (1-100, default 10). The answer says how to get the next ones.
+   * @example 10
+   */
+  // a job row is larger than the other lists' rows: 20 of them made a REST answer of 6 KB, over the 4 KB budget
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  override limit?: number = 10;
+
   /**
    * Namespace to list; `*` lists every namespace. Defaults to the service's default namespace.
    * @example "development"

@@ -15,7 +15,7 @@ import { JobAccess } from './job-access';
     'List the Nomad jobs of a namespace with their status (pending/running/dead), type and allocation counts. ' +
     'Use it first to find job IDs, or to get an overview; status="dead" or "pending" finds jobs that are down or not placed. ' +
     'namespace defaults to the service default ("development"); "*" lists all namespaces. ' +
-    'Pages of `limit` (default 20) jobs by namespace and ID with next_token. Read-only. Returns a one-line summary and a jobs array.',
+    'Pages of `limit` (default 10) jobs by namespace and ID with next_token. Read-only. Returns a one-line summary and a jobs array.',
   input: ListJobsQueryDto,
   output: ListJobsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
@@ -34,7 +34,7 @@ export class ListJobsOp implements OperationHandler<ListJobsQueryDto, ListJobsRe
     const namespace = ctx.namespace(query.namespace);
     // over all namespaces the caller sees only its own
     const visible = namespace === '*' ? (ns: string) => ctx.visible(ns) : undefined;
-    const p = await this.reads.listJobs(namespace, { prefix: query.prefix, status: query.status, limit: query.limit ?? 20, nextToken: query.next_token, visible });
+    const p = await this.reads.listJobs(namespace, { prefix: query.prefix, status: query.status, limit: query.limit ?? 10, nextToken: query.next_token, visible });
     if (!p.stubs.length && !query.prefix && !query.status && !query.next_token) await this.jobs.requireNamespace(namespace);
     const jobs = p.stubs.map(listItem);
     const where = namespace === '*' ? 'all namespaces' : `namespace '${namespace}'`;
