@@ -235,7 +235,7 @@ describe('watch cache when Nomad goes away or comes back on other state', () => 
     const s = await startStack({ sim: false, env: { NOMAD_ADDR: first.url, NOMAD_MCP_CACHE_MAX_STALE: '1s' } });
     let second: RunningSimulator | undefined;
     try {
-      const ids = async () => (await s.api('GET', `/api/claude/list-jobs?namespace=${NS}&prefix=only-`)).json.jobs.map((j: any) => j.id);
+      const ids = async () => (await s.api('GET', `/api/claude/list-jobs?namespace=${NS}&prefix=only-&limit=100`)).json.jobs.map((j: any) => j.id);
       for (let i = 0; i < 20; i++) expect((await call(first.url, 'PUT', `/v1/jobs?namespace=${NS}`, { body: jobBody(`only-in-first-${i}`) })).status).toBe(200);
       await waitFor('the jobs of the first Nomad listed', async () => (await ids()).length === 20, BOUND_MS);
       const port = first.port;
