@@ -53,13 +53,17 @@ async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'nomad-mcp-bench-'));
   const t0 = Date.now();
   try {
-    const sim = await startSim({ nodes: 20 });
-    const env = { NOMAD_ADDR: sim.url, API_KEYS: 'bench-key-0123456789', AUDIT_DB_PATH: join(dir, 'audit.sqlite3') };
-    const ctx = { sim, env, conc, seconds, followSeconds, scaleJobs, record };
-    // P4 first: the simulator's registration is timed on an empty simulator, and the fresh-service rows run quiet
-    if (only.includes('p4')) await runP4(ctx);
-    if (only.includes('p1')) await runP1(ctx);
-    if (only.includes('p3')) await runP3(ctx);
+    // each part on a simulator of its own: P1 at 200 and 2,000 jobs is not measured beside 10,000 others
+    for (const [name, run] of [['p1', runP1], ['p3', runP3], ['p4', runP4]]) {
+      if (!only.includes(name)) continue;
+      const sim = await startSim({ nodes: 20 });
+      const env = { NOMAD_ADDR: sim.url, API_KEYS: 'bench-key-0123456789', AUDIT_DB_PATH: join(dir, `audit-${name}.sqlite3`) };
+      try {
+        await run({ sim, env, conc, seconds, followSeconds, scaleJobs, record });
+      } finally {
+        sim.stop();
+      }
+    }
   } finally {
     killAll();
     rmSync(dir, { recursive: true, force: true });

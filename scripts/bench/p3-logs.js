@@ -29,10 +29,10 @@ async function sampleRss(pid, work) {
   return samples;
 }
 
-/** Flat: after the first few seconds' buffers, how far RSS moves (max - min). */
+/** Flat: after the first few seconds' buffers, how far RSS grows above where it then was (a fall is not growth). */
 const drift = (samples) => {
   const steady = samples.slice(Math.min(5, Math.floor(samples.length / 3)));
-  return Math.max(...steady) - Math.min(...steady);
+  return Math.max(0, Math.max(...steady) - steady[0]);
 };
 
 async function runP3(ctx) {

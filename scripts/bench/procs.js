@@ -66,7 +66,11 @@ async function startSim({ nodes = 20 } = {}) {
     child.once('message', resolve);
     child.send(msg);
   });
-  return { url, pid: child.pid, count: async () => (await ask({ count: true })).count, paths: async () => (await ask({ paths: true })).paths };
+  const stop = () => {
+    child.kill();
+    children.delete(child);
+  };
+  return { url, pid: child.pid, stop, count: async () => (await ask({ count: true })).count, paths: async () => (await ask({ paths: true })).paths };
 }
 
 /**

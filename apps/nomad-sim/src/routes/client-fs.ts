@@ -49,8 +49,19 @@ async function streamLogs(sim: Sim, ctx: RequestContext): Promise<void> {
 
   const res = ctx.res;
   res.writeHead(200, { 'Content-Type': plain ? LOG_CONTENT_TYPES.plain : LOG_CONTENT_TYPES.framed });
+  // waits for drain or close, and drops the other listener: one left behind per wait piled up on a long fast stream
   const write = (chunk: Buffer | string) =>
-    res.write(chunk) ? Promise.resolve() : new Promise<void>((done) => { res.once('drain', done); res.once('close', done); });
+    res.write(chunk)
+      ? Promise.resolve()
+      : new Promise<void>((done) => {
+          const finish = () => {
+            res.off('drain', finish);
+            res.off('close', finish);
+            done();
+          };
+          res.once('drain', finish);
+          res.once('close', finish);
+        });
   const sendRange = async (end: number) => {
     while (pos < end && !res.destroyed) {
       const to = Math.min(end, pos + FRAME_BYTES);
