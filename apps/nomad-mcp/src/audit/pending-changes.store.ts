@@ -29,18 +29,11 @@ export interface PendingChange {
   applied_at: string | null;
 }
 
-export interface NewPendingChange {
-  operation: string;
-  identity: string;
-  transport: string;
-  namespace: string | null;
-  job: string | null;
-  arguments: unknown;
-  args_digest: string;
-  modify_index: number | null;
-  plan: PendingChange['plan'];
-  expiresAt: Date;
-}
+/** What the gate records when it holds a change: the request's part of a PendingChange, and when it expires. */
+export type NewPendingChange = Pick<
+  PendingChange,
+  'operation' | 'identity' | 'transport' | 'namespace' | 'job' | 'arguments' | 'args_digest' | 'modify_index' | 'plan'
+> & { expiresAt: Date };
 
 /** Approval ids: what an agent passes back as confirm_token; not a secret (it is bound to the caller who asked). */
 export const APPROVAL_ID = /^approval-[0-9a-f]{24}$/;
