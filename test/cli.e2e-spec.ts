@@ -81,7 +81,7 @@ describe('nomad-mcp (built)', () => {
     writeFileSync(file, 'identities:\n  - { name: ci-bot, key_sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, scopes: [deploy] }\n');
     const r = await check({ NOMAD_ADDR: acl.url, NOMAD_TOKEN: MGMT, API_KEYS_FILE: file });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`problem  API keys     API_KEYS_FILE ${file} cannot be used: ${file}: identities[0] (ci-bot).scopes must list some of read, operate, write, destroy, admin or '*' (unknown: deploy)\n`);
+    expect(r.stdout).toContain(`problem  API keys     API_KEYS_FILE ${file} cannot be used: ${file}: identities[0] (ci-bot).scopes must list some of read, operate, write, destroy, admin, approve or '*' (unknown: deploy)\n`);
     // the rest is still checked
     expect(r.stdout).toContain("ok       Nomad        NOMAD_TOKEN 'Bootstrap Token' is a management token");
   });

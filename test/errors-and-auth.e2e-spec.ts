@@ -82,7 +82,7 @@ describe('Nomad failures become clear HTTP errors', () => {
       const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
       expect(r.status).toBe(200);
       expect(r.json.count).toBe(3);
-      expect(s.nomadTraffic).toContain('GET /v1/jobs?region=global&namespace=development');
+      expect(s.nomadTraffic).toContain('GET /v1/jobs?region=global&namespace=development&per_page=10');
     } finally {
       await s.close();
     }

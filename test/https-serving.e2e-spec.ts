@@ -27,7 +27,7 @@ describe('the service serves HTTPS when TLS_CERT_FILE and TLS_KEY_FILE are set',
     const r = await s.api('GET', '/api/claude/list-jobs?namespace=development');
     expect(r.status).toBe(200);
     expect(r.json.count).toBe(3);
-    expect(s.nomadTraffic).toContain('GET /v1/jobs?namespace=development&per_page=20');
+    expect(s.nomadTraffic).toContain('GET /v1/jobs?namespace=development&per_page=10');
     // the URLs it publishes for tools are https too
     const config = await s.api('GET', '/api/claude/tool-config');
     expect(config.text).toContain(`"${s.url}/api/claude/list-jobs`);

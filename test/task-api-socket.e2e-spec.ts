@@ -20,7 +20,7 @@ describe('NOMAD_ADDR as the Task API socket (unix://)', () => {
       const jobs = await s.api('GET', '/api/claude/list-jobs?namespace=*');
       expect(jobs.status).toBe(200);
       expect(jobs.json.jobs.length).toBeGreaterThan(0);
-      expect(traffic).toContain('GET /v1/jobs?namespace=*&per_page=20');
+      expect(traffic).toContain('GET /v1/jobs?namespace=*&per_page=10');
     } finally {
       await s.close();
       await socket.close();

@@ -54,11 +54,12 @@ describe('GET /api/claude/tool-config', () => {
       method: 'GET',
       url: `${s.url}/api/claude/list-jobs`,
       params: [
+        // list_jobs declares its own page size (10), so it comes first
+        param('ListJobsQueryDto', 'limit', 'integer', { default: 10 }),
         param('ListJobsQueryDto', 'namespace', 'string', { default: 'team-a' }),
         param('ListJobsQueryDto', 'prefix', 'string'),
         param('ListJobsQueryDto', 'status', 'string', { enum: ['pending', 'running', 'dead'] }),
         param('ListJobsQueryDto', 'next_token', 'string'),
-        param('ListJobsQueryDto', 'limit', 'integer', { default: 20 }),
       ],
     });
   });

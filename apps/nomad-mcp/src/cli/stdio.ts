@@ -20,6 +20,9 @@ export async function runStdio(config: AppConfig): Promise<void> {
   const server = app.get(McpService).createServer();
   const transport = new StdioServerTransport(process.stdin.pipe(guardStdioInput(process.stdout)), process.stdout);
   transport.onclose = () => void app.close();
+  // The client closing stdin ends the session. The SDK's transport does not notice an ended input, and the
+  // watch cache's held connections to Nomad keep the process alive: close the server (and with it the app).
+  process.stdin.once('end', () => void server.close());
   await server.connect(transport);
   app.get(Logger).log(`MCP server on stdio; Nomad at ${redactUrl(config.nomad.address)}`);
   void reportNomadStartupCheck(app);
