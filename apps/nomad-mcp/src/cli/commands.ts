@@ -93,7 +93,7 @@ its scopes and namespaces. Nothing is written and Nomad is not contacted.
 
 Options:
   --name NAME         the identity's name, shown in logs and the audit trail (letters, digits, . _ @ -)
-  --scopes LIST       comma-separated: read, operate, write, destroy, admin or '*' (default read)
+  --scopes LIST       comma-separated: read, operate, write, destroy, admin, approve or '*' (default read)
   --namespaces LIST   comma-separated namespace names or globs (dev-*,staging); default every namespace
   -h, --help          this text
 

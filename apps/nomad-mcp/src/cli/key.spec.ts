@@ -55,7 +55,7 @@ describe('nomad-mcp key', () => {
   it('names the option of a bad request', () => {
     expect(refused({})).toMatch(/^--name is required/);
     expect(refused({ name: 'ci bot' })).toBe('--name must be 1-64 letters, digits or . _ @ - (got "ci bot")');
-    expect(refused({ name: 'x', scopes: 'read,deploy' })).toBe("--scopes must be a comma-separated list of read, operate, write, destroy, admin or '*' (unknown: deploy)");
+    expect(refused({ name: 'x', scopes: 'read,deploy' })).toBe("--scopes must be a comma-separated list of read, operate, write, destroy, admin, approve or '*' (unknown: deploy)");
     expect(refused({ name: 'x', scopes: ' , ' })).toMatch(/^--scopes must be/);
     expect(refused({ name: 'x', namespaces: 'dev_*' })).toBe('--namespaces must be comma-separated namespace names or globs such as dev-*,staging (not one: dev_*)');
     expect(refused({ name: 'x', namespaces: '' })).toMatch(/^--namespaces must be/);
