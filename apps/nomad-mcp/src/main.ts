@@ -1,3 +1,5 @@
+// first: holds the young generation small while the modules below load (see start-up-heap.ts)
+import './start-up-heap';
 import { CliIo, processIo } from './cli/cli-io';
 import { CliCommand, COMMAND_NAMES, COMMANDS, CommandResult } from './cli/commands';
 import { VERSION } from './version';

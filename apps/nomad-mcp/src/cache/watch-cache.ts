@@ -134,7 +134,8 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     if (!this.serves()) return this.count(view, 'bypass', fetch());
     const watches = deps.map((t) => this.watch(t));
     // not known to be current (starting and slow, lagging a write, or Nomad not answering): ask Nomad
-    if (!(await this.current(watches))) return this.count(view, 'miss', fetch());
+    const current = this.current(watches);
+    if (!(current === true || (current !== false && (await current)))) return this.count(view, 'miss', fetch());
     const held = this.held<T>(view, key, watches);
     if (held) return held.value;
     const flying = this.inFlight.get(this.flightKey(view, key, watches));
@@ -150,7 +151,8 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
   async peek<T>(view: CacheView, key: CacheKey, deps: Table[], fetch: () => Promise<T>): Promise<{ value: T } | undefined> {
     if (!this.serves()) return void this.lookups$.next({ view, result: 'bypass' });
     const watches = deps.map((t) => this.watch(t));
-    if (!(await this.current(watches))) return void this.lookups$.next({ view, result: 'miss' });
+    const current = this.current(watches);
+    if (!(current === true || (current !== false && (await current)))) return void this.lookups$.next({ view, result: 'miss' });
     const held = this.held<T>(view, key, watches);
     if (held) return held;
     this.lookups$.next({ view, result: 'miss' });
@@ -198,11 +200,22 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
    * service, and confirmed by Nomad within the bound. A watch that is starting, or lags a write, is waited for
    * (at most the bound); one whose Nomad does not answer is not.
    */
-  private async current(watches: TableWatch[]): Promise<boolean> {
+  private current(watches: TableWatch[]): boolean | Promise<boolean> {
+    // the common case, decided without a promise per table: every watch is past the last write and within the bound
+    if (watches.every((w) => this.afterLastWrite(w) && w.staleness() <= this.config.maxStaleMs)) return true;
+    return this.currentAfterWaiting(watches);
+  }
+
+  private afterLastWrite(w: TableWatch): boolean {
+    const write = this.lastWrite;
+    return w.known && (w.index >= write.index || w.answeredAfter(write.at));
+  }
+
+  private async currentAfterWaiting(watches: TableWatch[]): Promise<boolean> {
     const maxStale = this.config.maxStaleMs;
     const ok = await Promise.all(watches.map(async (w) => {
       const write = this.lastWrite;
-      const afterWrite = () => w.known && (w.index >= write.index || w.answeredAfter(write.at));
+      const afterWrite = () => this.afterLastWrite(w);
       if (!afterWrite()) {
         if (w.failing) return false;
         if (w.known) w.sync();

@@ -1,6 +1,6 @@
-import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_PRINCIPAL, Principal } from '@nomad-mcp/auth';
 import { Executed, OperationExecutor, OperationFailure } from '../operations/core/operation.executor';
+import { JsonRpcError } from './mcp-sdk';
 
 /** What the SDK hands every request handler: the caller, as the HTTP transport put it into the auth info. */
 export interface HandlerExtra {
@@ -52,9 +52,9 @@ export function mcpError(code: number, message: string, data?: Record<string, un
 export function failureAsMcpError(failure: OperationFailure): Error {
   const { statusCode, message } = failure.body;
   const next_step = typeof failure.body.next_step === 'string' ? failure.body.next_step : undefined;
-  const code = statusCode === 400 || statusCode === 422 ? ErrorCode.InvalidParams
+  const code = statusCode === 400 || statusCode === 422 ? JsonRpcError.InvalidParams
     : statusCode === 404 ? RESOURCE_NOT_FOUND
-      : statusCode < 500 ? ErrorCode.InvalidRequest : ErrorCode.InternalError;
+      : statusCode < 500 ? JsonRpcError.InvalidRequest : JsonRpcError.InternalError;
   return mcpError(code, joinNextStep(message, next_step), { status: statusCode, ...(next_step ? { next_step } : {}) });
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CompleteRequest, CompleteResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CompleteRequest, CompleteResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Principal } from '@nomad-mcp/auth';
 import { OperationExecutor, OperationFailure } from '../operations/core/operation.executor';
 import { runAs } from './mcp-call';

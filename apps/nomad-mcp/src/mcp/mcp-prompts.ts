@@ -1,4 +1,5 @@
-import { ErrorCode, GetPromptResult, Prompt } from '@modelcontextprotocol/sdk/types.js';
+import type { GetPromptResult, Prompt } from '@modelcontextprotocol/sdk/types.js';
+import { JsonRpcError } from './mcp-sdk';
 import { mcpError } from './mcp-call';
 
 /** What a prompt's text is built from: its arguments, the caller's tools, the default namespace. */
@@ -165,22 +166,22 @@ const MAX_ARGUMENT = 256;
 /** prompts/get: the prompt's one user message; an unknown prompt or a missing or malformed argument is invalid params. */
 export function getPrompt(name: string, rawArgs: Record<string, string> | undefined, context: Omit<PromptInput, 'args'>): GetPromptResult {
   const prompt = PROMPTS.find((p) => p.name === name);
-  if (!prompt) throw mcpError(ErrorCode.InvalidParams, `Unknown prompt '${name}'. The prompts are ${PROMPTS.map((p) => p.name).join(', ')} (prompts/list).`);
+  if (!prompt) throw mcpError(JsonRpcError.InvalidParams, `Unknown prompt '${name}'. The prompts are ${PROMPTS.map((p) => p.name).join(', ')} (prompts/list).`);
   const args: Record<string, string> = {};
   for (const a of prompt.arguments ?? []) {
     const value = rawArgs?.[a.name]?.trim();
     if (!value) {
-      if (a.required) throw mcpError(ErrorCode.InvalidParams, `Prompt '${name}' needs the argument '${a.name}': ${a.description}`);
+      if (a.required) throw mcpError(JsonRpcError.InvalidParams, `Prompt '${name}' needs the argument '${a.name}': ${a.description}`);
       continue;
     }
     if (value.length > MAX_ARGUMENT || /[\x00-\x1f\x7f]/.test(value)) {
-      throw mcpError(ErrorCode.InvalidParams, `Prompt '${name}': the argument '${a.name}' must be at most ${MAX_ARGUMENT} characters without control characters.`);
+      throw mcpError(JsonRpcError.InvalidParams, `Prompt '${name}': the argument '${a.name}' must be at most ${MAX_ARGUMENT} characters without control characters.`);
     }
     args[a.name] = value;
   }
   const unknown = Object.keys(rawArgs ?? {}).filter((k) => !(prompt.arguments ?? []).some((a) => a.name === k));
   if (unknown.length) {
-    throw mcpError(ErrorCode.InvalidParams, `Prompt '${name}' has no argument ${unknown.map((k) => `'${k}'`).join(', ')}; its arguments are ${(prompt.arguments ?? []).map((a) => a.name).join(', ')}.`);
+    throw mcpError(JsonRpcError.InvalidParams, `Prompt '${name}' has no argument ${unknown.map((k) => `'${k}'`).join(', ')}; its arguments are ${(prompt.arguments ?? []).map((a) => a.name).join(', ')}.`);
   }
   return {
     description: prompt.description,

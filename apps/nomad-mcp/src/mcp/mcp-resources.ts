@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, ReadResourceResult, Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+import type { ReadResourceResult, Resource, ResourceTemplate } from '@modelcontextprotocol/sdk/types.js';
+import { JsonRpcError } from './mcp-sdk';
 import type { Principal } from '@nomad-mcp/auth';
 import { OperationExecutor, OperationFailure } from '../operations/core/operation.executor';
 import { OperationRegistry } from '../operations/core/operation.registry';
@@ -124,7 +125,7 @@ export class McpResources {
         try {
           input[name] = decodeURIComponent(m[i + 1]);
         } catch {
-          throw mcpError(ErrorCode.InvalidParams, `The ${name} in '${uri}' is not valid percent-encoding: encode it as RFC 6570 templates do (encodeURIComponent).`);
+          throw mcpError(JsonRpcError.InvalidParams, `The ${name} in '${uri}' is not valid percent-encoding: encode it as RFC 6570 templates do (encodeURIComponent).`);
         }
       });
       return { kind, input };

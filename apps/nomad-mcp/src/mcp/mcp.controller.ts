@@ -1,10 +1,10 @@
 import { All, Controller, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Request, Response } from 'express';
 import { requestPrincipal } from '@nomad-mcp/auth';
 import { McpRawArgumentInterceptor } from '../common/mcp-raw-arguments';
 import { authInfoFor, McpService } from './mcp.service';
+import { mcpSdk } from './mcp-sdk';
 
 /** MCP over Streamable HTTP at /mcp, stateless: each POST gets its own server and transport. */
 @ApiExcludeController()
@@ -25,7 +25,7 @@ export class McpController {
     const server = this.mcp.createServer();
     // one JSON answer, unless a tool call asks for progress: then the answer is an event stream that carries the
     // progress notifications before the result (the client's Accept must allow text/event-stream, as SDKs' does)
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(req.body) });
+    const transport = new (mcpSdk().StreamableHTTPServerTransport)({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(req.body) });
     res.on('close', () => {
       void transport.close();
       void server.close();

@@ -1,9 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema, CallToolResult, CompleteRequestSchema, ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema,
-  ListResourcesRequestSchema, ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema, Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_PRINCIPAL, Principal } from '@nomad-mcp/auth';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
 import { OperationFailure, OperationExecutor } from '../operations/core/operation.executor';
@@ -14,6 +11,7 @@ import { callerOf, joinNextStep, mcpError, traceparentOf } from './mcp-call';
 import { McpCompletions } from './mcp-completions';
 import { getPrompt, listPrompts, promptArguments } from './mcp-prompts';
 import { McpResources } from './mcp-resources';
+import { JsonRpcError, mcpSdk } from './mcp-sdk';
 import { VERSION } from '../version';
 
 export const SERVER_INFO = { name: 'nomad-mcp', version: VERSION };
@@ -123,6 +121,10 @@ export class McpService {
    * through the executor as the request's caller.
    */
   createServer(): Server {
+    const {
+      Server, CallToolRequestSchema, CompleteRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema,
+      ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
+    } = mcpSdk();
     const server = new Server(SERVER_INFO, {
       capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} },
       instructions: INSTRUCTIONS,
@@ -150,10 +152,10 @@ export class McpService {
       const known = ref.type === 'ref/prompt' ? promptArguments(ref.name) : this.resources.variablesOf(ref.uri);
       if (!known) {
         const what = ref.type === 'ref/prompt' ? `prompt '${ref.name}'` : `resource template '${ref.uri}'`;
-        throw mcpError(ErrorCode.InvalidParams, `No ${what}: complete the arguments of the prompts (prompts/list) or resource templates (resources/templates/list).`);
+        throw mcpError(JsonRpcError.InvalidParams, `No ${what}: complete the arguments of the prompts (prompts/list) or resource templates (resources/templates/list).`);
       }
       if (!known.includes(argument.name)) {
-        throw mcpError(ErrorCode.InvalidParams, `'${argument.name}' is not an argument of ${ref.type === 'ref/prompt' ? ref.name : ref.uri}; its arguments are ${known.join(', ')}.`);
+        throw mcpError(JsonRpcError.InvalidParams, `'${argument.name}' is not an argument of ${ref.type === 'ref/prompt' ? ref.name : ref.uri}; its arguments are ${known.join(', ')}.`);
       }
       return this.completions.complete(req.params, callerOf(extra));
     });
