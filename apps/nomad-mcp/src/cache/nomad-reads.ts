@@ -58,7 +58,10 @@ export class NomadReads {
   async listJobs(namespace: string, q: JobListQuery): Promise<JobListPage> {
     const held = await this.cache.peek('job_list', { list: namespace }, ['jobs', 'allocs', 'evals'], async () => JOB_TOKEN.sort((await this.jobsApi.list(namespace)).body));
     if (held) {
-      const matching = held.value.filter((j) => (!q.prefix || j.ID.startsWith(q.prefix)) && (!q.status || j.Status === q.status) && (!q.visible || q.visible(j.Namespace)));
+      // unfiltered, the held list is paged as it is: no copy of a 10,000-job list per call
+      const matching = q.prefix || q.status || q.visible
+        ? held.value.filter((j) => (!q.prefix || j.ID.startsWith(q.prefix)) && (!q.status || j.Status === q.status) && (!q.visible || q.visible(j.Namespace)))
+        : held.value;
       const p = page(matching, q.limit, JOB_TOKEN, q.nextToken);
       return { stubs: p.items, next_token: p.next_token, total: matching.length };
     }

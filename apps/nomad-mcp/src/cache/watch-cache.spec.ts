@@ -65,6 +65,43 @@ describe('WatchCache', () => {
     while ((await jobRead('example-job'))?.Stop !== false) expect(performance.now()).toBeLessThan(deadline);
   });
 
+  it('peek reads a list in the background one read at a time, however often its table moves meanwhile', async () => {
+    let started = 0;
+    let running = 0;
+    let most = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const fetch = async () => {
+      started++;
+      most = Math.max(most, ++running);
+      try {
+        await gate;
+        return (await jobs.list(NS)).body;
+      } finally {
+        running--;
+      }
+    };
+    expect(await cache.peek('job_list', { list: NS }, ['jobs'], fetch)).toBeUndefined();
+    // the jobs table moves (a write through this transport) while that read is still under way
+    await jobs.register(NS, job('peek-1') as never);
+    expect(await cache.peek('job_list', { list: NS }, ['jobs'], fetch)).toBeUndefined();
+    await jobs.register(NS, job('peek-2') as never);
+    expect(await cache.peek('job_list', { list: NS }, ['jobs'], fetch)).toBeUndefined();
+    expect(started).toBe(1);
+    release();
+    // once it has ended, a peek under the new index starts the next one (one at a time while the new jobs' allocations
+    // start and move the table further), until one is held
+    const deadline = performance.now() + 5_000;
+    let held: { value: Array<{ ID: string }> } | undefined;
+    while (!(held = await cache.peek('job_list', { list: NS }, ['jobs'], fetch))) {
+      expect(performance.now()).toBeLessThan(deadline);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(started).toBeGreaterThanOrEqual(2);
+    expect(most).toBe(1);
+    expect(held.value.map((j) => j.ID)).toEqual(expect.arrayContaining(['peek-1', 'peek-2']));
+  });
+
   it('keeps the details of at most maxJobs jobs', async () => {
     for (const id of ['example-job', 'broken-api', 'nightly-report']) await jobRead(id);
     expect(cache.sizes().jobs).toBe(2);

@@ -78,6 +78,8 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
   private readonly jobs: Lru<string, Map<string, Entry>>;
   private readonly lists = new Lru<string, Entry>(MAX_LISTS);
   private readonly inFlight = new Map<string, { startedAt: number; promise: Promise<unknown> }>();
+  /** The background reads peek has started, by view and key: one at a time each, whatever the indexes. */
+  private readonly peeking = new Set<string>();
   private lastWrite = { at: -Infinity, index: 0 };
   /** Bumped on every drop: a read that started before it does not store what it read. */
   private generation = 0;
@@ -156,8 +158,14 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     const held = this.held<T>(view, key, watches);
     if (held) return held;
     this.lookups$.next({ view, result: 'miss' });
-    const flying = this.inFlight.get(this.flightKey(view, key, watches));
-    if (!flying || flying.startedAt < this.lastWrite.at) this.fill(view, key, watches, fetch).catch(() => undefined);
+    // one background read of a big list at a time: while its tables keep changing (a cluster placing thousands of
+    // allocations), starting one per new index would hold many copies of a 10,000-job list at once. The next
+    // peek after it ends starts another if the list moved on meanwhile.
+    const one = `${view}\u0000${JSON.stringify(key)}`;
+    if (!this.peeking.has(one)) {
+      this.peeking.add(one);
+      void this.fill(view, key, watches, fetch).catch(() => undefined).finally(() => this.peeking.delete(one));
+    }
     return undefined;
   }
 

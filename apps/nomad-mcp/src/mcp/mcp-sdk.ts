@@ -1,8 +1,9 @@
 import type * as ServerModule from '@modelcontextprotocol/sdk/server/index.js';
 import type * as StreamableHttpModule from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type * as TypesModule from '@modelcontextprotocol/sdk/types.js';
+import type * as AjvModule from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 
-type McpSdk = typeof ServerModule & typeof StreamableHttpModule & typeof TypesModule;
+type McpSdk = typeof ServerModule & typeof StreamableHttpModule & typeof TypesModule & typeof AjvModule;
 let sdk: McpSdk | undefined;
 
 /**
@@ -16,6 +17,7 @@ export function mcpSdk(): McpSdk {
     ...(require('@modelcontextprotocol/sdk/types.js') as typeof TypesModule),
     ...(require('@modelcontextprotocol/sdk/server/index.js') as typeof ServerModule),
     ...(require('@modelcontextprotocol/sdk/server/streamableHttp.js') as typeof StreamableHttpModule),
+    ...(require('@modelcontextprotocol/sdk/validation/ajv-provider.js') as typeof AjvModule),
   });
 }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { LOCAL_PRINCIPAL, Principal } from '@nomad-mcp/auth';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
@@ -60,6 +61,11 @@ export function authInfoFor(principal: Principal): McpAuthInfo {
 @Injectable()
 export class McpService {
   private tools?: Tool[];
+  /**
+   * The JSON Schema validator of every server (it checks elicitation answers, which this server never asks for):
+   * one for all, as the SDK would otherwise build a new Ajv, with its formats, for each stateless HTTP request.
+   */
+  private validator?: jsonSchemaValidator;
 
   constructor(
     private readonly registry: OperationRegistry,
@@ -122,12 +128,13 @@ export class McpService {
    */
   createServer(): Server {
     const {
-      Server, CallToolRequestSchema, CompleteRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema,
+      Server, AjvJsonSchemaValidator, CallToolRequestSchema, CompleteRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema,
       ListResourceTemplatesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema,
     } = mcpSdk();
     const server = new Server(SERVER_INFO, {
       capabilities: { tools: { listChanged: false }, resources: { listChanged: false }, prompts: { listChanged: false }, completions: {} },
       instructions: INSTRUCTIONS,
+      jsonSchemaValidator: (this.validator ??= new AjvJsonSchemaValidator()),
     });
     server.setRequestHandler(ListToolsRequestSchema, async (_req, extra) => ({ tools: this.listTools(callerOf(extra)) }));
     server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
