@@ -51,14 +51,21 @@ async function runP1(ctx) {
     await sim.paths();
     if ((await request(statusUrl(off.url), { headers: key })).status !== 200) throw new Error('get_job_status failed');
     const reads = (await sim.paths()).filter((p) => p.startsWith('GET /v1/') && p.includes(`/job/${job}`));
-    const direct = await load(async () => {
+    const directReads = async () => {
       const rs = await Promise.all(reads.map((p) => request(`${sim.url}${p.slice(4)}?namespace=bench-200`)));
       return rs.every((r) => r.status === 200);
-    }, { concurrency: conc, seconds });
-    const service = await load(ok200(statusUrl(svc.url), key), { concurrency: conc, seconds });
-    const ratio = service.rps / direct.rps;
-    record(`P1 status vs its ${reads.length} direct Nomad reads`, ratio, 'x', '>= 1.0', ratio >= 1.0,
-      `service ${service.rps.toFixed(0)}/s p99 ${service.p99.toFixed(1)} ms; direct ${direct.rps.toFixed(0)}/s p99 ${direct.p99.toFixed(1)} ms; reads: ${reads.join(', ')}`);
+    };
+    // three alternating rounds, the ratio of each pair, their median: one busy moment of a shared machine (the
+    // load generator, simulator and service share its CPUs) does not decide the row
+    const pairs = [];
+    for (let round = 0; round < 3; round++) {
+      const direct = await load(directReads, { concurrency: conc, seconds });
+      const service = await load(ok200(statusUrl(svc.url), key), { concurrency: conc, seconds });
+      pairs.push({ direct, service, ratio: service.rps / direct.rps });
+    }
+    const mid = [...pairs].sort((a, b) => a.ratio - b.ratio)[1];
+    record(`P1 status vs its ${reads.length} direct Nomad reads (median of 3 rounds)`, mid.ratio, 'x', '>= 1.0', mid.ratio >= 1.0,
+      `service ${mid.service.rps.toFixed(0)}/s p99 ${mid.service.p99.toFixed(1)} ms; direct ${mid.direct.rps.toFixed(0)}/s p99 ${mid.direct.p99.toFixed(1)} ms; rounds ${pairs.map((x) => x.ratio.toFixed(2)).join(', ')}; reads: ${reads.join(', ')}`);
 
     // P1b: what 1,000 calls cost Nomad, cache on (the default) and off
     for (const [name, s] of [['on', svc], ['off', off]]) {

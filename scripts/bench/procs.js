@@ -74,13 +74,13 @@ async function startSim({ nodes = 20 } = {}) {
 }
 
 /**
- * The service as `node dist/.../main.js` runs it, on a free port; resolves once /health answers 200, with the
- * milliseconds from spawn to that answer.
+ * The service as `node dist/.../main.js` runs it, on a free port; resolves once /health/live answers 200, with the
+ * milliseconds from spawn to that answer. `main`: another script started the same way (the bench's floor app).
  */
-async function startService(env) {
+async function startService(env, { main = SERVICE } = {}) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [SERVICE], {
+  const child = spawn(process.execPath, [main], {
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
