@@ -47,8 +47,12 @@ describe.each(SERVICE_DATABASES)('approval page and NOMAD_MCP_CONFIRM_BY=human (
     for (const job of ['web-a', 'web-b', 'web-c']) {
       expect((await a.api('POST', '/api/claude/create-job', { job_id: job, docker_image: 'nginx:1.27', count: 1, namespace: NS }, as('admin'))).status).toBe(201);
     }
-    await waitFor('jobs running', async () => {
-      for (const job of ['web-a', 'web-b', 'web-c']) if ((await jobStatus(job)) !== 'running') return false;
+    // running, and their first deployments done: a restart is refused while a deployment is still running
+    await waitFor('jobs running, deployed', async () => {
+      for (const job of ['web-a', 'web-b', 'web-c']) {
+        if ((await jobStatus(job)) !== 'running') return false;
+        if ((await a.nomad('GET', `/v1/job/${job}/deployment?namespace=${NS}`)).json?.Status !== 'successful') return false;
+      }
       return true;
     }, 20000);
   });
