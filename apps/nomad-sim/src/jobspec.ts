@@ -1,6 +1,6 @@
 import type { Job, NetworkResource, RestartPolicy, Task, TaskGroup, UpdateStrategy } from './state/types';
 import { canonicalizeServices } from './jobspec-services';
-import { field, multiError, NomadHttpError } from './wire';
+import { multiError, NomadHttpError } from './wire';
 
 /**
  * Turns a request's job (keys in any case, defaults missing) into the server-shaped Job Nomad stores and
@@ -82,12 +82,37 @@ function scalarOk(v: unknown, kind: Scalar): boolean {
  */
 type Decoded = Record<string, any>;
 
+const SHAPE_ENTRIES = new WeakMap<Shape, Array<[string, Shape[string], string]>>();
+
+/** A shape's fields with their lower-case names, computed once per shape. */
+function shapeEntries(shape: Shape): Array<[string, Shape[string], string]> {
+  let entries = SHAPE_ENTRIES.get(shape);
+  if (!entries) SHAPE_ENTRIES.set(shape, (entries = Object.entries(shape).map(([k, v]) => [k, v, k.toLowerCase()])));
+  return entries;
+}
+
 /** Picks the known fields of `value` (case-insensitively) and checks their JSON kinds as Go's decoder would. */
 function canon(value: unknown, shape: Shape, path: string): Decoded | null {
   if (value === null || value === undefined) return null;
   const out: Decoded = {};
-  for (const [name, sub] of Object.entries(shape)) {
-    const v = field(value, name);
+  const rec = value as Record<string, unknown>;
+  // field()'s case-insensitive match, with the object's keys lower-cased once rather than once per field it lacks
+  let lower: Map<string, string> | undefined;
+  for (const [name, sub, lowerName] of shapeEntries(shape)) {
+    let v: unknown;
+    if (typeof value !== 'object' || Array.isArray(value)) v = undefined;
+    else if (name in rec) v = rec[name];
+    else {
+      if (!lower) {
+        lower = new Map();
+        for (const k of Object.keys(rec)) {
+          const l = k.toLowerCase();
+          if (!lower.has(l)) lower.set(l, k);
+        }
+      }
+      const k = lower.get(lowerName);
+      v = k === undefined ? undefined : rec[k];
+    }
     if (v === undefined) continue;
     const here = `${path}.${name}`;
     if (Array.isArray(sub)) {
