@@ -97,21 +97,19 @@ function canon(value: unknown, shape: Shape, path: string): Decoded | null {
   const out: Decoded = {};
   const rec = value as Record<string, unknown>;
   // field()'s case-insensitive match, with the object's keys lower-cased once rather than once per field it lacks
-  let lower: Map<string, string> | undefined;
+  let keys: string[] | undefined;
+  let lower: string[] | undefined;
   for (const [name, sub, lowerName] of shapeEntries(shape)) {
     let v: unknown;
     if (typeof value !== 'object' || Array.isArray(value)) v = undefined;
     else if (name in rec) v = rec[name];
     else {
-      if (!lower) {
-        lower = new Map();
-        for (const k of Object.keys(rec)) {
-          const l = k.toLowerCase();
-          if (!lower.has(l)) lower.set(l, k);
-        }
+      if (!keys) {
+        keys = Object.keys(rec);
+        lower = keys.map((k) => k.toLowerCase());
       }
-      const k = lower.get(lowerName);
-      v = k === undefined ? undefined : rec[k];
+      const at = lower!.indexOf(lowerName);
+      v = at < 0 ? undefined : rec[keys[at]];
     }
     if (v === undefined) continue;
     const here = `${path}.${name}`;
