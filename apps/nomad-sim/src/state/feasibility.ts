@@ -110,7 +110,6 @@ export function feasibleNodes(job: Job, tg: TaskGroup, nodes: SimNode[], version
   const feasible: SimNode[] = [];
   const classChecked = new Set<string>();
   for (const n of nodes) {
-    const computedClass = `${n.Datacenter}|${n.NodeClass}|${n.NodePool}`;
     const reason = jobConstraints.find((c) => !satisfies(c, n, version)) ? text(jobConstraints.find((c) => !satisfies(c, n, version))!)
       : missingDriver ? 'missing drivers'
         : groupConstraints.find((c) => !satisfies(c, n, version)) ? text(groupConstraints.find((c) => !satisfies(c, n, version))!) : undefined;
@@ -118,6 +117,7 @@ export function feasibleNodes(job: Job, tg: TaskGroup, nodes: SimNode[], version
       feasible.push(n);
       continue;
     }
+    const computedClass = `${n.Datacenter}|${n.NodeClass}|${n.NodePool}`;
     const key = !escaped && classChecked.has(computedClass) ? 'computed class ineligible' : reason;
     classChecked.add(computedClass);
     filtered[key] = (filtered[key] ?? 0) + 1;
