@@ -114,28 +114,46 @@ export class EventBroker {
   }
 
   private stored<K extends Topic>(topic: K, obj: TopicObject[K], index: number, type: string): StoredEvent {
-    const base = { Topic: topic, Type: type, Key: (obj as { ID: string }).ID, Index: index };
+    const key = (obj as { ID: string }).ID;
     switch (topic) {
       case 'Job': {
         const j = obj as Job;
-        return { ...base, Namespace: j.Namespace, FilterKeys: null, payloadJson: toJson({ Job: j }) };
+        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: j.Namespace, FilterKeys: null, payloadJson: toJson({ Job: j }) };
       }
       case 'Evaluation': {
         const e = obj as Evaluation;
-        return { ...base, Namespace: e.Namespace, FilterKeys: [e.JobID, e.DeploymentID], payloadJson: toJson({ Evaluation: e }) };
+        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: e.Namespace, FilterKeys: [e.JobID, e.DeploymentID], payloadJson: toJson({ Evaluation: e }) };
       }
       case 'Allocation': {
-        // the event carries the allocation without its job (events.go sets alloc.Job = nil)
-        const { JobCreateIndex: _bookkeeping, ...a } = obj as Allocation;
-        return { ...base, Namespace: a.Namespace, FilterKeys: [a.JobID, a.DeploymentID], payloadJson: toJson({ Allocation: { ...a, Job: null } }) };
+        const a = obj as Allocation;
+        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: a.Namespace, FilterKeys: [a.JobID, a.DeploymentID], payloadJson: allocationJson(a) };
       }
       case 'Deployment': {
         const d = obj as Deployment;
-        return { ...base, Namespace: d.Namespace, FilterKeys: [d.JobID], payloadJson: toJson({ Deployment: d }) };
+        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: d.Namespace, FilterKeys: [d.JobID], payloadJson: toJson({ Deployment: d }) };
       }
       default:
-        return { ...base, Namespace: '', FilterKeys: null, payloadJson: toJson({ Node: this.nodeView(obj as SimNode) }) };
+        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: '', FilterKeys: null, payloadJson: toJson({ Node: this.nodeView(obj as SimNode) }) };
     }
+  }
+}
+
+/**
+ * An allocation event's payload: the allocation without its job (events.go sets alloc.Job = nil) nor the
+ * simulator's JobCreateIndex. Both are blanked on the object itself for the (synchronous) serialisation and put
+ * back, rather than copying its forty-odd fields twice per event; an undefined property is left out by JSON as a
+ * removed one is, in the same place.
+ */
+function allocationJson(a: Allocation): string {
+  const { Job: job, JobCreateIndex: createIndex } = a;
+  const blank = a as unknown as { Job: null; JobCreateIndex: undefined };
+  blank.Job = null;
+  blank.JobCreateIndex = undefined;
+  try {
+    return toJson({ Allocation: a });
+  } finally {
+    a.Job = job;
+    a.JobCreateIndex = createIndex;
   }
 }
 
