@@ -93,24 +93,24 @@ export class EventBroker {
   private flush(): void {
     const pending = this.pending;
     this.pending = [];
-    const batches = new Map<number, Map<string, Pending>>();
-    for (const p of pending) {
-      let byObject = batches.get(p.Index);
-      if (!byObject) batches.set(p.Index, (byObject = new Map()));
-      const k = `${p.Topic}/${p.Key}`;
-      const first = byObject.get(k);
-      byObject.set(k, first ? { ...p, Type: first.Type } : p);
+    // the index only grows, so what was published is in index order already: each run of one index is a batch
+    for (let start = 0; start < pending.length; ) {
+      const index = pending[start].Index;
+      let end = start + 1;
+      while (end < pending.length && pending[end].Index === index) end++;
+      this.append(index, end - start === 1 ? [pending[start]] : latestPerObject(pending, start, end));
+      start = end;
     }
-    for (const [index, byObject] of [...batches].sort((a, b) => a[0] - b[0])) {
-      const last = this.buffer.at(-1);
-      const events = [...byObject.values()];
-      // a later write at an index already flushed (rare: two ticks on one index) joins its batch
-      const batch: EventBatch = last && last.Index === index ? { Index: index, Events: [...last.Events, ...events] } : { Index: index, Events: events };
-      if (batch.Events !== events) this.buffer.pop();
-      this.buffer.push(batch);
-      if (this.buffer.length > this.size) this.buffer.shift();
-      for (const fn of this.subscribers) fn({ Index: index, Events: events });
-    }
+  }
+
+  private append(index: number, events: StoredEvent[]): void {
+    const last = this.buffer.at(-1);
+    // a later write at an index already flushed (rare: two ticks on one index) joins its batch
+    const batch: EventBatch = last && last.Index === index ? { Index: index, Events: [...last.Events, ...events] } : { Index: index, Events: events };
+    if (batch.Events !== events) this.buffer.pop();
+    this.buffer.push(batch);
+    if (this.buffer.length > this.size) this.buffer.shift();
+    for (const fn of this.subscribers) fn({ Index: index, Events: events });
   }
 
   private stored<K extends Topic>(topic: K, obj: TopicObject[K], index: number, type: string): StoredEvent {
@@ -155,6 +155,18 @@ function allocationJson(a: Allocation): string {
     a.Job = job;
     a.JobCreateIndex = createIndex;
   }
+}
+
+/** pending[start, end) (one index): one event per object, in first-published order, with its latest state and first type. */
+function latestPerObject(pending: StoredEvent[], start: number, end: number): StoredEvent[] {
+  const byObject = new Map<string, StoredEvent>();
+  for (let i = start; i < end; i++) {
+    const p = pending[i];
+    const k = `${p.Topic}/${p.Key}`;
+    const first = byObject.get(k);
+    byObject.set(k, first ? { ...p, Type: first.Type } : p);
+  }
+  return [...byObject.values()];
 }
 
 /** One NDJSON line of the stream: the batch with only the events the subscriber may see. */
