@@ -42,6 +42,15 @@ function markBigInt(this: bigint): string | bigint {
  * toJSON, it is swapped out for the call and put back, as before.
  */
 export function toJson(value: unknown, pretty = false): string {
+  return unmarkJson(toMarkedJson(value, pretty));
+}
+
+/**
+ * toJson's first step: the JSON text with each bigint still a marked string. unmarkJson(toMarkedJson(v)) is
+ * toJson(v); the event broker keeps the marked text of each payload (an exact snapshot) and unmarks it only
+ * when a subscriber reads it, as most events never are.
+ */
+export function toMarkedJson(value: unknown, pretty = false): string {
   const proto = BigInt.prototype as unknown as { toJSON?: () => string | bigint };
   if (proto.toJSON !== markBigInt && !Object.prototype.hasOwnProperty.call(proto, 'toJSON')) {
     Object.defineProperty(proto, 'toJSON', { value: markBigInt, writable: true, configurable: true, enumerable: false });
@@ -58,7 +67,12 @@ export function toJson(value: unknown, pretty = false): string {
     marking = was;
     if (foreign) proto.toJSON = previous;
   }
-  return (text ?? 'null').includes(BIG_MARK) ? text!.replace(/"@@int64:(-?\d+)"/g, '$1') : (text ?? 'null');
+  return text ?? 'null';
+}
+
+/** toJson's second step: each marked bigint printed as the bare integer. */
+export function unmarkJson(text: string): string {
+  return text.includes(BIG_MARK) ? text.replace(/"@@int64:(-?\d+)"/g, '$1') : text;
 }
 
 /** An HTTP error whose body Nomad sends as bare text. */

@@ -1,4 +1,4 @@
-import { toJson } from '../wire';
+import { toMarkedJson, unmarkJson } from '../wire';
 import type { Allocation, Deployment, Evaluation, Job, SimNode } from './types';
 
 /**
@@ -16,15 +16,32 @@ import type { Allocation, Deployment, Evaluation, Job, SimNode } from './types';
 export type Topic = 'Job' | 'Allocation' | 'Deployment' | 'Evaluation' | 'Node';
 export const TOPICS: readonly Topic[] = ['Job', 'Allocation', 'Deployment', 'Evaluation', 'Node'];
 
-/** One event as the buffer keeps it: the envelope, and the payload already in JSON. */
-export interface StoredEvent {
-  Topic: Topic;
-  Type: string;
-  Key: string;
-  Namespace: string;
-  FilterKeys: string[] | null;
-  Index: number;
-  payloadJson: string;
+/**
+ * One event as the buffer keeps it: the envelope, and the payload's JSON as it was when published. The text is
+ * kept with its bigints still marked (toMarkedJson) and printed (unmarkJson) on first read: replay and live
+ * subscribers read it, while most events leave the buffer unread, so this skips a scan and copy of each payload.
+ */
+export class StoredEvent {
+  private json: string | undefined;
+
+  constructor(
+    readonly Topic: Topic,
+    readonly Type: string,
+    readonly Key: string,
+    readonly Namespace: string,
+    readonly FilterKeys: string[] | null,
+    readonly Index: number,
+    private readonly markedPayload: string,
+  ) {}
+
+  get payloadJson(): string {
+    return (this.json ??= unmarkJson(this.markedPayload));
+  }
+
+  /** The same event under another Type (a later write of the object at the same index keeps the first one's). */
+  withType(type: string): StoredEvent {
+    return new StoredEvent(this.Topic, type, this.Key, this.Namespace, this.FilterKeys, this.Index, this.markedPayload);
+  }
 }
 
 export interface EventBatch {
@@ -118,22 +135,22 @@ export class EventBroker {
     switch (topic) {
       case 'Job': {
         const j = obj as Job;
-        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: j.Namespace, FilterKeys: null, payloadJson: toJson({ Job: j }) };
+        return new StoredEvent(topic, type, key, j.Namespace, null, index, toMarkedJson({ Job: j }));
       }
       case 'Evaluation': {
         const e = obj as Evaluation;
-        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: e.Namespace, FilterKeys: [e.JobID, e.DeploymentID], payloadJson: toJson({ Evaluation: e }) };
+        return new StoredEvent(topic, type, key, e.Namespace, [e.JobID, e.DeploymentID], index, toMarkedJson({ Evaluation: e }));
       }
       case 'Allocation': {
         const a = obj as Allocation;
-        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: a.Namespace, FilterKeys: [a.JobID, a.DeploymentID], payloadJson: allocationJson(a) };
+        return new StoredEvent(topic, type, key, a.Namespace, [a.JobID, a.DeploymentID], index, allocationJson(a));
       }
       case 'Deployment': {
         const d = obj as Deployment;
-        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: d.Namespace, FilterKeys: [d.JobID], payloadJson: toJson({ Deployment: d }) };
+        return new StoredEvent(topic, type, key, d.Namespace, [d.JobID], index, toMarkedJson({ Deployment: d }));
       }
       default:
-        return { Topic: topic, Type: type, Key: key, Index: index, Namespace: '', FilterKeys: null, payloadJson: toJson({ Node: this.nodeView(obj as SimNode) }) };
+        return new StoredEvent(topic, type, key, '', null, index, toMarkedJson({ Node: this.nodeView(obj as SimNode) }));
     }
   }
 }
@@ -145,12 +162,13 @@ export class EventBroker {
  * removed one is, in the same place.
  */
 function allocationJson(a: Allocation): string {
+  // (marked text: see StoredEvent)
   const { Job: job, JobCreateIndex: createIndex } = a;
   const blank = a as unknown as { Job: null; JobCreateIndex: undefined };
   blank.Job = null;
   blank.JobCreateIndex = undefined;
   try {
-    return toJson({ Allocation: a });
+    return toMarkedJson({ Allocation: a });
   } finally {
     a.Job = job;
     a.JobCreateIndex = createIndex;
@@ -164,7 +182,7 @@ function latestPerObject(pending: StoredEvent[], start: number, end: number): St
     const p = pending[i];
     const k = `${p.Topic}/${p.Key}`;
     const first = byObject.get(k);
-    byObject.set(k, first ? { ...p, Type: first.Type } : p);
+    byObject.set(k, first ? p.withType(first.Type) : p);
   }
   return [...byObject.values()];
 }
