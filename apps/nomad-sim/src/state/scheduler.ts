@@ -262,7 +262,17 @@ export class Scheduler {
 
   /** The nodes new allocations may go to: ready and eligible (a draining node is ineligible). */
   schedulableNodes(job: Job): SimNode[] {
-    return this.store.nodes.filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && job.Datacenters.some((d) => d === '*' || globMatch(d, n.Datacenter)));
+    const out: SimNode[] = [];
+    for (const n of this.store.nodes) {
+      if (n.Status !== 'ready' || n.SchedulingEligibility !== 'eligible') continue;
+      for (const d of job.Datacenters) {
+        if (d === '*' || globMatch(d, n.Datacenter)) {
+          out.push(n);
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /**
