@@ -99,7 +99,12 @@ function canon(value: unknown, shape: Shape, path: string): Decoded | null {
   // field()'s case-insensitive match, with the object's keys lower-cased once rather than once per field it lacks
   let keys: string[] | undefined;
   let lower: string[] | undefined;
-  for (const [name, sub, lowerName] of shapeEntries(shape)) {
+  const entries = shapeEntries(shape);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const name = entry[0];
+    const sub = entry[1];
+    const lowerName = entry[2];
     let v: unknown;
     if (typeof value !== 'object' || Array.isArray(value)) v = undefined;
     else if (name in rec) v = rec[name];
