@@ -1,4 +1,4 @@
-import { toJson } from '../wire';
+import { toMarkedJson, unmarkJson } from '../wire';
 import type { Allocation, Deployment, Evaluation, Job, SimNode } from './types';
 
 /**
@@ -16,15 +16,32 @@ import type { Allocation, Deployment, Evaluation, Job, SimNode } from './types';
 export type Topic = 'Job' | 'Allocation' | 'Deployment' | 'Evaluation' | 'Node';
 export const TOPICS: readonly Topic[] = ['Job', 'Allocation', 'Deployment', 'Evaluation', 'Node'];
 
-/** One event as the buffer keeps it: the envelope, and the payload already in JSON. */
-export interface StoredEvent {
-  Topic: Topic;
-  Type: string;
-  Key: string;
-  Namespace: string;
-  FilterKeys: string[] | null;
-  Index: number;
-  payloadJson: string;
+/**
+ * One event as the buffer keeps it: the envelope, and the payload's JSON as it was when published. The text is
+ * kept with its bigints still marked (toMarkedJson) and printed (unmarkJson) on first read: replay and live
+ * subscribers read it, while most events leave the buffer unread, so this skips a scan and copy of each payload.
+ */
+export class StoredEvent {
+  private json: string | undefined;
+
+  constructor(
+    readonly Topic: Topic,
+    readonly Type: string,
+    readonly Key: string,
+    readonly Namespace: string,
+    readonly FilterKeys: string[] | null,
+    readonly Index: number,
+    private readonly markedPayload: string,
+  ) {}
+
+  get payloadJson(): string {
+    return (this.json ??= unmarkJson(this.markedPayload));
+  }
+
+  /** The same event under another Type (a later write of the object at the same index keeps the first one's). */
+  withType(type: string): StoredEvent {
+    return new StoredEvent(this.Topic, type, this.Key, this.Namespace, this.FilterKeys, this.Index, this.markedPayload);
+  }
 }
 
 export interface EventBatch {
@@ -93,50 +110,81 @@ export class EventBroker {
   private flush(): void {
     const pending = this.pending;
     this.pending = [];
-    const batches = new Map<number, Map<string, Pending>>();
-    for (const p of pending) {
-      let byObject = batches.get(p.Index);
-      if (!byObject) batches.set(p.Index, (byObject = new Map()));
-      const k = `${p.Topic}/${p.Key}`;
-      const first = byObject.get(k);
-      byObject.set(k, first ? { ...p, Type: first.Type } : p);
-    }
-    for (const [index, byObject] of [...batches].sort((a, b) => a[0] - b[0])) {
-      const last = this.buffer.at(-1);
-      const events = [...byObject.values()];
-      // a later write at an index already flushed (rare: two ticks on one index) joins its batch
-      const batch: EventBatch = last && last.Index === index ? { Index: index, Events: [...last.Events, ...events] } : { Index: index, Events: events };
-      if (batch.Events !== events) this.buffer.pop();
-      this.buffer.push(batch);
-      if (this.buffer.length > this.size) this.buffer.shift();
-      for (const fn of this.subscribers) fn({ Index: index, Events: events });
+    // the index only grows, so what was published is in index order already: each run of one index is a batch
+    for (let start = 0; start < pending.length; ) {
+      const index = pending[start].Index;
+      let end = start + 1;
+      while (end < pending.length && pending[end].Index === index) end++;
+      this.append(index, end - start === 1 ? [pending[start]] : latestPerObject(pending, start, end));
+      start = end;
     }
   }
 
+  private append(index: number, events: StoredEvent[]): void {
+    const last = this.buffer.at(-1);
+    // a later write at an index already flushed (rare: two ticks on one index) joins its batch
+    const batch: EventBatch = last && last.Index === index ? { Index: index, Events: [...last.Events, ...events] } : { Index: index, Events: events };
+    if (batch.Events !== events) this.buffer.pop();
+    this.buffer.push(batch);
+    if (this.buffer.length > this.size) this.buffer.shift();
+    for (const fn of this.subscribers) fn({ Index: index, Events: events });
+  }
+
   private stored<K extends Topic>(topic: K, obj: TopicObject[K], index: number, type: string): StoredEvent {
-    const base = { Topic: topic, Type: type, Key: (obj as { ID: string }).ID, Index: index };
+    const key = (obj as { ID: string }).ID;
     switch (topic) {
       case 'Job': {
         const j = obj as Job;
-        return { ...base, Namespace: j.Namespace, FilterKeys: null, payloadJson: toJson({ Job: j }) };
+        return new StoredEvent(topic, type, key, j.Namespace, null, index, toMarkedJson({ Job: j }));
       }
       case 'Evaluation': {
         const e = obj as Evaluation;
-        return { ...base, Namespace: e.Namespace, FilterKeys: [e.JobID, e.DeploymentID], payloadJson: toJson({ Evaluation: e }) };
+        return new StoredEvent(topic, type, key, e.Namespace, [e.JobID, e.DeploymentID], index, toMarkedJson({ Evaluation: e }));
       }
       case 'Allocation': {
-        // the event carries the allocation without its job (events.go sets alloc.Job = nil)
-        const { JobCreateIndex: _bookkeeping, ...a } = obj as Allocation;
-        return { ...base, Namespace: a.Namespace, FilterKeys: [a.JobID, a.DeploymentID], payloadJson: toJson({ Allocation: { ...a, Job: null } }) };
+        const a = obj as Allocation;
+        return new StoredEvent(topic, type, key, a.Namespace, [a.JobID, a.DeploymentID], index, allocationJson(a));
       }
       case 'Deployment': {
         const d = obj as Deployment;
-        return { ...base, Namespace: d.Namespace, FilterKeys: [d.JobID], payloadJson: toJson({ Deployment: d }) };
+        return new StoredEvent(topic, type, key, d.Namespace, [d.JobID], index, toMarkedJson({ Deployment: d }));
       }
       default:
-        return { ...base, Namespace: '', FilterKeys: null, payloadJson: toJson({ Node: this.nodeView(obj as SimNode) }) };
+        return new StoredEvent(topic, type, key, '', null, index, toMarkedJson({ Node: this.nodeView(obj as SimNode) }));
     }
   }
+}
+
+/**
+ * An allocation event's payload: the allocation without its job (events.go sets alloc.Job = nil) nor the
+ * simulator's JobCreateIndex. Both are blanked on the object itself for the (synchronous) serialisation and put
+ * back, rather than copying its forty-odd fields twice per event; an undefined property is left out by JSON as a
+ * removed one is, in the same place.
+ */
+function allocationJson(a: Allocation): string {
+  // (marked text: see StoredEvent)
+  const { Job: job, JobCreateIndex: createIndex } = a;
+  const blank = a as unknown as { Job: null; JobCreateIndex: undefined };
+  blank.Job = null;
+  blank.JobCreateIndex = undefined;
+  try {
+    return toMarkedJson({ Allocation: a });
+  } finally {
+    a.Job = job;
+    a.JobCreateIndex = createIndex;
+  }
+}
+
+/** pending[start, end) (one index): one event per object, in first-published order, with its latest state and first type. */
+function latestPerObject(pending: StoredEvent[], start: number, end: number): StoredEvent[] {
+  const byObject = new Map<string, StoredEvent>();
+  for (let i = start; i < end; i++) {
+    const p = pending[i];
+    const k = `${p.Topic}/${p.Key}`;
+    const first = byObject.get(k);
+    byObject.set(k, first ? p.withType(first.Type) : p);
+  }
+  return [...byObject.values()];
 }
 
 /** One NDJSON line of the stream: the batch with only the events the subscriber may see. */

@@ -100,6 +100,12 @@ export interface Feasibility {
   filtered: Record<string, number> | null;
 }
 
+/** The first of the constraints the node does not meet (a loop: this runs for every node of every placement). */
+function firstUnmet(constraints: Constraint[], n: SimNode, version: string): Constraint | undefined {
+  for (const c of constraints) if (!satisfies(c, n, version)) return c;
+  return undefined;
+}
+
 /** The nodes among `nodes` that may run the group, and why the others may not. */
 export function feasibleNodes(job: Job, tg: TaskGroup, nodes: SimNode[], version: string): Feasibility {
   const jobConstraints = constraintsOf(job.Constraints);
@@ -110,14 +116,19 @@ export function feasibleNodes(job: Job, tg: TaskGroup, nodes: SimNode[], version
   const feasible: SimNode[] = [];
   const classChecked = new Set<string>();
   for (const n of nodes) {
-    const computedClass = `${n.Datacenter}|${n.NodeClass}|${n.NodePool}`;
-    const reason = jobConstraints.find((c) => !satisfies(c, n, version)) ? text(jobConstraints.find((c) => !satisfies(c, n, version))!)
-      : missingDriver ? 'missing drivers'
-        : groupConstraints.find((c) => !satisfies(c, n, version)) ? text(groupConstraints.find((c) => !satisfies(c, n, version))!) : undefined;
+    let reason: string | undefined;
+    const jobFails = firstUnmet(jobConstraints, n, version);
+    if (jobFails) reason = text(jobFails);
+    else if (missingDriver) reason = 'missing drivers';
+    else {
+      const groupFails = firstUnmet(groupConstraints, n, version);
+      reason = groupFails ? text(groupFails) : undefined;
+    }
     if (reason === undefined) {
       feasible.push(n);
       continue;
     }
+    const computedClass = `${n.Datacenter}|${n.NodeClass}|${n.NodePool}`;
     const key = !escaped && classChecked.has(computedClass) ? 'computed class ineligible' : reason;
     classChecked.add(computedClass);
     filtered[key] = (filtered[key] ?? 0) + 1;

@@ -262,7 +262,17 @@ export class Scheduler {
 
   /** The nodes new allocations may go to: ready and eligible (a draining node is ineligible). */
   schedulableNodes(job: Job): SimNode[] {
-    return this.store.nodes.filter((n) => n.Status === 'ready' && n.SchedulingEligibility === 'eligible' && job.Datacenters.some((d) => d === '*' || globMatch(d, n.Datacenter)));
+    const out: SimNode[] = [];
+    for (const n of this.store.nodes) {
+      if (n.Status !== 'ready' || n.SchedulingEligibility !== 'eligible') continue;
+      for (const d of job.Datacenters) {
+        if (d === '*' || globMatch(d, n.Datacenter)) {
+          out.push(n);
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -270,30 +280,40 @@ export class Scheduler {
    * what a dry run `reserved` as used, or the metrics of the failure.
    */
   findNode(job: Job, tg: TaskGroup, reserved?: Reserved, among?: SimNode[]): Placement {
-    const nodes = this.store.nodes;
-    const ready = among ?? this.schedulableNodes(job);
-    const askCpu = tg.Tasks.reduce((s, t) => s + t.Resources.CPU, 0);
-    const askMem = tg.Tasks.reduce((s, t) => s + t.Resources.MemoryMB, 0);
-    const available: Record<string, number> = {};
-    for (const n of this.schedulableNodes(job)) available[n.Datacenter] = (available[n.Datacenter] ?? 0) + 1;
-    const metric: AllocMetric = {
-      NodesEvaluated: 0, NodesFiltered: 0, NodesInPool: nodes.length, NodesAvailable: Object.keys(available).length ? available : Object.fromEntries(job.Datacenters.map((d) => [d, 0])),
-      ClassFiltered: null, ConstraintFiltered: null, NodesExhausted: 0, ClassExhausted: null, DimensionExhausted: null,
-      QuotaExhausted: null, ResourcesExhausted: null, Scores: null, ScoreMetaData: null, AllocationTime: 41000,
-      CoalescedFailures: 0,
+    const schedulable = this.schedulableNodes(job);
+    const ready = among ?? schedulable;
+    // the failure's metrics are built only when there is a failure: a placement that fits (nearly all) needs none
+    const metricOf = (): AllocMetric => {
+      const available: Record<string, number> = {};
+      for (const n of schedulable) available[n.Datacenter] = (available[n.Datacenter] ?? 0) + 1;
+      return {
+        NodesEvaluated: ready.length, NodesFiltered: 0, NodesInPool: this.store.nodes.length, NodesAvailable: Object.keys(available).length ? available : Object.fromEntries(job.Datacenters.map((d) => [d, 0])),
+        ClassFiltered: null, ConstraintFiltered: null, NodesExhausted: 0, ClassExhausted: null, DimensionExhausted: null,
+        QuotaExhausted: null, ResourcesExhausted: null, Scores: null, ScoreMetaData: null, AllocationTime: 41000,
+        CoalescedFailures: 0,
+      };
     };
-    if (ready.length === 0) return { failure: metric };
-    metric.NodesEvaluated = ready.length;
+    if (ready.length === 0) return { failure: metricOf() };
     const { feasible, filtered } = feasibleNodes(job, tg, ready, this.sim.version);
-    if (filtered) {
-      metric.ConstraintFiltered = filtered;
-      metric.NodesFiltered = Object.values(filtered).reduce((s, k) => s + k, 0);
+    const withFiltered = (metric: AllocMetric) => {
+      if (filtered) {
+        metric.ConstraintFiltered = filtered;
+        metric.NodesFiltered = Object.values(filtered).reduce((s, k) => s + k, 0);
+      }
+      return metric;
+    };
+    if (!feasible.length) return { failure: withFiltered(metricOf()) };
+    let askCpu = 0;
+    let askMem = 0;
+    for (const t of tg.Tasks) {
+      askCpu += t.Resources.CPU;
+      askMem += t.Resources.MemoryMB;
     }
-    if (!feasible.length) return { failure: metric };
     for (const node of feasible) {
       const u = this.used(node, reserved);
       if (u.cpu + askCpu <= node.CPU && u.mem + askMem <= node.MemoryMB) return { node };
     }
+    const metric = withFiltered(metricOf());
     const dims: Record<string, number> = {};
     for (const node of feasible) {
       const u = this.used(node, reserved);

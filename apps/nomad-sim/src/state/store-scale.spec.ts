@@ -18,10 +18,17 @@ describe('store indexes', () => {
     for (const [ns, id] of [['default', 'web'], ['a-b', 'x'], ['a', 'z'], ['a', 'b-x'], ['default', 'api']]) state.jobs.register(job(id), ns);
     const ids = () => state.store.listJobs('*').map((j) => `${j.Namespace}/${j.ID}`);
     expect(ids()).toEqual(['a/b-x', 'a/z', 'a-b/x', 'default/api', 'default/web']);
+    // orders already built are kept as jobs come and go, not rebuilt
+    expect(state.store.listJobs('default').map((j) => j.ID)).toEqual(['api', 'web']);
+    expect(state.store.listJobs('a').map((j) => j.ID)).toEqual(['b-x', 'z']);
     state.jobs.register(job('aaa'), 'default');
+    state.jobs.register(job('zzz'), 'default');
+    state.jobs.register(job('m'), 'a');
+    state.jobs.deregister('default', 'zzz', true);
     state.jobs.deregister('a', 'z', true);
-    expect(ids()).toEqual(['a/b-x', 'a-b/x', 'default/aaa', 'default/api', 'default/web']);
+    expect(ids()).toEqual(['a/b-x', 'a/m', 'a-b/x', 'default/aaa', 'default/api', 'default/web']);
     expect(state.store.listJobs('default').map((j) => j.ID)).toEqual(['aaa', 'api', 'web']);
+    expect(state.store.listJobs('a').map((j) => j.ID)).toEqual(['b-x', 'm']);
     // an update keeps the order and lists the new version
     state.jobs.register({ ...job('api'), Meta: { v: '2' } }, 'default');
     expect(state.store.listJobs('default').find((j) => j.ID === 'api')?.Version).toBe(1);
