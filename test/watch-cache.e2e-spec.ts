@@ -60,25 +60,37 @@ describe('watch cache (NOMAD_MCP_CACHE_MAX_STALE)', () => {
     await same(`/api/claude/jobs/example-job/deployments?namespace=${NS}`);
     await same('/api/claude/nodes');
 
+    // Nomad's latest index (every write moves it by one): how many changes happened while the calls ran
+    const latestIndex = async () => Math.max(...(await Promise.all(['jobs', 'allocations', 'evaluations', 'deployments'].map(async (t) => {
+      const r = await call(sim.url, 'GET', `/v1/${t}?namespace=*&per_page=1`);
+      return Number(r.headers.get('x-nomad-index'));
+    }))));
     const count = async (s: Stack) => {
+      const fromIndex = await latestIndex();
       const before = sim.traffic.length;
       const t0 = performance.now();
       for (let i = 0; i < 100; i++) {
         expect((await list(s)).status).toBe(200);
         expect((await status(s, 'example-job')).status).toBe(200);
       }
-      return { requests: sim.traffic.slice(before), seconds: (performance.now() - t0) / 1000 };
+      const requests = sim.traffic.slice(before);
+      const seconds = (performance.now() - t0) / 1000;
+      return { requests, seconds, writes: (await latestIndex()) - fromIndex };
     };
     const withCache = await count(cached);
     const without = await count(direct);
     // the uncached service asks Nomad once per list and five times per status
     expect(without.requests.length).toBeGreaterThanOrEqual(600);
-    // the cache: the table watches' blocking queries (each answers at least every 0.8 s), and a read again only
-    // of what changed meanwhile (broken-api keeps restarting in the demo data)
+    // the cache: the table watches' blocking queries (each of the four answers at least every 0.8 s, and at once
+    // on a change to its table: at most once per write for each), and a read again only of what changed meanwhile
+    // (broken-api keeps restarting in the demo data)
     const watching = withCache.requests.filter((l) => /[?&]index=/.test(l));
     const reads = withCache.requests.filter((l) => !/[?&]index=/.test(l));
-    expect(watching.length).toBeLessThanOrEqual(4 * (withCache.seconds / 0.8 + 2));
-    expect(reads.length).toBeLessThanOrEqual(without.requests.length / 20);
+    expect(watching.length).toBeLessThanOrEqual(4 * (withCache.seconds / 0.8 + 2) + 4 * withCache.writes);
+    // after each write at most one fresh read of each view (a list: its page and the whole list behind it; a
+    // status: its five reads), however many calls came in between
+    expect(reads.length).toBeLessThanOrEqual(7 * (withCache.writes + 1));
+    expect(reads.length).toBeLessThan(without.requests.length / 4);
   }, 180_000);
 
   it('a change made through the service is in the very next read (read-your-writes)', async () => {
