@@ -102,6 +102,26 @@ describe('WatchCache', () => {
     expect(held.value.map((j) => j.ID)).toEqual(expect.arrayContaining(['peek-1', 'peek-2']));
   });
 
+  it('while the table keeps moving, peek rests nine times as long as its last read took before the next', async () => {
+    let started = 0;
+    const fetch = async () => {
+      started++;
+      await new Promise((r) => setTimeout(r, 100));
+      return (await jobs.list(NS)).body;
+    };
+    const until = performance.now() + 1_000;
+    let n = 0;
+    while (performance.now() < until) {
+      // a write through this transport: the jobs table moves before every peek
+      await jobs.register(NS, job(`churn-${n++ % 3}`, 1 + (n % 2)) as never);
+      expect(await cache.peek('job_list', { list: NS }, ['jobs'], fetch)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // a read of ~100 ms, then ~900 ms of rest: two reads in the second (one per peek would be dozens)
+    expect(n).toBeGreaterThan(20);
+    expect(started).toBeLessThanOrEqual(2);
+  });
+
   it('keeps the details of at most maxJobs jobs', async () => {
     for (const id of ['example-job', 'broken-api', 'nightly-report']) await jobRead(id);
     expect(cache.sizes().jobs).toBe(2);
