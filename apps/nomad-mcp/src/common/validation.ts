@@ -2,6 +2,9 @@ import { ArgumentMetadata, BadRequestException, Injectable, ValidationError, Val
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { inspectInput } from './input-inspection';
+import { memoizeValidationMetadata } from './validation-metadata-memo';
+
+memoizeValidationMetadata();
 
 export interface FieldError {
   field: string;
