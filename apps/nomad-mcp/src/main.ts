@@ -1,4 +1,4 @@
-// first: holds the young generation small while the modules below load (see start-up-heap.ts)
+// first, before the modules below load: V8's memory settings for a small service (see start-up-heap.ts)
 import './start-up-heap';
 import { CliIo, processIo } from './cli/cli-io';
 import { CliCommand, COMMAND_NAMES, COMMANDS, CommandResult } from './cli/commands';

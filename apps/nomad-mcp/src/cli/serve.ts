@@ -2,7 +2,6 @@ import { Logger } from 'nestjs-pino';
 import { createApp, DOCS_PATH, listen } from '../bootstrap';
 import { AppConfig, redactUrl } from '../config';
 import { reportNomadStartupCheck } from '../health/nomad-startup.check';
-import { afterStartUp } from '../start-up-heap';
 
 /** `nomad-mcp serve`: the HTTP service (REST, MCP over Streamable HTTP, Swagger UI) until it is stopped. */
 export async function runHttp(config: AppConfig): Promise<void> {
@@ -12,5 +11,4 @@ export async function runHttp(config: AppConfig): Promise<void> {
   for (const n of notes) log.warn(n);
   log.log(`Nomad MCP listening on ${url}  (REST ${url}/api/claude, Swagger UI ${url}/${DOCS_PATH}, MCP ${url}/mcp); Nomad at ${redactUrl(config.nomad.address)}`);
   void reportNomadStartupCheck(app);
-  afterStartUp();
 }

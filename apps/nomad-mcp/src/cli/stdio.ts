@@ -8,7 +8,6 @@ import { AppConfig, redactUrl } from '../config';
 import { reportNomadStartupCheck } from '../health/nomad-startup.check';
 import { McpService } from '../mcp/mcp.service';
 import { guardStdioInput } from '../mcp/stdio-raw-guard';
-import { afterStartUp } from '../start-up-heap';
 
 /** `nomad-mcp stdio`: MCP over stdio for Claude Desktop; stdout carries the protocol, logs go to stderr. */
 export async function runStdio(config: AppConfig): Promise<void> {
@@ -27,5 +26,4 @@ export async function runStdio(config: AppConfig): Promise<void> {
   await server.connect(transport);
   app.get(Logger).log(`MCP server on stdio; Nomad at ${redactUrl(config.nomad.address)}`);
   void reportNomadStartupCheck(app);
-  afterStartUp();
 }
