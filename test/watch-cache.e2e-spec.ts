@@ -250,6 +250,10 @@ describe('watch cache when Nomad goes away or comes back on other state', () => 
       const ids = async () => (await s.api('GET', `/api/claude/list-jobs?namespace=${NS}&prefix=only-&limit=100`)).json.jobs.map((j: any) => j.id);
       for (let i = 0; i < 20; i++) expect((await call(first.url, 'PUT', `/v1/jobs?namespace=${NS}`, { body: jobBody(`only-in-first-${i}`) })).status).toBe(200);
       await waitFor('the jobs of the first Nomad listed', async () => (await ids()).length === 20, BOUND_MS);
+      // a long history on the first Nomad (each write moves the index): the second, seeded afresh and restarting its
+      // broken job meanwhile, must still answer with a lower index when the watches reach it
+      const raised = Number((await call(first.url, 'GET', `/v1/jobs?namespace=${NS}`)).headers.get('x-nomad-index')) + 500;
+      for (let i = 0; Number((await call(first.url, 'PUT', '/v1/namespace/history', { body: { Name: 'history', Description: `write ${i}` } })).headers.get('x-nomad-index') ?? 0) < raised && i < 2000; i++);
       const port = first.port;
       await first.close();
       // the same address, a fresh state: its index is far lower than the first one's
@@ -260,8 +264,11 @@ describe('watch cache when Nomad goes away or comes back on other state', () => 
       // and it follows the new Nomad from then on
       expect((await call(second.url, 'PUT', `/v1/jobs?namespace=${NS}`, { body: jobBody('only-in-second') })).status).toBe(200);
       await waitFor('a change on the second Nomad', async () => (await ids()).includes('only-in-second'), BOUND_MS, 10);
-      const scrape = parsePrometheusText((await s.api('GET', '/metrics')).text);
-      expect(scrape.samples.filter((x) => x.name === 'nomad_mcp_cache_resyncs_total').reduce((n, x) => n + x.value, 0)).toBeGreaterThan(0);
+      // the lists above may come from Nomad's pages while the cache catches up; the drop itself is counted once the
+      // heartbeat's blocking query (held by the second Nomad until its wait ends: 0.8 x the bound) answers the lower index
+      const resyncs = async () => parsePrometheusText((await s.api('GET', '/metrics')).text).samples
+        .filter((x) => x.name === 'nomad_mcp_cache_resyncs_total').reduce((n, x) => n + x.value, 0);
+      await waitFor('the resync counted', async () => (await resyncs()) > 0, 3 * BOUND_MS, 50);
     } finally {
       await s.close();
       await second?.close();
