@@ -13,11 +13,18 @@ import { setFlagsFromString } from 'node:v8';
  *   under load (16 concurrent lists of a 10,000-job cluster) that was 270 MB for 40 MB live. Growing by half of
  *   it keeps the peak near 160 MB; the collections it adds are of a small heap.
  *
- * V8 reads both each time it would grow a space, so setting them at run time, first thing, is safe. A flag given
- * on node's command line wins: the operator's choice is left alone.
+ * V8 reads both each time it would grow a space, so setting them at run time, first thing, is safe.
  */
-const given = (flag: string): boolean => process.execArgv.some((a) => a.replace(/_/g, '-').startsWith(`--${flag}`));
+const SETTINGS = [
+  // an operator who sizes the young generation on node's command line has chosen: it is left alone
+  { flag: 'semi-space-growth-factor', value: 1, unless: ['semi-space-growth-factor', 'max-semi-space-size', 'min-semi-space-size'] },
+  { flag: 'heap-growing-percent', value: 50, unless: ['heap-growing-percent'] },
+];
 
-for (const [flag, value] of [['semi-space-growth-factor', 1], ['heap-growing-percent', 50]] as const) {
-  if (!given(flag)) setFlagsFromString(`--${flag}=${value}`);
+/** The V8 flags to set, given node's own arguments (process.execArgv): those the operator did not choose. */
+export function heapFlags(execArgv: readonly string[]): string[] {
+  const given = (flag: string) => execArgv.some((a) => a.replace(/_/g, '-').startsWith(`--${flag}`));
+  return SETTINGS.filter((s) => !s.unless.some(given)).map((s) => `--${s.flag}=${s.value}`);
 }
+
+for (const flag of heapFlags(process.execArgv)) setFlagsFromString(flag);
