@@ -117,8 +117,9 @@ describe('WatchCache', () => {
       expect(await cache.peek('job_list', { list: NS }, ['jobs'], fetch)).toBeUndefined();
       await new Promise((r) => setTimeout(r, 10));
     }
-    // a read of ~100 ms, then ~900 ms of rest: two reads in the second (one per peek would be dozens)
-    expect(n).toBeGreaterThan(20);
+    // a read of ~100 ms, then ~900 ms of rest: two reads in the second at most (one per peek would be one per
+    // 100 ms read: about ten; dozens of peeks on an idle machine, fewer on a busy one)
+    expect(n).toBeGreaterThanOrEqual(8);
     expect(started).toBeLessThanOrEqual(2);
   });
 
