@@ -1,6 +1,6 @@
 import type { Job, NetworkResource, RestartPolicy, Task, TaskGroup, UpdateStrategy } from './state/types';
 import { canonicalizeServices } from './jobspec-services';
-import { multiError, NomadHttpError } from './wire';
+import { fieldsOf, multiError, NomadHttpError } from './wire';
 
 /**
  * Turns a request's job (keys in any case, defaults missing) into the server-shaped Job Nomad stores and
@@ -95,27 +95,13 @@ function shapeEntries(shape: Shape): Array<[string, Shape[string], string]> {
 function canon(value: unknown, shape: Shape, path: string): Decoded | null {
   if (value === null || value === undefined) return null;
   const out: Decoded = {};
-  const rec = value as Record<string, unknown>;
-  // field()'s case-insensitive match, with the object's keys lower-cased once rather than once per field it lacks
-  let keys: string[] | undefined;
-  let lower: string[] | undefined;
+  const get = fieldsOf(value);
   const entries = shapeEntries(shape);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     const name = entry[0];
     const sub = entry[1];
-    const lowerName = entry[2];
-    let v: unknown;
-    if (typeof value !== 'object' || Array.isArray(value)) v = undefined;
-    else if (name in rec) v = rec[name];
-    else {
-      if (!keys) {
-        keys = Object.keys(rec);
-        lower = keys.map((k) => k.toLowerCase());
-      }
-      const at = lower!.indexOf(lowerName);
-      v = at < 0 ? undefined : rec[keys[at]];
-    }
+    const v = get(name, entry[2]);
     if (v === undefined) continue;
     const here = `${path}.${name}`;
     if (Array.isArray(sub)) {

@@ -93,12 +93,28 @@ export function multiError(errors: string[]): string {
 
 /** Go's encoding/json matches object keys to struct fields case-insensitively. */
 export function field<T = unknown>(obj: unknown, name: string): T | undefined {
-  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return undefined;
+  return fieldsOf(obj)(name) as T | undefined;
+}
+
+/**
+ * field() for many names of one object: its keys are lower-cased once, when a name first misses the exact
+ * match, rather than once per name (decoding a job asks an object for every field its shape knows).
+ * `lowerName`: the name already lower-cased, when the caller keeps it.
+ */
+export function fieldsOf(obj: unknown): (name: string, lowerName?: string) => unknown {
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return () => undefined;
   const rec = obj as Record<string, unknown>;
-  if (name in rec) return rec[name] as T;
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(rec)) if (k.toLowerCase() === lower) return rec[k] as T;
-  return undefined;
+  let keys: string[] | undefined;
+  let lower: string[] | undefined;
+  return (name, lowerName = name.toLowerCase()) => {
+    if (name in rec) return rec[name];
+    if (!keys) {
+      keys = Object.keys(rec);
+      lower = keys.map((k) => k.toLowerCase());
+    }
+    const at = lower!.indexOf(lowerName);
+    return at < 0 ? undefined : rec[keys[at]];
+  };
 }
 
 /** Parses a Go duration string ("5m", "300000ms", "1h2m3.5s") into milliseconds; undefined if invalid. */
