@@ -140,7 +140,7 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     const watches = deps.map((t) => this.watch(t));
     // not known to be current (starting and slow, lagging a write, or Nomad not answering): ask Nomad
     const current = this.current(watches);
-    if (!(current === true || (current !== false && (await current)))) return this.count(view, 'miss', fetch());
+    if (current !== true && !(await current)) return this.count(view, 'miss', fetch());
     const held = this.held<T>(view, key, watches);
     if (held) return held.value;
     const flying = this.inFlight.get(this.flightKey(view, key, watches));
@@ -157,7 +157,7 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     if (!this.serves()) return void this.lookups$.next({ view, result: 'bypass' });
     const watches = deps.map((t) => this.watch(t));
     const current = this.current(watches);
-    if (!(current === true || (current !== false && (await current)))) return void this.lookups$.next({ view, result: 'miss' });
+    if (current !== true && !(await current)) return void this.lookups$.next({ view, result: 'miss' });
     const held = this.held<T>(view, key, watches);
     if (held) return held;
     this.lookups$.next({ view, result: 'miss' });
@@ -166,7 +166,7 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
     // change would never be current when asked for, yet keep Nomad and this service parsing megabytes: this way
     // such reads take at most a tenth of the time, and pages come from Nomad (per_page) meanwhile. A list that
     // stays put is held after the first read, and a change after a quiet spell is read again at once.
-    const one = `${view}\u0000${JSON.stringify(key)}`;
+    const one = readKey(view, key);
     const last = this.peeking.get(one);
     const now = performance.now();
     if (!last?.busy && (last?.notBefore ?? 0) <= now) {
@@ -192,7 +192,7 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
   }
 
   private flightKey(view: CacheView, key: CacheKey, watches: TableWatch[]): string {
-    return `${view}\u0000${JSON.stringify(key)}\u0000${watches.map((w) => w.index).join('.')}`;
+    return `${readKey(view, key)}\u0000${watches.map((w) => w.index).join('.')}`;
   }
 
   /** Reads from Nomad, once for all who ask meanwhile, and keeps the answer under the indexes known before it. */
@@ -221,7 +221,7 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
    * service, and confirmed by Nomad within the bound. A watch that is starting, or lags a write, is waited for
    * (at most the bound); one whose Nomad does not answer is not.
    */
-  private current(watches: TableWatch[]): boolean | Promise<boolean> {
+  private current(watches: TableWatch[]): true | Promise<boolean> {
     // the common case, decided without a promise per table: every watch is past the last write and within the bound
     if (watches.every((w) => this.afterLastWrite(w) && w.staleness() <= this.config.maxStaleMs)) return true;
     return this.currentAfterWaiting(watches);
@@ -320,4 +320,9 @@ export class WatchCache implements OnModuleInit, OnModuleDestroy {
 
 function jobKey([namespace, jobId]: [string, string]): string {
   return `${namespace}\u0000${jobId}`;
+}
+
+/** A read by its view and key, whatever the indexes it is read under. */
+function readKey(view: CacheView, key: CacheKey): string {
+  return `${view}\u0000${JSON.stringify(key)}`;
 }
