@@ -60,21 +60,17 @@ async function runP4(ctx) {
 
   // a fresh service: start-up to its first 200 on /health/live, then RSS after 3 s idle (median of 3 starts),
   // alternating with the floor app (the required stack alone, one route) started the same way
-  const starts = [];
-  const idle = [];
-  const floorStarts = [];
-  const floorIdle = [];
-  for (let i = 0; i < 3; i++) {
-    const s = await startService(env);
+  const startAndIdle = async (startEnv, opts, starts, idle) => {
+    const s = await startService(startEnv, opts);
     starts.push(s.readyMs);
     await sleep(3000);
     idle.push(rssMb(s.pid));
     s.stop();
-    const f = await startService({}, { main: join(__dirname, 'floor-app.js') });
-    floorStarts.push(f.readyMs);
-    await sleep(3000);
-    floorIdle.push(rssMb(f.pid));
-    f.stop();
+  };
+  const [starts, idle, floorStarts, floorIdle] = [[], [], [], []];
+  for (let i = 0; i < 3; i++) {
+    await startAndIdle(env, {}, starts, idle);
+    await startAndIdle({}, { main: join(__dirname, 'floor-app.js') }, floorStarts, floorIdle);
   }
   const each = (xs, unit) => `each: ${xs.map((x) => x.toFixed(0)).join(', ')} ${unit}`;
   record('P4 start-up to ready (median of 3)', median(starts), 'ms', '< 500', median(starts) < 500, `${each(starts, 'ms')}; the required stack alone: ${median(floorStarts).toFixed(0)} ms`);
