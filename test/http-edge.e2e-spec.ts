@@ -295,6 +295,34 @@ describe('input that once gave 500 or was silently dropped: 400 naming the field
     },
   );
 
+  it('a route with a path parameter: a query or body naming it, or an unknown or bad field, is a 400 naming that field', async () => {
+    const before = s.nomadTraffic.length;
+    const get = (path: string) => call(s.url, 'GET', path);
+    // the query may not override the path's job: the 400 names the query's own field
+    const named = await get('/api/claude/jobs/example-job?namespace=development&job_id=other-job');
+    expect(named.status).toBe(400);
+    expect(named.json.errors).toEqual([{ field: 'job_id', reasons: ['property job_id should not exist'] }]);
+    const stop = await post('/api/claude/jobs/example-job/stop', '{"job_id":"other-job","namespace":"development"}');
+    expect(stop.status).toBe(400);
+    expect(stop.json.errors).toEqual([{ field: 'job_id', reasons: ['property job_id should not exist'] }]);
+    const array = await post('/api/claude/jobs/example-job/stop', '[{"namespace":"development"}]');
+    expect(array.status).toBe(400);
+    // fields of the query itself, checked once with the path's job joined in
+    const unknown = await get('/api/claude/jobs/example-job?namespace=development&verbose=1');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.errors).toEqual([{ field: 'verbose', reasons: ['property verbose should not exist'] }]);
+    const proto = await post('/api/claude/jobs/example-job/stop', '{"namespace":"development","__proto__":"x"}');
+    expect(proto.status).toBe(400);
+    expect(proto.json.errors).toEqual([{ field: '__proto__', reasons: ['property __proto__ should not exist'] }]);
+    const badJob = await get('/api/claude/jobs/bad%20job?namespace=development');
+    expect(badJob.status).toBe(400);
+    expect(badJob.json.errors.map((e: { field: string }) => e.field)).toEqual(['job_id']);
+    expect(writesTo(s, 'example-job')).toEqual([]);
+    expect(s.nomadTraffic.slice(before).filter((l) => l.includes('other-job'))).toEqual([]);
+    // and a good one still answers
+    expect((await get('/api/claude/jobs/example-job?namespace=development')).status).toBe(200);
+  });
+
   it('"ports": [[]] and other items that are not objects', async () => {
     for (const ports of ['[[]]', '[1]', '["http"]', '[null]', '[{"Label":"http"},[{"Label":"x"}]]']) {
       const r = await post('/api/claude/create-job', `{"job_id":"ports-x","docker_image":"nginx:1","ports":${ports}}`);

@@ -35,12 +35,14 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     // the executor validates the query or body (the global pipe leaves it alone), so an invalid call is audited
     if (routeInput) leaveValidationToExecutor(routeInput);
     const handler = async function (this: OperationsController, req: Request, res: Response, fields: unknown, ...values: string[]) {
-      // path parameters join the query or body, which must not name them itself: it is checked on its own first
-      // (the 400 names its own fields), then the whole input against the operation's DTO
+      // path parameters join the query or body, which must not name them itself: one that does (or is not an
+      // object) is checked on its own first, so the 400 names its own field instead of the path overriding it;
+      // the whole input is then checked against the operation's DTO (the only check on the common path)
       const own = fields ?? {};
       const input = params.length && isRecord(own) ? { ...own, ...Object.fromEntries(params.map((p, i) => [p, values[i]])) } : own;
+      const namesPathParam = params.length > 0 && (!isRecord(own) || params.some((p) => Object.hasOwn(own, p)));
       // (a route whose path holds the whole input has no class of its own: the executor refuses any extra field)
-      const prepare = params.length && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
+      const prepare = namesPathParam && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
       const call = { principal: requestPrincipal(req), transport: 'rest' as const, traceparent: req.headers.traceparent };
       if (def.rest.stream && wantsEventStream(req)) return answerAsEventStream(req, res, (live) => this.executor.execute(def.name, input, { ...call, ...live }, { prepare }));
       const done = await this.executor.execute(def.name, input, call, { prepare });
