@@ -10,7 +10,7 @@ const { seedJobs } = require('./seed');
 const ok200 = (url, headers) => async () => (await request(url, { headers })).status === 200;
 
 /** Nomad requests the service made per 1,000 calls of `call` (the cache's own watch traffic included). */
-async function nomadPer1000(sim, call, calls = 200) {
+async function nomadPer1000(sim, call, calls = 1000) {
   const before = await sim.count();
   for (let i = 0; i < calls; i++) if (!(await call())) throw new Error('call failed while counting Nomad requests');
   return ((await sim.count()) - before) * (1000 / calls);
