@@ -5,7 +5,7 @@
  */
 const { request, startBaseline, startService } = require('./procs');
 const { load } = require('./load');
-const { seedJobs } = require('./seed');
+const { seedJobs, waitSettled } = require('./seed');
 
 const ok200 = (url, headers) => async () => (await request(url, { headers })).status === 200;
 
@@ -24,6 +24,8 @@ async function runP1(ctx) {
   try {
     for (const [ns, n] of [['bench-200', 200], ['bench-2k', 2000]]) {
       await seedJobs(sim.url, ns, n, { prefix: 'p1' });
+      // measured on a quiet cluster, as both sides of the ratio should be: not while the new jobs start
+      await waitSettled(sim.url);
       const direct = await load(ok200(`${sim.url}/v1/jobs?namespace=${ns}`), { concurrency: conc, seconds });
       const service = await load(ok200(`${svc.url}/api/claude/list-jobs?namespace=${ns}`, key), { concurrency: conc, seconds });
       const ratio = service.rps / direct.rps;

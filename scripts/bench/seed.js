@@ -37,4 +37,23 @@ async function waitRunning(simUrl, ns, job, timeoutMs = 30000) {
   throw new Error(`${ns}/${job} never ran`);
 }
 
-module.exports = { seedJobs, waitRunning, benchJob };
+/**
+ * Waits until the cluster is quiet: the indexes of the jobs, allocations and deployments tables unchanged for
+ * `quietMs` (the jobs just seeded have started and their deployments finished). A load row run while they
+ * settle measures the settling — every read of a changing table goes to Nomad — not the read it is meant to.
+ */
+async function waitSettled(simUrl, { quietMs = 2000, timeoutMs = 90000 } = {}) {
+  const indexes = async () => (await Promise.all(['jobs', 'allocations', 'deployments'].map(async (table) =>
+    (await request(`${simUrl}/v1/${table}?namespace=*&per_page=1`)).headers['x-nomad-index']))).join(',');
+  const deadline = Date.now() + timeoutMs;
+  let last = await indexes();
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > deadline) throw new Error(`the cluster did not settle in ${timeoutMs / 1000} s (indexes ${last})`);
+    await new Promise((res) => setTimeout(res, 250));
+    const now = await indexes();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
+module.exports = { seedJobs, waitRunning, waitSettled, benchJob };
