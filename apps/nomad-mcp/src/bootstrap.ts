@@ -84,10 +84,9 @@ export function configureApp(app: NestExpressApplication, options: { serveDocs?:
   app.useLogger(app.get(Logger));
   configureHttpEdge(app);
   app.useGlobalPipes(new InputValidationPipe());
-  // MCP tool arguments get the raw-input check the SDK's own parsing would defeat (after guards)
   app.disable('x-powered-by');
-  // Express would hash every answer into an ETag (a sha1 of the body, a tenth of a cached read's time) for a
-  // conditional GET no client of this API makes: answers are live state, asked for again to see it change
+  // Express would hash every answer into an ETag (a sha1 of the body: a few percent of a cached read's CPU) for
+  // a conditional GET no client of this API makes: answers are live state, asked for again to see it change
   app.set('etag', false);
   app.enableShutdownHooks();
   // built when first asked for (tools, /api/docs), once: not on the way to ready, nor on any other request
