@@ -1,7 +1,5 @@
 // first, before the modules below load: V8's memory settings for a small service (see start-up-heap.ts)
 import './start-up-heap';
-// then Nest's logger modules, without the 7 MB of ICU data their date formatters page in (see start-up-date-format.ts)
-import './start-up-date-format';
 import { CliIo, processIo } from './cli/cli-io';
 import { CliCommand, COMMAND_NAMES, COMMANDS, CommandResult } from './cli/commands';
 import { VERSION } from './version';

@@ -6,7 +6,8 @@ import 'reflect-metadata';
  * 100 MB idle process (measured side by side: 102-103 MB without this file, 95-96 MB with it). Only Nest's
  * console logger ever formats with it, and the service logs through pino, so while those two modules load a
  * DateTimeFormat is built on its first use instead. Nothing else is touched: Intl.DateTimeFormat is the real
- * one again before any other module loads.
+ * one again before any other module loads. Loaded by the serve and stdio commands before anything loads Nest
+ * (not by main: --help and the commands without Nest load none of it).
  */
 
 type DateTimeFormatClass = typeof Intl.DateTimeFormat;

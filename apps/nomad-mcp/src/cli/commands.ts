@@ -120,12 +120,14 @@ const KEY_OPTIONS = { name: { type: 'string' }, scopes: { type: 'string' }, name
 /** Every command, in the order `nomad-mcp --help` lists them; the first is the default. */
 export const COMMANDS: CliCommand[] = [
   command('serve', 'the HTTP service: REST /api/claude, MCP /mcp, Swagger UI (the default)', SERVE_USAGE, HELP, async (_v, _io, env) => {
+    await import('../start-up-date-format'); // before anything loads Nest (see there)
     const { loadConfig } = await import('../config/env.schema');
     const config = loadConfig(env);
     await (await import('./serve')).runHttp(config);
     return 'running';
   }),
   command('stdio', 'MCP over stdin/stdout, for Claude Desktop and local MCP clients (also --stdio)', STDIO_USAGE, HELP, async (_v, _io, env) => {
+    await import('../start-up-date-format'); // before anything loads Nest (see there)
     const { loadConfig } = await import('../config/env.schema');
     const config = loadConfig(env);
     await (await import('./stdio')).runStdio(config);
