@@ -1,5 +1,5 @@
 /** Jobs registered the way a real client registers them: PUT /v1/jobs over HTTP, `concurrency` at a time. */
-const { request } = require('./procs');
+const { request, sleep } = require('./procs');
 
 function benchJob(ns, id) {
   return {
@@ -32,7 +32,7 @@ async function waitRunning(simUrl, ns, job, timeoutMs = 30000) {
     const r = await request(`${simUrl}/v1/job/${job}/allocations?namespace=${ns}`);
     const a = r.status === 200 && JSON.parse(r.text).find((x) => x.ClientStatus === 'running');
     if (a) return a;
-    await new Promise((res) => setTimeout(res, 100));
+    await sleep(100);
   }
   throw new Error(`${ns}/${job} never ran`);
 }
@@ -50,7 +50,7 @@ async function waitSettled(simUrl, { quietMs = 2000, timeoutMs = 90000 } = {}) {
   let since = Date.now();
   while (Date.now() - since < quietMs) {
     if (Date.now() > deadline) throw new Error(`the cluster did not settle in ${timeoutMs / 1000} s (indexes ${last})`);
-    await new Promise((res) => setTimeout(res, 250));
+    await sleep(250);
     const now = await indexes();
     if (now !== last) [last, since] = [now, Date.now()];
   }

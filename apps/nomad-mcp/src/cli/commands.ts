@@ -117,19 +117,22 @@ Exit status: 0 when all is well, 1 when a problem was found (each one listed wit
 
 const KEY_OPTIONS = { name: { type: 'string' }, scopes: { type: 'string' }, namespaces: { type: 'string' }, ...HELP } as const;
 
+/** What the commands that run the service (serve, stdio) do first: the start-up date format before anything loads Nest (see there), then the settings. */
+async function serviceConfig(env: NodeJS.ProcessEnv) {
+  await import('../start-up-date-format');
+  const { loadConfig } = await import('../config/env.schema');
+  return loadConfig(env);
+}
+
 /** Every command, in the order `nomad-mcp --help` lists them; the first is the default. */
 export const COMMANDS: CliCommand[] = [
   command('serve', 'the HTTP service: REST /api/claude, MCP /mcp, Swagger UI (the default)', SERVE_USAGE, HELP, async (_v, _io, env) => {
-    await import('../start-up-date-format'); // before anything loads Nest (see there)
-    const { loadConfig } = await import('../config/env.schema');
-    const config = loadConfig(env);
+    const config = await serviceConfig(env);
     await (await import('./serve')).runHttp(config);
     return 'running';
   }),
   command('stdio', 'MCP over stdin/stdout, for Claude Desktop and local MCP clients (also --stdio)', STDIO_USAGE, HELP, async (_v, _io, env) => {
-    await import('../start-up-date-format'); // before anything loads Nest (see there)
-    const { loadConfig } = await import('../config/env.schema');
-    const config = loadConfig(env);
+    const config = await serviceConfig(env);
     await (await import('./stdio')).runStdio(config);
     return 'running';
   }),

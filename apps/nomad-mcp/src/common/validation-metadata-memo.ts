@@ -11,7 +11,7 @@ const memoized = new WeakSet<object>();
 
 /**
  * class-validator finds a class's rules anew on every validate: it walks every class that has rules (a hundred
- * here) with an instanceof test each, then groups the rules by property — a fifth of a cached status call's CPU.
+ * here) with an instanceof test each, then groups the rules by property — 5.5% of a cached status call's CPU, measured.
  * The rules change only when a class is declared, so both answers are kept per class and options until a rule is
  * added (which clears them). class-validator reads these arrays without changing them.
  */
