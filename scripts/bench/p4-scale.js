@@ -75,7 +75,7 @@ async function runP4(ctx) {
   const each = (xs, unit) => `each: ${xs.map((x) => x.toFixed(0)).join(', ')} ${unit}`;
   record('P4 start-up to ready (median of 3)', median(starts), 'ms', '< 500', median(starts) < 500, `${each(starts, 'ms')}; the required stack alone: ${median(floorStarts).toFixed(0)} ms`);
   record('P4 start-up: service / required stack alone', median(starts) / median(floorStarts), 'x', 'info', null,
-    `floor app (Nest core+common+Express, Swagger, class-validator, class-transformer, axios; one route) ${each(floorStarts, 'ms')}`);
+    `floor app (Nest core+common+Fastify, Swagger, class-validator, class-transformer, axios; one route) ${each(floorStarts, 'ms')}`);
   record('P4 idle RSS (median of 3)', median(idle), 'MB', '< 100', median(idle) < 100, `${each(idle, 'MB')}; the required stack alone: ${median(floorIdle).toFixed(0)} MB`);
 }
 

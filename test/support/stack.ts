@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createServer } from 'node:net';
 import { startSimulator, SimulatorOptions, RunningSimulator } from '../../apps/nomad-sim/src';
 import { createApp, listen } from '../../apps/nomad-mcp/src/bootstrap';
@@ -12,7 +12,9 @@ export const FAST = { startDelayMs: 60, healthyDelayMs: 80, batchRunMs: 150, res
 
 export interface Stack {
   url: string;
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
+  /** Every route the app registered with its HTTP server (HEAD and OPTIONS left out), as Fastify announced them. */
+  routes: Array<{ method: string; path: string }>;
   sim?: RunningSimulator;
   /** With `faults: true`: the proxy between the service and the simulator, whose mode the test switches. */
   faults?: FaultProxy;
@@ -59,10 +61,14 @@ export async function startStack(opts: { env?: Record<string, string>; sim?: Sim
     ...opts.env,
   };
   const app = await createApp({ env, operationDirs: opts.operationDirs });
+  const routes: Stack['routes'] = [];
+  app.getHttpAdapter().getInstance().addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD' && method !== 'OPTIONS') routes.push({ method, path: r.url });
+  });
   const { url } = await listen(app);
   const headers: Record<string, string> = opts.apiKey ? { 'X-API-Key': opts.apiKey } : {};
   return {
-    url, app, sim, faults, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
+    url, app, routes, sim, faults, nomadTraffic, nomadBodies, nomadTokens, auditPath: env.AUDIT_DB_PATH,
     api: (method, path, body, extra = {}, signal) => call(url, method, path, { body, headers: { ...headers, ...extra }, ca: opts.ca, signal }),
     nomad: (method, path, body) => call(sim!.url, method, path, { body }),
     close: async () => {

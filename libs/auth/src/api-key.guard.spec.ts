@@ -1,6 +1,7 @@
 import { Controller, Get, INestApplication, Req } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import type { Request } from 'express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyRequest as Request } from 'fastify';
 import { AddressInfo } from 'node:net';
 import { API_KEY_RING } from './api-key.guard';
 import { ApiKeyModule } from './api-key.module';
@@ -31,7 +32,7 @@ class WhoAmIController {
 /** A real Nest app with the module as app.module.ts uses it (forRootAsync), over a real socket. */
 async function appWith(module: ReturnType<typeof ApiKeyModule.forRoot>): Promise<{ app: INestApplication; url: string }> {
   const ref = await Test.createTestingModule({ imports: [module], controllers: [WhoAmIController] }).compile();
-  const app = ref.createNestApplication({ logger: false });
+  const app = ref.createNestApplication(new FastifyAdapter(), { logger: false });
   await app.listen(0, '127.0.0.1');
   return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
 }

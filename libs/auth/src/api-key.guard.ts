@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyRing, presentedKey } from './api-keys';
 import { LOCAL_PRINCIPAL, Principal } from './principal';
 import { attachNomadToken } from './principal-nomad-token';
@@ -66,7 +66,7 @@ export class ApiKeyGuard implements CanActivate {
    * guard but check a key themselves (GET /metrics also takes METRICS_TOKEN).
    */
   authenticate(context: ExecutionContext): Principal {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     if (!this.keys.enabled) {
       const host = req.headers.host;
       if (!isLoopbackHost(host)) {
@@ -78,7 +78,7 @@ export class ApiKeyGuard implements CanActivate {
     const key = presentedKey(req.headers);
     const principal = principalOf(req, this.keys);
     if (principal && principal.expiresAt && principal.expiresAt.getTime() <= Date.now()) {
-      context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', `${AUTH_CHALLENGE}, error="invalid_token"`);
+      context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', `${AUTH_CHALLENGE}, error="invalid_token"`);
       throw new UnauthorizedException(`The API key of '${principal.name}' expired at ${principal.expiresAt.toISOString()}; ask an operator for a new one. Do not retry with this key.`);
     }
     if (principal) {
@@ -87,7 +87,7 @@ export class ApiKeyGuard implements CanActivate {
       req.principal = nomadToken ? attachNomadToken({ ...principal }, { secret: nomadToken, label: 'the Nomad token sent as X-Nomad-Token' }) : principal;
       return req.principal;
     }
-    context.switchToHttp().getResponse<Response>().setHeader('WWW-Authenticate', key ? `${AUTH_CHALLENGE}, error="invalid_token"` : AUTH_CHALLENGE);
+    context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', key ? `${AUTH_CHALLENGE}, error="invalid_token"` : AUTH_CHALLENGE);
     throw new UnauthorizedException(
       key
         ? 'API key not accepted: send one of the keys in API_KEYS or API_KEYS_FILE as X-API-Key: <key> or Authorization: Bearer <key>.'

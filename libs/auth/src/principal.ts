@@ -41,12 +41,9 @@ export function requestPrincipal(req: object): Principal {
   return (req as { principal?: Principal }).principal ?? LOCAL_PRINCIPAL;
 }
 
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set by ApiKeyGuard on every guarded route; absent on public ones (/health). */
-      principal?: Principal;
-    }
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by ApiKeyGuard on every guarded route; absent on public ones (/health). */
+    principal?: Principal;
   }
 }

@@ -1,9 +1,7 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from '../app.module';
-import { configureApp } from '../bootstrap';
+import { configureApp, newApp } from '../bootstrap';
 import { AppConfig, redactUrl } from '../config';
 import { reportNomadStartupCheck } from '../health/nomad-startup.check';
 import { McpService } from '../mcp/mcp.service';
@@ -11,7 +9,8 @@ import { guardStdioInput } from '../mcp/stdio-raw-guard';
 
 /** `nomad-mcp stdio`: MCP over stdio for Claude Desktop; stdout carries the protocol, logs go to stderr. */
 export async function runStdio(config: AppConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register({ config }), { bufferLogs: true, abortOnError: false });
+  // never listens: no certificate to load
+  const app = await newApp(AppModule.register({ config }), { ...config.http, tls: undefined });
   configureApp(app, { serveDocs: false });
   await app.init();
   // Nest prints the logs it buffered during start-up, and stops buffering, only when an HTTP server

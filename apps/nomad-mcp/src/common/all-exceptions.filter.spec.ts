@@ -11,10 +11,14 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new NomadTimeoutError('http://n:4646', 500, 'GET /v1/jobs'))).toMatchObject({ statusCode: 504, error: 'Gateway Timeout' });
   });
 
-  it('passes on safe HTTP-layer client errors (body too large) with their status', () => {
-    const tooLarge = Object.assign(new Error('request entity too large'), { status: 413, expose: true, limit: 102400 });
-    expect(toErrorBody(tooLarge)).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'request entity too large (limit 102400 bytes)' });
-    expect(toErrorBody(Object.assign(new Error('internal'), { status: 500, expose: false })).statusCode).toBe(500);
+  it("passes on the HTTP layer's client errors (Fastify's FST_ codes) with their status and what to do; nothing else", () => {
+    const tooLarge = Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+    expect(toErrorBody(tooLarge)).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large; JSON bodies may be 100 KB at most: send a smaller one.' });
+    const other = Object.assign(new Error("Body cannot be empty when content-type is set to 'application/json'"), { statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY' });
+    expect(toErrorBody(other)).toEqual({ statusCode: 400, error: 'Bad Request', message: other.message });
+    // a 4xx that is not the HTTP layer's own, or a 5xx that is, says nothing of itself
+    expect(toErrorBody(Object.assign(new Error('internal'), { statusCode: 404, code: 'ENOENT /srv/app' })).statusCode).toBe(500);
+    expect(toErrorBody(Object.assign(new Error('internal'), { statusCode: 500, code: 'FST_ERR_X' })).statusCode).toBe(500);
   });
 
   it('keeps HttpException bodies and never exposes unknown errors', () => {

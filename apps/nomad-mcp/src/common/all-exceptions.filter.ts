@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import { NomadBadResponseError, NomadResponseTooLargeError, NomadTruncatedResponseError } from '@nomad-mcp/nomad';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { redactUrl } from '../config/redact-url';
 
 export interface ErrorBody {
@@ -57,12 +57,19 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return { statusCode: 500, error: statusText(500), message: 'Internal server error; the server log has the details.' };
 }
 
-/** Errors from the HTTP layer (body-parser's http-errors: too large, bad encoding) that are safe to show. */
+/** What to do about the HTTP layer's refusals, by Fastify's error code. */
+const HTTP_ERROR_ADVICE: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'JSON bodies may be 100 KB at most: send a smaller one',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'the body is not as long as its Content-Length says: send it again whole',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'send the body with Content-Type: application/json',
+};
+
+/** The HTTP layer's own refusals (Fastify's FST_ERR_* client errors: too large, cut short) are safe to show. */
 function httpClientError(exception: unknown): ErrorBody | undefined {
-  const e = exception as { status?: unknown; expose?: unknown; message?: unknown; limit?: unknown };
-  if (!e || typeof e.status !== 'number' || e.status < 400 || e.status > 499 || e.expose !== true) return undefined;
-  const limit = typeof e.limit === 'number' ? ` (limit ${e.limit} bytes)` : '';
-  return { statusCode: e.status, error: statusText(e.status), message: `${String(e.message)}${limit}` };
+  const e = exception as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (!e || typeof e.statusCode !== 'number' || e.statusCode < 400 || e.statusCode > 499 || typeof e.code !== 'string' || !e.code.startsWith('FST_')) return undefined;
+  const advice = HTTP_ERROR_ADVICE[e.code];
+  return { statusCode: e.statusCode, error: statusText(e.statusCode), message: `${String(e.message)}${advice ? `; ${advice}.` : ''}` };
 }
 
 export function statusText(status: number): string {
@@ -81,11 +88,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       else this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
     }
     if (host.getType() !== 'http') return;
-    const res = host.switchToHttp().getResponse<Response>();
-    if (res.headersSent) {
-      res.end();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    // a stream under way, or a reply the handler took over (MCP): the answer can only be cut short
+    if (reply.sent || reply.raw.headersSent) {
+      if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
-    res.status(body.statusCode).json(body);
+    reply.code(body.statusCode).send(body);
   }
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { acceptedHost, HostPolicy } from './accepted-host';
 import { header, refuse } from './edge-refusal';
 
@@ -24,7 +24,7 @@ const HOW_TO_ALLOW = 'Web pages of other sites may not call this API; to let a w
  * A link followed from another site (a top-level GET navigation, e.g. to Swagger UI): it changes nothing,
  * and its answer goes to the user's tab, where the other site cannot read it.
  */
-function isLinkFollowed(req: Request): boolean {
+function isLinkFollowed(req: FastifyRequest): boolean {
   return (req.method === 'GET' || req.method === 'HEAD') && header(req, 'sec-fetch-mode') === 'navigate';
 }
 
@@ -35,7 +35,7 @@ function isLinkFollowed(req: Request): boolean {
  * `Sec-Fetch-Site: cross-site` also marks the ones without it. Requests with neither (curl, SDKs, MCP
  * clients) are not browser requests and pass.
  */
-export function crossSiteRefusal(req: Request, policy: OriginPolicy): string | undefined {
+export function crossSiteRefusal(req: FastifyRequest, policy: OriginPolicy): string | undefined {
   const origin = header(req, 'origin');
   if (origin === undefined) {
     if (header(req, 'sec-fetch-site') !== 'cross-site' || isLinkFollowed(req)) return undefined;
@@ -53,11 +53,11 @@ export function crossSiteRefusal(req: Request, policy: OriginPolicy): string | u
   return `Cross-site request refused: Origin '${shown(origin)}' is not this service's own origin (${shown(own ?? 'unknown')}). ${HOW_TO_ALLOW}`;
 }
 
-/** Express middleware: 403 for cross-site browser requests on every route, before anything reads the body. */
-export function browserOriginCheck(policy: OriginPolicy): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+/** onRequest: 403 for cross-site browser requests on every route, before anything reads the body. */
+export function browserOriginCheck(policy: OriginPolicy) {
+  return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const why = crossSiteRefusal(req, policy);
-    if (why) refuse(req, res, 403, why);
-    else next();
+    if (why) refuse(req, reply, 403, why);
+    else done();
   };
 }

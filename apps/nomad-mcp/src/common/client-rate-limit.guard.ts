@@ -10,7 +10,7 @@ import {
   ThrottlerStorage,
 } from '@nestjs/throttler';
 import { API_KEY_RING, ApiKeyRing, IS_PUBLIC, principalOf } from '@nomad-mcp/auth';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { routeOf, ServiceMetrics } from '../metrics/service-metrics';
 
 /** The window RATE_LIMIT_PER_MINUTE counts in. */
@@ -38,7 +38,7 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
     return this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]) === true;
   }
 
-  protected override async getTracker(req: Request): Promise<string> {
+  protected override async getTracker(req: FastifyRequest): Promise<string> {
     const principal = req.principal ?? principalOf(req, this.keys);
     return principal?.kind === 'api-key' ? principal.name : `addr:${normalizeIp(req.ip ?? req.socket.remoteAddress ?? '')}`;
   }
@@ -50,8 +50,8 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
 
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const seconds = Math.max(1, detail.timeToBlockExpire);
-    this.metrics?.rateLimitRefusal(routeOf(context.switchToHttp().getRequest<Request>()));
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(seconds));
+    this.metrics?.rateLimitRefusal(routeOf(context.switchToHttp().getRequest<FastifyRequest>()));
+    context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(seconds));
     throw new HttpException(
       {
         statusCode: HttpStatus.TOO_MANY_REQUESTS,

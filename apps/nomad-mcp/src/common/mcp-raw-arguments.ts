@@ -1,5 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, of } from 'rxjs';
 import { isMcpPath } from './edge-refusal';
 import { inspectInput } from './input-inspection';
@@ -39,11 +39,11 @@ export function rawArgumentRefusal(message: unknown): { jsonrpc: '2.0'; id: unkn
 export class McpRawArgumentInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<FastifyRequest>();
     if (req.method !== 'POST' || !isMcpPath(req) || !req.body || Array.isArray(req.body)) return next.handle();
     const refusal = rawArgumentRefusal(req.body);
     if (!refusal) return next.handle();
-    context.switchToHttp().getResponse<Response>().status(200).json(refusal);
+    void context.switchToHttp().getResponse<FastifyReply>().code(200).send(refusal);
     return of(undefined);
   }
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
 
 /** Probes poll these every few seconds: their answers are never logged. */
@@ -16,27 +16,33 @@ export function requestLogLevel(req: { url?: string }, res: { statusCode: number
   return res.statusCode >= 400 ? 'info' : 'debug';
 }
 
+/** The request's number in the log, set once it has passed the edge's checks. */
+const LOG_ID = Symbol('requestLogId');
+type Logged = FastifyRequest & { [LOG_ID]?: number };
+
 /**
  * One line per finished request, at requestLogLevel's level: `req` (id, method, url), `res` (statusCode) and
- * `responseTime` in ms, as pino-http wrote them. It replaces pino-http, which made a child logger per request
- * (serializing the request) even when the line was then dropped: here a request whose level is off costs a
- * listener and a clock read, and the line is built only when it is written. Headers are never logged.
+ * `responseTime` in ms, as pino-http wrote them; a request whose level is off costs a hook call and the line is
+ * built only when it is written. Headers are never logged. Added after the edge's checks: the requests they
+ * refuse are logged where they are refused (edge-refusal.ts), with the reason, and not again here.
  */
-export function requestLog(logger: pino.Logger) {
+export function addRequestLog(fastify: FastifyInstance, logger: pino.Logger): void {
   let nextId = 0;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const url = req.originalUrl ?? req.url;
-    if (HEALTH_PATHS.has(url)) return next();
-    const started = performance.now();
-    const id = ++nextId;
-    res.once('finish', () => {
-      const level = requestLogLevel({ url }, res);
-      if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        { req: { id, method: req.method, url }, res: { statusCode: res.statusCode }, responseTime: Math.round(performance.now() - started) },
-        res.statusCode >= 500 ? 'request errored' : 'request completed',
-      );
-    });
-    next();
-  };
+  fastify.addHook('onRequest', (req: Logged, _reply, done) => {
+    if (!HEALTH_PATHS.has(req.url)) req[LOG_ID] = ++nextId;
+    done();
+  });
+  fastify.addHook('onResponse', (req: Logged, reply: FastifyReply, done) => {
+    const id = req[LOG_ID];
+    if (id !== undefined) {
+      const level = requestLogLevel(req, reply);
+      if (logger.isLevelEnabled(level)) {
+        logger[level](
+          { req: { id, method: req.method, url: req.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+          reply.statusCode >= 500 ? 'request errored' : 'request completed',
+        );
+      }
+    }
+    done();
+  });
 }

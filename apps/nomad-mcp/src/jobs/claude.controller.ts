@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { requestPrincipal } from '@nomad-mcp/auth';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { leaveValidationToExecutor, validateInput } from '../common/validation';
 import { OperationExecutor } from '../operations/core/operation.executor';
 import { JobActionResult, JobStatusResult } from './dto/job-results.dto';

@@ -1,6 +1,6 @@
 import { All, Controller, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestPrincipal } from '@nomad-mcp/auth';
 import { McpRawArgumentInterceptor } from '../common/mcp-raw-arguments';
 import { authInfoFor, McpService } from './mcp.service';
@@ -15,9 +15,9 @@ export class McpController {
   constructor(private readonly mcp: McpService) {}
 
   @All()
-  async handle(@Req() req: Request, @Res() res: Response): Promise<void> {
+  async handle(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     if (req.method !== 'POST') {
-      res.status(405).set('Allow', 'POST').json({
+      void reply.code(405).header('Allow', 'POST').send({
         jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; POST JSON-RPC messages to it.' }, id: null,
       });
       return;
@@ -26,14 +26,16 @@ export class McpController {
     // one JSON answer, unless a tool call asks for progress: then the answer is an event stream that carries the
     // progress notifications before the result (the client's Accept must allow text/event-stream, as SDKs' does)
     const transport = new (mcpSdk().StreamableHTTPServerTransport)({ sessionIdGenerator: undefined, enableJsonResponse: !asksForProgress(req.body) });
-    res.on('close', () => {
+    // the SDK writes the answer to Node's own response: Fastify leaves it alone from here
+    reply.hijack();
+    reply.raw.on('close', () => {
       void transport.close();
       void server.close();
     });
     await server.connect(transport);
     // the SDK hands `req.auth` to tool handlers as their authInfo: how the caller reaches the executor
-    (req as Request & { auth?: unknown }).auth = authInfoFor(requestPrincipal(req));
-    await transport.handleRequest(req, res, req.body);
+    (req.raw as typeof req.raw & { auth?: unknown }).auth = authInfoFor(requestPrincipal(req));
+    await transport.handleRequest(req.raw, reply.raw, req.body);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Req } from '@nestjs/common';
 import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { API_KEY_RING, ApiKeyRing, requestPrincipal } from '@nomad-mcp/auth';
 import { acceptedHost, hostPolicyOf } from '../common/accepted-host';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
@@ -43,7 +43,7 @@ export class ToolsController {
    * caller can make the published URLs point elsewhere.
    */
   private requestBase(req: Request): string {
-    if (acceptedHost(req, hostPolicyOf(this.config, this.keys.enabled))) return `${req.protocol}://${req.get('host')}`;
+    if (acceptedHost(req, hostPolicyOf(this.config, this.keys.enabled))) return `${req.protocol}://${req.headers.host}`;
     const address = req.socket.localAddress ?? '127.0.0.1';
     const host = address.includes(':') ? `[${address.replace(/^::ffff:/, '')}]`.replace(/^\[(\d+\.\d+\.\d+\.\d+)\]$/, '$1') : address;
     return `${req.protocol}://${host}:${req.socket.localPort}`;

@@ -1,16 +1,14 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
 import { routeOf, ServiceMetrics } from './service-metrics';
 
 /**
- * Counts and times every answered request by method, route template and status. Registered first, so requests
- * refused at the edge (a foreign origin, a body that is not JSON) are counted too. The route is read when the
- * answer has been sent: only then has the router matched it. A request whose client left before its answer
- * finished is not counted.
+ * Counts and times every answered request by method, route template and status, refusals at the edge (a
+ * foreign origin, a body that is not JSON) included: Fastify runs onResponse for every request whose answer was
+ * sent, whichever hook or handler sent it. A request whose client left before its answer finished is not counted.
  */
-export function httpMetrics(metrics: ServiceMetrics) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = performance.now();
-    res.once('finish', () => metrics.http(req.method, routeOf(req), res.statusCode, (performance.now() - started) / 1000));
-    next();
-  };
+export function addHttpMetrics(fastify: FastifyInstance, metrics: ServiceMetrics): void {
+  fastify.addHook('onResponse', (req, reply, done) => {
+    metrics.http(req.method, routeOf(req), reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
 }

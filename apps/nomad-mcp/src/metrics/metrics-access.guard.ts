@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { API_KEY_RING, ApiKeyGuard, ApiKeyRing, NOMAD_TOKEN_PASSTHROUGH, sameSecret } from '@nomad-mcp/auth';
-import type { Request } from 'express';
+import type { FastifyRequest as Request } from 'fastify';
 import { METRICS_CONFIG, MetricsConfig } from '../config/app-config';
 import { AccessDenied, holds } from '../operations/core/access';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Public } from '@nomad-mcp/auth';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { MetricsAccessGuard } from './metrics-access.guard';
 import { ServiceMetrics } from './service-metrics';
 
@@ -21,11 +21,8 @@ export class MetricsController {
       'Prometheus text format: HTTP requests, tool calls, Nomad requests (each a counter and a duration histogram), audit writes, ' +
       'rate-limit refusals, confirmations and the Node process. Needs an API key with the scope `admin`, or METRICS_TOKEN as the bearer token when it is set.',
   })
-  async scrape(@Res() res: Response): Promise<void> {
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
     const text = await this.metrics.scrape();
-    // end(), not send(): send() rewrites the Content-Type's parameters into another order
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', this.metrics.contentType);
-    res.end(text);
+    void reply.headers({ 'Cache-Control': 'no-store', 'Content-Type': this.metrics.contentType }).send(text);
   }
 }

@@ -13,22 +13,20 @@ import { processMetrics } from './process-metrics';
 /** Seconds: from a cached answer (a few ms) to a slow Nomad or a long wait for a deployment. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** The label of a request no route matched (404s, the docs' static files): one value, whatever the URL was. */
+/** The label of a request no route matched (404s): one value, whatever the URL was. */
 export const UNMATCHED_ROUTE = 'unmatched';
-/** Nest's not-found handler: a route in Express' eyes, no route in the service's. */
-const NOT_FOUND_ROUTE = '/{*path}';
 
 /** The route template a request matched (`/api/claude/jobs/:job_id`), never its URL with the IDs in it. */
 export function routeOf(req: object): string {
-  const path = (req as { route?: { path?: unknown } }).route?.path;
-  return typeof path === 'string' && path !== NOT_FOUND_ROUTE ? path : UNMATCHED_ROUTE;
+  const url = (req as { routeOptions?: { url?: unknown } }).routeOptions?.url;
+  return typeof url === 'string' && url !== '' ? url : UNMATCHED_ROUTE;
 }
 
 /**
  * The service's Prometheus metrics. Every label comes from a bounded set: route templates, operation names,
  * transports, outcomes, Nomad endpoint templates, HTTP statuses. No label holds an ID, a URL or an identity.
  * Operation calls, Nomad calls, audit writes and confirmations are counted from the events those parts emit
- * (so nothing on their path waits for metrics); HTTP requests by the middleware (httpMetrics), 429s by the
+ * (so nothing on their path waits for metrics); HTTP requests by a hook (http-metrics.ts), 429s by the
  * rate-limit guard. Node's process metrics are added at scrape time.
  */
 @Injectable()

@@ -1,13 +1,13 @@
 import { ApiKeyRing } from '@nomad-mcp/auth';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuditStore } from '../audit/audit.store';
 import { sqliteDatabase, TestDatabase } from '../audit/testing/audit-test-databases';
 import { AppConfig } from '../config/env.schema';
 import { cookiesOf, SESSION_COOKIE, UiSessions } from './ui-sessions';
 
 const quiet = { log: () => undefined, warn: () => undefined };
-const req = (over: Partial<Request> & { cookie?: string } = {}) =>
-  ({ headers: { host: '127.0.0.1:8000', ...(over.cookie ? { cookie: over.cookie } : {}) }, secure: false, ...over }) as unknown as Request;
+const req = (over: { cookie?: string; protocol?: 'http' | 'https' } = {}) =>
+  ({ headers: { host: '127.0.0.1:8000', ...(over.cookie ? { cookie: over.cookie } : {}) }, protocol: over.protocol ?? 'http' }) as unknown as FastifyRequest;
 
 /** Sign-in sessions of the approval page on a real (SQLite) table and a real key ring. */
 describe('UiSessions', () => {
@@ -49,15 +49,18 @@ describe('UiSessions', () => {
   });
 
   it('cookies are HttpOnly, SameSite=Strict, on /ui; Secure over TLS or behind an https PUBLIC_URL', () => {
-    const set: Array<{ name: string; options: Record<string, unknown> }> = [];
-    const res = { cookie: (name: string, _v: string, options: Record<string, unknown>) => set.push({ name, options }) } as unknown as Response;
-    sessions().setCookie(req(), res, SESSION_COOKIE, 'x', 1000);
-    sessions().setCookie(req({ secure: true }), res, SESSION_COOKIE, 'x', 1000);
-    sessions('https://mcp.example.com').setCookie(req(), res, SESSION_COOKIE, 'x', 1000);
-    expect(set.map((c) => c.options)).toEqual([
-      { httpOnly: true, sameSite: 'strict', path: '/ui', secure: false, maxAge: 1000 },
-      { httpOnly: true, sameSite: 'strict', path: '/ui', secure: true, maxAge: 1000 },
-      { httpOnly: true, sameSite: 'strict', path: '/ui', secure: true, maxAge: 1000 },
+    const set: string[] = [];
+    const reply = { header: (name: string, value: string) => set.push(`${name}: ${value}`) } as unknown as FastifyReply;
+    sessions().setCookie(req(), reply, SESSION_COOKIE, 'x y', 90_000);
+    sessions().setCookie(req({ protocol: 'https' }), reply, SESSION_COOKIE, 'x', 1000);
+    sessions('https://mcp.example.com').setCookie(req(), reply, SESSION_COOKIE, 'x', 1000);
+    sessions().clearCookie(req(), reply, SESSION_COOKIE);
+    const expires = /Expires=\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT/.source;
+    expect(set).toEqual([
+      expect.stringMatching(new RegExp(`^Set-Cookie: nomad_mcp_session=x%20y; Max-Age=90; ${expires}; Path=/ui; HttpOnly; SameSite=Strict$`)),
+      expect.stringMatching(new RegExp(`^Set-Cookie: nomad_mcp_session=x; Max-Age=1; ${expires}; Path=/ui; HttpOnly; SameSite=Strict; Secure$`)),
+      expect.stringMatching(/; Secure$/),
+      'Set-Cookie: nomad_mcp_session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/ui; HttpOnly; SameSite=Strict',
     ]);
   });
 });

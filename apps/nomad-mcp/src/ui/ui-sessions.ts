@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { API_KEY_RING, ApiKeyRing, isLoopbackHost, LOCAL_PRINCIPAL, Principal, sameSecret } from '@nomad-mcp/auth';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { AuditStore } from '../audit/audit.store';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
@@ -22,10 +22,14 @@ export interface UiSession {
 
 export type SignIn = { ok: true; sessionId: string } | { ok: false; reason: string };
 
+/** A Set-Cookie value: every cookie of this page is HttpOnly, SameSite=Strict, for /ui only, Secure over TLS. */
+const cookie = (name: string, value: string, lifetime: string, secure: boolean) =>
+  `${name}=${value}; ${lifetime}; Path=/ui; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The request's cookies (only the first of a repeated name counts). */
-export function cookiesOf(req: Request): Record<string, string> {
+export function cookiesOf(req: { headers: { cookie?: string } }): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
@@ -57,7 +61,7 @@ export class UiSessions {
   ) {}
 
   /** Checks the key; on success opens a session (the caller sets its cookie). The key itself is forgotten here. */
-  async signIn(req: Request, key: string): Promise<SignIn> {
+  async signIn(req: FastifyRequest, key: string): Promise<SignIn> {
     const principal = this.keys.enabled ? this.keys.identify(key.trim() || undefined) : this.keyless(req);
     if (!principal) return { ok: false, reason: 'That key is not accepted.' };
     if (principal.expiresAt && principal.expiresAt.getTime() <= Date.now()) return { ok: false, reason: `The key of '${principal.name}' has expired.` };
@@ -74,7 +78,7 @@ export class UiSessions {
   }
 
   /** The request's session, when its cookie names a live one whose identity may still approve. */
-  async current(req: Request): Promise<UiSession | undefined> {
+  async current(req: FastifyRequest): Promise<UiSession | undefined> {
     const id = cookiesOf(req)[SESSION_COOKIE];
     if (!id || id.length > 100) return undefined;
     const db = await this.audit.connection();
@@ -90,7 +94,7 @@ export class UiSessions {
     return typeof given === 'string' && sameSecret(given, session.csrf);
   }
 
-  async signOut(req: Request): Promise<void> {
+  async signOut(req: FastifyRequest): Promise<void> {
     const id = cookiesOf(req)[SESSION_COOKIE];
     if (!id) return;
     const db = await this.audit.connection();
@@ -98,21 +102,22 @@ export class UiSessions {
   }
 
   /** Sets a cookie the way every cookie of this page is set: HttpOnly, SameSite=Strict, Path=/ui, Secure over TLS. */
-  setCookie(req: Request, res: Response, name: string, value: string, maxAgeMs: number): void {
-    res.cookie(name, value, { httpOnly: true, sameSite: 'strict', path: '/ui', secure: this.secure(req), maxAge: maxAgeMs });
+  setCookie(req: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeMs: number): void {
+    const expires = new Date(Date.now() + maxAgeMs).toUTCString();
+    reply.header('Set-Cookie', cookie(name, encodeURIComponent(value), `Max-Age=${Math.floor(maxAgeMs / 1000)}; Expires=${expires}`, this.secure(req)));
   }
 
-  clearCookie(req: Request, res: Response, name: string): void {
-    res.clearCookie(name, { httpOnly: true, sameSite: 'strict', path: '/ui', secure: this.secure(req) });
+  clearCookie(req: FastifyRequest, reply: FastifyReply, name: string): void {
+    reply.header('Set-Cookie', cookie(name, '', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT', this.secure(req)));
   }
 
   /** Served over TLS: by the service itself, or (PUBLIC_URL https://…) by a proxy in front of it. */
-  private secure(req: Request): boolean {
-    return req.secure || /^https:/i.test(this.config.http?.publicUrl ?? '');
+  private secure(req: FastifyRequest): boolean {
+    return req.protocol === 'https' || /^https:/i.test(this.config.http?.publicUrl ?? '');
   }
 
   /** Without keys the service answers loopback only: the page does too, as the local user. */
-  private keyless(req: Request): Principal | undefined {
+  private keyless(req: FastifyRequest): Principal | undefined {
     return isLoopbackHost(req.headers.host) ? { ...LOCAL_PRINCIPAL } : undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing, Public, sameSecret } from '@nomad-mcp/auth';
-import type { Request, Response } from 'express';
+import type { FastifyReply as Response, FastifyRequest as Request } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { ApprovalsService, TrailQuery } from './approvals.service';
 import { LayoutOptions } from './ui-html';
@@ -10,8 +10,8 @@ import { LOGIN_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, UiSession, UiSessions, co
 
 /** Every answer of the page: HTML that no other site may frame, cache or script (it has no script at all). */
 function send(res: Response, status: number, page: string): void {
-  res.status(status)
-    .set({
+  void res.code(status)
+    .headers({
       'Content-Type': 'text/html; charset=utf-8',
       'Cache-Control': 'no-store',
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -50,7 +50,7 @@ export class UiController {
 
   @Get()
   root(@Res() res: Response): void {
-    res.redirect(303, '/ui/approvals');
+    void res.redirect('/ui/approvals', 303);
   }
 
   @Get('login')
@@ -69,7 +69,7 @@ export class UiController {
     if (!r.ok) return this.showSignIn(req, res, 401, { text: r.reason, bad: true });
     this.sessions.clearCookie(req, res, LOGIN_COOKIE);
     this.sessions.setCookie(req, res, SESSION_COOKIE, r.sessionId, SESSION_TTL_MS);
-    res.redirect(303, '/ui/approvals');
+    void res.redirect('/ui/approvals', 303);
   }
 
   @Post('logout')
@@ -78,7 +78,7 @@ export class UiController {
     if (!s) return;
     await this.sessions.signOut(req);
     this.sessions.clearCookie(req, res, SESSION_COOKIE);
-    res.redirect(303, '/ui/login');
+    void res.redirect('/ui/login', 303);
   }
 
   @Get('approvals')
@@ -134,13 +134,13 @@ export class UiController {
     if (!s) return;
     const r = await this.approvals.decide(s.principal, id, decision, text(body(req).reason) ?? null);
     // post/redirect/get: a reload does not send the decision again
-    res.redirect(303, `/ui/approvals/${encodeURIComponent(id)}?done=${r.ok ? decision : r.own ? 'own' : 'late'}`);
+    void res.redirect(`/ui/approvals/${encodeURIComponent(id)}?done=${r.ok ? decision : r.own ? 'own' : 'late'}`, 303);
   }
 
   /** The session of a page view; without one, a redirect to sign in. */
   private async getSession(req: Request, res: Response): Promise<UiSession | undefined> {
     const s = await this.sessions.current(req);
-    if (!s) res.redirect(303, '/ui/login');
+    if (!s) void res.redirect('/ui/login', 303);
     return s;
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, Type } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { requestPrincipal } from '@nomad-mcp/auth';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { definitionOf, OperationClass } from '../core/operation';
 import { leaveValidationToExecutor, validateInput } from '../../common/validation';
 import { answerAsEventStream, wantsEventStream } from './event-stream';
@@ -34,7 +34,7 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
     const proto = OperationsController.prototype as unknown as Record<string, unknown>;
     // the executor validates the query or body (the global pipe leaves it alone), so an invalid call is audited
     if (routeInput) leaveValidationToExecutor(routeInput);
-    const handler = async function (this: OperationsController, req: Request, res: Response, fields: unknown, ...values: string[]) {
+    const handler = async function (this: OperationsController, req: FastifyRequest, reply: FastifyReply, fields: unknown, ...values: string[]) {
       // path parameters join the query or body, which must not name them itself: one that does (or is not an
       // object) is checked on its own first, so the 400 names its own field instead of the path overriding it;
       // the whole input is then checked against the operation's DTO (the only check on the common path)
@@ -44,9 +44,9 @@ export function buildOperationsController(classes: OperationClass[]): Type<unkno
       // (a route whose path holds the whole input has no class of its own: the executor refuses any extra field)
       const prepare = namesPathParam && routeInput ? async () => (await validateInput(routeInput, own), input) : undefined;
       const call = { principal: requestPrincipal(req), transport: 'rest' as const, traceparent: req.headers.traceparent };
-      if (def.rest.stream && wantsEventStream(req)) return answerAsEventStream(req, res, (live) => this.executor.execute(def.name, input, { ...call, ...live }, { prepare }));
+      if (def.rest.stream && wantsEventStream(req)) return answerAsEventStream(reply, (live) => this.executor.execute(def.name, input, { ...call, ...live }, { prepare }));
       const done = await this.executor.execute(def.name, input, call, { prepare });
-      res.status(done.status);
+      reply.code(done.status);
       return done.result;
     };
     // Swagger reads parameter types by the function's own name
