@@ -1,9 +1,10 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, Server } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
 import { createApp } from '../apps/nomad-mcp/src/bootstrap';
@@ -149,6 +150,32 @@ describe('the built service and demo start up cleanly', () => {
       expect(out.stderr).not.toContain('SECRET');
     } finally {
       await sim.close();
+    }
+  });
+
+  it('loads at start-up none of what no request has needed yet: Fastify\'s schema compilers (Ajv), the MCP SDK', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'startup-loaded-'));
+    try {
+      // a preload that reports, when the process is told to stop, which modules it has loaded
+      const probe = join(dir, 'loaded-modules.js');
+      writeFileSync(probe, "process.prependOnceListener('SIGTERM', () => process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));");
+      const child = spawn(process.execPath, ['-r', probe, MAIN], {
+        env: { PATH: process.env.PATH ?? '', PORT: '0', NOMAD_ADDR: await closedPortUrl(), LOG_FORMAT: 'json', AUDIT_DB_PATH: join(dir, 'audit.sqlite3') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      children.push(child);
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      const url = await waitFor('the service listening', async () => /listening on (http:\/\/[^ ]+)/.exec(stderr)?.[1], 20000);
+      expect((await call(url, 'GET', '/api/claude/list-jobs')).status).toBe(503);
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      const loaded: string[] = JSON.parse(/\nLOADED (.*)\n/.exec(stderr)![1]);
+      expect(loaded.filter((m) => m.includes('/node_modules/@nestjs/platform-fastify/'))).not.toEqual([]);
+      expect(loaded.filter((m) => /node_modules\/(@fastify\/(ajv-compiler|fast-json-stringify-compiler)|ajv|@modelcontextprotocol)\//.test(m))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
