@@ -323,6 +323,22 @@ describe('input that once gave 500 or was silently dropped: 400 naming the field
     expect((await get('/api/claude/jobs/example-job?namespace=development')).status).toBe(200);
   });
 
+  it('a path Fastify cannot route (bad percent-encoding, an absurdly long segment): a short 4xx that echoes nothing; a long ID is the 400 naming it', async () => {
+    const before = s.nomadTraffic.length;
+    const bad = await call(s.url, 'GET', '/api/claude/jobs/%zz/versions');
+    expect(bad.json).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^The URL's path is not valid percent-encoding.*encodeURIComponent/) });
+    const huge = await call(s.url, 'GET', `/api/claude/jobs/${'x'.repeat(5000)}/versions`);
+    expect(huge.status).toBe(414);
+    expect(huge.json.message).toMatch(/^A segment of the URL's path is over 2048 characters/);
+    expect(huge.text.length).toBeLessThan(300);
+    const mcp = await call(s.url, 'POST', '/mcp/%zz', { body: {} });
+    expect(mcp.json).toEqual({ jsonrpc: '2.0', error: { code: -32000, message: expect.stringMatching(/^The URL's path is not valid/) }, id: null });
+    const long = await call(s.url, 'GET', `/api/claude/jobs/${'x'.repeat(300)}?namespace=development`);
+    expect(long.status).toBe(400);
+    expect(long.json.errors.map((e: { field: string }) => e.field)).toEqual(['job_id']);
+    expect(s.nomadTraffic.slice(before)).toEqual([]);
+  });
+
   it('"ports": [[]] and other items that are not objects', async () => {
     for (const ports of ['[[]]', '[1]', '["http"]', '[null]', '[{"Label":"http"},[{"Label":"x"}]]']) {
       const r = await post('/api/claude/create-job', `{"job_id":"ports-x","docker_image":"nginx:1","ports":${ports}}`);

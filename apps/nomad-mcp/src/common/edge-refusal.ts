@@ -33,3 +33,20 @@ export function header(req: { headers: Record<string, string | string[] | undefi
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
+
+/** The longest path segment routed (a job ID is far shorter): longer ones are refused before routing. */
+export const MAX_PATH_SEGMENT = 2048;
+
+/**
+ * Fastify's answers to URLs it cannot route (bad percent-encoding, a segment over MAX_PATH_SEGMENT), in the
+ * service's error shape: Fastify's own would echo the whole URL back and name no next step.
+ */
+export function unroutableUrl(error: { code?: string }, req: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    refuse(req, reply, 400, "The URL's path is not valid percent-encoding (a % must start %XX): percent-encode IDs and names in the path, as encodeURIComponent does.");
+  } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    refuse(req, reply, 414, `A segment of the URL's path is over ${MAX_PATH_SEGMENT} characters; no Nomad ID or name is that long: check the URL.`);
+  } else {
+    refuse(req, reply, 500, 'Internal server error; the server log has the details.');
+  }
+}
