@@ -1,6 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { NomadApiError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
-import { toErrorBody } from './all-exceptions.filter';
+import { ArgumentsHost } from '@nestjs/common';
+import { AllExceptionsFilter, toErrorBody } from './all-exceptions.filter';
 
 describe('toErrorBody', () => {
   it('maps Nomad failures to 404/502/503/504 with what Nomad said', () => {
@@ -26,5 +27,32 @@ describe('toErrorBody', () => {
     expect(toErrorBody(new BadRequestException({ message: 'Invalid request: a: b', errors: [{ field: 'a', reasons: ['b'] }] }))).toMatchObject({ statusCode: 400, errors: [{ field: 'a' }] });
     const body = toErrorBody(new Error('secret internals at /srv/app.ts:12'));
     expect(body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error; the server log has the details.' });
+  });
+});
+
+describe('AllExceptionsFilter on a Fastify reply', () => {
+  const written: unknown[] = [];
+  const replyOf = (state: { sent: boolean; headersSent: boolean }) => {
+    const raw = {
+      headersSent: state.headersSent, writableEnded: false,
+      writeHead: (status: number, headers: unknown) => (written.push(['writeHead', status, headers]), raw),
+      end: (text?: string) => written.push(['end', text && JSON.parse(text)]),
+    };
+    return { sent: state.sent, raw, code: (status: number) => ({ send: (body: unknown) => written.push(['send', status, body]) }) };
+  };
+  const hostOf = (reply: unknown) => ({ getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply }) }) as unknown as ArgumentsHost;
+  const filter = new AllExceptionsFilter();
+  beforeEach(() => written.splice(0));
+
+  it('sends the error body; on a reply its handler took over (MCP) writes it itself; mid-stream only ends it', () => {
+    filter.catch(new NotFoundException('gone'), hostOf(replyOf({ sent: false, headersSent: false })));
+    filter.catch(new NotFoundException('gone'), hostOf(replyOf({ sent: true, headersSent: false })));
+    filter.catch(new NotFoundException('gone'), hostOf(replyOf({ sent: true, headersSent: true })));
+    const body = { statusCode: 404, error: 'Not Found', message: 'gone' };
+    expect(written).toEqual([
+      ['send', 404, body],
+      ['writeHead', 404, { 'content-type': 'application/json; charset=utf-8' }], ['end', body],
+      ['end', undefined],
+    ]);
   });
 });

@@ -89,9 +89,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (host.getType() !== 'http') return;
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    // a stream under way, or a reply the handler took over (MCP): the answer can only be cut short
-    if (reply.sent || reply.raw.headersSent) {
+    // a stream under way: the answer can only be cut short
+    if (reply.raw.headersSent) {
       if (!reply.raw.writableEnded) reply.raw.end();
+      return;
+    }
+    // a reply its handler took over (MCP) and failed before writing: Fastify no longer sends it
+    if (reply.sent) {
+      reply.raw.writeHead(body.statusCode, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
       return;
     }
     reply.code(body.statusCode).send(body);
