@@ -1,7 +1,7 @@
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { NomadApiError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import { ArgumentsHost } from '@nestjs/common';
-import { AllExceptionsFilter, toErrorBody } from './all-exceptions.filter';
+import { AllExceptionsFilter, statusText, toErrorBody } from './all-exceptions.filter';
 
 describe('toErrorBody', () => {
   it('maps Nomad failures to 404/502/503/504 with what Nomad said', () => {
@@ -20,6 +20,10 @@ describe('toErrorBody', () => {
     // a 4xx that is not the HTTP layer's own, or a 5xx that is, says nothing of itself
     expect(toErrorBody(Object.assign(new Error('internal'), { statusCode: 404, code: 'ENOENT /srv/app' })).statusCode).toBe(500);
     expect(toErrorBody(Object.assign(new Error('internal'), { statusCode: 500, code: 'FST_ERR_X' })).statusCode).toBe(500);
+  });
+
+  it('names statuses as HTTP does', () => {
+    expect([404, 413, 414, 429, 505, 599].map(statusText)).toEqual(['Not Found', 'Payload Too Large', 'URI Too Long', 'Too Many Requests', 'HTTP Version Not Supported', 'Error']);
   });
 
   it('keeps HttpException bodies and never exposes unknown errors', () => {

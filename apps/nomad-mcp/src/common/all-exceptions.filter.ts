@@ -74,7 +74,8 @@ function httpClientError(exception: unknown): ErrorBody | undefined {
 
 export function statusText(status: number): string {
   const text = (HttpStatus as unknown as Record<number, string>)[status];
-  return text ? text.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join(' ') : 'Error';
+  // HttpStatus names are upper case: words become capitalised, the acronyms stay (URI Too Long, HTTP Version ...)
+  return text ? text.split('_').map((w) => (w === 'URI' || w === 'HTTP' ? w : w[0] + w.slice(1).toLowerCase())).join(' ') : 'Error';
 }
 
 @Catch()
