@@ -13,7 +13,7 @@ import { setupDocs } from './common/docs-ui';
 import { hostPolicyOf } from './common/accepted-host';
 import { MAX_PATH_SEGMENT, unroutableUrl } from './common/edge-refusal';
 import { browserOriginCheck } from './common/browser-origin';
-import { jsonDepthLimit, jsonOnly, MAX_JSON_BYTES, registerBodyParsers } from './common/json-body';
+import { jsonDepthLimit, jsonOnly, registerBodyParsers } from './common/json-body';
 import { addHttpMetrics } from './metrics/http-metrics';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { InputValidationPipe } from './common/validation';
@@ -110,13 +110,13 @@ function noRouteSchemas(): never {
 
 /**
  * The Nest application on Fastify: a JSON API's request path costs a fraction of Express's there (a cached
- * status call measured 470-680 -> 200-250 us of CPU, side by side). Trailing slashes are ignored, as Express did; path parameters may
- * be long enough that an over-long job ID gets the 400 that names it rather than a 404.
+ * status call measured 470-680 -> 200-250 us of CPU, side by side). Trailing slashes are ignored, as Express
+ * did; path parameters may be long enough that an over-long job ID gets the 400 that names it, not a 404.
+ * Body size limits are the two body parsers' own (json-body.ts), the only parsers registered.
  */
 export function newApp(module: DynamicModule, http: HttpConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     https: httpsOptionsOf(http),
-    bodyLimit: MAX_JSON_BYTES,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PATH_SEGMENT },
     frameworkErrors: unroutableUrl,
     // no Nest middleware here: the edge is Fastify hooks (configureHttpEdge)
@@ -125,8 +125,8 @@ export function newApp(module: DynamicModule, http: HttpConfig): Promise<NestFas
     // fast-json-stringify at start-up for nothing (60-90 ms of the time to ready, measured here)
     schemaController: { compilersFactory: { buildValidator: noRouteSchemas, buildSerializer: noRouteSchemas } },
   });
-  // Nest's default parsers include urlencoded everywhere: configureHttpEdge registers the two this API reads
-  // logs wait until listening has worked (listen() flushes them): a failed listen is one line that says what to do
+  // bodyParser: Nest's defaults include urlencoded everywhere; configureHttpEdge registers the two this API reads.
+  // autoFlushLogs: logs wait until listening has worked (listen() flushes them), so a failed listen is one line.
   return NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, autoFlushLogs: false, abortOnError: false, bodyParser: false });
 }
 

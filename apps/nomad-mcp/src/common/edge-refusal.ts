@@ -11,10 +11,13 @@ export function pathOf(req: { url: string }): string {
   return q < 0 ? req.url : req.url.slice(0, q);
 }
 
-export const isMcpPath = (req: { url: string }) => {
+/** Whether a request's path is `prefix` or below it (`/mcp`, `/mcp/…`; not `/mcpx`). */
+export function isUnder(req: { url: string }, prefix: string): boolean {
   const path = pathOf(req);
-  return path === '/mcp' || path.startsWith('/mcp/');
-};
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+export const isMcpPath = (req: { url: string }) => isUnder(req, '/mcp');
 
 /**
  * Answers a request refused before routing (cross-site, not JSON, too deep) in the shape its caller reads:

@@ -1,7 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { parse as parseForm } from 'node:querystring';
-import { header, pathOf, refuse } from './edge-refusal';
+import { header, isUnder, refuse } from './edge-refusal';
 import { nestingDeeperThan } from './input-inspection';
 
 /** Deepest JSON body any route takes (DTO fields are validated at a smaller depth, naming the field). */
@@ -16,10 +16,7 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
 /** The approval page (/ui): its HTML forms post urlencoded bodies, the one place a form body is read. */
-export const isUiPath = (req: { url: string }) => {
-  const path = pathOf(req);
-  return path === '/ui' || path.startsWith('/ui/');
-};
+export const isUiPath = (req: { url: string }) => isUnder(req, '/ui');
 
 /** Whether a request carries a body (as the HTTP parsers decide it). */
 function hasBody(req: FastifyRequest): boolean {
