@@ -12,6 +12,8 @@ RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
+# npm run build bundles the build into one file too (esbuild, a dev dependency): bin/ runs that (see scripts/bundle.js)
+COPY scripts/bundle.js ./scripts/
 RUN npm run build && npm prune --omit=dev --ignore-scripts && npm cache clean --force
 
 # Runtime: Node, the built service and its production dependencies; no compiler, no npm work, not root.

@@ -11,6 +11,7 @@ const { join } = require('node:path');
 const root = join(__dirname, '..');
 const BIN = 'bin/nomad-mcp.js';
 const SERVICE = 'dist/apps/nomad-mcp/src/main.js';
+const BUNDLE = 'dist/bundle/nomad-mcp.js';
 const DEMO = 'dist/apps/nomad-mcp-demo/src/main.js';
 const SIM = 'dist/apps/nomad-sim/src/main.js';
 /**
@@ -19,10 +20,10 @@ const SIM = 'dist/apps/nomad-sim/src/main.js';
  * `npm run build` builds the service alone, as the image holds it).
  */
 const targets = {
-  service: { run: [BIN], needs: [SERVICE] },
-  demo: { run: [BIN, 'demo'], needs: [SERVICE, DEMO, SIM] },
-  sim: { run: [BIN, 'sim'], needs: [SERVICE, SIM] },
-  bench: { run: ['scripts/bench/index.js'], needs: [SERVICE, SIM] },
+  service: { run: [BIN], needs: [SERVICE, BUNDLE] },
+  demo: { run: [BIN, 'demo'], needs: [SERVICE, BUNDLE, DEMO, SIM] },
+  sim: { run: [BIN, 'sim'], needs: [SERVICE, BUNDLE, SIM] },
+  bench: { run: ['scripts/bench/index.js'], needs: [SERVICE, BUNDLE, SIM] },
 };
 
 function newestSource(dir) {
@@ -41,6 +42,7 @@ function ensureBuilt(target) {
   if (built >= sources) return;
   process.stderr.write(built ? 'Sources changed; rebuilding...\n' : 'Building (first run)...\n');
   execFileSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', 'nomad-mcp-demo'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'scripts', 'bundle.js')], { cwd: root, stdio: 'inherit' });
 }
 
 const mode = process.argv[2];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PG_URL, SKIP_POSTGRES } from '../apps/nomad-mcp/src/audit/testing/audit-test-databases';
 import { redactUrl } from '../apps/nomad-mcp/src/config/redact-url';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
-import { BIN, requireBuild, runCli, runCommand } from './support/built-service';
+import { BUILT_MAIN, requireBuild, runCli, runCommand } from './support/built-service';
 import { call } from './support/http';
 import { closedPortUrl } from './support/stack';
 
@@ -42,11 +42,12 @@ describe('nomad-mcp (built)', () => {
   });
 
   it('--help, every command\'s --help and key answer without loading Nest', async () => {
-    // a preload that reports, as the process ends, which modules it loaded
+    // a preload that reports, as the process ends, which modules it loaded. The build's main.js, not bin/: the
+    // bundle bin/ runs holds Nest in the one file whether it runs or not (it runs the same code, so the same requires)
     const probe = join(dir, 'loaded-modules.js');
     writeFileSync(probe, "process.on('exit', () => process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache))));");
     for (const args of [['--help'], ['serve', '--help'], ['stdio', '--help'], ['check', '--help'], ['demo', '--help'], ['sim', '--help'], ['key', '--name', 'ci-bot']]) {
-      const r = await runCommand([process.execPath, '-r', probe, BIN, ...args], {}, dir);
+      const r = await runCommand([process.execPath, '-r', probe, BUILT_MAIN, ...args], {}, dir);
       expect([args.join(' '), r.code]).toEqual([args.join(' '), 0]);
       const loaded: string[] = JSON.parse(r.stderr.slice(r.stderr.indexOf('LOADED ') + 7));
       expect([args.join(' '), loaded.filter((m) => /node_modules\/(@nestjs|class-validator|kysely|better-sqlite3|pg)\//.test(m))]).toEqual([args.join(' '), []]);

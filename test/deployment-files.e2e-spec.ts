@@ -57,9 +57,13 @@ describe('docker-compose.yml and Dockerfile', () => {
     }
     const cmd = JSON.parse(dockerfile.find((l) => l.startsWith('CMD '))!.slice(4));
     expect(cmd).toEqual(['node', 'bin/nomad-mcp.js']);
-    // what bin/nomad-mcp.js starts is what `npm run build` writes
-    expect(read('bin/nomad-mcp.js')).toContain("join(__dirname, '..', 'dist', 'apps', 'nomad-mcp', 'src', 'main.js')");
-    expect(pkg.scripts.build).toBe('nest build nomad-mcp');
+    // what bin/nomad-mcp.js starts is what `npm run build` writes: the build, and the bundle of it
+    const bin = read('bin/nomad-mcp.js');
+    expect(bin).toContain("join(__dirname, '..', 'dist')");
+    expect(bin).toContain("join(dist, 'apps', 'nomad-mcp', 'src', 'main.js')");
+    expect(bin).toContain("join(dist, 'bundle', 'nomad-mcp.js')");
+    expect(pkg.scripts.build).toBe('nest build nomad-mcp && node scripts/bundle.js');
+    expect(dockerfile).toContain('COPY scripts/bundle.js ./scripts/');
   });
 
   it('keeps Postgres for the shared audit trail inside the compose network, and points the service at it once it is ready', () => {

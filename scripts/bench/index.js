@@ -7,7 +7,7 @@
  *   P3  logs: tail of a 1 GB log, memory over 20 calls; following logs with flat memory
  *   P4  scale: 10,000 jobs registered, first page, RSS under 16 concurrent lists (REST, MCP), start-up, idle RSS
  * Knobs: BENCH_SECONDS (per load row, default 5), BENCH_CONCURRENCY (16), BENCH_FOLLOW_SECONDS (60),
- * BENCH_SCALE_JOBS (10000), BENCH_ONLY (e.g. "p1,p4"), BENCH_SERVICE_MAIN (another build's main.js to measure). Prints a table; writes .bench/results-<time>.json,
+ * BENCH_SCALE_JOBS (10000), BENCH_ONLY (e.g. "p1,p4"), BENCH_SERVICE_MAIN (another build's bin/nomad-mcp.js or main.js to measure). Prints a table; writes .bench/results-<time>.json,
  * .bench/latest.json and .bench/latest.md (the table as Markdown, for the README). Exits 1 when a target is missed.
  */
 const { mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs');

@@ -9,8 +9,9 @@ const net = require('node:net');
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..');
-// BENCH_SERVICE_MAIN: another build's main.js (another checkout's dist), to compare a change against what it changes
-const SERVICE = process.env.BENCH_SERVICE_MAIN || join(root, 'dist/apps/nomad-mcp/src/main.js');
+// The service as its users start it (npm start, the image): bin/nomad-mcp.js, which runs the bundle.
+// BENCH_SERVICE_MAIN: another build's entry (bin/nomad-mcp.js or dist main.js of another checkout), to compare against
+const SERVICE = process.env.BENCH_SERVICE_MAIN || join(root, 'bin/nomad-mcp.js');
 const children = new Set();
 
 function killAll() {
@@ -74,7 +75,7 @@ async function startSim({ nodes = 20 } = {}) {
 }
 
 /**
- * The service as `node dist/.../main.js` runs it, on a free port; resolves once /health/live answers 200, with the
+ * The service as `node bin/nomad-mcp.js` runs it, on a free port; resolves once /health/live answers 200, with the
  * milliseconds from spawn to that answer. `main`: another script started the same way (the bench's floor app).
  */
 async function startService(env, { main = SERVICE } = {}) {

@@ -4,12 +4,15 @@ import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { call, waitFor } from './http';
 
-/** The built service and its command (`npm test` builds them first; so does `npx nest build nomad-mcp-demo`). */
+/** The built service, its bundle and its command (`npm test` builds them first). */
 export const BUILT_MAIN = resolve(__dirname, '../../dist/apps/nomad-mcp/src/main.js');
+export const BUNDLE = resolve(__dirname, '../../dist/bundle/nomad-mcp.js');
 export const BIN = resolve(__dirname, '../../bin/nomad-mcp.js');
 
 export function requireBuild(): void {
-  if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run "npx nest build nomad-mcp-demo" first (npm test does it)`);
+  for (const f of [BUILT_MAIN, BUNDLE]) {
+    if (!existsSync(f)) throw new Error(`${f} is missing: run "npx nest build nomad-mcp-demo && node scripts/bundle.js" first (npm test does it)`);
+  }
 }
 
 export const freePort = () =>
@@ -31,13 +34,16 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** The built service as its own process on a free port (only PATH and `env` in its environment), once /health answers 200. */
+/**
+ * The built service as its own process on a free port (only PATH and `env` in its environment), once /health
+ * answers 200. Started as users start it: bin/nomad-mcp.js, which runs the bundle of the build.
+ */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   requireBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let logs = '';
-  const child = spawn(process.execPath, [BUILT_MAIN], {
+  const child = spawn(process.execPath, [BIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { definitionOf, OperationClass, OperationDefinition } from './operation';
 
 /** The folder that holds the operation files, one sub-folder per resource (jobs/, allocations/, ...). */
@@ -7,7 +7,18 @@ export const OPERATIONS_DIR = join(__dirname, '..');
 
 const OP_FILE = /\.op\.(ts|js)$/;
 
+/**
+ * The operation files a bundle holds, by path below OPERATIONS_DIR (scripts/bundle.js writes them into the
+ * bundled copy of this line, since a bundle has no folder to read); undefined as built or under ts-jest.
+ */
+const BUNDLED: Record<string, () => Record<string, unknown>> | undefined = undefined;
+
 function opFiles(dir: string): string[] {
+  if (BUNDLED && (dir === OPERATIONS_DIR || dir.startsWith(OPERATIONS_DIR + sep))) {
+    return Object.keys(BUNDLED)
+      .map((rel) => join(OPERATIONS_DIR, rel))
+      .filter((file) => file.startsWith(dir + sep));
+  }
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -26,7 +37,7 @@ export function loadOperationClasses(...dirs: string[]): OperationClass[] {
   const found = new Map<OperationClass, OperationDefinition>();
   for (const file of (dirs.length ? dirs : [OPERATIONS_DIR]).flatMap((d) => opFiles(d).sort())) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(file) as Record<string, unknown>;
+    const exported = (BUNDLED?.[relative(OPERATIONS_DIR, file)]?.() ?? require(file)) as Record<string, unknown>;
     for (const value of Object.values(exported)) {
       const def = typeof value === 'function' ? definitionOf(value) : undefined;
       if (def) found.set(value as OperationClass, def);

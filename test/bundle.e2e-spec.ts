@@ -1,0 +1,103 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
+import { BIN, requireBuild } from './support/built-service';
+import { call, waitFor } from './support/http';
+
+/**
+ * bin/nomad-mcp.js runs the bundle of the build (scripts/bundle.js) through a V8 code cache (bin/run-bundle.js).
+ * The MCP suites over stdio (mcp.e2e-spec.ts) run every tool through it; this file covers what is the bundle's own:
+ * that it is what runs, that it serves what needs files of the build or of packages left out of it, and the cache.
+ */
+describe('the bundled service (bin/nomad-mcp.js)', () => {
+  let sim: RunningSimulator;
+  let dir: string;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    requireBuild();
+    sim = await startSimulator({ port: 0, seed: true });
+    dir = mkdtempSync(join(tmpdir(), 'bundle-e2e-'));
+  });
+  afterEach(() => children.splice(0).forEach((c) => c.kill('SIGKILL')));
+  afterAll(async () => {
+    await sim?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Starts bin/nomad-mcp.js; `preload`: a module node loads first (-r). Resolves once it listens. */
+  async function start(env: Record<string, string>, preload?: string) {
+    const child = spawn(process.execPath, [...(preload ? ['-r', preload] : []), BIN], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', NOMAD_ADDR: sim.url, LOG_FORMAT: 'json', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const url = await waitFor('the service listening', async () => {
+      if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}: ${stderr}`);
+      return /listening on (http:\/\/[^ ]+)/.exec(stderr)?.[1];
+    }, 30000);
+    const stop = async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    };
+    return { url, stop, stderr: () => stderr };
+  }
+
+  it('runs the bundle, not the build\'s files, and serves REST, the Swagger UI\'s files and MCP from it', async () => {
+    const probe = join(dir, 'loaded-modules.js');
+    writeFileSync(probe, "process.prependOnceListener('SIGTERM', () => process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));");
+    const svc = await start({}, probe);
+    const list = await call(svc.url, 'GET', '/api/claude/list-jobs?namespace=development');
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.json)).toContain('example-job');
+    // swagger-ui-dist is left out of the bundle: its files are found in node_modules
+    const css = await call(svc.url, 'GET', '/api/docs/swagger-ui.css');
+    expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
+    const mcp = await call(svc.url, 'POST', '/mcp', {
+      headers: { Accept: 'application/json, text/event-stream' },
+      body: { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'e2e', version: '1' } } },
+    });
+    expect(mcp.status).toBe(200);
+    expect(mcp.text).toContain('"serverInfo"');
+    await svc.stop();
+    const loaded: string[] = JSON.parse(/\nLOADED (.*)\n/.exec(svc.stderr())![1]);
+    // of the build, only the heap settings bin/ applies before the bundle; the operations came from the bundle too
+    expect(loaded.filter((m) => m.includes('/dist/') && !m.includes('/node_modules/')).map((m) => m.slice(m.indexOf('/dist/')))).toEqual([
+      '/dist/apps/nomad-mcp/src/start-up-heap.js',
+    ]);
+    // packages left out of it load from node_modules when used: SQLite at start-up, the MCP SDK for that request
+    expect(loaded.some((m) => m.includes('/node_modules/better-sqlite3/'))).toBe(true);
+    expect(loaded.some((m) => m.includes('/node_modules/@modelcontextprotocol/sdk/'))).toBe(true);
+    expect(loaded.some((m) => m.includes('/node_modules/@nestjs/'))).toBe(false);
+  });
+
+  it('writes a code cache after start-up to a folder only its user may write to, uses it next time, and not from a folder others may write to', async () => {
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const env = { TMPDIR: tmp, NODE_DEBUG: 'nomad-mcp-bundle' };
+    const first = await start(env);
+    await waitFor('the code cache written', async () => /code cache written: /.test(first.stderr()), 15000);
+    await first.stop();
+    expect(first.stderr()).toMatch(/code cache \S+: none\n/);
+    const [cacheDir] = readdirSync(tmp);
+    expect(cacheDir).toMatch(/^nomad-mcp-code-cache/);
+    expect(statSync(join(tmp, cacheDir)).mode & 0o777).toBe(0o700);
+    expect(readdirSync(join(tmp, cacheDir))).toEqual([expect.stringMatching(/^[0-9a-f]{32}\.bin$/)]);
+
+    const second = await start(env);
+    expect((await call(second.url, 'GET', '/health/live')).status).toBe(200);
+    await second.stop();
+    expect(second.stderr()).toMatch(/code cache \S+: used\n/);
+
+    // what V8 would run must not come from a file another user could have put there
+    chmodSync(join(tmp, cacheDir), 0o777);
+    const third = await start(env);
+    expect((await call(third.url, 'GET', '/api/claude/list-jobs?namespace=development')).status).toBe(200);
+    await third.stop();
+    expect(third.stderr()).toMatch(/code cache \S+: refused\n/);
+  });
+});
