@@ -1,12 +1,12 @@
 // Runs dist/bundle/nomad-mcp.js (scripts/bundle.js) as node would require it, but compiled from a V8 code cache
-// when there is one: compiling the 6 MB file and the functions start-up runs is a third of what is left of
-// start-up once it is one file. The cache is written a second after a start without a usable one, to the
+// when there is one: compiling the 5 MB file, and then each function start-up runs as it first runs, takes some
+// 40% of the start-up of the bundle. The cache is written a second after a start without a usable one, to the
 // temporary folder (the install may be read-only), in a folder only this user can write (V8 runs what a cache
-// holds: another user's file must never be read), named for this bundle and this node; V8 checks it again on use
-// and compiles from source when it does not fit (another node, other V8 flags), as if there were none.
+// holds: another user's file must never be read), named for this bundle's content and this node; V8 checks it
+// again on use and compiles from source when it does not fit (another node, other V8 flags), as if there were none.
 const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
-const { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -22,10 +22,13 @@ const debug = debuglog('nomad-mcp-bundle');
 const uid = process.getuid?.();
 const CACHE_DIR = join(tmpdir(), `nomad-mcp-code-cache${uid === undefined ? '' : `-${uid}`}`);
 
-/** The cache's file: one per bundle, node and node options (V8 refuses a cache made under other flags). */
-function cachePath(file) {
-  const { size, mtimeMs } = statSync(file);
-  const key = createHash('sha256').update(JSON.stringify([file, size, mtimeMs, process.version, process.arch, process.execArgv])).digest('hex');
+/**
+ * The cache's file: one per bundle content, node and node options. By content, not path and time: V8 checks a
+ * cache against the source's length only, and npm gives every installed file the same time, so another build of
+ * the same length (a version bumped) would otherwise be given this one's code. V8 checks node and flags itself.
+ */
+function cachePath(bytes) {
+  const key = createHash('sha256').update(bytes).update(JSON.stringify([process.version, process.arch, process.execArgv])).digest('hex');
   return join(CACHE_DIR, `${key.slice(0, 32)}.bin`);
 }
 
@@ -69,9 +72,9 @@ function writeCache(path, script) {
  * writes the code cache when there was none to use.
  */
 function runBundle(file) {
-  const path = cachePath(file);
-  const cache = readCache(path);
   const bytes = readFileSync(file);
+  const path = cachePath(bytes);
+  const cache = readCache(path);
   // scripts/bundle.js writes ASCII: a latin1 string of it is the same text, made without decoding 5 MB of UTF-8
   const source = isAscii(bytes) ? bytes.latin1Slice() : bytes.toString('utf8');
   const script = new Script(Module.wrap(source), { filename: file, cachedData: cache.data });
@@ -85,4 +88,4 @@ function runBundle(file) {
   return { exports: mod.exports, started };
 }
 
-module.exports = { runBundle, cachePath };
+module.exports = { runBundle };

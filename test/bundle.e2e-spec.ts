@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
 import { BIN, requireBuild } from './support/built-service';
 import { call, waitFor } from './support/http';
@@ -99,5 +99,26 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     expect((await call(third.url, 'GET', '/api/claude/list-jobs?namespace=development')).status).toBe(200);
     await third.stop();
     expect(third.stderr()).toMatch(/code cache \S+: refused\n/);
+  });
+
+  it('keys the cache by the bundle\'s content: another bundle of the same length, path and time does not get its code', async () => {
+    // V8 checks a cache against the source's length only, and npm gives every installed file one time
+    const tmp = mkdtempSync(join(dir, 'tmp-'));
+    const file = join(dir, 'tiny-bundle.js');
+    const runIt = async () => {
+      utimesSync(file, new Date('1985-10-26T08:15:00Z'), new Date('1985-10-26T08:15:00Z'));
+      const script = `const c = require(${JSON.stringify(resolve(__dirname, '../bin/run-bundle.js'))}).runBundle(${JSON.stringify(file)}); process.stdout.write(c.exports.v); c.started(); setTimeout(() => {}, 1500);`;
+      const child = spawn(process.execPath, ['-e', script], { env: { PATH: process.env.PATH ?? '', TMPDIR: tmp, NODE_DEBUG: 'nomad-mcp-bundle' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = { value: '', debug: '' };
+      child.stdout!.on('data', (d) => (out.value += d));
+      child.stderr!.on('data', (d) => (out.debug += d));
+      await new Promise((r) => child.once('exit', r));
+      return out;
+    };
+    writeFileSync(file, "module.exports = { v: 'one' };");
+    expect(await runIt()).toEqual({ value: 'one', debug: expect.stringMatching(/: none\n[^]*code cache written/) });
+    expect(await runIt()).toEqual({ value: 'one', debug: expect.stringMatching(/: used\n/) });
+    writeFileSync(file, "module.exports = { v: 'two' };");
+    expect(await runIt()).toEqual({ value: 'two', debug: expect.stringMatching(/: none\n/) });
   });
 });
