@@ -88,10 +88,12 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     expect(statSync(join(tmp, cacheDir)).mode & 0o777).toBe(0o700);
     expect(readdirSync(join(tmp, cacheDir))).toEqual([expect.stringMatching(/^[0-9a-f]{32}\.bin$/)]);
 
-    const second = await start(env);
+    // pretty logs too: pino runs pino-pretty (left out of the bundle) in a worker thread
+    const second = await start({ ...env, LOG_FORMAT: 'pretty' });
     expect((await call(second.url, 'GET', '/health/live')).status).toBe(200);
     await second.stop();
     expect(second.stderr()).toMatch(/code cache \S+: used\n/);
+    expect(second.stderr()).toMatch(/^\[[\d:.]+\] INFO: Nomad MCP listening on /m);
 
     // what V8 would run must not come from a file another user could have put there
     chmodSync(join(tmp, cacheDir), 0o777);
