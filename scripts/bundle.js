@@ -65,6 +65,42 @@ const ownFiles = {
 };
 
 /**
+ * Two packages the service loads at start-up whole, for a few functions or none: @nestjs/swagger's decorators use
+ * some 30 of lodash's 300 functions (lodash.js defines all 300 as it loads), and class-validator loads
+ * libphonenumber-js for @IsPhoneNumber, which no DTO here uses. In the bundle, `lodash` is an object whose
+ * functions are lodash's own per-function modules (the same code, in the same package), each loaded when first
+ * used, and libphonenumber-js loads on its first use. Their modules are in the bundle all the same.
+ */
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(lodash|libphonenumber-js\/max)$/ }, (args) =>
+      args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy', pluginData: { resolveDir: args.resolveDir } },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
+      const dir = args.pluginData.resolveDir;
+      const real = require.resolve(args.path, { paths: [dir] });
+      let contents;
+      if (args.path === 'lodash') {
+        const lodash = require(real);
+        const getters = Object.keys(lodash).map((name) => {
+          const file = join(dirname(real), `${name}.js`);
+          // noConflict, runInContext, VERSION and _ have no file of their own: they come from lodash.js, loaded then
+          const get = existsSync(file) ? `require(${JSON.stringify(file)})` : `require(${JSON.stringify(real)})[${JSON.stringify(name)}]`;
+          return `${JSON.stringify(name)}: { enumerable: true, get: () => ${get} }`;
+        });
+        contents = `Object.defineProperties(module.exports, {\n${getters.join(',\n')}\n});`;
+      } else {
+        contents = `let real;\nconst load = () => (real ??= require(${JSON.stringify(real)}));\n` +
+          'module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load(), ownKeys: () => Reflect.ownKeys(load()),\n' +
+          '  getOwnPropertyDescriptor: (_, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; } });';
+      }
+      return { contents, loader: 'js', resolveDir: dir };
+    });
+  },
+};
+
+/**
  * The bundle with each UTF-16 unit over 0x7f written as \uXXXX (esbuild's ASCII output leaves regular expression
  * literals as they are). Strings, identifiers and regular expressions (with or without the u flag) read such
  * escapes as the characters they stand for; an ASCII file is what bin/run-bundle.js reads without decoding.
@@ -88,7 +124,7 @@ async function main() {
     target: `node${process.versions.node.split('.')[0]}`,
     format: 'cjs',
     external: EXTERNAL,
-    plugins: [ownFiles],
+    plugins: [ownFiles, lazyPackages],
     // names stay: Nest's DI and error messages, and class-validator's, use class and function names
     keepNames: true,
     charset: 'ascii',

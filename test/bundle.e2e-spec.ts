@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writ
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
-import { BIN, requireBuild } from './support/built-service';
+import { BIN, BUILT_MAIN, requireBuild } from './support/built-service';
 import { call, waitFor } from './support/http';
 
 /**
@@ -27,9 +27,9 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Starts bin/nomad-mcp.js; `preload`: a module node loads first (-r). Resolves once it listens. */
-  async function start(env: Record<string, string>, preload?: string) {
-    const child = spawn(process.execPath, [...(preload ? ['-r', preload] : []), BIN], {
+  /** Starts bin/nomad-mcp.js (or `entry`); `preload`: a module node loads first (-r). Resolves once it listens. */
+  async function start(env: Record<string, string>, preload?: string, entry = BIN) {
+    const child = spawn(process.execPath, [...(preload ? ['-r', preload] : []), entry], {
       env: { PATH: process.env.PATH ?? '', PORT: '0', NOMAD_ADDR: sim.url, LOG_FORMAT: 'json', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -122,5 +122,25 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     expect(await runIt()).toEqual({ value: 'one', debug: expect.stringMatching(/: used\n/) });
     writeFileSync(file, "module.exports = { v: 'two' };");
     expect(await runIt()).toEqual({ value: 'two', debug: expect.stringMatching(/: none\n/) });
+  });
+
+  it('describes the API exactly as the build does: the same OpenAPI document, the same tools', async () => {
+    // what the bundle does differently (lodash's functions one by one, libphonenumber-js on first use, the
+    // operation list) must change nothing that Swagger's decorators, class-validator or the loader produce
+    const [bundled, built] = await Promise.all([start({}), start({ AUDIT_DB_PATH: join(dir, 'built-audit.sqlite3') }, undefined, BUILT_MAIN)]);
+    try {
+      const docs = await Promise.all([bundled, built].map((s) => call(s.url, 'GET', '/api/docs-json')));
+      expect(docs.map((d) => d.status)).toEqual([200, 200]);
+      expect(Object.keys(docs[0].json.paths).length).toBeGreaterThan(30);
+      expect(docs[0].text).toBe(docs[1].text);
+      const tools = await Promise.all([bundled, built].map((s) => call(s.url, 'GET', '/api/claude/tools')));
+      expect(tools.map((t) => t.status)).toEqual([200, 200]);
+      expect(tools[0].text).toBe(tools[1].text);
+      // and class-validator's rules, through the bundle: a bad field is named
+      const bad = await call(bundled.url, 'GET', '/api/claude/list-jobs?namespace=development&limit=0');
+      expect([bad.status, bad.json.errors?.[0]?.field]).toEqual([400, 'limit']);
+    } finally {
+      await Promise.all([bundled.stop(), built.stop()]);
+    }
   });
 });
