@@ -26,15 +26,19 @@ export class NomadStartupCheck {
   }
 }
 
+/** How long after listening the check starts (see reportNomadStartupCheck). */
+export const STARTUP_CHECK_DELAY_MS = 250;
+
 /**
  * Runs the check in the background and logs each finding as one line; start-up never waits for it.
- * Used by the service (HTTP and stdio) and the demo.
+ * Used by the service (HTTP and stdio) and the demo. It starts a moment after the service listens: its first
+ * Nomad calls load the HTTP client (axios, and the fetch classes of Node's that axios looks up as it loads)
+ * and make four requests, some 120 ms of a core that the first requests (a health probe) would wait behind.
  */
 export function reportNomadStartupCheck(app: INestApplicationContext): Promise<void> {
   const logger = new Logger('StartupCheck');
-  return app
-    .get(NomadStartupCheck)
-    .run()
+  return new Promise<void>((later) => setTimeout(later, STARTUP_CHECK_DELAY_MS))
+    .then(() => app.get(NomadStartupCheck).run())
     .then(
       (findings) => findings.forEach((f) => logger[f.level](f.message)),
       (err: Error) => logger.warn(`Start-up check of Nomad failed: ${err.message}`),
