@@ -69,7 +69,8 @@ const ownFiles = {
  * some 30 of lodash's 300 functions (lodash.js defines all 300 as it loads), and class-validator loads
  * libphonenumber-js for @IsPhoneNumber, which no DTO here uses. In the bundle, `lodash` is an object whose
  * functions are lodash's own per-function modules (the same code, in the same package), each loaded when first
- * used, and libphonenumber-js loads on its first use. Their modules are in the bundle all the same.
+ * used, and libphonenumber-js loads on its first use. Their modules are in the bundle all the same. Only Swagger
+ * imports lodash here, and only its functions (never lodash itself as a function, `_(x)`), which is what this serves.
  */
 const lazyPackages = {
   name: 'lazy-packages',
