@@ -6,7 +6,7 @@
 // again on use and compiles from source when it does not fit (another node, other V8 flags), as if there were none.
 const { isAscii } = require('node:buffer');
 const { createHash } = require('node:crypto');
-const { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { tmpdir } = require('node:os');
 const { dirname, join } = require('node:path');
@@ -15,6 +15,8 @@ const { Script } = require('node:vm');
 
 /** How long after start-up the cache is written: it holds what was compiled by then (start-up, a first request). */
 const WRITE_AFTER_MS = 1000;
+/** Caches kept (the newest): one per build and node, so that rebuilds do not fill the temporary folder. */
+const KEEP = 8;
 
 // NODE_DEBUG=nomad-mcp-bundle says whether the cache was used and when it is written
 const debug = debuglog('nomad-mcp-bundle');
@@ -61,10 +63,26 @@ function writeCache(path, script) {
     writeFileSync(tmp, script.createCachedData());
     renameSync(tmp, path);
     debug('code cache written: %s', path);
+    pruneCaches();
   } catch (err) {
     // no cache: the next start compiles from source, as this one did
     debug('code cache not written (%s): %s', path, err.message);
   }
+}
+
+/** Removes all but the KEEP newest caches (another process may be removing them too: errors are ignored). */
+function pruneCaches() {
+  const files = readdirSync(CACHE_DIR)
+    .filter((f) => f.endsWith('.bin'))
+    .map((f) => {
+      try {
+        return { f, t: statSync(join(CACHE_DIR, f)).mtimeMs };
+      } catch {
+        return { f, t: 0 };
+      }
+    })
+    .sort((a, b) => b.t - a.t);
+  for (const { f } of files.slice(KEEP)) rmSync(join(CACHE_DIR, f), { force: true });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
@@ -76,17 +76,25 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     expect(loaded.some((m) => m.includes('/node_modules/@nestjs/'))).toBe(false);
   });
 
-  it('writes a code cache after start-up to a folder only its user may write to, uses it next time, and not from a folder others may write to', async () => {
+  it('writes a code cache after start-up to a folder only its user may write to (keeping the eight newest), uses it next time, and not from a folder others may write to', async () => {
     const tmp = mkdtempSync(join(dir, 'tmp-'));
     const env = { TMPDIR: tmp, NODE_DEBUG: 'nomad-mcp-bundle' };
+    // caches of ten earlier builds: writing this one's keeps the eight newest
+    const cacheDir = `nomad-mcp-code-cache-${process.getuid!()}`;
+    mkdirSync(join(tmp, cacheDir), { mode: 0o700 });
+    for (let i = 0; i < 10; i++) {
+      writeFileSync(join(tmp, cacheDir, `old-${i}.bin`), 'x');
+      utimesSync(join(tmp, cacheDir, `old-${i}.bin`), new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+    }
     const first = await start(env);
     await waitFor('the code cache written', async () => /code cache written: /.test(first.stderr()), 15000);
     await first.stop();
     expect(first.stderr()).toMatch(/code cache \S+: none\n/);
-    const [cacheDir] = readdirSync(tmp);
-    expect(cacheDir).toMatch(/^nomad-mcp-code-cache/);
+    expect(readdirSync(tmp)).toEqual([cacheDir]);
     expect(statSync(join(tmp, cacheDir)).mode & 0o777).toBe(0o700);
-    expect(readdirSync(join(tmp, cacheDir))).toEqual([expect.stringMatching(/^[0-9a-f]{32}\.bin$/)]);
+    const kept = readdirSync(join(tmp, cacheDir));
+    expect(kept.filter((f) => f.startsWith('old-')).sort()).toEqual([3, 4, 5, 6, 7, 8, 9].map((i) => `old-${i}.bin`));
+    expect(kept.filter((f) => !f.startsWith('old-'))).toEqual([expect.stringMatching(/^[0-9a-f]{32}\.bin$/)]);
 
     // pretty logs too: pino runs pino-pretty (left out of the bundle) in a worker thread
     const second = await start({ ...env, LOG_FORMAT: 'pretty' });
