@@ -75,9 +75,8 @@ const ownFiles = {
 const lazyPackages = {
   name: 'lazy-packages',
   setup(build) {
-    build.onResolve({ filter: /^(lodash|libphonenumber-js\/max)$/ }, (args) =>
-      args.namespace === 'lazy' ? undefined : { path: args.path, namespace: 'lazy', pluginData: { resolveDir: args.resolveDir } },
-    );
+    // the stand-ins below require the packages by absolute path, which this filter does not match
+    build.onResolve({ filter: /^(lodash|libphonenumber-js\/max)$/ }, (args) => ({ path: args.path, namespace: 'lazy', pluginData: { resolveDir: args.resolveDir } }));
     build.onLoad({ filter: /.*/, namespace: 'lazy' }, (args) => {
       const dir = args.pluginData.resolveDir;
       const real = require.resolve(args.path, { paths: [dir] });

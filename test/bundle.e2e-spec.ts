@@ -1,9 +1,9 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
-import { BIN, BUILT_MAIN, requireBuild } from './support/built-service';
+import { BUILT_MAIN, requireBuild, ServiceProcess, startServiceProcess } from './support/built-service';
 import { call, waitFor } from './support/http';
 
 /**
@@ -14,44 +14,30 @@ import { call, waitFor } from './support/http';
 describe('the bundled service (bin/nomad-mcp.js)', () => {
   let sim: RunningSimulator;
   let dir: string;
-  const children: ChildProcess[] = [];
+  const running: ServiceProcess[] = [];
 
   beforeAll(async () => {
     requireBuild();
     sim = await startSimulator({ port: 0, seed: true });
     dir = mkdtempSync(join(tmpdir(), 'bundle-e2e-'));
   });
-  afterEach(() => children.splice(0).forEach((c) => c.kill('SIGKILL')));
+  afterEach(() => Promise.all(running.splice(0).map((s) => s.stop('SIGKILL'))));
   afterAll(async () => {
     await sim?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Starts bin/nomad-mcp.js (or `entry`); `preload`: a module node loads first (-r). Resolves once it listens. */
-  async function start(env: Record<string, string>, preload?: string, entry = BIN) {
-    const child = spawn(process.execPath, [...(preload ? ['-r', preload] : []), entry], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', NOMAD_ADDR: sim.url, LOG_FORMAT: 'json', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const url = await waitFor('the service listening', async () => {
-      if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}: ${stderr}`);
-      return /listening on (http:\/\/[^ ]+)/.exec(stderr)?.[1];
-    }, 30000);
-    const stop = async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    };
-    return { url, stop, stderr: () => stderr };
+  /** bin/nomad-mcp.js (or `opts.entry`) against the simulator, once it answers. */
+  async function start(env: Record<string, string>, opts: { entry?: string; nodeArgs?: string[] } = {}) {
+    const svc = await startServiceProcess({ NOMAD_ADDR: sim.url, LOG_FORMAT: 'json', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), ...env }, opts);
+    running.push(svc);
+    return svc;
   }
 
   it('runs the bundle, not the build\'s files, and serves REST, the Swagger UI\'s files and MCP from it', async () => {
     const probe = join(dir, 'loaded-modules.js');
     writeFileSync(probe, "process.prependOnceListener('SIGTERM', () => process.stderr.write('\\nLOADED ' + JSON.stringify(Object.keys(require.cache)) + '\\n'));");
-    const svc = await start({}, probe);
+    const svc = await start({}, { nodeArgs: ['-r', probe] });
     const list = await call(svc.url, 'GET', '/api/claude/list-jobs?namespace=development');
     expect(list.status).toBe(200);
     expect(JSON.stringify(list.json)).toContain('example-job');
@@ -65,7 +51,7 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     expect(mcp.status).toBe(200);
     expect(mcp.text).toContain('"serverInfo"');
     await svc.stop();
-    const loaded: string[] = JSON.parse(/\nLOADED (.*)\n/.exec(svc.stderr())![1]);
+    const loaded: string[] = JSON.parse(/\nLOADED (.*)\n/.exec(svc.logs())![1]);
     // of the build, only the heap settings bin/ applies before the bundle; the operations came from the bundle too
     expect(loaded.filter((m) => m.includes('/dist/') && !m.includes('/node_modules/')).map((m) => m.slice(m.indexOf('/dist/')))).toEqual([
       '/dist/apps/nomad-mcp/src/start-up-heap.js',
@@ -87,9 +73,9 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
       utimesSync(join(tmp, cacheDir, `old-${i}.bin`), new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
     }
     const first = await start(env);
-    await waitFor('the code cache written', async () => /code cache written: /.test(first.stderr()), 15000);
+    await waitFor('the code cache written', async () => /code cache written: /.test(first.logs()), 15000);
     await first.stop();
-    expect(first.stderr()).toMatch(/code cache \S+: none\n/);
+    expect(first.logs()).toMatch(/code cache \S+: none\n/);
     expect(readdirSync(tmp)).toEqual([cacheDir]);
     expect(statSync(join(tmp, cacheDir)).mode & 0o777).toBe(0o700);
     const kept = readdirSync(join(tmp, cacheDir));
@@ -100,15 +86,15 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
     const second = await start({ ...env, LOG_FORMAT: 'pretty' });
     expect((await call(second.url, 'GET', '/health/live')).status).toBe(200);
     await second.stop();
-    expect(second.stderr()).toMatch(/code cache \S+: used\n/);
-    expect(second.stderr()).toMatch(/^\[[\d:.]+\] INFO: Nomad MCP listening on /m);
+    expect(second.logs()).toMatch(/code cache \S+: used\n/);
+    expect(second.logs()).toMatch(/^\[[\d:.]+\] INFO: Nomad MCP listening on /m);
 
     // what V8 would run must not come from a file another user could have put there
     chmodSync(join(tmp, cacheDir), 0o777);
     const third = await start(env);
     expect((await call(third.url, 'GET', '/api/claude/list-jobs?namespace=development')).status).toBe(200);
     await third.stop();
-    expect(third.stderr()).toMatch(/code cache \S+: refused\n/);
+    expect(third.logs()).toMatch(/code cache \S+: refused\n/);
   });
 
   it('keys the cache by the bundle\'s content: another bundle of the same length, path and time does not get its code', async () => {
@@ -135,7 +121,7 @@ describe('the bundled service (bin/nomad-mcp.js)', () => {
   it('describes the API exactly as the build does: the same OpenAPI document, the same tools', async () => {
     // what the bundle does differently (lodash's functions one by one, libphonenumber-js on first use, the
     // operation list) must change nothing that Swagger's decorators, class-validator or the loader produce
-    const [bundled, built] = await Promise.all([start({}), start({ AUDIT_DB_PATH: join(dir, 'built-audit.sqlite3') }, undefined, BUILT_MAIN)]);
+    const [bundled, built] = await Promise.all([start({}), start({ AUDIT_DB_PATH: join(dir, 'built-audit.sqlite3') }, { entry: BUILT_MAIN })]);
     try {
       const docs = await Promise.all([bundled, built].map((s) => call(s.url, 'GET', '/api/docs-json')));
       expect(docs.map((d) => d.status)).toEqual([200, 200]);

@@ -36,14 +36,15 @@ export interface ServiceProcess {
 
 /**
  * The built service as its own process on a free port (only PATH and `env` in its environment), once /health
- * answers 200. Started as users start it: bin/nomad-mcp.js, which runs the bundle of the build.
+ * answers 200. Started as users start it: bin/nomad-mcp.js, which runs the bundle of the build; or `entry`
+ * (the build's main.js), with `nodeArgs` before it (e.g. `-r <preload>`).
  */
-export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
+export async function startServiceProcess(env: Record<string, string>, opts: { entry?: string; nodeArgs?: string[] } = {}): Promise<ServiceProcess> {
   requireBuild();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let logs = '';
-  const child = spawn(process.execPath, [BIN], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.entry ?? BIN], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
