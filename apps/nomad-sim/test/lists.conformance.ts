@@ -71,7 +71,7 @@ describe('Nomad API conformance: cluster-wide lists and blocking queries', () =>
       const id = uniqueId('conf-paging');
       await register(serviceJob(id, { TaskGroups: [{ ...serviceJob(id).TaskGroups[0], Count: 3 }] }));
       await runningAllocs(id, 3);
-      expect((await api('PUT', `/v1/job/${id}/evaluate`, {})).status).toBe(200);
+      expect((await api('PUT', `/v1/job/${id}/evaluate`, { JobID: id })).status).toBe(200);
       const mine = `filter=${encodeURIComponent(`JobID == "${id}"`)}`;
       for (const [list, count] of [['allocations', 3], ['evaluations', 2], ['deployments', 1]] as const) {
         const all = (await api<any[]>('GET', `/v1/${list}?${mine}`)).json;

@@ -113,4 +113,58 @@ describe('Nomad API conformance: rescheduling failed allocations', () => {
     expect(list.map((a) => [a.ClientStatus, a.FollowupEvalID, a.NextAllocation])).toEqual([['failed', '', '']]);
     expect((await api<any[]>('GET', `/v1/job/${id}/evaluations`)).json.some((e) => e.TriggeredBy === 'alloc-failure')).toBe(false);
   });
+
+  it('job eval: an unchanged job is evaluated again and places nothing; -force-reschedule replaces the failed allocation its policy gave up on', async () => {
+    const id = uniqueId('conf-force-resched');
+    await register({
+      ID: id, Name: id, Type: 'batch', Datacenters: ['dc1'],
+      TaskGroups: [{
+        Name: 'run', Count: 1, RestartPolicy: { Attempts: 0, Interval: 60 * SEC, Delay: SEC, Mode: 'fail' },
+        ReschedulePolicy: { Attempts: 1, Interval: 3600 * SEC, Delay: 5 * SEC, DelayFunction: 'constant', MaxDelay: 0, Unlimited: false },
+        Tasks: [crashing],
+      }],
+    });
+    const [, spent] = await waitFor('both attempts failed and the job dead', async () => {
+      const list = await allocs(id);
+      const job = (await api('GET', `/v1/job/${id}`)).json;
+      return job.Status === 'dead' && list.length === 2 ? list : undefined;
+    }, 120000, 100);
+    const version = (await api('GET', `/v1/job/${id}`)).json.Version;
+
+    // a plain evaluation (the body is optional): a new evaluation, no new version, nothing placed
+    const plain = await api('PUT', `/v1/job/${id}/evaluate`);
+    expect(plain.status).toBe(200);
+    expect(plain.json).toMatchObject({ EvalID: expect.stringMatching(/^[0-9a-f-]{36}$/), EvalCreateIndex: expect.any(Number), JobModifyIndex: expect.any(Number) });
+    expect(Number(plain.headers.get('x-nomad-index'))).toBe(plain.json.EvalCreateIndex);
+    const evaluation = await waitFor('the evaluation done', async () => {
+      const e = (await api('GET', `/v1/evaluation/${plain.json.EvalID}`)).json;
+      return e.Status === 'complete' ? e : undefined;
+    }, 60000, 50);
+    expect(evaluation).toMatchObject({ TriggeredBy: 'job-register', JobID: id, Type: 'batch' });
+    await new Promise((r) => setTimeout(r, Math.max(300, 5000 * t.durationScale * 4)));
+    expect((await allocs(id)).length).toBe(2);
+    expect((await api('GET', `/v1/job/${id}`)).json.Version).toBe(version);
+
+    // -force-reschedule: the spent allocation is marked and replaced at once, the replacement linked to it
+    const forced = await api('PUT', `/v1/job/${id}/evaluate`, { JobID: id, EvalOptions: { ForceReschedule: true } });
+    expect(forced.status).toBe(200);
+    const third = await waitFor('the forced replacement', async () => (await allocs(id)).find((a) => a.ID !== spent.ID && a.CreateIndex > spent.CreateIndex), 60000, 50);
+    const [old, replacement] = await full([spent, third]);
+    expect(old).toMatchObject({ DesiredTransition: expect.objectContaining({ ForceReschedule: true }), DesiredStatus: 'stop', NextAllocation: replacement.ID });
+    expect(replacement).toMatchObject({ PreviousAllocation: spent.ID, JobVersion: version });
+    expect(replacement.RescheduleTracker.Events.at(-1)).toMatchObject({ PrevAllocID: spent.ID });
+    expect((await api('GET', `/v1/job/${id}`)).json.Version).toBe(version);
+  });
+
+  it('job eval refuses what Nomad refuses: a body naming another job or none, an unknown job, a periodic job', async () => {
+    const id = uniqueId('conf-eval-refused');
+    await register({ ID: id, Name: id, Type: 'batch', Datacenters: ['dc1'], TaskGroups: [{ Name: 'run', Count: 1, Tasks: [{ ...crashing, Env: {} }] }] });
+    expect(await api('PUT', `/v1/job/${id}/evaluate`, { JobID: `${id}-other` })).toMatchObject({ status: 400, text: expect.stringContaining('JobID not same as job name') });
+    expect(await api('PUT', `/v1/job/${id}/evaluate`, { EvalOptions: { ForceReschedule: true } })).toMatchObject({ status: 400, text: expect.stringContaining('Job ID must be specified') });
+    const missing = uniqueId('conf-eval-missing');
+    expect(await api('PUT', `/v1/job/${missing}/evaluate`, { JobID: missing })).toMatchObject({ status: 500, text: expect.stringContaining('job not found') });
+    const periodic = uniqueId('conf-eval-periodic');
+    await register({ ID: periodic, Name: periodic, Type: 'batch', Datacenters: ['dc1'], Periodic: { Enabled: true, Spec: '0 3 * * *', SpecType: 'cron' }, TaskGroups: [{ Name: 'run', Count: 1, Tasks: [{ ...crashing, Env: {} }] }] });
+    expect(await api('PUT', `/v1/job/${periodic}/evaluate`, { JobID: periodic })).toMatchObject({ status: 500, text: expect.stringContaining("can't evaluate periodic job") });
+  });
 });

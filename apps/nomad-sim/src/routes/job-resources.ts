@@ -109,12 +109,24 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
     sendJson(ctx, out, writeHeaders(out.Index));
   });
 
-  /** Force evaluation: the stored job registered again (same spec: no new version, a new evaluation). */
+  /**
+   * Force evaluation (`nomad job eval [-force-reschedule]`): a new evaluation of the stored job. The body
+   * `{"JobID", "EvalOptions": {"ForceReschedule"}}` is optional (older clients send none); when sent it must name
+   * the job of the path.
+   */
   r.write('/v1/job/:id/evaluate', (ctx) => {
     const ns = namespaceOf(ctx);
-    need(sim.acl, ctx, ns, 'read-job', 'submit-job');
-    const out = jobs.register(jobOr404(ns, ctx.params.id), ns);
-    sendJson(ctx, out, writeHeaders(out.Index));
+    let force = false;
+    if (ctx.body !== undefined) {
+      const body = requireBody(ctx.body);
+      const jobId = field<string>(body, 'JobID');
+      if (!jobId) throw new NomadHttpError(400, 'Job ID must be specified');
+      if (jobId !== ctx.params.id) throw new NomadHttpError(400, 'JobID not same as job name');
+      force = field(field(body, 'EvalOptions'), 'ForceReschedule') === true;
+    }
+    need(sim.acl, ctx, ns, 'submit-job');
+    const out = jobs.evaluate(ns, ctx.params.id, force);
+    sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   });
 }
 

@@ -87,11 +87,11 @@ export class Jobs {
     const idx = this.store.bump('jobs', 'evals');
     const changed = !rec || forceVersion || specChanged(rec.job, job);
     if (rec && !changed) {
-      // Same spec: Nomad keeps the version and still creates an evaluation.
+      // Same spec: Nomad keeps the version and still creates an evaluation (none for a periodic or parameterized job)
       this.sim.events.publish('Job', rec.job);
-      const ev = this.sim.scheduler.createEval(rec.job, triggeredBy, idx, evalPriority);
+      const ev = rec.job.Periodic || isParameterized(rec.job) ? undefined : this.sim.scheduler.createEval(rec.job, triggeredBy, idx, evalPriority);
       this.recomputeStatus(rec);
-      return { EvalID: ev.ID, EvalCreateIndex: idx, JobModifyIndex: rec.job.JobModifyIndex, Warnings: '', Index: idx };
+      return { EvalID: ev?.ID ?? '', EvalCreateIndex: ev ? idx : 0, JobModifyIndex: rec.job.JobModifyIndex, Warnings: '', Index: idx };
     }
     job.Version = rec ? rec.job.Version + 1 : 0;
     job.CreateIndex = rec?.job.CreateIndex ?? idx;
@@ -117,6 +117,36 @@ export class Jobs {
     }
     this.recomputeStatus(record);
     return { EvalID: evalId, EvalCreateIndex: evalIndex, JobModifyIndex: idx, Warnings: '', Index: idx };
+  }
+
+  /**
+   * Job.Evaluate (`nomad job eval`): a new evaluation of the job as stored, no new version. With forceReschedule,
+   * its failed allocations (the latest of each, in groups whose reschedule policy allows any attempt) are marked
+   * DesiredTransition.ForceReschedule in the same write, and the scheduler replaces them now, whatever attempts
+   * the policy has left (nomad/job_endpoint.go Evaluate; scheduler/reconcile_util.go updateByReschedulable).
+   */
+  evaluate(ns: string, id: string, forceReschedule: boolean): RegisterResult {
+    const rec = this.store.jobRecord(ns, id);
+    // an RPC error, not the HTTP handler's 404: Nomad answers 500 with these words
+    if (!rec) throw new NomadHttpError(500, 'job not found');
+    const job = rec.job;
+    if (job.Periodic) throw new NomadHttpError(500, "can't evaluate periodic job");
+    if (isParameterized(job)) throw new NomadHttpError(500, "can't evaluate parameterized job");
+    const forced = forceReschedule ? this.store.allocsOfJob(ns, id).filter((a) => {
+      const policy = job.TaskGroups.find((g) => g.Name === a.TaskGroup)?.ReschedulePolicy;
+      const enabled = !!policy && (policy.Attempts > 0 || policy.Unlimited);
+      return enabled && !a.NextAllocation && a.ClientStatus === 'failed' && !a.DesiredTransition.ForceReschedule;
+    }) : [];
+    const idx = this.store.bump(...(forced.length ? (['allocs', 'evals'] as const) : (['evals'] as const)));
+    const ev = this.sim.events.during('AllocationUpdateDesiredStatus', () => {
+      for (const a of forced) {
+        a.DesiredTransition = { ...a.DesiredTransition, ForceReschedule: true };
+        a.ModifyIndex = idx;
+        this.sim.events.publish('Allocation', a);
+      }
+      return this.sim.scheduler.createEval(job, 'job-register', idx);
+    });
+    return { EvalID: ev.ID, EvalCreateIndex: idx, JobModifyIndex: job.ModifyIndex, Warnings: '', Index: idx };
   }
 
   deregister(ns: string, id: string, purge: boolean): DeregisterResult {

@@ -14,7 +14,9 @@ const FOLLOWUP_DESCRIPTION = 'created for delayed rescheduling';
  * replacement names it as PreviousAllocation and carries a RescheduleTracker, the failed one is stopped with
  * "alloc was rescheduled because it failed"), or else creates a follow-up evaluation with WaitUntil and notes it
  * as the allocation's FollowupEvalID. Within an active rollout only allocations the deployment watcher marked
- * (DesiredTransition.Reschedule) are replaced. Delays are the policy's, in simulated time (SimState.scaled).
+ * (DesiredTransition.Reschedule) are replaced; one marked DesiredTransition.ForceReschedule (Job.Evaluate with
+ * ForceReschedule) is replaced at once, its attempts and delay aside. Delays are the policy's, in simulated time
+ * (SimState.scaled).
  */
 export class Rescheduler {
   constructor(private readonly sim: SimState) {}
@@ -45,7 +47,16 @@ export class Rescheduler {
       const own = a.DeploymentID ? this.store.deployments.get(a.DeploymentID) : undefined;
       const heldByRollout = own && own === rollout && deploymentActive(own) && !a.DesiredTransition.Reschedule;
       const { failTimeNs, delayNs, eligible } = nextReschedule(a);
-      if (heldByRollout || !eligible) {
+      if (heldByRollout) {
+        keep.push(a);
+        continue;
+      }
+      // `nomad job eval -force-reschedule` marked it: replaced now, whatever the policy has left
+      if (a.DesiredTransition.ForceReschedule) {
+        now.push(a);
+        continue;
+      }
+      if (!eligible) {
         keep.push(a);
         continue;
       }
