@@ -40,7 +40,10 @@ export class RestartJobOp implements OperationHandler<JobChangeDto, JobActionRes
   async plan(ctx: OperationContext, ref: JobChangeDto): Promise<ChangePlan> {
     const namespace = ctx.namespace(ref.namespace);
     const job = await this.jobs.requireJob(namespace, ref.job_id);
-    if (job.Stop || job.Status === 'dead') return { ...(await this.starter.plan(ctx, ref)), summary: `start job '${job.ID}' instead (it is ${job.Stop ? 'stopped' : 'dead'}, so there is nothing to restart).` };
+    if (job.Stop || job.Status === 'dead') {
+      const start = await this.starter.plan(ctx, ref);
+      return { ...start, summary: `nothing to restart (job '${job.ID}' is ${job.Stop ? 'stopped' : 'dead'}), so instead: ${start.summary}` };
+    }
     const { targets, skipped } = await this.targets(namespace, job.ID);
     return {
       summary: targets.length

@@ -1,13 +1,74 @@
+import { AllocationListStub, NomadJob } from '@nomad-mcp/nomad';
 import { JobChangeDto } from '../../jobs/dto/manage-job.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
+import { plural } from '../../jobs/job-diagnosis';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { JobAccess } from './job-access';
+
+/**
+ * How a job that is not running is started again so that Nomad places something. Registering the unchanged spec
+ * of a dead job creates an evaluation that places nothing: Nomad's reconciler keeps a failed allocation its
+ * reschedule policy gave up on in its slot, and a completed batch allocation counts as done.
+ * - `register`: stopped (`Stop`), or dead with no allocation left: its spec registered with `Stop: false`.
+ * - `force-reschedule`: dead from failed allocations in groups that may reschedule: `nomad job eval
+ *   -force-reschedule` replaces them now, whatever attempts their policy has left; no new version.
+ * - `stop-and-register`: dead otherwise (batch work that completed, groups that never reschedule): stopped, which
+ *   marks its ended allocations to stop, then registered with `Stop: false`, so every slot is placed afresh.
+ */
+export type StartPath =
+  | { kind: 'running' }
+  | { kind: 'register' }
+  | { kind: 'force-reschedule'; allocations: AllocationListStub[] }
+  | { kind: 'stop-and-register'; ended: AllocationListStub[] };
+
+/** Whether the group's reschedule policy allows any attempt (Nomad's ReschedulePolicy.Enabled). */
+function reschedules(job: NomadJob, group: string): boolean {
+  const policy = job.TaskGroups?.find((g) => g.Name === group)?.ReschedulePolicy as { Attempts?: number; Unlimited?: boolean } | null | undefined;
+  return !!policy && ((policy.Attempts ?? 0) > 0 || !!policy.Unlimited);
+}
+
+export function startPath(job: NomadJob, allocations: AllocationListStub[]): StartPath {
+  if (!job.Stop && job.Status !== 'dead') return { kind: 'running' };
+  if (job.Stop) return { kind: 'register' };
+  // the latest allocation of each slot that Nomad still counts (one replaced, or stopped, no longer does)
+  const ended = allocations.filter((a) => a.DesiredStatus === 'run' && !a.NextAllocation);
+  if (!ended.length) return { kind: 'register' };
+  if (ended.every((a) => a.ClientStatus === 'failed' && reschedules(job, a.TaskGroup))) return { kind: 'force-reschedule', allocations: ended };
+  return { kind: 'stop-and-register', ended };
+}
+
+const short = (id: string) => id.slice(0, 8);
+const ids = (allocs: AllocationListStub[]) => allocs.map((a) => short(a.ID)).join(', ');
+
+/** "2 complete, 1 failed": the ended allocations by how they ended. */
+function howEnded(allocs: AllocationListStub[]): string {
+  const counts = new Map<string, number>();
+  for (const a of allocs) counts.set(a.ClientStatus, (counts.get(a.ClientStatus) ?? 0) + 1);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
+/** What a start would do, for the confirmation (the plan). */
+function planSummary(job: NomadJob, path: StartPath): string {
+  const version = job.Version ?? 0;
+  switch (path.kind) {
+    case 'running':
+      return `nothing: job '${job.ID}' is already ${job.Status}.`;
+    case 'register':
+      return `start job '${job.ID}' again (now ${job.Stop ? 'stopped' : 'dead'}): its last spec, version ${version}, is registered again and its allocations are placed.`;
+    case 'force-reschedule':
+      return `start job '${job.ID}' again (now dead): Nomad is asked to reschedule its ${plural(path.allocations.length, 'failed allocation')} (${ids(path.allocations)}) now, past their reschedule policy; no new job version.`;
+    case 'stop-and-register':
+      return `start job '${job.ID}' again (now dead, its allocations ended: ${howEnded(path.ended)}): Nomad places nothing for its unchanged spec, so it is stopped and registered again (versions ${version + 1} and ${version + 2}) and its allocations are placed afresh.`;
+  }
+}
 
 @Operation({
   name: 'start_job',
   title: 'Start job',
   description:
-    'Start a stopped (or dead) job again by re-registering its last spec; a running job is left alone and the answer says so. ' +
+    'Start a stopped or dead job again; a running job is left alone and the answer says so. A stopped job gets its last spec registered again. ' +
+    'A dead job (every allocation ended) is started the way Nomad places something: failed allocations are rescheduled now (nomad job eval -force-reschedule), ' +
+    'or, when its allocations completed or its groups never reschedule, it is stopped and registered again. ' +
     'Returns the evaluation ID that places its allocations. Follow with get_job_status to watch it come up.',
   input: JobChangeDto,
   output: JobActionResult,
@@ -21,31 +82,57 @@ export class StartJobOp implements OperationHandler<JobChangeDto, JobActionResul
   constructor(private readonly jobs: JobAccess) {}
 
   async plan(ctx: OperationContext, ref: JobChangeDto): Promise<ChangePlan> {
-    const namespace = ctx.namespace(ref.namespace);
-    const job = await this.jobs.requireJob(namespace, ref.job_id);
-    const stopped = job.Stop || job.Status === 'dead';
+    const { job, path } = await this.target(ctx, ref);
     return {
-      summary: stopped
-        ? `start job '${job.ID}' again (now ${job.Stop ? 'stopped' : 'dead'}): its last spec, version ${job.Version ?? 0}, is registered again and its allocations are placed.`
-        : `nothing: job '${job.ID}' is already ${job.Status}.`,
+      summary: planSummary(job, path),
       destructive: false,
       modify_index: job.JobModifyIndex ?? null,
-      details: { job_id: job.ID, namespace, status: job.Status ?? null, version: job.Version ?? null },
+      details: { job_id: job.ID, namespace: ctx.namespace(ref.namespace), status: job.Status ?? null, version: job.Version ?? null, how: path.kind },
     };
   }
 
   async run(ctx: OperationContext, ref: JobChangeDto): Promise<JobActionResult> {
     const namespace = ctx.namespace(ref.namespace);
-    const job = await this.jobs.requireJob(namespace, ref.job_id);
+    const { job, path } = await this.target(ctx, ref);
     const base = { job_id: job.ID, namespace, action: 'start' };
-    if (!job.Stop && job.Status !== 'dead') {
-      return { ...base, message: `Job '${job.ID}' is already ${job.Status}; nothing to start.`, eval_id: null, affected_allocations: [], status: job.Status };
+    const watch = 'Follow with get_job_status to watch it come up.';
+    switch (path.kind) {
+      case 'running':
+        return { ...base, message: `Job '${job.ID}' is already ${job.Status}; nothing to start.`, eval_id: null, affected_allocations: [], status: job.Status };
+      case 'register': {
+        const res = await this.jobs.register(namespace, { ...job, Stop: false }, job.JobModifyIndex ?? 0);
+        return { ...base, message: `Started job '${job.ID}': evaluation ${short(res.EvalID)} is placing its allocations. ${watch}`, eval_id: res.EvalID || null, affected_allocations: [], previous_status: job.Status };
+      }
+      case 'force-reschedule': {
+        const res = await this.jobs.api.evaluate(namespace, job.ID, true);
+        const n = plural(path.allocations.length, 'failed allocation');
+        return {
+          ...base,
+          message: `Started job '${job.ID}' again: Nomad reschedules its ${n} (${ids(path.allocations)}) now, past their reschedule policy (evaluation ${short(res.EvalID)}). ${watch}`,
+          eval_id: res.EvalID || null, affected_allocations: path.allocations.map((a) => a.ID), previous_status: job.Status,
+        };
+      }
+      case 'stop-and-register': {
+        // the stop marks the ended allocations to stop, so that the register that follows places every slot again
+        const stopped = await this.jobs.api.deregister(namespace, job.ID, false);
+        const res = await this.jobs.register(namespace, { ...job, Stop: false }, stopped.JobModifyIndex);
+        return {
+          ...base,
+          message:
+            `Started job '${job.ID}' again: it was dead (${howEnded(path.ended)}) and Nomad places nothing for an unchanged spec, so it was stopped and registered again; ` +
+            `evaluation ${short(res.EvalID)} is placing its allocations. ${watch}`,
+          eval_id: res.EvalID || null, affected_allocations: [], previous_status: job.Status,
+        };
+      }
     }
-    const res = await this.jobs.register(namespace, { ...job, Stop: false }, job.JobModifyIndex ?? 0);
-    return {
-      ...base,
-      message: `Started job '${job.ID}': evaluation ${res.EvalID.slice(0, 8)} is placing its allocations.`,
-      eval_id: res.EvalID || null, affected_allocations: [], previous_status: job.Status,
-    };
+  }
+
+  /** The job, and how it is started (its allocations are read only when it is dead). */
+  private async target(ctx: OperationContext, ref: JobChangeDto): Promise<{ job: NomadJob; path: StartPath }> {
+    const namespace = ctx.namespace(ref.namespace);
+    const job = await this.jobs.requireJob(namespace, ref.job_id);
+    const dead = !job.Stop && job.Status === 'dead';
+    const allocations = dead ? (await this.jobs.api.allocations(namespace, job.ID)).body : [];
+    return { job, path: startPath(job, allocations) };
   }
 }
