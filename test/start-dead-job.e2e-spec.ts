@@ -90,16 +90,22 @@ describe('starting a dead job gets Nomad to place it again', () => {
     expect(await job('rerun')).toMatchObject({ Stop: false, Version: Version + 2 });
   });
 
-  it('restart_job on a job that failed in a group that never reschedules starts it the same way, and says so', async () => {
+  it('a service that failed where its group never reschedules is refused, with what it would take, and nothing is sent to Nomad', async () => {
     await register({ ID: 'never', Type: 'service', TaskGroups: [{ Name: 'run', Count: 1, RestartPolicy: NO_RESTART, ReschedulePolicy: { Attempts: 0, Unlimited: false }, Tasks: [crashing] }] });
     const [failed] = await dead('never', 1);
     expect(failed.ClientStatus).toBe('failed');
 
-    const { plan, answer } = await change({ job_id: 'never', action: 'restart' });
-    expect(plan.summary).toMatch(/^nothing to restart \(job 'never' is dead\), so instead: start job 'never' again \(now dead, its allocations ended: 1 failed\)/);
-    expect(answer.message).toMatch(/^Job 'never' was dead, so it was started instead of restarted\. Started job 'never' again: it was dead \(1 failed\)/);
-    const placed = await waitFor('a new allocation', async () => (await allocs('never')).find((a) => a.CreateIndex > failed.CreateIndex), 20000);
-    expect(placed.JobVersion).toBe((await job('never')).Version);
+    const mark = s.nomadTraffic.length;
+    for (const action of ['start', 'restart']) {
+      const r = await s.api('POST', '/api/claude/jobs', { job_id: 'never', action, namespace: ns });
+      expect(r.status).toBe(409);
+      expect(r.json.message).toBe(
+        `job 'never' is dead and Nomad will not place it again as it is: its 1 failed allocation (${failed.ID.slice(0, 8)}) belongs to group 'run', whose reschedule policy allows no attempt, ` +
+          'so neither a new evaluation nor nomad job eval -force-reschedule replaces it. Nothing was changed.',
+      );
+      expect(r.json.next_step).toMatch(/^Find why it failed \(get_job_status and get_job_logs for job 'never' in namespace 'development'\), then register a fixed spec with register_job/);
+    }
+    expect(trafficSince(mark)).toEqual([]);
   });
 
   it('a stopped job is registered again as before: one register, no stop', async () => {

@@ -1,3 +1,4 @@
+import { ConflictException } from '@nestjs/common';
 import { AllocationListStub, NomadJob } from '@nomad-mcp/nomad';
 import { JobChangeDto } from '../../jobs/dto/manage-job.dto';
 import { JobActionResult } from '../../jobs/dto/job-results.dto';
@@ -7,19 +8,31 @@ import { JobAccess } from './job-access';
 
 /**
  * How a job that is not running is started again so that Nomad places something. Registering the unchanged spec
- * of a dead job creates an evaluation that places nothing: Nomad's reconciler keeps a failed allocation its
- * reschedule policy gave up on in its slot, and a completed batch allocation counts as done.
- * - `register`: stopped (`Stop`), or dead with no allocation left: its spec registered with `Stop: false`.
- * - `force-reschedule`: dead from failed allocations in groups that may reschedule: `nomad job eval
- *   -force-reschedule` replaces them now, whatever attempts their policy has left; no new version.
- * - `stop-and-register`: dead otherwise (batch work that completed, groups that never reschedule): stopped, which
- *   marks its ended allocations to stop, then registered with `Stop: false`, so every slot is placed afresh.
+ * of a dead job only creates an evaluation, and Nomad's reconciler (scheduler/reconcile*.go) keeps a failed
+ * allocation its reschedule policy gave up on in its slot, and counts completed batch work as done:
+ * - `register`: stopped (`Stop`), or dead with nothing in the way (no allocation left, or a service's completed
+ *   ones, which the evaluation replaces): its spec registered with `Stop: false`.
+ * - `force-reschedule`: failed allocations in groups that may reschedule: `nomad job eval -force-reschedule`
+ *   replaces them now, whatever attempts their policy has left; no new version.
+ * - `stop-and-register`: a batch job otherwise (its work completed, or failed where its group never
+ *   reschedules): stopped and registered again; the ended allocations of an older version are then ignored, so
+ *   it runs once more.
+ * - `cannot`: a service or system job that failed where its group never reschedules: Nomad keeps those failed
+ *   allocations in their slots whatever the job's version (an unchanged task is not replaced), so only a changed
+ *   spec or a purge places it again. The start is refused with what to do.
  */
 export type StartPath =
   | { kind: 'running' }
   | { kind: 'register' }
   | { kind: 'force-reschedule'; allocations: AllocationListStub[] }
-  | { kind: 'stop-and-register'; ended: AllocationListStub[] };
+  | { kind: 'stop-and-register'; ended: AllocationListStub[] }
+  | { kind: 'cannot'; failed: AllocationListStub[] };
+
+const short = (id: string) => id.slice(0, 8);
+const ids = (allocs: AllocationListStub[]) => allocs.map((a) => short(a.ID)).join(', ');
+
+/** The ways a start goes ahead (a start that `cannot` is refused before it is planned). */
+type PlaceablePath = Exclude<StartPath, { kind: 'cannot' }>;
 
 /** Whether the group's reschedule policy allows any attempt (Nomad's ReschedulePolicy.Enabled). */
 function reschedules(job: NomadJob, group: string): boolean {
@@ -32,13 +45,30 @@ export function startPath(job: NomadJob, allocations: AllocationListStub[]): Sta
   if (job.Stop) return { kind: 'register' };
   // the latest allocation of each slot that Nomad still counts (one replaced, or stopped, no longer does)
   const ended = allocations.filter((a) => a.DesiredStatus === 'run' && !a.NextAllocation);
+  const failed = ended.filter((a) => a.ClientStatus === 'failed');
+  const stuck = failed.filter((a) => !reschedules(job, a.TaskGroup));
+  const batch = job.Type === 'batch' || job.Type === 'sysbatch';
   if (!ended.length) return { kind: 'register' };
-  if (ended.every((a) => a.ClientStatus === 'failed' && reschedules(job, a.TaskGroup))) return { kind: 'force-reschedule', allocations: ended };
-  return { kind: 'stop-and-register', ended };
+  if (batch) return failed.length === ended.length && !stuck.length ? { kind: 'force-reschedule', allocations: failed } : { kind: 'stop-and-register', ended };
+  if (stuck.length) return { kind: 'cannot', failed: stuck };
+  return failed.length ? { kind: 'force-reschedule', allocations: failed } : { kind: 'register' };
 }
 
-const short = (id: string) => id.slice(0, 8);
-const ids = (allocs: AllocationListStub[]) => allocs.map((a) => short(a.ID)).join(', ');
+/** A dead service whose failed allocations Nomad will not replace: what it would take. */
+export class JobCannotStartException extends ConflictException {
+  constructor(job: NomadJob, failed: AllocationListStub[], namespace: string) {
+    const groups = [...new Set(failed.map((a) => `'${a.TaskGroup}'`))].join(', ');
+    const one = failed.length === 1;
+    super({
+      message:
+        `job '${job.ID}' is dead and Nomad will not place it again as it is: its ${plural(failed.length, 'failed allocation')} (${ids(failed)}) ` +
+        `${one ? 'belongs' : 'belong'} to group ${groups}, whose reschedule policy allows no attempt, so neither a new evaluation nor nomad job eval -force-reschedule replaces ${one ? 'it' : 'them'}. Nothing was changed.`,
+      next_step:
+        `Find why it failed (get_job_status and get_job_logs for job '${job.ID}' in namespace '${namespace}'), then register a fixed spec with register_job: a changed task is placed afresh. ` +
+        'Or stop it with purge=true and create it again (its version history is lost).',
+    });
+  }
+}
 
 /** "2 complete, 1 failed": the ended allocations by how they ended. */
 function howEnded(allocs: AllocationListStub[]): string {
@@ -48,7 +78,7 @@ function howEnded(allocs: AllocationListStub[]): string {
 }
 
 /** What a start would do, for the confirmation (the plan). */
-function planSummary(job: NomadJob, path: StartPath): string {
+function planSummary(job: NomadJob, path: PlaceablePath): string {
   const version = job.Version ?? 0;
   switch (path.kind) {
     case 'running':
@@ -67,8 +97,8 @@ function planSummary(job: NomadJob, path: StartPath): string {
   title: 'Start job',
   description:
     'Start a stopped or dead job again; a running job is left alone and the answer says so. A stopped job gets its last spec registered again. ' +
-    'A dead job (every allocation ended) is started the way Nomad places something: failed allocations are rescheduled now (nomad job eval -force-reschedule), ' +
-    'or, when its allocations completed or its groups never reschedule, it is stopped and registered again. ' +
+    'A dead job (every allocation ended) is started the way Nomad places something: failed allocations are rescheduled now (nomad job eval -force-reschedule); ' +
+    'a batch job whose work ended otherwise is stopped and registered again. A service that failed where its group never reschedules is refused (409) with what it would take. ' +
     'Returns the evaluation ID that places its allocations. Follow with get_job_status to watch it come up.',
   input: JobChangeDto,
   output: JobActionResult,
@@ -128,11 +158,13 @@ export class StartJobOp implements OperationHandler<JobChangeDto, JobActionResul
   }
 
   /** The job, and how it is started (its allocations are read only when it is dead). */
-  private async target(ctx: OperationContext, ref: JobChangeDto): Promise<{ job: NomadJob; path: StartPath }> {
+  private async target(ctx: OperationContext, ref: JobChangeDto): Promise<{ job: NomadJob; path: PlaceablePath }> {
     const namespace = ctx.namespace(ref.namespace);
     const job = await this.jobs.requireJob(namespace, ref.job_id);
     const dead = !job.Stop && job.Status === 'dead';
     const allocations = dead ? (await this.jobs.api.allocations(namespace, job.ID)).body : [];
-    return { job, path: startPath(job, allocations) };
+    const path = startPath(job, allocations);
+    if (path.kind === 'cannot') throw new JobCannotStartException(job, path.failed, namespace);
+    return { job, path };
   }
 }

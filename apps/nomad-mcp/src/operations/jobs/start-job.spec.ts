@@ -22,15 +22,27 @@ describe('startPath: how a job that is not running is placed again', () => {
     expect(startPath(job(), [alloc('a', 'may', 'failed', { NextAllocation: 'b' }), alloc('c', 'never', 'complete', { DesiredStatus: 'stop' })]).kind).toBe('register');
   });
 
-  it('force-reschedules when every ended allocation failed in a group that may reschedule (attempts or unlimited)', () => {
+  it('force-reschedules failed allocations in groups that may reschedule (attempts or unlimited)', () => {
     const path = startPath(job(), [alloc('a', 'may', 'failed'), alloc('b', 'always', 'failed'), alloc('old', 'may', 'failed', { NextAllocation: 'a' })]);
     expect(path).toEqual({ kind: 'force-reschedule', allocations: [expect.objectContaining({ ID: 'a' }), expect.objectContaining({ ID: 'b' })] });
+    // a service's completed allocations are replaced by the same evaluation
+    expect(startPath(job(), [alloc('a', 'may', 'failed'), alloc('c', 'never', 'complete')])).toMatchObject({ kind: 'force-reschedule', allocations: [{ ID: 'a' }] });
   });
 
-  it('stops and registers when any ended allocation completed, or failed where the group never reschedules', () => {
-    expect(startPath(job(), [alloc('a', 'may', 'failed'), alloc('b', 'never', 'failed')]).kind).toBe('stop-and-register');
-    expect(startPath(job(), [alloc('a', 'may', 'complete')]).kind).toBe('stop-and-register');
-    // a group without a policy (a system job's) never reschedules
-    expect(startPath(job({ TaskGroups: [{ Name: 'sys', Tasks: [] }] }), [alloc('a', 'sys', 'failed')]).kind).toBe('stop-and-register');
+  it('registers a service whose allocations only completed: the evaluation replaces them', () => {
+    expect(startPath(job({ Type: 'service' }), [alloc('a', 'never', 'complete')]).kind).toBe('register');
+  });
+
+  it('cannot start a service or system job that failed where its group never reschedules', () => {
+    expect(startPath(job({ Type: 'service' }), [alloc('a', 'may', 'failed'), alloc('b', 'never', 'failed')])).toEqual({ kind: 'cannot', failed: [expect.objectContaining({ ID: 'b' })] });
+    // a system job's group has no policy
+    expect(startPath(job({ Type: 'system', TaskGroups: [{ Name: 'sys', Tasks: [] }] }), [alloc('a', 'sys', 'failed')]).kind).toBe('cannot');
+  });
+
+  it('stops and registers a batch job whose work completed, or failed where its group never reschedules', () => {
+    const batch = job({ Type: 'batch' });
+    expect(startPath(batch, [alloc('a', 'may', 'complete')]).kind).toBe('stop-and-register');
+    expect(startPath(batch, [alloc('a', 'may', 'failed'), alloc('b', 'never', 'failed')]).kind).toBe('stop-and-register');
+    expect(startPath(batch, [alloc('a', 'may', 'failed')]).kind).toBe('force-reschedule');
   });
 });
