@@ -50,6 +50,8 @@ describe('secrets never reach the logs', () => {
     expect((await call(url, 'GET', '/api/claude/list-jobs', { headers: key })).status).toBe(200);
     expect((await call(url, 'GET', '/api/claude/list-jobs', { headers: { Authorization: `Bearer ${apiKey}` } })).status).toBe(200);
     expect((await call(url, 'GET', '/api/claude/list-jobs', { headers: { 'X-API-Key': wrongKey } })).status).toBe(401);
+    // a key in the query string is not read (401), and its value is not logged either
+    expect((await call(url, 'GET', `/api/claude/list-jobs?api_key=${apiKey}&namespace=development`)).status).toBe(401);
     const created = await call(url, 'POST', '/api/claude/create-job', { headers: key, body: { job_id: 'secretive', docker_image: 'nginx:1.27', env_vars: { DB_PASSWORD: envValue } } });
     expect(created.status).toBe(201);
     const rejected = await call(url, 'POST', '/api/claude/create-job', { headers: key, body: { job_id: 'bad id', docker_image: 'nginx:1.27', env_vars: { DB_PASSWORD: envValue } } });
@@ -70,6 +72,7 @@ describe('secrets never reach the logs', () => {
     const completed = (status: number) => entries.filter((e) => e.req?.method === 'GET' && e.req?.url === '/api/claude/list-jobs' && e.res?.statusCode === status);
     expect(completed(200)).toHaveLength(2);
     expect(completed(401)).toHaveLength(1);
+    expect(entries.filter((e) => e.req?.url === '/api/claude/list-jobs?api_key=(hidden)&namespace=development' && e.res?.statusCode === 401)).toHaveLength(1);
     for (const secret of [apiKey, wrongKey, nomadToken, envValue]) expect(logs).not.toContain(secret);
     expect((await sim.state.getJob('development', 'secretive'))?.TaskGroups[0].Tasks[0].Env).toEqual({ DB_PASSWORD: envValue });
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pino from 'pino';
+import { loggableUrl } from './secret-names';
 
 /** Probes poll these every few seconds: their answers are never logged. */
 const HEALTH_PATHS = new Set(['/health', '/health/live', '/health/ready']);
@@ -23,7 +24,7 @@ type Logged = FastifyRequest & { [LOG_ID]?: number };
 /**
  * One line per finished request, at requestLogLevel's level: `req` (id, method, url), `res` (statusCode) and
  * `responseTime` in ms, as pino-http wrote them; a request whose level is off costs a hook call and the line is
- * built only when it is written. Headers are never logged. Added after the edge's checks: the requests they
+ * built only when it is written. Headers are never logged, nor the values of credential-like query parameters. Added after the edge's checks: the requests they
  * refuse are logged where they are refused (edge-refusal.ts), with the reason, and not again here.
  */
 export function addRequestLog(fastify: FastifyInstance, logger: pino.Logger): void {
@@ -38,7 +39,7 @@ export function addRequestLog(fastify: FastifyInstance, logger: pino.Logger): vo
       const level = requestLogLevel(req, reply);
       if (logger.isLevelEnabled(level)) {
         logger[level](
-          { req: { id, method: req.method, url: req.url }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+          { req: { id, method: req.method, url: loggableUrl(req.url) }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
           reply.statusCode >= 500 ? 'request errored' : 'request completed',
         );
       }

@@ -1,0 +1,43 @@
+/**
+ * Names that say their value may be a secret: a jobspec attribute or meta key, an HCL variable, a query
+ * parameter. What such a name holds is shown and logged as hidden, wherever the service shows or logs it.
+ */
+export const SECRET_NAME = /(token|passw(or)?d|secret|api_?key|credential|private_?key)/i;
+
+/** Query parameters that carry credentials under short names (`?key=`, `?auth=`, `?sig=`) besides SECRET_NAME's. */
+const CREDENTIAL_PARAM = /^(key|auth|authorization|sig|signature|pass|pwd|access_?key|session)$/i;
+
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
+
+/**
+ * A request URL as it may be logged: the values of query parameters named like credentials replaced by
+ * `(hidden)` (a client may send its API key as `?api_key=`, which the service never reads, but the log would keep).
+ */
+export function loggableUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const raw = eq < 0 ? pair : pair.slice(0, eq);
+      let name = raw;
+      try {
+        name = decodeURIComponent(raw.replace(/\+/g, ' '));
+      } catch {
+        // a malformed escape: judge the name as sent
+      }
+      return eq >= 0 && (isSecretName(name) || CREDENTIAL_PARAM.test(name)) ? `${raw}=(hidden)` : pair;
+    });
+  return `${url.slice(0, q)}?${query.join('&')}`;
+}
+
+/** `scheme://user:password@host`: the password of credentials written into a URL. */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"'`]+:)([^\s@"'`/]+)(@)/gi;
+
+/** A text with the passwords of URLs in it (`postgres://u:pw@db`) replaced by `(hidden)`. */
+export const hideUrlPasswords = (text: string): string => text.replace(URL_PASSWORD, '$1(hidden)$3');
+
+/** A value shown under `name`: hidden when the name is secret-like, else with any URL password hidden. */
+export const shownValue = (name: string, value: string): string => (isSecretName(name) ? '(hidden)' : hideUrlPasswords(value));
