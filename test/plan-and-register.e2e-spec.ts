@@ -6,7 +6,7 @@ import { waitFor } from './support/http';
 import { mcpClient } from './support/operation-calls';
 import { startStack, Stack } from './support/stack';
 
-const KEYS = { ops: 'ops-key-00000001', deployer: 'deployer-key-0001', reader: 'reader-key-000001' };
+const KEYS = { ops: 'ops-key-00000001', deployer: 'deployer-key-0001', reader: 'reader-key-000001', auditor: 'auditor-key-00001' };
 const NS = 'development';
 const SECRET = 'hunter2-secret-value';
 
@@ -47,6 +47,7 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
       `  - { name: ops, key: ${KEYS.ops}, scopes: [read, write], namespaces: [development], confirm: 'off' }`,
       `  - { name: deployer, key: ${KEYS.deployer}, scopes: [read, write], namespaces: [development] }`,
       `  - { name: reader, key: ${KEYS.reader}, scopes: [read], namespaces: [development] }`,
+      `  - { name: auditor, key: ${KEYS.auditor}, scopes: [admin] }`,
     ].join('\n'));
     s = await startStack({ env: { API_KEYS_FILE: file } });
   });
@@ -203,6 +204,56 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
     expect(specOf.json.source).toMatchObject({ format: 'hcl2', truncated: false });
     expect(specOf.json.source.text).toContain('API_TOKEN = "(hidden)"');
     expect(specOf.text).not.toContain('hcl-secret-1');
+  });
+
+  it('secrets a spec holds outside env are hidden too: variable defaults, URL passwords, secret-named meta (spec, source, audit)', async () => {
+    const hcl = [
+      'variable "db_pass" {',
+      '  type    = string',
+      '  default = "LEAK-VAR-1"',
+      '}',
+      'locals {',
+      '  conn = "postgres://app:LEAK-URL-2@db:5432/x"',
+      '}',
+      'job "leaky" {',
+      '  meta {',
+      '    db_password = "LEAK-META-3"',
+      '    dsn         = local.conn',
+      '    team        = "shop"',
+      '  }',
+      '  group "web" {',
+      '    task "app" {',
+      '      driver = "docker"',
+      '      config { image = "nginx:1.27" }',
+      '      env = { DB_PASSWORD = var.db_pass }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const reg = await register({ hcl });
+    expect(reg.status).toBe(201);
+    // Nomad has the real values
+    expect((await nomadJob('leaky')).Meta).toEqual({ db_password: 'LEAK-META-3', dsn: 'postgres://app:LEAK-URL-2@db:5432/x', team: 'shop' });
+    const leaks = /LEAK-(VAR|URL|META)/;
+    const specOf = await s.api('GET', `/api/claude/jobs/leaky/spec?namespace=${NS}`, undefined, as('reader'));
+    expect(specOf.status).toBe(200);
+    expect(specOf.json.meta).toEqual({ db_password: '(hidden)', dsn: 'postgres://app:(hidden)@db:5432/x', team: 'shop' });
+    expect(specOf.json.source.text).toContain('default = "(hidden)"');
+    expect(specOf.text).not.toMatch(leaks);
+    const mcp = await mcpClient(s.url, KEYS.reader);
+    try {
+      const answer = await mcp.callTool({ name: 'get_job_spec', arguments: { job_id: 'leaky', namespace: NS } });
+      expect(JSON.stringify(answer)).not.toMatch(leaks);
+      expect(JSON.stringify(answer)).toContain('db_password=(hidden)');
+    } finally {
+      await mcp.close();
+    }
+    const trail = await s.api('GET', '/api/audit?limit=20', undefined, as('auditor'));
+    expect(trail.status).toBe(200);
+    const record = trail.json.records.find((r: any) => r.operation === 'register_job' && r.job === 'leaky');
+    expect(record.arguments.hcl).toContain('conn = "postgres://app:(hidden)@db:5432/x"');
+    expect(trail.text).not.toMatch(leaks);
   });
 
   it('get_job_spec: the registered spec compacted, env names only, and the HCL source Nomad kept (secrets hidden)', async () => {

@@ -1,3 +1,4 @@
+import { hideUrlPasswords } from '../common/secret-names';
 import { redactHcl } from '../jobs/hcl-redact';
 
 /** What a secret value is replaced with. */
@@ -52,5 +53,6 @@ function redactEnv(env: unknown, depth: number): unknown {
 function primitive(value: unknown): unknown {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value === 'function' || typeof value === 'symbol') return undefined;
-  return value;
+  // a connection string in any argument (an arg, a meta value) keeps everything but its password
+  return typeof value === 'string' ? hideUrlPasswords(value) : value;
 }

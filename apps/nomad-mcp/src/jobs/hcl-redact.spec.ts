@@ -46,4 +46,40 @@ describe('redactHcl', () => {
     expect(out).toContain('hello {');
     expect(out).toContain('A = "(hidden)"');
   });
+
+  it('hides variable defaults (they feed env), and the password of any URL, where no name says secret', () => {
+    const hcl = [
+      'variable "db_pass" {',
+      '  type    = string',
+      '  default = "LEAK-A"',
+      '  description = "the database password"',
+      '}',
+      'variable "settings" {',
+      '  default = {',
+      '    dsn = "LEAK-B"',
+      '  }',
+      '}',
+      'variable "region" { default = "LEAK-C" }',
+      'locals {',
+      '  conn = "postgres://app:LEAK-D@db:5432/x"',
+      '  host = "db.internal"',
+      '}',
+      'job "web" {',
+      '  meta { db_password = "LEAK-E" }',
+      '  group "g" {',
+      '    task "t" {',
+      '      config { args = ["--url", "https://user:LEAK-F@example.com/path"] }',
+      '      env = { DB_PASSWORD = var.db_pass }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    const out = redactHcl(hcl);
+    for (const leak of ['LEAK-A', 'LEAK-B', 'LEAK-C', 'LEAK-D', 'LEAK-E', 'LEAK-F']) expect(out).not.toContain(leak);
+    expect(out).toContain('type    = string');
+    expect(out).toContain('description = "the database password"');
+    expect(out).toContain('conn = "postgres://app:(hidden)@db:5432/x"');
+    expect(out).toContain('host = "db.internal"');
+    expect(out).toContain('https://user:(hidden)@example.com/path');
+  });
 });

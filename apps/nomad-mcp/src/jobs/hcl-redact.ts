@@ -1,18 +1,23 @@
+import { hideUrlPasswords, SECRET_NAME } from '../common/secret-names';
+
 /**
  * A jobspec's HCL with the values that may be secrets hidden, for showing it (get_job_spec) and recording it
  * (the audit trail): every value inside an `env` block or `env = {…}` map (the names stay), a template's
- * `data`, and any attribute named like a secret (token, password, secret, key, credential). Line-based on
+ * `data`, a variable's default (it feeds env and templates: var.db_password shows what env hides), any
+ * attribute named like a secret (token, password, secret, key, credential), and the password of any
+ * `scheme://user:password@` URL. Line-based on
  * purpose: it never needs the HCL to parse, and whatever it does not recognise it leaves as it was.
  */
 export const HIDDEN = '"(hidden)"';
 
-const SECRET_NAME = /(token|passw(or)?d|secret|api_?key|credential|private_?key)/i;
 /** `name {`, `name "label" {`, `name = {` (a map) ending the line. */
 const BLOCK_OPEN = /^\s*([A-Za-z_][\w-]*)\s*(?:"[^"]*"\s*)*(=\s*)?\{\s*(#.*|\/\/.*)?$/;
 /** An env block or map on one line: `env { A = "b" }`. */
 const INLINE_ENV = /(\benv\s*=?\s*\{)(.*)(\})/;
 const ATTRIBUTE = /^(\s*)("?[^\s="{]+"?)(\s*=\s*)(.*)$/;
 const HEREDOC = /<<-?\s*([A-Za-z_]\w*)\s*$/;
+/** What a `variable` block says about its value rather than the value: shown; the rest (its default) is hidden. */
+const VARIABLE_ABOUT = new Set(['type', 'description', 'sensitive', 'nullable', 'condition', 'error_message']);
 const STRING = /"(?:[^"\\]|\\.)*"/g;
 const VALUE_AFTER_EQUALS = /(=\s*)("(?:[^"\\]|\\.)*"|[^,\s}]+)/g;
 const NAMED_VALUE = /(\b([A-Za-z_][\w-]*)\s*=\s*)("(?:[^"\\]|\\.)*"|[^,\s}]+)/g;
@@ -24,7 +29,7 @@ export function redactHcl(source: string): string {
   let heredoc: { end: string; hidden: boolean } | null = null;
   for (const line of source.split('\n')) {
     if (heredoc) {
-      if (!heredoc.hidden) out.push(line);
+      if (!heredoc.hidden) out.push(hideUrlPasswords(line));
       if (line.trim() === heredoc.end) heredoc = null;
       continue;
     }
@@ -37,7 +42,8 @@ export function redactHcl(source: string): string {
     const attr = ATTRIBUTE.exec(line);
     if (attr) {
       const name = attr[2].replace(/"/g, '');
-      const hide = blocks[blocks.length - 1] === 'env' || SECRET_NAME.test(name) || (name === 'data' && blocks.includes('template'));
+      const inner = blocks[blocks.length - 1];
+      const hide = inner === 'env' || SECRET_NAME.test(name) || (name === 'data' && blocks.includes('template')) || (blocks.includes('variable') && !VARIABLE_ABOUT.has(name));
       const doc = HEREDOC.exec(attr[4]);
       if (doc) heredoc = { end: doc[1], hidden: hide };
       if (hide) {
@@ -47,8 +53,11 @@ export function redactHcl(source: string): string {
     }
     const inline = INLINE_ENV.exec(line);
     const envHidden = inline ? line.replace(INLINE_ENV, (_m, a: string, body: string, c: string) => `${a}${body.replace(VALUE_AFTER_EQUALS, `$1${HIDDEN}`)}${c}`) : line;
-    // secret-named attributes inside one-line blocks: `vault { token = "…" }`
-    out.push(envHidden.replace(NAMED_VALUE, (m, lead: string, name: string) => (SECRET_NAME.test(name) ? `${lead}${HIDDEN}` : m)));
+    // secret-named attributes inside one-line blocks: `vault { token = "…" }`,
+    // and a one-line variable block's default: `variable "region" { default = "…" }`
+    const inVariable = blocks.includes('variable') || /^\s*variable\b/.test(line);
+    const hidden = (name: string) => SECRET_NAME.test(name) || (inVariable && !VARIABLE_ABOUT.has(name));
+    out.push(hideUrlPasswords(envHidden.replace(NAMED_VALUE, (m, lead: string, name: string) => (hidden(name) ? `${lead}${HIDDEN}` : m))));
     // a closing brace outside strings ends the innermost block
     const bare = line.replace(STRING, '');
     const closes = (bare.match(/}/g) ?? []).length - (bare.match(/{/g) ?? []).length;

@@ -1,4 +1,5 @@
 import type { NomadJob, NomadTask, NomadTaskGroup } from '@nomad-mcp/nomad';
+import { shownValue } from '../common/secret-names';
 import { GroupSpecView, TaskSpecView } from '../operations/jobs/dto/job-spec-view.dto';
 
 /**
@@ -35,7 +36,11 @@ export function metaOf(m: unknown): Record<string, string> | null {
   if (!m || typeof m !== 'object') return null;
   const entries = Object.entries(m as Record<string, string>);
   if (!entries.length) return null;
-  const shown = entries.slice(0, MAX_META).map(([k, v]) => [k, String(v).length > 80 ? `${String(v).slice(0, 79)}…` : String(v)]);
+  // meta is free-form: a key named like a secret keeps its name only, as the HCL source and plan diffs show it
+  const shown = entries.slice(0, MAX_META).map(([k, v]) => {
+    const value = shownValue(k, String(v));
+    return [k, value.length > 80 ? `${value.slice(0, 79)}…` : value];
+  });
   if (entries.length > MAX_META) shown.push(['…', `${entries.length - MAX_META} more keys`]);
   return Object.fromEntries(shown);
 }
