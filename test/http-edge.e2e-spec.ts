@@ -48,6 +48,27 @@ describe('cross-site requests and non-JSON bodies (no keys: the default of npm s
     expect((await s.nomad('GET', '/v1/job/example-job?namespace=development')).json.Stop).toBe(false);
   });
 
+  it('refuses a query string on a write (400 naming the parameter): its ?namespace= would not be read', async () => {
+    // two jobs of one name: the change must never land on the other namespace's
+    expect((await s.nomad('GET', '/v1/job/hello-world?namespace=default')).status).toBe(200);
+    const before = s.nomadTraffic.length;
+    const stop = await call(s.url, 'POST', '/api/claude/jobs/hello-world/stop?namespace=default', { body: {} });
+    expect(stop.status).toBe(400);
+    expect(stop.json).toEqual({
+      statusCode: 400, error: 'Bad Request',
+      message: 'Invalid request: namespace: sent in the query string: this route reads its input from the JSON body only. Send it as fields of the JSON body; nothing was done.',
+      errors: [{ field: 'namespace', reasons: ['sent in the query string: this route reads its input from the JSON body only'] }],
+    });
+    const action = await call(s.url, 'POST', '/api/claude/jobs?namespace=default&dry=1', { body: { job_id: 'hello-world', action: 'stop' } });
+    expect(action.status).toBe(400);
+    expect(action.json.errors.map((e: any) => e.field)).toEqual(['namespace', 'dry']);
+    expect(s.nomadTraffic.slice(before)).toEqual([]);
+    expect((await s.nomad('GET', '/v1/job/hello-world?namespace=default')).json.Stop).toBe(false);
+    // reads keep their query parameters, and a write with an empty query string is a write
+    expect((await call(s.url, 'GET', '/api/claude/list-jobs?namespace=default')).status).toBe(200);
+    expect((await call(s.url, 'POST', '/api/claude/jobs?', { body: { job_id: 'hello-world', action: 'status', namespace: 'default' } })).status).toBe(200);
+  });
+
   it('takes JSON only: form-encoded and text/plain bodies get 415 and are never read', async () => {
     for (const [type, body] of [
       ['application/x-www-form-urlencoded', 'job_id=example-job&action=stop&namespace=development'],

@@ -13,7 +13,7 @@ import { setupDocs } from './common/docs-ui';
 import { hostPolicyOf } from './common/accepted-host';
 import { MAX_PATH_SEGMENT, unroutableUrl } from './common/edge-refusal';
 import { browserOriginCheck } from './common/browser-origin';
-import { jsonDepthLimit, jsonOnly, registerBodyParsers } from './common/json-body';
+import { bodyOnlyWrites, jsonDepthLimit, jsonOnly, registerBodyParsers } from './common/json-body';
 import { addHttpMetrics } from './metrics/http-metrics';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { InputValidationPipe } from './common/validation';
@@ -51,8 +51,9 @@ export function buildOpenApi(app: INestApplication): OpenAPIObject {
 /**
  * What every request meets before its route runs, in this order: cross-site browser requests are refused (403)
  * and the allowed ones get CORS answers, bodies that are not JSON are refused unread (415; the approval page's
- * forms under /ui excepted), JSON is parsed (and /ui's forms) and bounded in depth. Every answered request is
- * counted and timed (metrics) and, unless refused above, logged.
+ * forms under /ui excepted), writes under /api with a query string are refused (400: the body is their input),
+ * JSON is parsed (and /ui's forms) and bounded in depth. Every answered request is counted and timed (metrics)
+ * and, unless refused above, logged.
  */
 function configureHttpEdge(app: NestFastifyApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
@@ -74,6 +75,7 @@ function configureHttpEdge(app: NestFastifyApplication): void {
     });
   }
   fastify.addHook('onRequest', jsonOnly);
+  fastify.addHook('onRequest', bodyOnlyWrites);
   registerBodyParsers(fastify);
   fastify.addHook('preValidation', jsonDepthLimit);
   addRequestLog(fastify, app.get<pino.Logger>(ROOT_LOGGER));

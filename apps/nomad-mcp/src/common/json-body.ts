@@ -38,6 +38,21 @@ export function jsonOnly(req: FastifyRequest, reply: FastifyReply, done: HookHan
 }
 
 /**
+ * onRequest: 400 for a query string on a write under /api. Those routes read their input from the JSON body
+ * alone; a `?namespace=default` the route never reads would let the change land in the default namespace
+ * instead (Nomad's own API reads ?namespace on writes, so callers used to it send one).
+ */
+export function bodyOnlyWrites(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  const q = req.url.indexOf('?');
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || q < 0 || !isUnder(req, '/api')) return done();
+  const names = [...new Set(Object.keys(parseForm(req.url.slice(q + 1))).filter((n) => n !== ''))];
+  if (!names.length) return done();
+  const reason = 'sent in the query string: this route reads its input from the JSON body only';
+  const shown = names.slice(0, 5).map((n) => n.slice(0, 64));
+  refuse(req, reply, 400, `Invalid request: ${shown.join(', ')}: ${reason}. Send ${shown.length === 1 ? 'it' : 'them'} as fields of the JSON body; nothing was done.`, shown.map((field) => ({ field, reasons: [reason] })));
+}
+
+/**
  * preValidation: 400 for JSON nested deeper than MAX_BODY_DEPTH: JSON.parse copes, but recursive code after it
  * (class transformation, JSON.stringify, schema checks) would overflow the stack and answer 500.
  */
