@@ -80,6 +80,27 @@ describe('who may do what: identities file, scopes, namespaces, read-only mode',
     expect(allAdmin.json.jobs.map((j: any) => j.namespace)).toContain('default');
   });
 
+  it('its pages over "*" are full and its next_token names only jobs it may see: Nomad filters by its namespaces', async () => {
+    // Nomad's own order over every namespace: default's and the others' jobs come before development's
+    const visibleIds = ((await s.nomad('GET', '/v1/jobs?namespace=*')).json as any[]).filter((j) => j.Namespace === 'development').map((j) => j.ID).sort();
+    expect(visibleIds.length).toBeGreaterThanOrEqual(3);
+    const from = s.nomadTraffic.length;
+    const walked: string[] = [];
+    let token: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const r: { status: number; json: any } = await s.api('GET', `/api/claude/list-jobs?namespace=*&limit=2${token ? `&next_token=${encodeURIComponent(token)}` : ''}`, undefined, as('operator'));
+      expect(r.status).toBe(200);
+      walked.push(...r.json.jobs.map((j: any) => `${j.namespace}/${j.id}`));
+      token = r.json.next_token;
+      if (!token) break;
+      expect(r.json.jobs).toHaveLength(2);
+      expect(token).toMatch(/^development\./);
+    }
+    expect(walked).toEqual(visibleIds.map((id) => `development/${id}`));
+    const filter = encodeURIComponent('(Namespace == "development")').replace(/%20/g, '+');
+    expect(s.nomadTraffic.slice(from)).toContain(`GET /v1/jobs?namespace=*&filter=${filter}&per_page=2`);
+  });
+
   it('operate allows a restart (confirmed, as identities are by default) but not a purge (destroy)', async () => {
     const purge = await s.api('POST', '/api/claude/jobs', { job_id: 'example-job', action: 'stop', namespace: 'development', purge: true }, as('operator'));
     expect(purge.status).toBe(403);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
-  AllocationListStub, Deployment, Evaluation, JobListStub, JobSummary, NodeListStub, NomadAllocationsApi, NomadJob, NomadJobsApi, NomadNodesApi,
+  AllocationListStub, Deployment, Evaluation, JobListStub, JobSummary, NodeListStub, NomadAllocationsApi, NomadJob, NomadJobsApi, NomadNamespacesApi, NomadNodesApi,
 } from '@nomad-mcp/nomad';
 import { Cursor, page } from '../operations/core/paging';
 import { WatchCache } from './watch-cache';
@@ -47,6 +47,7 @@ export class NomadReads {
     private readonly jobsApi: NomadJobsApi,
     private readonly nodesApi: NomadNodesApi,
     private readonly allocationsApi: NomadAllocationsApi,
+    private readonly namespacesApi: NomadNamespacesApi,
   ) {}
 
   /**
@@ -66,8 +67,18 @@ export class NomadReads {
       return { stubs: p.items, next_token: p.next_token, total: matching.length };
     }
     // status comes from a closed enum, so the expression cannot be injected into
-    const filter = q.status ? `Status == "${q.status}"` : undefined;
+    const conditions = q.status ? [`Status == "${q.status}"`] : [];
+    if (q.visible) {
+      // Nomad pages by its filter: a page filtered here afterwards would come up short, its next_token naming a
+      // job the caller may not see. So the namespaces the caller sees go into the filter (their names are
+      // Nomad's, quoted as JSON strings, which bexpr reads alike).
+      const seen = (await this.namespacesApi.list()).body.map((n) => n.Name).filter((n) => q.visible!(n));
+      if (!seen.length) return { stubs: [], next_token: null };
+      conditions.push(`(${seen.map((n) => `Namespace == ${JSON.stringify(n)}`).join(' or ')})`);
+    }
+    const filter = conditions.length ? conditions.join(' and ') : undefined;
     const res = await this.jobsApi.list(namespace, { prefix: q.prefix, filter, perPage: q.limit, nextToken: q.nextToken });
+    // and kept from what comes back, should a namespace appear between the two reads
     const stubs = q.visible ? res.body.filter((j) => q.visible!(j.Namespace)) : res.body;
     return { stubs, next_token: res.nextToken ?? null };
   }

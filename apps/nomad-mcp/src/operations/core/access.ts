@@ -26,6 +26,12 @@ export function holds(principal: Principal, permission: Permission): boolean {
 export class AccessPolicy {
   constructor(private readonly auth: Pick<AuthConfig, 'readOnly' | 'allowedNamespaces'>) {}
 
+  /** Whether the principal may see every namespace (no globs bound it, or a `*` among them). */
+  seesEveryNamespace(principal: Principal): boolean {
+    const open = (globs?: readonly string[]) => !globs || globs.includes('*');
+    return open(principal.namespaces) && open(this.auth.allowedNamespaces);
+  }
+
   /** Throws AccessDenied unless the principal may call the operation with this permission. */
   authorize(principal: Principal, def: OperationDefinition, permission: Permission): void {
     if (this.auth.readOnly && !def.annotations.readOnly) {

@@ -135,6 +135,7 @@ export class OperationExecutor {
         return namespace;
       },
       visible: (namespace) => this.access.visible(call.principal, namespace),
+      seesEveryNamespace: () => this.access.seesEveryNamespace(call.principal),
       progress: (message, progress, total) => call.progress?.({ message, progress, total }),
       signal: call.signal,
     };

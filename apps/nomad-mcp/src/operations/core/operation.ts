@@ -106,6 +106,8 @@ export interface OperationContext {
   namespace(requested?: string): string;
   /** Whether the caller may see a namespace: lists over `*` keep only what it may see. */
   visible(namespace: string): boolean;
+  /** Whether the caller may see every namespace: a list over `*` then needs no filtering for it. */
+  seesEveryNamespace(): boolean;
   /**
    * Tells the caller how a long call is going ("web: 2/3 healthy"): MCP progress notifications when the client
    * sent a progress token, REST Server-Sent Events when it asked for them; otherwise nothing.

@@ -19,7 +19,7 @@ const createOp = (jobs: { find: jest.Mock; register: jest.Mock }) => {
 };
 const ctx: OperationContext = {
   principal: { name: 'local', kind: 'local' }, transport: 'rest', note: () => undefined,
-  namespace: (ns) => ns || 'development', visible: () => true, progress: () => undefined,
+  namespace: (ns) => ns || 'development', visible: () => true, seesEveryNamespace: () => true, progress: () => undefined,
 };
 
 const dto = plainToInstance(CreateJobDto, { job_id: 'web', docker_image: 'nginx:1.27' });

@@ -32,8 +32,8 @@ export class ListJobsOp implements OperationHandler<ListJobsQueryDto, ListJobsRe
 
   async run(ctx: OperationContext, query: ListJobsQueryDto): Promise<ListJobsResult> {
     const namespace = ctx.namespace(query.namespace);
-    // over all namespaces the caller sees only its own
-    const visible = namespace === '*' ? (ns: string) => ctx.visible(ns) : undefined;
+    // over all namespaces a caller bound to some sees only those
+    const visible = namespace === '*' && !ctx.seesEveryNamespace() ? (ns: string) => ctx.visible(ns) : undefined;
     const p = await this.reads.listJobs(namespace, { prefix: query.prefix, status: query.status, limit: query.limit ?? 10, nextToken: query.next_token, visible });
     if (!p.stubs.length && !query.prefix && !query.status && !query.next_token) await this.jobs.requireNamespace(namespace);
     const jobs = p.stubs.map(listItem);
