@@ -63,4 +63,37 @@ describe('get_job_logs: grep and every allocation', () => {
       await client.close();
     }
   });
+
+  it('with lines left out, a long log is kept to the newest lines within 4 KB, and says how to get the rest (REST and MCP)', async () => {
+    const job = {
+      ID: 'chatty', Type: 'service', Datacenters: ['dc1'],
+      TaskGroups: [{ Name: 'web', Count: 1, Tasks: [{ Name: 'web', Driver: 'docker', Config: { image: 'nginx:1.27' }, Env: { NOMAD_SIM_LOG_BYTES: '256KB' }, Resources: { CPU: 100, MemoryMB: 64 } }] }],
+    };
+    expect((await s.nomad('PUT', `/v1/jobs?namespace=${NS}`, { Job: job })).status).toBe(200);
+    await waitFor('chatty running', async () => (await s.nomad('GET', `/v1/job/chatty/allocations?namespace=${NS}`)).json.some((a: any) => a.ClientStatus === 'running'), 20000);
+    const all = await s.api('GET', `/api/claude/job-logs/chatty?namespace=${NS}&lines=100`);
+    expect(all.status).toBe(200);
+    expect(all.json.stdout.lines).toHaveLength(100);
+    expect(Buffer.byteLength(all.text)).toBeGreaterThan(4096);
+
+    const bounded = await s.api('GET', `/api/claude/job-logs/chatty?namespace=${NS}`);
+    expect(bounded.status).toBe(200);
+    expect(Buffer.byteLength(bounded.text)).toBeLessThanOrEqual(4096);
+    const kept = bounded.json.stdout.lines as string[];
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.length).toBeLessThan(100);
+    // the newest lines, in order, and the sentence says how many were left out and how to ask for them
+    const left = 100 - kept.length + (all.json.stderr.lines.length - bounded.json.stderr.lines.length);
+    expect(bounded.json.message).toMatch(new RegExp(`^Last ${kept.length} stdout and ${bounded.json.stderr.lines.length} stderr lines of task 'web' in allocation [0-9a-f]{8} \\(chatty\\.web\\[0\\], running\\)\\. ${left} older lines left out to keep this answer under 4 KB: ask with lines \\(up to 5000\\) for more\\.$`));
+    expect(bounded.json.stdout.truncated).toBe(true);
+    const client = new Client({ name: 'e2e-logs-bound', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`)));
+    try {
+      const m = (await client.callTool({ name: 'get_job_logs', arguments: { job_id: 'chatty', namespace: NS } })) as any;
+      expect(Buffer.byteLength(m.content[0].text)).toBeLessThanOrEqual(4096);
+      expect(m.content[0].text).toMatch(/older lines left out to keep this answer under 4 KB/);
+    } finally {
+      await client.close();
+    }
+  });
 });

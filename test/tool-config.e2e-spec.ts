@@ -99,7 +99,8 @@ describe('GET /api/claude/tool-config', () => {
         param(m, 'namespace', 'string', { default: 'team-a' }),
         param(m, 'task', 'string'),
         param(m, 'type', 'string', { enum: ['stdout', 'stderr'] }),
-        param(m, 'lines', 'integer', { default: 100 }),
+        // no default in the schema: left out, the answer is also kept within 4 KB (a client filling in 100 would lose that)
+        param(m, 'lines', 'integer'),
         param(m, 'alloc_id', 'string'),
         param(m, 'grep', 'string'),
         param(m, 'all_allocations', 'boolean'),

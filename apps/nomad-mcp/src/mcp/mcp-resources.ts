@@ -37,7 +37,7 @@ export const RESOURCE_KINDS: readonly ResourceKind[] = [
   },
   {
     uriTemplate: 'nomad://job/{namespace}/{job_id}/logs', name: 'job-logs', title: 'Job logs', operation: 'get_job_logs',
-    description: `The last 100 stdout and stderr lines of the job's latest allocation (as get_job_logs). ${BOTH}`,
+    description: `The last stdout and stderr lines of the job's latest allocation, as get_job_logs answers with its defaults (at most 100, within 4 KB). ${BOTH}`,
   },
 ];
 

@@ -28,7 +28,8 @@ export class LogOptionsDto {
   type?: LogType;
 
   /**
-   * How many lines to return from the end of the log.
+   * How many lines to return from the end of the log (default 100). Left out, the answer also keeps to its newest
+   * 4 KB of text, to spare the context; ask for lines explicitly (up to 5000) for more.
    * @example 100
    */
   @IsOptional()
@@ -36,7 +37,7 @@ export class LogOptionsDto {
   @IsInt()
   @Min(1)
   @Max(5000)
-  lines?: number = 100;
+  lines?: number;
 
   /**
    * Read this allocation (full ID or a prefix of 8+ hex characters) instead of the job's latest one; the

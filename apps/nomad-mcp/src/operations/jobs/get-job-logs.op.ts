@@ -12,6 +12,13 @@ const NOT_STARTED = 'task has not started yet; no logs';
 export const MAX_LOG_BYTES_PER_STREAM = 256 * 1024;
 /** How many of the newest lines a grep searches. */
 export const GREP_SCAN_LINES = 20_000;
+/** Lines read when `lines` is left out. */
+const DEFAULT_LINES = 100;
+/**
+ * With `lines` left out, the log text kept (its JSON bytes, the newest lines) so that the whole answer, REST or
+ * MCP, stays under 4 KB: the sentence, the IDs and the task list take the rest.
+ */
+export const DEFAULT_LOG_TEXT_BYTES = 2_800;
 /** How many allocations all_allocations reads at most. */
 const MAX_ALLOCATIONS = 8;
 const short = (id: string) => id.slice(0, 8);
@@ -23,7 +30,7 @@ const short = (id: string) => id.slice(0, 8);
     "Read the last lines of a job's logs (stdout and stderr by default) from its latest allocation, or from alloc_id (also a stopped one: " +
     'the allocation before a crash loop\'s restart, from list_allocations). grep keeps matching lines (text, or /regex/i); all_allocations=true ' +
     'reads every running allocation, lines tagged and in time order. Use it to see why a task fails or what a service is doing. lines defaults ' +
-    'to 100 (max 5000). Says plainly when the job has no allocation yet, and why a task never started. Read-only. For new lines as they come: follow_job_logs.',
+    'to 100, kept to the newest 4 KB of text; ask for lines (max 5000) for more. Says plainly when the job has no allocation yet, and why a task never started. Read-only. For new lines as they come: follow_job_logs.',
   input: JobLogsRequestDto,
   output: JobLogsResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
@@ -41,7 +48,7 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
 
   async run(ctx: OperationContext, req: JobLogsRequestDto): Promise<JobLogsResult> {
     const namespace = ctx.namespace(req.namespace);
-    const lines = req.lines ?? 100;
+    const lines = req.lines ?? DEFAULT_LINES;
     // a bad pattern is refused before Nomad is asked anything
     const match = req.grep ? lineFilter(req.grep) : undefined;
     const base = { job_id: req.job_id, namespace };
@@ -59,11 +66,12 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
     if (req.all_allocations) return this.allAllocations(namespace, req, result, types, read);
     const streams = await Promise.all(types.map((type) => readStream(this.clientFs, alloc.ID, task, type, read)));
     types.forEach((type, i) => (result[type] = streams[i]));
+    const left = req.lines === undefined ? keepNewestWithin(result, types, DEFAULT_LOG_TEXT_BYTES) : '';
     const notStarted = types.every((t) => result[t]!.note === NOT_STARTED);
     const what = req.grep ? `matching ${JSON.stringify(req.grep)}` : '';
     result.message = notStarted
       ? notStartedSentence(alloc, task)
-      : `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines${what ? ` ${what}` : ''} of task '${task}' in allocation ${short(alloc.ID)} (${alloc.Name}, ${alloc.ClientStatus}).`;
+      : `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines${what ? ` ${what}` : ''} of task '${task}' in allocation ${short(alloc.ID)} (${alloc.Name}, ${alloc.ClientStatus}).${left}`;
     return result;
   }
 
@@ -79,12 +87,13 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
       const merged = mergeByTime(tagged).slice(-read.lines);
       result[type] = { lines: merged, truncated: per.some(({ r }) => r.truncated) || merged.length < tagged.flat().length };
     }
+    const left = req.lines === undefined ? keepNewestWithin(result, types, DEFAULT_LOG_TEXT_BYTES) : '';
     result.allocations = chosen.map((a) => a.ID);
     result.alloc_id = null;
     result.alloc_name = null;
     result.client_status = null;
     result.message = `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines${req.grep ? ` matching ${JSON.stringify(req.grep)}` : ''} of task '${task}' ` +
-      `across ${chosen.length} ${running.length ? 'running ' : ''}allocation${chosen.length === 1 ? '' : 's'} of job '${req.job_id}', each line tagged with its allocation.`;
+      `across ${chosen.length} ${running.length ? 'running ' : ''}allocation${chosen.length === 1 ? '' : 's'} of job '${req.job_id}', each line tagged with its allocation.${left}`;
     return result;
   }
 
@@ -99,6 +108,32 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
     }
     return parts.join('\n\n');
   }
+}
+
+/**
+ * Drops the oldest lines, from whichever stream holds more, until the streams' lines take at most `budget` bytes
+ * as JSON; says how many went, and how to get them (empty when none did).
+ */
+export function keepNewestWithin(result: JobLogsResult, types: LogStream[], budget: number): string {
+  const size = (line: string) => Buffer.byteLength(JSON.stringify(line)) + 1;
+  const streams = types.map((t) => result[t]).filter((s): s is LogStreamResult => !!s && s.lines.length > 0);
+  const state = streams.map((s) => ({ s, from: 0, bytes: s.lines.reduce((n, l) => n + size(l), 0) }));
+  let total = state.reduce((n, x) => n + x.bytes, 0);
+  let dropped = 0;
+  while (total > budget) {
+    const biggest = state.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    if (biggest.from >= biggest.s.lines.length) break;
+    const cut = size(biggest.s.lines[biggest.from++]);
+    biggest.bytes -= cut;
+    total -= cut;
+    dropped++;
+  }
+  for (const x of state) {
+    if (!x.from) continue;
+    x.s.lines = x.s.lines.slice(x.from);
+    x.s.truncated = true;
+  }
+  return dropped ? ` ${dropped} older line${dropped === 1 ? '' : 's'} left out to keep this answer under 4 KB: ask with lines (up to 5000) for more.` : '';
 }
 
 /** Why a task has no logs: still starting, or never started because of a failure (the image cannot be pulled...). */
