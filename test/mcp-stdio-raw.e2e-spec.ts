@@ -50,4 +50,32 @@ describe('MCP over stdio: raw tool arguments are checked before the SDK parses t
       child.kill();
     }
   });
+
+  it('answers the calls still running when the client closes its input right after them, then exits', async () => {
+    const child = spawn(process.execPath, [resolve(__dirname, '../bin/nomad-mcp.js'), 'stdio'], {
+      env: { NOMAD_ADDR: s.sim!.url, LOG_LEVEL: 'silent', PATH: process.env.PATH ?? '' },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      // all at once, then end of input: what `printf … | nomad-mcp stdio` does
+      child.stdin.end([
+        JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } }),
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_job_status', arguments: { job_id: 'example-job' } } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_jobs', arguments: {} } }),
+        '',
+      ].join('\n'));
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20000))]);
+      expect(code).toBe(0);
+      const answers = out.trim().split('\n').map((l) => JSON.parse(l));
+      expect(answers.map((a) => a.id).sort()).toEqual([1, 2, 3]);
+      expect(answers.find((a) => a.id === 2).result.structuredContent.job_id).toBe('example-job');
+      expect(answers.find((a) => a.id === 3).result.isError).toBeFalsy();
+    } finally {
+      child.kill();
+    }
+  });
 });
