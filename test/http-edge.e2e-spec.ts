@@ -69,6 +69,21 @@ describe('cross-site requests and non-JSON bodies (no keys: the default of npm s
     expect((await call(s.url, 'POST', '/api/claude/jobs?', { body: { job_id: 'hello-world', action: 'status', namespace: 'default' } })).status).toBe(200);
   });
 
+  it('MCP: a tools/call whose params are not a call gets -32602 saying what to send, arguments that are not an object a tool error; a body that is not JSON a JSON-RPC error', async () => {
+    const post = (body: string) => call(s.url, 'POST', '/mcp', { rawBody: body, headers: MCP_HEADERS });
+    const noParams = await post(JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call' }));
+    expect(noParams.json).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message: 'Invalid params: tools/call takes params {"name": <tool>, "arguments": {…}}; tools/list names the tools.' } });
+    const badName = await post(JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 5 } }));
+    expect(badName.json.error).toEqual({ code: -32602, message: 'Invalid params: params.name must be the name of a tool (a string); tools/list names them.' });
+    const listArgs = await post(toolCall('get_job_status', [1]));
+    expect(listArgs.json.result).toEqual({ isError: true, content: [{ type: 'text', text: "Invalid request: arguments must be a JSON object of the tool's fields (got an array). Fix those arguments and call the tool again." }] });
+    const notJson = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(notJson.status).toBe(400);
+    expect(notJson.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.any(String) } });
+    // and a good call still runs
+    expect((await post(toolCall('get_job_status', { job_id: 'example-job', namespace: 'development' }))).json.result.structuredContent.job_id).toBe('example-job');
+  });
+
   it('takes JSON only: form-encoded and text/plain bodies get 415 and are never read', async () => {
     for (const [type, body] of [
       ['application/x-www-form-urlencoded', 'job_id=example-job&action=stop&namespace=development'],

@@ -37,6 +37,12 @@ describe('MCP over stdio: raw tool arguments are checked before the SDK parses t
       send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }));
       expect((await answer(1))?.result?.serverInfo?.name).toBe('nomad-mcp');
       send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+      // a line that is not JSON gets JSON-RPC's parse error (the SDK would only report it to itself)
+      const before = answers.size;
+      send('this is not json');
+      for (let i = 0; i < 100 && !answers.has(null as unknown as number); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(answers.get(null as unknown as number)).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the line is not JSON; send one JSON-RPC message per line.' } });
+      expect(answers.size).toBe(before + 1);
       // written by hand: JSON.stringify would never emit a __proto__ key
       send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"stop_job","arguments":{"job_id":"example-job","namespace":"development","__proto__":"x"}}}');
       const refused = await answer(2);

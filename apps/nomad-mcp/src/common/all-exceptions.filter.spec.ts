@@ -44,7 +44,7 @@ describe('AllExceptionsFilter on a Fastify reply', () => {
     };
     return { sent: state.sent, raw, code: (status: number) => ({ send: (body: unknown) => written.push(['send', status, body]) }) };
   };
-  const hostOf = (reply: unknown) => ({ getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply }) }) as unknown as ArgumentsHost;
+  const hostOf = (reply: unknown, url = '/api/claude/list-jobs') => ({ getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ url }) }) }) as unknown as ArgumentsHost;
   const filter = new AllExceptionsFilter();
   beforeEach(() => written.splice(0));
 

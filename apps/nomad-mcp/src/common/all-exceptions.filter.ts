@@ -1,7 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import { NomadBadResponseError, NomadResponseTooLargeError, NomadTruncatedResponseError } from '@nomad-mcp/nomad';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isMcpPath } from './edge-refusal';
+import { statusText } from './status-text';
+
+export { statusText };
 import { redactUrl } from '../config/redact-url';
 
 export interface ErrorBody {
@@ -72,12 +76,6 @@ function httpClientError(exception: unknown): ErrorBody | undefined {
   return { statusCode: e.statusCode, error: statusText(e.statusCode), message: `${String(e.message)}${advice ? `; ${advice}.` : ''}` };
 }
 
-export function statusText(status: number): string {
-  const text = (HttpStatus as unknown as Record<number, string>)[status];
-  // HttpStatus names are upper case: words become capitalised, the acronyms stay (URI Too Long, HTTP Version ...)
-  return text ? text.split('_').map((w) => (w === 'URI' || w === 'HTTP' ? w : w[0] + w.slice(1).toLowerCase())).join(' ') : 'Error';
-}
-
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -98,6 +96,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // a reply its handler took over (MCP) and failed before writing: Fastify no longer sends it
     if (reply.sent) {
       reply.raw.writeHead(body.statusCode, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+      return;
+    }
+    // MCP clients parse nothing but JSON-RPC: a body that is not JSON, too large, or over the rate limit on /mcp
+    // is answered in its shape, as the edge's refusals there are (edge-refusal.ts)
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    if (isMcpPath(req)) {
+      reply.code(body.statusCode).send({ jsonrpc: '2.0', id: null, error: { code: -32000, message: body.message } });
       return;
     }
     reply.code(body.statusCode).send(body);

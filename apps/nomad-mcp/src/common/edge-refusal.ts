@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { statusText } from './all-exceptions.filter';
+import { statusText } from './status-text';
 import type { FieldError } from './validation';
 
 const logger = new Logger('HttpEdge');

@@ -14,7 +14,7 @@ describe('JSON-only bodies', () => {
     server.addHook('onRequest', jsonOnly);
     registerBodyParsers(server);
     server.addHook('preValidation', jsonDepthLimit);
-    server.setErrorHandler((err, _req, reply) => filter.catch(err, { getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost));
+    server.setErrorHandler((err, req, reply) => filter.catch(err, { getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply, getRequest: () => req }) } as unknown as ArgumentsHost));
     server.post('/echo', async (req) => ({ body: req.body ?? 'none' }));
     server.post('/ui/form', async (req) => ({ body: req.body }));
     url = await server.listen({ port: 0, host: '127.0.0.1' });

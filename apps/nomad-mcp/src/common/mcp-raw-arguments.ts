@@ -18,16 +18,45 @@ export function rawToolArgumentProblems(message: unknown): FieldError[] {
   return args && typeof args === 'object' && !Array.isArray(args) ? inspectInput(args) : [];
 }
 
+type Refusal =
+  | { jsonrpc: '2.0'; id: unknown; result: { isError: true; content: Array<{ type: 'text'; text: string }> } }
+  | { jsonrpc: '2.0'; id: unknown; error: { code: number; message: string } };
+
 /**
- * The JSON-RPC answer to a tools/call whose raw arguments fail the check: the tool error the tool itself would
- * give (a model reads those and fixes its arguments). Undefined when the message passes. Both transports use it:
- * this interceptor over HTTP, and the stdio input guard.
+ * What is wrong with a tools/call's params themselves, before the SDK's schema would answer it with an internal
+ * error and a dump of its validation: a protocol error (-32602) for params or a name that are not there, a tool
+ * error for arguments that are not an object (the model fixes those, as any other argument).
  */
-export function rawArgumentRefusal(message: unknown): { jsonrpc: '2.0'; id: unknown; result: { isError: true; content: Array<{ type: 'text'; text: string }> } } | undefined {
+function callShapeRefusal(m: { id?: unknown; params?: unknown }): Refusal | undefined {
+  const id = m.id ?? null;
+  const invalid = (message: string): Refusal => ({ jsonrpc: '2.0', id, error: { code: -32602, message } });
+  if (!m.params || typeof m.params !== 'object' || Array.isArray(m.params)) {
+    return invalid('Invalid params: tools/call takes params {"name": <tool>, "arguments": {…}}; tools/list names the tools.');
+  }
+  const { name, arguments: args } = m.params as { name?: unknown; arguments?: unknown };
+  if (typeof name !== 'string' || !name) return invalid('Invalid params: params.name must be the name of a tool (a string); tools/list names them.');
+  if (args !== undefined && args !== null && (typeof args !== 'object' || Array.isArray(args))) {
+    const text = `Invalid request: arguments must be a JSON object of the tool's fields (got ${Array.isArray(args) ? 'an array' : typeof args}). Fix those arguments and call the tool again.`;
+    return { jsonrpc: '2.0', id, result: { isError: true, content: [{ type: 'text', text }] } };
+  }
+  return undefined;
+}
+
+/**
+ * The JSON-RPC answer to a tools/call the SDK must not see as it is: params that are not a call (a -32602 that
+ * says what to send), or raw arguments that fail the check (the tool error the tool itself would give, which a
+ * model reads and fixes its arguments by). Undefined when the message passes. Both transports use it: this
+ * interceptor over HTTP, and the stdio input guard.
+ */
+export function rawArgumentRefusal(message: unknown): Refusal | undefined {
+  const m = message as { method?: unknown; id?: unknown; params?: unknown } | null;
+  if (!m || typeof m !== 'object' || m.method !== 'tools/call') return undefined;
+  const shape = callShapeRefusal(m);
+  if (shape) return shape;
   const problems = rawToolArgumentProblems(message);
   if (!problems.length) return undefined;
   const text = `Invalid request: ${problems.map((p) => `${p.field}: ${p.reasons.join(', ')}`).join('; ')}. Fix those arguments and call the tool again.`;
-  return { jsonrpc: '2.0', id: (message as { id?: unknown }).id ?? null, result: { isError: true, content: [{ type: 'text', text }] } };
+  return { jsonrpc: '2.0', id: m.id ?? null, result: { isError: true, content: [{ type: 'text', text }] } };
 }
 
 /**

@@ -5,7 +5,8 @@ import { rawArgumentRefusal } from '../common/mcp-raw-arguments';
  * Between stdin and the MCP stdio transport: a tools/call whose raw arguments fail the raw-input check
  * (keys such as `__proto__` or `constructor`, lone surrogates, deep nesting) is answered here with the tool
  * error the tool itself would give, and never reaches the SDK — whose own parsing would silently drop such
- * keys and run the tool anyway. Over HTTP, McpRawArgumentInterceptor does the same. Every other line passes.
+ * keys and run the tool anyway; so is a tools/call whose params are not a call, and a line that is not JSON
+ * (JSON-RPC's parse error). Over HTTP, McpRawArgumentInterceptor does the same. Every other line passes.
  */
 export function guardStdioInput(out: Writable): Transform {
   let pending = '';
@@ -34,7 +35,9 @@ function refusalFor(line: string): string | undefined {
   try {
     message = JSON.parse(line);
   } catch {
-    return undefined; // the SDK answers a parse error itself
+    // the SDK would only report it to itself: the client gets JSON-RPC's parse error (a blank line is no message)
+    if (!line.trim()) return undefined;
+    return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the line is not JSON; send one JSON-RPC message per line.' } });
   }
   const refusal = rawArgumentRefusal(message);
   return refusal && JSON.stringify(refusal);
