@@ -84,6 +84,20 @@ describe('wait_for_deployment', () => {
     expect(slow.json.message).toMatch(/is still running after 1 s: .*Call wait_for_deployment again to keep waiting/);
   });
 
+  it('called the moment a new version is registered, it waits on that version\'s deployment, not the previous one\'s', async () => {
+    await create('rollout-next', { count: 1 });
+    const first = await s.api('GET', `/api/claude/jobs/rollout-next/deployment/wait?namespace=${NS}&timeout_seconds=30`);
+    expect(first.json).toMatchObject({ outcome: 'succeeded', job_version: 0 });
+    // version 1, straight to Nomad, and the wait at once: Nomad has not run its evaluation yet
+    const job = (await s.nomad('GET', `/v1/job/rollout-next?namespace=${NS}`)).json;
+    job.TaskGroups[0].Tasks[0].Config.image = 'nginx:1.28';
+    expect((await s.nomad('PUT', `/v1/jobs?namespace=${NS}`, { Job: job })).status).toBe(200);
+    const next = await s.api('GET', `/api/claude/jobs/rollout-next/deployment/wait?namespace=${NS}&timeout_seconds=30`);
+    expect(next.status).toBe(200);
+    expect(next.json).toMatchObject({ outcome: 'succeeded', job_version: 1 });
+    expect(next.json.deployment_id).not.toBe(first.json.deployment_id);
+  });
+
   it('a caller that goes away ends the wait at once: no Nomad query is left holding for nobody', async () => {
     await create('rollout-gone');
     const ended = new Promise<OperationEvent>((resolve) => {

@@ -1,11 +1,19 @@
 import { NotFoundException } from '@nestjs/common';
-import { Deployment, NomadDeploymentsApi } from '@nomad-mcp/nomad';
+import { Deployment, NomadDeploymentsApi, NomadJob } from '@nomad-mcp/nomad';
 import { JobAccess } from '../jobs/job-access';
 import { findById } from '../core/find-by-id';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
 import { shortId, table } from '../core/render';
 import { deploymentGroups, groupProgress } from './deployment-view';
 import { WaitForDeploymentDto, WaitForDeploymentResult } from './dto/wait-for-deployment.dto';
+
+/** How long a deployment of a version registered a moment ago may take to appear (its evaluation runs first). */
+const NEW_DEPLOYMENT_GRACE_MS = 10_000;
+
+/** Whether a version of the job gets a deployment: a running service whose groups roll out (an update block). */
+function rollsOut(job: NomadJob): boolean {
+  return !job.Stop && (job.Type ?? 'service') === 'service' && (job.TaskGroups ?? []).some((g) => ((g.Update as { MaxParallel?: number } | null)?.MaxParallel ?? 0) > 0);
+}
 
 const OUTCOME: Record<string, string> = { successful: 'succeeded', failed: 'failed', cancelled: 'cancelled' };
 /** Longest single blocking query: Nomad holds it until the deployment changes or this passes. */
@@ -37,9 +45,9 @@ export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDt
     const started = Date.now();
     const namespace = ctx.namespace(input.namespace);
     const job = await this.jobs.requireJob(namespace, input.job_id);
-    let d = await this.target(ctx, namespace, job.ID, input.deployment_id);
-    let index = 0;
     const deadline = started + (input.timeout_seconds ?? 300) * 1000;
+    let d = input.deployment_id ? await this.target(ctx, namespace, job.ID, input.deployment_id) : await this.latest(ctx, namespace, job, deadline);
+    let index = 0;
     let reported = '';
     for (;;) {
       const progress = deploymentGroups(d).map(groupProgress).join('; ');
@@ -56,13 +64,25 @@ export class WaitForDeploymentOp implements OperationHandler<WaitForDeploymentDt
     return `${r.message}\n\n${table(r.groups as never, ['group', 'desired', 'placed', 'healthy', 'unhealthy'])}`;
   }
 
-  /** The deployment asked for (it must be this job's), or the job's latest. */
-  private async target(ctx: OperationContext, namespace: string, jobId: string, id?: string): Promise<Deployment> {
-    if (!id) {
-      const latest = (await this.jobs.api.latestDeployment(namespace, jobId)).body;
-      if (!latest) throw new NotFoundException(`job '${jobId}' has no deployment to wait for (batch jobs and jobs never rolled out have none); get_job_status shows its state.`);
-      return latest;
+  /**
+   * The job's latest deployment. Nomad creates a version's deployment once its scheduler has run the version's
+   * evaluation, a moment after the register: called right after a change, this waits (a blocking query, at
+   * most NEW_DEPLOYMENT_GRACE_MS) for the deployment of the job's current version rather than answer with the
+   * previous version's, or with none.
+   */
+  private async latest(ctx: OperationContext, namespace: string, job: NomadJob, deadline: number): Promise<Deployment> {
+    let res = await this.jobs.api.latestDeployment(namespace, job.ID);
+    const until = Math.min(deadline, Date.now() + NEW_DEPLOYMENT_GRACE_MS);
+    const behind = (d: Deployment | null) => !d || d.JobVersion < (job.Version ?? 0);
+    while (behind(res.body) && rollsOut(job) && Date.now() < until) {
+      res = await this.jobs.api.latestDeployment(namespace, job.ID, { index: Math.max(1, res.index ?? 0), waitMs: Math.max(1, until - Date.now()), signal: ctx.signal });
     }
+    if (!res.body) throw new NotFoundException(`job '${job.ID}' has no deployment to wait for (batch jobs and jobs never rolled out have none); get_job_status shows its state.`);
+    return res.body;
+  }
+
+  /** The deployment asked for (it must be this job's). */
+  private async target(ctx: OperationContext, namespace: string, jobId: string, id: string): Promise<Deployment> {
     const d = await findById<Deployment>(ctx, id, {
       what: 'deployment', field: 'deployment_id', namespaced: true,
       get: async (full) => (await this.deployments.get(full)).body,
