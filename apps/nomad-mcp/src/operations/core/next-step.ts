@@ -4,7 +4,12 @@ export interface FailureFacts {
   changeMayHaveApplied?: boolean;
   /** The job the call was about, when it names one. */
   job?: string;
+  /** A 404 said the job itself is missing (not a version, deployment or allocation of a job that exists). */
+  jobMissing?: boolean;
 }
+
+/** Whether a 404's message is about the job itself (ours, or Nomad's own words) rather than something of it. */
+export const saysJobMissing = (message: string): boolean => /^job '.*' not found in namespace|^Nomad: job not found/.test(message);
 
 /**
  * What the caller should do after an error, by status. Messages of the errors themselves say what went
@@ -18,7 +23,12 @@ export function nextStep(operation: string, status: number, namespace: string, f
   }
   switch (status) {
     case 400: return 'Fix those arguments and call the tool again.';
-    case 404: return operation === 'list_jobs' ? undefined : `Call list_jobs with namespace '${namespace}' to see the jobs there (or namespace "*" for all).`;
+    case 404:
+      if (operation === 'list_jobs') return undefined;
+      if (facts.jobMissing) return `Call list_jobs with namespace '${namespace}' to see the jobs there (or namespace "*" for all).`;
+      // the job is there: what was not found is something the call named of it
+      if (facts.job) return `Check the ID or version you passed: get_job_status for job '${facts.job}' in namespace '${namespace}' shows its allocations, deployment and version.`;
+      return undefined;
     case 502: return 'This is what Nomad answered; tell the user, it usually needs an operator.';
     case 503: case 504: return 'Nomad is not answering; retry later or ask an operator to check the cluster and NOMAD_ADDR.';
     default: return undefined; // 403 and 409 messages say what to do themselves

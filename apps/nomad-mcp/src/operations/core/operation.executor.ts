@@ -13,7 +13,7 @@ import { OperationFailure } from './operation-failure';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, ProgressUpdate, Transport } from './operation';
 import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
-import { nextStep } from './next-step';
+import { nextStep, saysJobMissing } from './next-step';
 import { renderResult } from './render';
 import { OperationTracing } from '../../tracing/operation-tracing';
 
@@ -169,7 +169,8 @@ export class OperationExecutor {
       this.logger.error(`${def.name}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
     const changeMayHaveApplied = !def.annotations.readOnly && writeMayHaveApplied(err);
-    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace, { changeMayHaveApplied, job: facts.job });
+    const jobMissing = body.statusCode === 404 && saysJobMissing(body.message);
+    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace, { changeMayHaveApplied, job: facts.job, jobMissing });
     return new OperationFailure(step && body.next_step === undefined ? { ...body, next_step: step } : body);
   }
 }

@@ -25,7 +25,7 @@ const HOLD_MS = 60_000;
   description:
     "Wait until a job's rollout succeeds, fails or is cancelled, or its healthy canaries await a manual promotion (nothing moves until promote_deployment), " +
     'or timeout_seconds (default 300, at most 900) pass, then say how it ended ' +
-    'and per group how many allocations are healthy. Waits on the latest deployment of the job unless deployment_id is given. Sends progress ' +
+    'and per group how many allocations are healthy. Waits on the latest deployment of the job unless deployment_id is given (right after a change, the new version\'s, once Nomad creates it). Sends progress ' +
     "(\"web: 2/3 healthy\") as MCP progress notifications when the client gives a progress token. Read-only: it changes nothing.",
   input: WaitForDeploymentDto,
   output: WaitForDeploymentResult,
