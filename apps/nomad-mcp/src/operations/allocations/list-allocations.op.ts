@@ -1,7 +1,7 @@
 import { NomadReads } from '../../cache/nomad-reads';
 import { countBy, plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
-import { moreHint, NEWEST_FIRST, page } from '../core/paging';
+import { DEFAULT_PAGE_SIZE, fitsAnswer, moreHint, NEWEST_FIRST, page } from '../core/paging';
 import { table } from '../core/render';
 import { JobAccess } from '../jobs/job-access';
 import { allocRow } from './allocation-view';
@@ -13,7 +13,7 @@ import { ListAllocationsResult } from './dto/allocation-results.dto';
   title: 'List allocations of a job',
   description:
     "List a job's allocations, newest first: where each runs, its client and desired status, job version, restarts and deployment health. " +
-    'Filter by status (running, pending, failed, complete, lost); pages of `limit` (default 20) with next_token. ' +
+    'Filter by status (running, pending, failed, complete, lost); pages of `limit` (default 20, fewer when that would pass 4 KB) with next_token. ' +
     'Use it to find an allocation ID for get_allocation, get_job_logs or to see a crash loop\'s history. Read-only. ' +
     'Fails with "not found" if the job is not in that namespace: call list_jobs to see the jobs there.',
   input: ListAllocationsQueryDto,
@@ -36,7 +36,8 @@ export class ListAllocationsOp implements OperationHandler<ListAllocationsQueryD
     // Nomad answers [] for a job that does not exist
     if (!all.length) await this.jobs.requireJob(namespace, q.job_id);
     const matching = NEWEST_FIRST.sort(q.status ? all.filter((a) => a.ClientStatus === q.status) : [...all]);
-    const p = page(matching, q.limit ?? 20, NEWEST_FIRST, q.next_token);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const p = page(matching, limit, NEWEST_FIRST, q.next_token, fitsAnswer(limit, allocRow));
     const byStatus = Object.entries(countBy(matching.map((a) => a.ClientStatus))).map(([s, n]) => `${n} ${s}`).join(', ');
     const what = q.status ? `${q.status} allocation` : 'allocation';
     const shown = p.items.length === matching.length ? '' : ` Showing ${p.items.length}${q.next_token ? ' (a later page)' : ', the newest'}.`;

@@ -1,6 +1,9 @@
+import { encodeCursor } from '../../audit/audit-cursor';
+import type { AuditRecord } from '../../audit/audit-record';
 import { AuditStore } from '../../audit/audit.store';
 import { plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { DEFAULT_PAGE_SIZE, fitsAnswer, itemsWithin } from '../core/paging';
 import { table } from '../core/render';
 import { AuditPageResult, AuditRecordDto } from './audit-page.dto';
 import { AuditQueryDto } from './audit-query.dto';
@@ -22,13 +25,18 @@ export class ListAuditRecordsOp implements OperationHandler<AuditQueryDto, Audit
   constructor(private readonly audit: AuditStore) {}
 
   async run(_ctx: OperationContext, q: AuditQueryDto): Promise<AuditPageResult> {
-    const page = await this.audit.query({ ...q, limit: q.limit ?? 20 });
-    const records = page.records as unknown as AuditRecordDto[];
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const page = await this.audit.query({ ...q, limit });
+    // a record holds a call's arguments: a default page is also kept within 4 KB of answer, the rest behind the cursor
+    const fit = fitsAnswer(limit, (r: AuditRecord) => r);
+    const kept = fit ? itemsWithin(page.records, fit) : page.records.length;
+    const nextCursor = kept < page.records.length ? encodeCursor(page.records[kept - 1]) : page.next_cursor ?? null;
+    const records = page.records.slice(0, kept) as unknown as AuditRecordDto[];
     return {
       message: records.length
-        ? `${plural(records.length, 'record')}, newest first${page.next_cursor ? '; more with cursor=next_cursor' : ''}.`
+        ? `${plural(records.length, 'record')}, newest first${nextCursor ? '; more with cursor=next_cursor' : ''}.`
         : 'No audit records match.',
-      count: records.length, records, next_cursor: page.next_cursor ?? null,
+      count: records.length, records, next_cursor: nextCursor,
     };
   }
 

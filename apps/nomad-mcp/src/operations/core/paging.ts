@@ -17,9 +17,40 @@ export interface Cursor<T> {
   atOrAfter(item: T, token: string): boolean;
 }
 
-export function page<T>(ordered: T[], limit: number, cursor: Cursor<NoInfer<T>>, nextToken?: string): Page<T> {
+/** How many bytes an item takes in the answer, and how many a page may take (see fitsAnswer). */
+export interface PageFit<T> {
+  size(item: T): number;
+  bytes: number;
+}
+
+export function page<T>(ordered: T[], limit: number, cursor: Cursor<NoInfer<T>>, nextToken?: string, fit?: PageFit<NoInfer<T>>): Page<T> {
   const from = nextToken ? ordered.filter((i) => cursor.atOrAfter(i, nextToken)) : ordered;
-  return { items: from.slice(0, limit), next_token: from.length > limit ? cursor.token(from[limit]) : null };
+  let n = Math.min(limit, from.length);
+  if (fit) n = itemsWithin(from.slice(0, n), fit);
+  return { items: from.slice(0, n), next_token: from.length > n ? cursor.token(from[n]) : null };
+}
+
+/** A page of at most the default size keeps its items to this many bytes as answered (JSON): with the sentence and the rest, under 4 KB. */
+export const DEFAULT_PAGE_BYTES = 2_800;
+/** The list operations' default page size: pages up to it are kept within DEFAULT_PAGE_BYTES too. */
+export const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * The byte bound of a page of at most DEFAULT_PAGE_SIZE items, each measured as `view` answers it; undefined
+ * (no bound) for a caller who asked for a bigger page. A short page still ends with next_token, so nothing is lost.
+ */
+export function fitsAnswer<T>(limit: number, view: (item: T) => unknown): PageFit<T> | undefined {
+  return limit <= DEFAULT_PAGE_SIZE ? { bytes: DEFAULT_PAGE_BYTES, size: (item) => Buffer.byteLength(JSON.stringify(view(item))) + 1 } : undefined;
+}
+
+/** How many of the first items fit in `fit.bytes` (always at least one). */
+export function itemsWithin<T>(items: T[], fit: PageFit<T>): number {
+  let used = 0;
+  for (let i = 0; i < items.length; i++) {
+    used += fit.size(items[i]);
+    if (used > fit.bytes && i > 0) return i;
+  }
+  return items.length;
 }
 
 type Indexed = { ID: string; CreateIndex: number };

@@ -1,7 +1,7 @@
 import { NomadReads } from '../../cache/nomad-reads';
 import { plural } from '../../jobs/job-diagnosis';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
-import { moreHint, NEWEST_FIRST, page } from '../core/paging';
+import { DEFAULT_PAGE_SIZE, fitsAnswer, moreHint, NEWEST_FIRST, page } from '../core/paging';
 import { shortId, table } from '../core/render';
 import { JobAccess } from '../jobs/job-access';
 import { deploymentGroups, deploymentItem, groupProgress } from './deployment-view';
@@ -12,7 +12,7 @@ import { ListDeploymentsQueryDto, ListDeploymentsResult } from './dto/deployment
   title: 'List deployments of a job',
   description:
     "List a job's deployments (rollouts of its versions), newest first: version, status, and healthy/desired allocations. " +
-    'Pages of `limit` (default 20) with next_token. Use get_deployment for one rollout group by group. Batch jobs have none. Read-only. ' +
+    'Pages of `limit` (default 20, fewer when that would pass 4 KB) with next_token. Use get_deployment for one rollout group by group. Batch jobs have none. Read-only. ' +
     'Fails with "not found" if the job is not in that namespace: call list_jobs to see the jobs there.',
   input: ListDeploymentsQueryDto,
   output: ListDeploymentsResult,
@@ -32,7 +32,8 @@ export class ListDeploymentsOp implements OperationHandler<ListDeploymentsQueryD
     const all = NEWEST_FIRST.sort([...(await this.reads.deployments(namespace, q.job_id))]);
     // Nomad answers [] for a job that does not exist, and for one that never had a deployment
     const job = all.length ? undefined : await this.jobs.requireJob(namespace, q.job_id);
-    const p = page(all, q.limit ?? 20, NEWEST_FIRST, q.next_token);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const p = page(all, limit, NEWEST_FIRST, q.next_token, fitsAnswer(limit, deploymentItem));
     const latest = all[0];
     const shown = p.items.length === all.length ? '' : ` Showing ${p.items.length}${q.next_token ? ' (a later page)' : ', the newest'}.`;
     return {

@@ -1,6 +1,6 @@
 import { NomadReads } from '../../cache/nomad-reads';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
-import { Cursor, moreHint, page } from '../core/paging';
+import { Cursor, DEFAULT_PAGE_SIZE, fitsAnswer, moreHint, page } from '../core/paging';
 import { shortId, table } from '../core/render';
 import { ListNodesQueryDto, ListNodesResult, NodeListItem } from './dto/node.dto';
 import { nodeItem, nodesSummary, runningByNode } from './node-view';
@@ -13,7 +13,7 @@ const BY_ID: Cursor<NodeListItem> = { token: (n) => n.id, atOrAfter: (n, token) 
   title: 'List client nodes',
   description:
     "List the cluster's client nodes: status (ready, down…), scheduling eligibility, drain, node pool, datacenter and how many allocations run on each " +
-    '(in the namespaces you may see). Pages of `limit` (default 20) with next_token. Use get_node for one node\'s resources, drivers and allocations. Read-only.',
+    '(in the namespaces you may see). Pages of `limit` (default 20, fewer when that would pass 4 KB) with next_token. Use get_node for one node\'s resources, drivers and allocations. Read-only.',
   input: ListNodesQueryDto,
   output: ListNodesResult,
   annotations: { readOnly: true, destructive: false, idempotent: true },
@@ -28,7 +28,8 @@ export class ListNodesOp implements OperationHandler<ListNodesQueryDto, ListNode
     const [stubs, allocs] = await Promise.all([this.reads.nodes(), this.reads.allAllocations()]);
     const running = runningByNode(allocs, ctx.visible);
     const all = stubs.map((n) => nodeItem(n, running.get(n.ID) ?? 0)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const p = page(all, q.limit ?? 20, BY_ID, q.next_token);
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const p = page(all, limit, BY_ID, q.next_token, fitsAnswer(limit, (n) => n));
     const shown = p.items.length === all.length ? '' : ` Showing ${p.items.length}.`;
     return {
       message: all.length ? `${nodesSummary(all)}.${shown}${moreHint(p, 'nodes')}` : 'The cluster has no client nodes: nothing can be placed until one joins.',
