@@ -177,6 +177,8 @@ describe(`every tool's answer with default arguments on ${JOBS} jobs`, () => {
       check(tool.name, 'rest', `status ${r.status}`, r.status < 500 && (!works(tool) || r.status === 200), r.text);
       check(tool.name, 'rest', `${Buffer.byteLength(r.text)} bytes`, unpaged(tool) || Buffer.byteLength(r.text) <= MAX_BYTES, r.text);
       check(tool.name, 'rest', 'one sentence as message', typeof r.json?.message === 'string' && opensWithOneSentence(r.json.message), r.text);
+      // what is read first is that sentence (an answer or an error, whichever the call gave)
+      check(tool.name, 'rest', 'message the first field', r.status >= 400 || Object.keys(r.json ?? {})[0] === 'message', r.text);
     }
     expect(wrong).toEqual([]);
     // the changes were called as an identity that confirms destructive ones: those answered their plan

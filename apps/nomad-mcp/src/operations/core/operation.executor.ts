@@ -98,10 +98,10 @@ export class OperationExecutor {
       noteFrom(facts, input);
       const ctx = this.context(call, facts);
       // the plan's reads and the run both use the caller's Nomad token
-      const result = (await runAsCaller(call.principal, async () => {
+      const result = messageFirst((await runAsCaller(call.principal, async () => {
         await this.confirmations.admit(def, handler, ctx, input);
         return handler.run(ctx, input);
-      })) as O;
+      })) as O);
       noteFrom(facts, result);
       outcome = 'ok';
       // rendered only when asked for (MCP): REST answers the JSON and never pays for the text
@@ -181,4 +181,16 @@ function noteFrom(facts: CallFacts, data: object): void {
   if (typeof d.namespace === 'string') facts.namespace = d.namespace;
   if (typeof d.job_id === 'string') facts.job = d.job_id;
   if (typeof d.eval_id === 'string') facts.evalId = d.eval_id;
+}
+
+/**
+ * The answer with its `message` as the first key, whichever order the operation built it in: what a model (or a
+ * person with curl) reads first is the one sentence that says what matters.
+ */
+function messageFirst<O>(result: O): O {
+  if (!result || typeof result !== 'object' || Array.isArray(result) || !('message' in result)) return result;
+  const keys = Object.keys(result);
+  if (keys[0] === 'message') return result;
+  const { message, ...rest } = result as Record<string, unknown>;
+  return { message, ...rest } as O;
 }
