@@ -308,6 +308,15 @@ describe('input that once gave 500 or was silently dropped: 400 naming the field
     expect(s.nomadTraffic.slice(before)).toEqual([]);
   });
 
+  it.each(['../nodes', 'a/../../agent/self', 'a/./b', 'a//b', '/lead', 'trail/', '..'])('a job ID with an empty, "." or ".." part: %s', async (id) => {
+    const before = s.nomadTraffic.length;
+    const r = await post('/api/claude/jobs', JSON.stringify({ job_id: id, action: 'stop' }));
+    expect(r.status).toBe(400);
+    expect(r.json.errors[0].field).toBe('job_id');
+    expect(r.json.message).toMatch(/job_id must not (have an empty, '\.' or '\.\.' part between slashes|be empty, '\.' or '\.\.')/);
+    expect(s.nomadTraffic.slice(before)).toEqual([]);
+  });
+
   it('job IDs merely containing such words are fine', async () => {
     const r = await post('/api/claude/jobs', JSON.stringify({ job_id: 'summary-service/plans', action: 'status' }));
     expect(r.status).toBe(404);

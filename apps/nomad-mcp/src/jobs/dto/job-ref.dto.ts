@@ -6,8 +6,9 @@ import { IsAddressableJobId } from './job-id.validator';
 export class JobRefDto {
   /**
    * The Nomad job ID. Any characters but whitespace and control characters; `/` is allowed
-   * (dispatched and periodic children are named `<parent>/dispatch-...`). `.` and `..` alone are refused:
-   * URL parsers drop such path segments, so no request could address that job.
+   * (dispatched and periodic children are named `<parent>/dispatch-...`). `.` and `..` are refused, alone or
+   * between slashes, and so are empty parts (`a//b`, a leading or trailing `/`): URL parsers and Nomad's HTTP
+   * server rewrite such paths, so no request could address that job.
    * @example "example-job"
    */
   @IsString()

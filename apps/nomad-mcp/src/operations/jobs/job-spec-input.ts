@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JobSubmissionInput, NomadApiError, NomadJob } from '@nomad-mcp/nomad';
 import { fieldErrorsException } from '../../common/validation';
-import { subresourceSuffix } from '../../jobs/dto/job-id.validator';
+import { hasDotOrEmptySegment, subresourceSuffix } from '../../jobs/dto/job-id.validator';
 import { AppConfig, APP_CONFIG } from '../../config/env.schema';
 import type { OperationContext } from '../core/operation';
 import { JobSpecSourceDto, MAX_SPEC_BYTES } from './dto/job-spec.dto';
@@ -58,6 +58,7 @@ export class JobSpecReader {
     }
     const suffix = subresourceSuffix(id);
     if (suffix) throw bad('job.ID', `must not end in '/${suffix}': Nomad routes /v1/job/<id>/${suffix} to that part of another job, so this job could not be addressed; choose an ID without that ending`);
+    if (hasDotOrEmptySegment(id)) throw bad('job.ID', "must not have an empty, '.' or '..' part between slashes: Nomad's HTTP server rewrites such paths to other ones, so this job could not be addressed");
     const specNs = job.Namespace;
     if (specNs !== undefined && specNs !== null && typeof specNs !== 'string') throw bad('job.Namespace', 'must be a string');
     if (specNs && dto.namespace && specNs !== dto.namespace) {
