@@ -368,7 +368,8 @@ describe('Claude REST API against the simulator', () => {
   });
 
   describe('hostile job IDs never reach another Nomad URL', () => {
-    const hostile = ['../v1/acl/tokens', 'x?y=z', 'a/../../v1/agent/self', '%2e%2e', '..%2F..%2Fv1', 'job#frag'];
+    // (IDs with '..' parts between slashes are refused before Nomad: see below)
+    const hostile = ['v1/acl/tokens', 'x?y=z', 'a/v1/agent/self', '%2e%2e', '..%2F..%2Fv1', 'job#frag'];
 
     it.each(hostile)('status of %p goes to /v1/job/<encoded id> only', async (id) => {
       const before = s.nomadTraffic.length;
@@ -390,7 +391,7 @@ describe('Claude REST API against the simulator', () => {
 
     it('rejects "a b" and control characters before any Nomad call', async () => {
       const before = s.nomadTraffic.length;
-      for (const id of ['a b', 'tab\there', 'nul\u0000x', '..', '.']) {
+      for (const id of ['a b', 'tab\there', 'nul\u0000x', '..', '.', '../v1/acl/tokens', 'a/../../v1/agent/self', 'a//b']) {
         const r = await s.api('POST', '/api/claude/jobs', { job_id: id, action: 'status' });
         expect(r.status).toBe(400);
         expect(r.json.errors[0].field).toBe('job_id');
