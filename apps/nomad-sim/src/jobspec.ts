@@ -314,6 +314,15 @@ export function validateJob(job: Job): void {
     else if (seenGroups.has(g.Name)) errs.push(`Job task group ${gi + 1} redefines '${g.Name}' from group ${[...seenGroups].indexOf(g.Name) + 1}`);
     seenGroups.add(g.Name);
     if (typeof g.Count !== 'number' || g.Count < 0) gErrs.push("Task group count can't be negative");
+    // TaskGroup.validateNetworks: a port label names one port of the group
+    const labels = new Set<string>();
+    for (const net of (g.Networks ?? []) as Array<{ ReservedPorts?: Array<{ Label?: string }> | null; DynamicPorts?: Array<{ Label?: string }> | null }>) {
+      for (const port of [...(net.ReservedPorts ?? []), ...(net.DynamicPorts ?? [])]) {
+        const label = port.Label ?? '';
+        if (labels.has(label)) gErrs.push(`Port label ${label} already in use by taskgroup network`);
+        labels.add(label);
+      }
+    }
     const tasks: Task[] = g.Tasks ?? [];
     if (tasks.length === 0) gErrs.push('Missing tasks for task group');
     const seenTasks = new Set<string>();

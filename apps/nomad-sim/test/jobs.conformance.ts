@@ -122,6 +122,25 @@ describe('Nomad API conformance: job registration and reads', () => {
       expect(ok.status).toBe(200);
     });
 
+    it('refuses an update that changes what a job is (type, periodic, parameterized) and a port label used twice', async () => {
+      const id = uniqueId('conf-kind');
+      await register(serviceJob(id));
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: serviceJob(id, { Type: 'batch' }) }), 500, /cannot update job from type "service" to "batch"$/);
+      expectPlainError(
+        await api('PUT', '/v1/jobs', { Job: serviceJob(id, { Type: 'batch', Periodic: { Enabled: true, Spec: '0 3 * * *', SpecType: 'cron' } }) }),
+        500, /cannot update job from type "service" to "batch"$/,
+      );
+      const batch = uniqueId('conf-kind-batch');
+      await register(serviceJob(batch, { Type: 'batch' }));
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: serviceJob(batch, { Type: 'batch', Periodic: { Enabled: true, Spec: '0 3 * * *', SpecType: 'cron' } }) }), 500, /cannot update non-periodic job to being periodic$/);
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: serviceJob(batch, { Type: 'batch', ParameterizedJob: { Payload: 'optional' } }) }), 500, /cannot update non-parameterized job to being parameterized$/);
+      const twice = uniqueId('conf-ports');
+      const group = serviceJob(twice).TaskGroups[0];
+      const dup = serviceJob(twice, { TaskGroups: [{ ...group, Networks: [{ ReservedPorts: [{ Label: 'http', Value: 18080 }], DynamicPorts: [{ Label: 'http' }] }] }] });
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: dup }), 500, /Port label http already in use by taskgroup network/);
+      expect((await api('GET', `/v1/job/${twice}`)).status).toBe(404);
+    });
+
     it('bumps the version on a changed spec, keeps it on an identical one (still creating an evaluation)', async () => {
       const id = uniqueId('conf-ver');
       await register(serviceJob(id));

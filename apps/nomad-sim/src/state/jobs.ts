@@ -52,6 +52,7 @@ export class Jobs {
       throw new NomadHttpError(500, multiError([`job "${job.ID}" is in nonexistent namespace "${namespace}"`]));
     }
     const rec = this.store.jobRecord(namespace, job.ID);
+    if (rec) validateJobUpdate(rec.job, job);
     if (opts.enforceIndex) {
       const want = opts.jobModifyIndex ?? 0;
       const prefix = `Enforcing job modify index ${want}`;
@@ -300,4 +301,17 @@ export class Jobs {
 /** Nomad's Job.IsParameterized: a parameterized job that is not itself a dispatched child. */
 export function isParameterized(job: Job): boolean {
   return !!job.ParameterizedJob && !job.Dispatched;
+}
+
+/** nomad/job_endpoint.go validateJobUpdate: what an update may not change about a job. */
+function validateJobUpdate(old: Job, next: Job): void {
+  const refuse = (message: string): never => {
+    throw new NomadHttpError(500, message);
+  };
+  if (old.Type !== next.Type) refuse(`cannot update job from type "${old.Type}" to "${next.Type}"`);
+  if (old.Periodic && !next.Periodic) refuse('cannot update periodic job to being non-periodic');
+  if (next.Periodic && !old.Periodic) refuse('cannot update non-periodic job to being periodic');
+  if (isParameterized(old) && !isParameterized(next)) refuse('cannot update parameterized job to being non-parameterized');
+  if (isParameterized(next) && !isParameterized(old)) refuse('cannot update non-parameterized job to being parameterized');
+  if (!!old.Dispatched !== !!next.Dispatched) refuse('field Dispatched may only be set by Nomad');
 }
