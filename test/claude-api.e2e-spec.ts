@@ -223,6 +223,17 @@ describe('Claude REST API against the simulator', () => {
   });
 
   describe('POST /api/claude/create-job', () => {
+
+    it('refuses to change the type of a job it created (Nomad would refuse it too), saying how to update it', async () => {
+      expect((await s.api('POST', '/api/claude/create-job', { job_id: 'everywhere', docker_image: 'nginx:1.27', type: 'system', namespace: ns })).status).toBe(201);
+      const before = s.nomadTraffic.length;
+      const again = await s.api('POST', '/api/claude/create-job', { job_id: 'everywhere', docker_image: 'nginx:1.28', namespace: ns });
+      expect(again.status).toBe(409);
+      expect(again.json.message).toBe("job 'everywhere' is a system job, and Nomad does not change a job's type (this call would make it service); nothing was registered.");
+      expect(again.json.next_step).toMatch(/^Call create_job again with type 'system' to update it/);
+      expect(s.nomadTraffic.slice(before).filter((l) => !l.startsWith('GET '))).toEqual([]);
+      expect((await s.api('POST', '/api/claude/create-job', { job_id: 'everywhere', docker_image: 'nginx:1.28', type: 'system', namespace: ns })).status).toBe(200);
+    });
     const published = {
       job_id: 'test-nginx', name: 'Test Nginx', type: 'service', datacenters: ['dc1'], namespace: 'development',
       docker_image: 'nginx:latest', count: 1, cpu: 200, memory: 256,

@@ -38,6 +38,16 @@ export class JobNotManagedException extends ConflictException {
   }
 }
 
+/** create_job would change an existing job's type, which Nomad refuses (validateJobUpdate). */
+export class JobTypeChangeException extends ConflictException {
+  constructor(jobId: string, current: string, asked: string) {
+    super({
+      message: `job '${jobId}' is a ${current} job, and Nomad does not change a job's type (this call would make it ${asked}); nothing was registered.`,
+      next_step: `Call create_job again with type '${current}' to update it; or, to make it a ${asked} job, stop it with purge=true first (its history goes) and create it again.`,
+    });
+  }
+}
+
 /** Nomad refused a register because the job changed since we read it (EnforceIndex). */
 export class JobChangedConcurrentlyException extends ConflictException {
   constructor(jobId: string) {

@@ -3,7 +3,7 @@ import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { CreateJobResult, PlacementFailure } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
 import { buildDockerJob, CREATED_BY_META } from '../../jobs/job-spec.builder';
-import { JobNotManagedException } from '../../jobs/jobs.errors';
+import { JobNotManagedException, JobTypeChangeException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { specChanges } from '../../jobs/job-spec.diff';
 import { diffLines } from '../../jobs/nomad-diff.render';
@@ -84,6 +84,7 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
     const spec = buildDockerJob(dto, namespace);
     const before = (await this.jobs.api.find(namespace, dto.job_id))?.body;
     if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
+    if (before?.Type && spec.Type && before.Type !== spec.Type) throw new JobTypeChangeException(dto.job_id, before.Type, spec.Type);
     return { namespace, spec, before };
   }
 
