@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Pool as PgPool } from 'pg';
 import { redactUrl } from '../config/redact-url';
@@ -53,12 +53,26 @@ export async function openAuditDatabase(o: AuditDatabaseOptions): Promise<Opened
   }
 }
 
+/**
+ * `mkdir -p` that fails instead of looping: Node's recursive mkdirSync spins for ever (100% CPU, deaf to
+ * SIGTERM) where mkdir answers ENOENT under a folder that exists, as in /proc. Each missing folder is made in
+ * turn, and the first that cannot be is the error.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) mkdirSync(folder);
+}
+
 function openSqlite(path: string): OpenedAuditDatabase {
   const file = resolve(path);
   const where = `the SQLite file ${file}`;
   const dialect = new SqliteDialect({
     database: async () => {
-      mkdirSync(dirname(file), { recursive: true });
+      makeFolders(dirname(file));
       const sqlite = new Database(file);
       // WAL + synchronous=FULL: a write is on disk (WAL fsynced) when it returns, so a kill -9 or a power
       // loss right after loses nothing acknowledged; busy_timeout lets a second reader (the CLI) wait its turn

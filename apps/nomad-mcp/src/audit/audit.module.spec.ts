@@ -42,6 +42,14 @@ describe('AuditModule', () => {
     await expect(app.close()).rejects.toBe(failure);
   });
 
+  it('refuses a folder that cannot be made at once, where Node\'s own recursive mkdir would spin for ever (/proc)', async () => {
+    const config = loadConfig({ AUDIT_DB_PATH: '/proc/nomad-mcp-nowhere/deeper/audit.sqlite3' });
+    const app = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(config), AuditModule] }).compile();
+    const failure = (await app.init().then(() => undefined, (e: unknown) => e)) as Error;
+    expect(failure?.message).toMatch(/^Audit trail: cannot open the SQLite file \/proc\/nomad-mcp-nowhere\/deeper\/audit\.sqlite3: .*\/proc\/nomad-mcp-nowhere.*Fix: check that AUDIT_DB_PATH names a writable file/);
+    await expect(app.close()).rejects.toBe(failure);
+  }, 10000);
+
   it('reports an unreachable Postgres without its password', async () => {
     const store = new AuditStore({ dbPath: join(dir, 'unused'), databaseUrl: 'postgres://audit:pw-SECRET@127.0.0.1:1/audit' });
     const err = (await store.open().catch((e: unknown) => e)) as Error;
