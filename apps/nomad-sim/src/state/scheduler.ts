@@ -36,7 +36,7 @@ export class Scheduler {
     this.sim.events.publish('Evaluation', ev);
     if (ev.Status === 'blocked') this.blocked.add(ev);
     // a follow-up evaluation waits in the broker until its WaitUntil
-    const wait = ev.WaitUntil ? Math.max(5, Date.parse(ev.WaitUntil) - Date.now()) : 5;
+    const wait = ev.WaitUntil && ev.WaitUntil !== ZERO_TIME ? Math.max(5, Date.parse(ev.WaitUntil) - Date.now()) : 5;
     if (ev.Status === 'pending') this.store.later(wait, () => this.processEval(ev.ID));
     return ev;
   }
@@ -47,7 +47,7 @@ export class Scheduler {
     return {
       ID: randomUUID(), Namespace: job.Namespace, Priority: priority ?? job.Priority, Type: job.Type, TriggeredBy: triggeredBy,
       JobID: job.ID, JobModifyIndex: job.JobModifyIndex, NodeID: '', NodeModifyIndex: 0, DeploymentID: '',
-      Status: 'pending', StatusDescription: '', Wait: 0, WaitUntil: null, NextEval: '', PreviousEval: '',
+      Status: 'pending', StatusDescription: '', Wait: 0, WaitUntil: ZERO_TIME, NextEval: '', PreviousEval: '',
       BlockedEval: '', RelatedEvals: null, FailedTGAllocs: null, PlanAnnotations: null, ClassEligibility: null,
       QuotaLimitReached: '', MissingNonNodeResources: null, EscapedComputedClass: false, AnnotatePlan: false,
       QueuedAllocations: null, LeaderACL: '', SnapshotIndex: 0, CreateIndex: idx, ModifyIndex: idx,
