@@ -88,6 +88,13 @@ describe('invalid changes over REST are audited like over MCP', () => {
     }
   });
 
+  it('a call the operation itself finds invalid (register_job with no spec) is an invalid record, not an error', async () => {
+    const r = await s.api('POST', '/api/claude/register-job', { namespace: 'development' });
+    expect(r.status).toBe(400);
+    const { records } = (await s.api('GET', '/api/audit?operation=register_job')).json;
+    expect(records[0]).toMatchObject({ operation: 'register_job', outcome: 'invalid', status: 400, error: r.json.message });
+  });
+
   it('every REST change route: a bad field, and a body naming a path parameter, are invalid records', async () => {
     const cases: Array<[string, unknown, string, ReturnType<typeof refusal>]> = [
       ['/api/claude/jobs', { job_id: 'example-job', action: 'stop', purge: 'yes' }, 'stop_job', refusal('purge', 'purge must be a boolean value')],

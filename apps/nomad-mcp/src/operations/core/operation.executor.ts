@@ -110,6 +110,8 @@ export class OperationExecutor {
       failure = this.mapError(def, err, facts);
       if (err instanceof ConfirmationNeeded || err instanceof ApprovalNeeded) outcome = 'planned';
       else if (failure.body.statusCode === 403 && outcome === 'error') outcome = 'denied';
+      // the operation's own checks of its input (register_job without a spec…) refuse it as invalid too
+      else if (failure.body.statusCode === 400 && outcome === 'error') outcome = 'invalid';
     }
     const event: OperationEvent = {
       operation: def.name, principal: call.principal.name, transport: call.transport,
