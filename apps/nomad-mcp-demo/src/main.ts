@@ -16,9 +16,10 @@ export const DEMO_OPTIONS = {
 
 export const DEMO_USAGE = `Usage: nomad-mcp demo [options]     (in a checkout: npm run demo -- [options])
 
-The Nomad API simulator with demo data (namespaces default and development; jobs example-job, nightly-report,
-broken-api, hello-world), and the service pointed at it; prints where everything is. With NOMAD_ADDR set, the
-service uses that Nomad instead and no simulator starts. The service's settings are read as for serve.
+The Nomad API simulator with demo data (namespaces default, development and staging; jobs example-job,
+nightly-report, broken-api, hello-world, and one staged failure of each kind in staging), and the service
+pointed at it; prints where everything is. With NOMAD_ADDR set, the service uses that Nomad instead and no
+simulator starts. The service's settings are read as for serve.
 
 Options:
   --sim-port N   the simulator's port (default 4646; when it is taken, any free port, and the banner says so)

@@ -53,7 +53,8 @@ export function parseCliOptions<T extends CliOptions>(command: string, argv: str
     }
     const value = inline ?? argv[i + 1];
     // `--name --scopes read` forgot the name's value: say so rather than take "--scopes" as the name
-    if (value === undefined || (inline === undefined && value.startsWith('-') && value.length > 1)) {
+    // (a negative number is a value, which the option's own check then judges)
+    if (value === undefined || (inline === undefined && value.startsWith('-') && value.length > 1 && !/^-\d/.test(value))) {
       throw new CliUsageError(`--${name} needs a value`);
     }
     if (inline === undefined) i++;
