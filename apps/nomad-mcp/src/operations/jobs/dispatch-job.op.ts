@@ -62,7 +62,7 @@ export class DispatchJobOp implements OperationHandler<DispatchJobDto, DispatchJ
           : `job '${job.ID}' is not a parameterized job, so it cannot be dispatched`,
         next_step: job.Dispatched
           ? `Call dispatch_job with job_id '${job.ParentID}'.`
-          : `Run it with start_job or restart_job instead, or register a version with a parameterized block; list_jobs shows which jobs are parameterized.`,
+          : `Run it with start_job or restart_job instead, or register a version with a parameterized block; get_job_spec says whether a job is parameterized (its launch line).`,
       });
     }
     if (job.Stop) {

@@ -52,7 +52,7 @@ export class ForcePeriodicJobOp implements OperationHandler<ForcePeriodicJobDto,
     const job = await this.jobs.requireJob(namespace, dto.job_id);
     const refuse = (message: string, next_step: string) => new ConflictException({ message, next_step });
     if (!job.Periodic) {
-      throw refuse(`job '${job.ID}' is not a periodic job, so it has no schedule to launch early`, 'Run it with start_job or restart_job instead; list_jobs shows which jobs are periodic.');
+      throw refuse(`job '${job.ID}' is not a periodic job, so it has no schedule to launch early`, 'Run it with start_job or restart_job instead; get_job_spec says whether a job is periodic (its launch line).');
     }
     if (job.Stop) throw refuse(`job '${job.ID}' is stopped, and Nomad launches only running periodic jobs`, `Call start_job for '${job.ID}' first, then force it.`);
     if (job.Periodic.Enabled === false) throw refuse(`job '${job.ID}' has its periodic launches disabled (periodic.enabled = false)`, 'Register a version with enabled = true to launch it.');
