@@ -84,6 +84,12 @@ describe('cross-site requests and non-JSON bodies (no keys: the default of npm s
     expect((await post(toolCall('get_job_status', { job_id: 'example-job', namespace: 'development' }))).json.result.structuredContent.job_id).toBe('example-job');
   });
 
+  it('a path no route takes (a job ID with / sent unencoded) says to percent-encode IDs', async () => {
+    const r = await call(s.url, 'GET', '/api/claude/jobs/batch-param/dispatch-1700000000-abcd1234/allocations?namespace=development');
+    expect(r.status).toBe(404);
+    expect(r.json.next_step).toBe("No route has this path: percent-encode IDs in it (a job ID's / as %2F, as encodeURIComponent does); /api/docs lists the routes.");
+  });
+
   it('takes JSON only: form-encoded and text/plain bodies get 415 and are never read', async () => {
     for (const [type, body] of [
       ['application/x-www-form-urlencoded', 'job_id=example-job&action=stop&namespace=development'],

@@ -26,7 +26,10 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const res = exception.getResponse();
     const body = typeof res === 'string' ? { message: res } : (res as Record<string, unknown>);
     const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
-    return { ...body, statusCode: status, error: statusText(status), message };
+    // Nest's answer for a path no route takes: most often a job ID with `/` (a dispatched child) sent unencoded
+    const noRoute = status === 404 && /^Cannot (GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) \//.test(message) && body.next_step === undefined;
+    const nextStep = noRoute ? { next_step: 'No route has this path: percent-encode IDs in it (a job ID\'s / as %2F, as encodeURIComponent does); /api/docs lists the routes.' } : {};
+    return { ...body, ...nextStep, statusCode: status, error: statusText(status), message };
   }
   if (exception instanceof NomadUnavailableError) {
     return { statusCode: 503, error: statusText(503), message: `Nomad is unreachable at ${redactUrl(exception.address)} (${exception.cause}). Check NOMAD_ADDR and that the Nomad agent is running.` };

@@ -35,8 +35,8 @@ describe('JSON-only bodies', () => {
   });
 
   it('refuses JSON that is not an object or an array, or not JSON at all, with a 400 that says what to send', async () => {
-    for (const [text, what] of [['null', 'null'], ['"stop"', 'a string'], ['42', 'a number']]) {
-      expect(await post('/echo', text, 'application/json')).toEqual({ status: 400, json: { statusCode: 400, error: 'Bad Request', message: `The body is JSON ${what}; send one JSON object.` } });
+    for (const [text, what] of [['null', 'JSON null'], ['"stop"', 'a JSON string'], ['42', 'a JSON number']]) {
+      expect(await post('/echo', text, 'application/json')).toEqual({ status: 400, json: { statusCode: 400, error: 'Bad Request', message: `The body is ${what}; send one JSON object.` } });
     }
     const bad = await post('/echo', '{"a":', 'application/json');
     expect(bad).toMatchObject({ status: 400, json: { statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^The body is not valid JSON \(.+\); send one JSON object/) } });

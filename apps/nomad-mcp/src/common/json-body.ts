@@ -80,7 +80,7 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
       return done(new BadRequestException(`The body is not valid JSON (${(err as Error).message}); send one JSON object with Content-Type: application/json.`), undefined);
     }
     // a bare null, string or number would pass for "no input" further on: every route takes an object (MCP, a batch)
-    if (body === null || typeof body !== 'object') return done(new BadRequestException(`The body is JSON ${body === null ? 'null' : `a ${typeof body}`}; send one JSON object.`), undefined);
+    if (body === null || typeof body !== 'object') return done(new BadRequestException(`The body is ${body === null ? 'JSON null' : `a JSON ${typeof body}`}; send one JSON object.`), undefined);
     done(null, body);
   });
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_FORM_BYTES }, (_req, text, done) => {
