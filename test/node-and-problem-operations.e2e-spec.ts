@@ -378,6 +378,8 @@ describe('find_problems', () => {
     expect(await tool('find_problems', { namespace: 'staging' }, 'dev')).toMatchObject({ isError: true, text: expect.stringMatching(/^'dev' may not use namespace 'staging'/) });
     expect((await rest('GET', '/api/claude/problems?namespace=nope')).status).toBe(404);
     expect((await rest('GET', '/api/claude/problems?limit=0')).json.errors).toEqual([{ field: 'limit', reasons: ['limit must not be less than 1'] }]);
+    // not a number at all: that alone, not also the range checks beside it
+    expect((await rest('GET', '/api/claude/problems?limit=abc')).json.errors).toEqual([{ field: 'limit', reasons: ['limit must be an integer number'] }]);
   });
 });
 

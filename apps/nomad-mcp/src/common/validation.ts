@@ -11,11 +11,20 @@ export interface FieldError {
   reasons: string[];
 }
 
+/** class-validator's type checks: when one fails, the range checks beside it say nothing true (`limit=abc`). */
+const TYPE_CHECKS = new Set(['isInt', 'isNumber', 'isBoolean', 'isString', 'isArray', 'isObject', 'isEnum', 'isDateString']);
+
+/** A field's reasons: its failed type check alone when there is one, else every failed check. */
+function reasonsOf(constraints: Record<string, string>): string[] {
+  const types = Object.entries(constraints).filter(([name]) => TYPE_CHECKS.has(name));
+  return (types.length ? types : Object.entries(constraints)).map(([, reason]) => reason);
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
-    if (e.constraints) out.push({ field, reasons: Object.values(e.constraints) });
+    if (e.constraints) out.push({ field, reasons: reasonsOf(e.constraints) });
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
   return out;
