@@ -117,6 +117,12 @@ describe('MCP resources, completions and prompts (Streamable HTTP)', () => {
     const list = (await ops.readResource({ uri: 'nomad://jobs/development' })).contents as Contents;
     expect(list[0].text).toMatch(/^3 jobs in namespace 'development'/);
     expect(JSON.parse(list[1].text!).jobs.map((j: any) => j.id)).toEqual(['broken-api', 'example-job', 'nightly-report']);
+    // a longer list: a resource takes no next_token, so its text says which tool call gets the rest
+    const bulk = (await ops.readResource({ uri: 'nomad://jobs/bulk' })).contents as Contents;
+    const token = JSON.parse(bulk[1].text!).next_token;
+    expect(token).toEqual(expect.any(String));
+    expect(bulk[0].text).toContain(`call the list_jobs tool with next_token="${token}"`);
+    expect(bulk[0].text).not.toContain('call again');
     const before = s.nomadTraffic.length;
     const logs = (await ops.readResource({ uri: 'nomad://job/development/example-job/logs' })).contents as Contents;
     expect(logs[0].text).toMatch(/--- stdout.* ---\n/);

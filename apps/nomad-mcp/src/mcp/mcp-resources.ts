@@ -106,7 +106,7 @@ export class McpResources {
       const done = await runAs(this.executor, principal, kind.operation, input, traceparent);
       return {
         contents: [
-          { uri, mimeType: 'text/plain', text: done.text },
+          { uri, mimeType: 'text/plain', text: forResource(done.text, kind.operation) },
           { uri, mimeType: 'application/json', text: JSON.stringify(done.result) },
         ],
       };
@@ -140,4 +140,12 @@ export class McpResources {
     const op = this.registry.find(operation);
     return !!op && this.executor.access.mayList(principal, op.def);
   }
+}
+
+/**
+ * A tool's text read as a resource: a resource URI takes no next_token, so "call again with next_token=…" is
+ * said as the call that gets the rest (the tool of the same name, with that token).
+ */
+function forResource(text: string, operation: string): string {
+  return text.replace(/call again with next_token="([^"]*)"/g, `call the ${operation} tool with next_token="$1"`);
 }
