@@ -108,6 +108,21 @@ describe('starting a dead job gets Nomad to place it again', () => {
     expect(trafficSince(mark)).toEqual([]);
   });
 
+  it('a stopped service whose allocation had failed where its group never reschedules: started, and the answer says that slot stays held', async () => {
+    await register({ ID: 'held', Type: 'service', TaskGroups: [{ Name: 'run', Count: 1, RestartPolicy: NO_RESTART, ReschedulePolicy: { Attempts: 0, Unlimited: false }, Tasks: [crashing] }] });
+    const [failed] = await dead('held', 1);
+    await change({ job_id: 'held', action: 'stop' });
+    const mark = s.nomadTraffic.length;
+    const { plan, answer } = await change({ job_id: 'held', action: 'start' });
+    const note = `One slot stays held by a failed allocation (${failed.ID.slice(0, 8)}) that Nomad does not replace (its group never reschedules): a changed spec (register_job) or a purge places it afresh.`;
+    expect(plan.summary).toContain(note);
+    expect(answer.message).toContain(note);
+    expect(trafficSince(mark)).toEqual([`PUT /v1/jobs?namespace=${ns}`]);
+    // as Nomad does: the failed allocation of the older version keeps its slot, so nothing new is placed
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await allocs('held')).map((a) => a.ID)).toEqual([failed.ID]);
+  });
+
   it('a stopped job is registered again as before: one register, no stop', async () => {
     await register({ ID: 'paused', Type: 'service', TaskGroups: [{ Name: 'run', Count: 1, Tasks: [busybox('sleep 3600')] }] });
     await waitFor('paused running', async () => (await allocs('paused')).some((a) => a.ClientStatus === 'running'), 20000);

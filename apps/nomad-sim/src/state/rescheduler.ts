@@ -2,6 +2,7 @@ import { nowNs, nsToRfc3339 } from '../wire';
 import { allocSlot } from './allocs';
 import { nextReschedule, rescheduleEligible, trackerFor } from './reschedule';
 import { deploymentActive } from './rollout';
+import { tasksUpdated } from './tasks-updated';
 import type { SimState } from './sim-state';
 import type { Allocation, Deployment, Evaluation, Job, TaskGroup } from './types';
 
@@ -40,8 +41,12 @@ export class Rescheduler {
   sort(job: Job, tg: TaskGroup, ev: Evaluation, rollout: Deployment | undefined): { now: Allocation[]; keep: Allocation[] } {
     const now: Allocation[] = [];
     const keep: Allocation[] = [];
+    // an older version's failed allocation counts too when the new version left its tasks as they were (Nomad
+    // updates a finished allocation in place by ignoring it: genericAllocUpdateFn); one whose tasks changed is
+    // replaced by the rollout instead
     const failed = this.store.allocsOfJob(job.Namespace, job.ID).filter((a) => a.TaskGroup === tg.Name && a.ClientStatus === 'failed' &&
-      a.DesiredStatus === 'run' && !a.NextAllocation && a.JobCreateIndex === job.CreateIndex && a.JobVersion === job.Version);
+      a.DesiredStatus === 'run' && !a.NextAllocation && a.JobCreateIndex === job.CreateIndex &&
+      (a.JobVersion === job.Version || (job.Type !== 'batch' && job.Type !== 'sysbatch' && tasksUpdated(a.Job, job, tg.Name) === null)));
     const windowMs = this.sim.scaled(1e9);
     for (const a of failed) {
       const own = a.DeploymentID ? this.store.deployments.get(a.DeploymentID) : undefined;

@@ -14,11 +14,14 @@ describe('startPath: how a job that is not running is placed again', () => {
   it('leaves a running or pending job alone, and registers a stopped one', () => {
     expect(startPath(job({ Status: 'running' }), []).kind).toBe('running');
     expect(startPath(job({ Status: 'pending' }), []).kind).toBe('running');
-    expect(startPath(job({ Stop: true, Status: 'dead' }), [alloc('a', 'may', 'failed')]).kind).toBe('register');
+    expect(startPath(job({ Stop: true, Status: 'dead' }), [alloc('a', 'may', 'failed')])).toEqual({ kind: 'register', stuck: [] });
+    // a stop leaves an allocation that had already failed as it was: where its group never reschedules, it keeps its slot
+    expect(startPath(job({ Stop: true, Status: 'dead' }), [alloc('a', 'never', 'failed'), alloc('b', 'never', 'running', { DesiredStatus: 'stop' })]))
+      .toEqual({ kind: 'register', stuck: [expect.objectContaining({ ID: 'a' })] });
   });
 
   it('registers a dead job that has no allocation Nomad still counts (none, replaced or stopped ones)', () => {
-    expect(startPath(job(), []).kind).toBe('register');
+    expect(startPath(job(), [])).toEqual({ kind: 'register', stuck: [] });
     expect(startPath(job(), [alloc('a', 'may', 'failed', { NextAllocation: 'b' }), alloc('c', 'never', 'complete', { DesiredStatus: 'stop' })]).kind).toBe('register');
   });
 
@@ -33,10 +36,8 @@ describe('startPath: how a job that is not running is placed again', () => {
     expect(startPath(job({ Type: 'service' }), [alloc('a', 'never', 'complete')]).kind).toBe('register');
   });
 
-  it('cannot start a service or system job that failed where its group never reschedules', () => {
+  it('cannot start a dead service that failed where its group never reschedules', () => {
     expect(startPath(job({ Type: 'service' }), [alloc('a', 'may', 'failed'), alloc('b', 'never', 'failed')])).toEqual({ kind: 'cannot', failed: [expect.objectContaining({ ID: 'b' })] });
-    // a system job's group has no policy
-    expect(startPath(job({ Type: 'system', TaskGroups: [{ Name: 'sys', Tasks: [] }] }), [alloc('a', 'sys', 'failed')]).kind).toBe('cannot');
   });
 
   it('stops and registers a batch job whose work completed, or failed where its group never reschedules', () => {
@@ -44,5 +45,7 @@ describe('startPath: how a job that is not running is placed again', () => {
     expect(startPath(batch, [alloc('a', 'may', 'complete')]).kind).toBe('stop-and-register');
     expect(startPath(batch, [alloc('a', 'may', 'failed'), alloc('b', 'never', 'failed')]).kind).toBe('stop-and-register');
     expect(startPath(batch, [alloc('a', 'may', 'failed')]).kind).toBe('force-reschedule');
+    // nine shards done and one failed: only the failed one runs again (the completed work stays done)
+    expect(startPath(batch, [alloc('a', 'may', 'complete'), alloc('b', 'may', 'failed')])).toEqual({ kind: 'force-reschedule', allocations: [expect.objectContaining({ ID: 'b' })] });
   });
 });
