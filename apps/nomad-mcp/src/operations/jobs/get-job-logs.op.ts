@@ -112,7 +112,8 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
 
 /**
  * Drops the oldest lines, from whichever stream holds more, until the streams' lines take at most `budget` bytes
- * as JSON; says how many went, and how to get them (empty when none did).
+ * as JSON; each stream keeps its newest line (the one that usually matters), cut short if even it alone is too
+ * long. Says how many went, and how to get them (empty when none did).
  */
 export function keepNewestWithin(result: JobLogsResult, types: LogStream[], budget: number): string {
   const size = (line: string) => Buffer.byteLength(JSON.stringify(line)) + 1;
@@ -120,20 +121,36 @@ export function keepNewestWithin(result: JobLogsResult, types: LogStream[], budg
   const state = streams.map((s) => ({ s, from: 0, bytes: s.lines.reduce((n, l) => n + size(l), 0) }));
   let total = state.reduce((n, x) => n + x.bytes, 0);
   let dropped = 0;
-  while (total > budget) {
-    const biggest = state.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-    if (biggest.from >= biggest.s.lines.length) break;
+  for (;;) {
+    const droppable = state.filter((x) => x.from < x.s.lines.length - 1);
+    if (total <= budget || !droppable.length) break;
+    const biggest = droppable.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const cut = size(biggest.s.lines[biggest.from++]);
     biggest.bytes -= cut;
     total -= cut;
     dropped++;
   }
+  let shortened = false;
   for (const x of state) {
-    if (!x.from) continue;
-    x.s.lines = x.s.lines.slice(x.from);
-    x.s.truncated = true;
+    if (x.from) x.s.lines = x.s.lines.slice(x.from);
+    if (total > budget) {
+      // down to their newest lines and still over: each keeps its share, cut at its end
+      const share = Math.floor(budget / state.length);
+      const newest = x.s.lines[x.s.lines.length - 1];
+      if (size(newest) > share) {
+        let keep = share;
+        let cut = '';
+        // by characters, until its JSON (escapes, multi-byte characters) fits the share
+        do cut = `${newest.slice(0, (keep = Math.floor(keep * 0.9)))} …(cut to fit 4 KB)`;
+        while (size(cut) > share && keep > 0);
+        x.s.lines[x.s.lines.length - 1] = cut;
+        shortened = true;
+      }
+    }
+    if (x.from || shortened) x.s.truncated = true;
   }
-  return dropped ? ` ${dropped} older line${dropped === 1 ? '' : 's'} left out to keep this answer under 4 KB: ask with lines (up to 5000) for more.` : '';
+  const parts = [dropped ? `${dropped} older line${dropped === 1 ? '' : 's'} left out` : '', shortened ? 'the newest cut short' : ''].filter(Boolean);
+  return parts.length ? ` ${parts.join(' and ')} to keep this answer under 4 KB: ask with lines (up to 5000) for more.` : '';
 }
 
 /** Why a task has no logs: still starting, or never started because of a failure (the image cannot be pulled...). */

@@ -4,7 +4,7 @@ import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { JobChangedConcurrentlyException, JobNotManagedException, NamespaceNotFoundException } from '../../jobs/jobs.errors';
 import { OperationContext } from '../core/operation';
 import { CreateJobOp } from './create-job.op';
-import { GetJobLogsOp, MAX_LOG_BYTES_PER_STREAM } from './get-job-logs.op';
+import { GetJobLogsOp, keepNewestWithin, MAX_LOG_BYTES_PER_STREAM } from './get-job-logs.op';
 import { JobAccess } from './job-access';
 import { PlacementExplainer } from './placement';
 
@@ -78,5 +78,34 @@ describe('get_job_logs', () => {
     expect(out.stdout!.truncated).toBe(true);
     expect(out.stdout!.note).toMatch(/^\d+ older lines left out to keep the answer under 256 KiB$/);
     expect(out.message).toMatch(/^Last \d+ stdout lines of task 'web'/);
+  });
+});
+
+describe('keepNewestWithin (get_job_logs with lines left out)', () => {
+  const result = (stdout: string[], stderr: string[] = []) =>
+    ({ job_id: 'web', namespace: 'dev', message: '', stdout: { lines: stdout, truncated: false }, stderr: { lines: stderr, truncated: false } }) as never;
+
+  it('keeps the newest lines within the budget, and says how many went', () => {
+    const r = result(Array.from({ length: 50 }, (_, i) => `line ${i} ${'x'.repeat(90)}`));
+    expect(keepNewestWithin(r, ['stdout', 'stderr'], 1000)).toMatch(/^ \d+ older lines left out to keep this answer under 4 KB/);
+    const kept = (r as { stdout: { lines: string[]; truncated: boolean } }).stdout;
+    expect(kept.lines.at(-1)).toMatch(/^line 49 /);
+    expect(kept.truncated).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify(kept.lines))).toBeLessThanOrEqual(1000 + 2);
+  });
+
+  it('never drops the newest line: one longer than the budget is cut short, and the answer says so', () => {
+    const r = result(['short 1', 'short 2', `boom ${'y'.repeat(3000)}`]);
+    expect(keepNewestWithin(r, ['stdout'], 2800)).toBe(' 2 older lines left out and the newest cut short to keep this answer under 4 KB: ask with lines (up to 5000) for more.');
+    const lines = (r as { stdout: { lines: string[] } }).stdout.lines;
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^boom y+ …\(cut to fit 4 KB\)$/);
+    expect(Buffer.byteLength(JSON.stringify(lines[0]))).toBeLessThanOrEqual(2800);
+  });
+
+  it('leaves a log that fits as it is', () => {
+    const r = result(['a', 'b'], ['c']);
+    expect(keepNewestWithin(r, ['stdout', 'stderr'], 2800)).toBe('');
+    expect((r as { stdout: { truncated: boolean } }).stdout.truncated).toBe(false);
   });
 });
