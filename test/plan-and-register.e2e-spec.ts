@@ -229,7 +229,10 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
       '  group "web" {',
       '    task "app" {',
       '      driver = "docker"',
-      '      config { image = "nginx:1.27" }',
+      '      config {',
+      '        image = "nginx:1.27"',
+      '        args  = ["--db", "postgres://app:LEAK-ARG-4@db/x", "--password=LEAK-ARG-5"]',
+      '      }',
       '      env = { DB_PASSWORD = var.db_pass }',
       '    }',
       '  }',
@@ -240,10 +243,11 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
     expect(reg.status).toBe(201);
     // Nomad has the real values
     expect((await nomadJob('leaky')).Meta).toEqual({ db_password: 'LEAK-META-3', dsn: 'postgres://app:LEAK-URL-2@db:5432/x', team: 'shop' });
-    const leaks = /LEAK-(VAR|URL|META)/;
+    const leaks = /LEAK-(VAR|URL|META|ARG)/;
     const specOf = await s.api('GET', `/api/claude/jobs/leaky/spec?namespace=${NS}`, undefined, as('reader'));
     expect(specOf.status).toBe(200);
     expect(specOf.json.meta).toEqual({ db_password: '(hidden)', dsn: 'postgres://app:(hidden)@db:5432/x', team: 'shop' });
+    expect(specOf.json.groups[0].tasks[0].command).toBe('--db postgres://app:(hidden)@db/x --password=(hidden)');
     expect(specOf.json.source.text).toContain('default = "(hidden)"');
     expect(specOf.text).not.toMatch(leaks);
     const mcp = await mcpClient(s.url, KEYS.reader);

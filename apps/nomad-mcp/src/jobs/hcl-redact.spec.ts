@@ -82,4 +82,28 @@ describe('redactHcl', () => {
     expect(out).toContain('host = "db.internal"');
     expect(out).toContain('https://user:(hidden)@example.com/path');
   });
+
+  it('hides a hidden value that goes on over several lines to its end, and keeps what follows', () => {
+    const hcl = [
+      'variable "db_creds" {',
+      '  default = [',
+      '    "LEAK-1",',
+      '    { inner = "LEAK-2" },',
+      '  ]',
+      '}',
+      'job "web" {',
+      '  meta { api-key = "LEAK-3", team = "shop" }',
+      '  group "g" {',
+      '    task "t" {',
+      '      config { args = ["--cache", "redis://:LEAK-4@cache:6379", "postgres://u:LEAK/5@db"] }',
+      '    }',
+      '  }',
+      '}',
+    ].join('\n');
+    const out = redactHcl(hcl);
+    for (const leak of ['LEAK-1', 'LEAK-2', 'LEAK-3', 'LEAK-4', 'LEAK/5']) expect(out).not.toContain(leak);
+    expect(out).toContain('  default = "(hidden)"\n}\njob "web" {');
+    expect(out).toContain('team = "shop"');
+    expect(out).toContain('redis://:(hidden)@cache:6379');
+  });
 });

@@ -1,4 +1,4 @@
-import { hideUrlPasswords, SECRET_NAME } from '../common/secret-names';
+import { hideUrlPasswords, isSecretName } from '../common/secret-names';
 
 /**
  * A jobspec's HCL with the values that may be secrets hidden, for showing it (get_job_spec) and recording it
@@ -27,7 +27,13 @@ export function redactHcl(source: string): string {
   const blocks: string[] = [];
   /** Inside a heredoc: its terminator, and whether its body is hidden. */
   let heredoc: { end: string; hidden: boolean } | null = null;
+  /** Inside a hidden value that spans lines (`default = [` … `]`): how many brackets are still open. */
+  let hiddenDepth = 0;
   for (const line of source.split('\n')) {
+    if (hiddenDepth > 0) {
+      hiddenDepth += bracketBalance(line);
+      continue;
+    }
     if (heredoc) {
       if (!heredoc.hidden) out.push(hideUrlPasswords(line));
       if (line.trim() === heredoc.end) heredoc = null;
@@ -43,11 +49,13 @@ export function redactHcl(source: string): string {
     if (attr) {
       const name = attr[2].replace(/"/g, '');
       const inner = blocks[blocks.length - 1];
-      const hide = inner === 'env' || SECRET_NAME.test(name) || (name === 'data' && blocks.includes('template')) || (blocks.includes('variable') && !VARIABLE_ABOUT.has(name));
+      const hide = inner === 'env' || isSecretName(name) || (name === 'data' && blocks.includes('template')) || (blocks.includes('variable') && !VARIABLE_ABOUT.has(name));
       const doc = HEREDOC.exec(attr[4]);
       if (doc) heredoc = { end: doc[1], hidden: hide };
       if (hide) {
         out.push(`${attr[1]}${attr[2]}${attr[3]}${HIDDEN}`);
+        // a list or map value that goes on over the next lines is hidden to its end
+        if (!doc) hiddenDepth = Math.max(0, bracketBalance(attr[4]));
         continue;
       }
     }
@@ -56,7 +64,7 @@ export function redactHcl(source: string): string {
     // secret-named attributes inside one-line blocks: `vault { token = "…" }`,
     // and a one-line variable block's default: `variable "region" { default = "…" }`
     const inVariable = blocks.includes('variable') || /^\s*variable\b/.test(line);
-    const hidden = (name: string) => SECRET_NAME.test(name) || (inVariable && !VARIABLE_ABOUT.has(name));
+    const hidden = (name: string) => isSecretName(name) || (inVariable && !VARIABLE_ABOUT.has(name));
     out.push(hideUrlPasswords(envHidden.replace(NAMED_VALUE, (m, lead: string, name: string) => (hidden(name) ? `${lead}${HIDDEN}` : m))));
     // a closing brace outside strings ends the innermost block
     const bare = line.replace(STRING, '');
@@ -64,4 +72,10 @@ export function redactHcl(source: string): string {
     for (let i = 0; i < closes && blocks.length; i++) blocks.pop();
   }
   return out.join('\n');
+}
+
+/** Brackets (`[`, `{`) a line opens minus those it closes, outside strings. */
+function bracketBalance(line: string): number {
+  const bare = line.replace(STRING, '');
+  return (bare.match(/[[{]/g) ?? []).length - (bare.match(/[\]}]/g) ?? []).length;
 }

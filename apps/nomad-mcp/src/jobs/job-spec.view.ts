@@ -1,5 +1,5 @@
 import type { NomadJob, NomadTask, NomadTaskGroup } from '@nomad-mcp/nomad';
-import { shownValue } from '../common/secret-names';
+import { hideSecretArgs, shownValue } from '../common/secret-names';
 import { GroupSpecView, TaskSpecView } from '../operations/jobs/dto/job-spec-view.dto';
 
 /**
@@ -105,7 +105,8 @@ function commandOf(config: Raw | null | undefined): string | null {
   const cmd = get<string>(config, 'command');
   const args = list(get(config, 'args')).map(String);
   if (!cmd && !args.length) return null;
-  const text = [cmd, ...args].filter(Boolean).join(' ');
+  // shown, so a password on the command line (--password=…, a URL's) is not
+  const text = hideSecretArgs([cmd ?? '', ...args].filter(Boolean)).join(' ');
   return text.length > 160 ? `${text.slice(0, 159)}…` : text;
 }
 

@@ -1,4 +1,5 @@
 import type { JobDiff } from '@nomad-mcp/nomad';
+import { hideUrlPasswords } from '../common/secret-names';
 
 type Field = { Type: string; Name: string; Old: string; New: string; Annotations?: string[] | null };
 
@@ -104,7 +105,8 @@ function walk(node: DiffNode, prefix: string, out: string[]): void {
 
 function fieldLine(f: Field, path: string): string {
   const secret = SECRET_PATH.test(path);
-  const value = (v: string) => (secret ? '(value hidden)' : JSON.stringify(v));
+  // a value on an ordinary path may still carry a URL's password (Config.args, a meta connection string)
+  const value = (v: string) => (secret ? '(value hidden)' : JSON.stringify(hideUrlPasswords(v)));
   const why = f.Annotations?.length ? ` (${f.Annotations.join(', ')})` : '';
   if (f.Type === 'Added') return `+ ${path}: ${value(f.New)}${why}`;
   if (f.Type === 'Deleted') return `- ${path}: ${value(f.Old)}${why}`;
@@ -120,7 +122,7 @@ function block(node: DiffNode, path: string): string {
   const side = node.Type === 'Deleted' ? 'Old' : 'New';
   const secret = SECRET_PATH.test(path);
   const fields = (node.Fields ?? []).filter((f) => f && f[side] !== '');
-  const parts = [...fields].sort((a, b) => naming(a) - naming(b)).map((f) => `${f.Name}: ${secret || SECRET_PATH.test(f.Name) ? '(hidden)' : JSON.stringify(f[side])}`);
+  const parts = [...fields].sort((a, b) => naming(a) - naming(b)).map((f) => `${f.Name}: ${secret || SECRET_PATH.test(f.Name) ? '(hidden)' : JSON.stringify(hideUrlPasswords(f[side]))}`);
   for (const child of node.Objects ?? []) if (child && child.Type !== 'None') parts.push(`${child.Name} ${block(child, `${path}.${child.Name}`)}`);
   return `{${parts.join(', ')}}`;
 }
