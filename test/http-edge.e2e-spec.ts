@@ -79,9 +79,12 @@ describe('cross-site requests and non-JSON bodies (no keys: the default of npm s
     expect(listArgs.json.result).toEqual({ isError: true, content: [{ type: 'text', text: "Invalid request: arguments must be a JSON object of the tool's fields (got an array). Fix those arguments and call the tool again." }] });
     const notJson = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
     expect(notJson.status).toBe(400);
-    expect(notJson.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32000, message: expect.any(String) } });
-    // and a good call still runs
+    expect(notJson.json).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32700, message: expect.stringMatching(/^The body is not valid JSON/) } });
+    // and a good call still runs, as does one with null arguments (taken as none)
     expect((await post(toolCall('get_job_status', { job_id: 'example-job', namespace: 'development' }))).json.result.structuredContent.job_id).toBe('example-job');
+    const nullArgs = await post(toolCall('list_jobs', null));
+    expect(nullArgs.json.result.isError).toBeFalsy();
+    expect(nullArgs.json.result.structuredContent.namespace).toBe('development');
   });
 
   it('a path no route takes (a job ID with / sent unencoded) says to percent-encode IDs', async () => {

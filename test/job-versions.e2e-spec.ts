@@ -70,8 +70,8 @@ describe('job versions and revert', () => {
     const gone = await s.api('POST', '/api/claude/jobs/shop/revert', { namespace: NS, version: 99 });
     expect(gone.status).toBe(404);
     expect(gone.json.message).toBe("job 'shop' has no version 99 (Nomad keeps versions 3, 2, 1, 0); call list_job_versions.");
-    // the job exists: the next step is about what was named of it, not "list the jobs"
-    expect(gone.json.next_step).toBe(`Check the ID or version you passed: get_job_status for job 'shop' in namespace '${NS}' shows its allocations, deployment and version.`);
+    // the job exists and the message says what to call: no generic "list the jobs" after it
+    expect(gone.json.next_step).toBeUndefined();
     const missing = await s.api('POST', '/api/claude/jobs/no-shop/revert', { namespace: NS, version: 1 });
     expect(missing.status).toBe(404);
     expect(missing.json.next_step).toBe(`Call list_jobs with namespace '${NS}' to see the jobs there (or namespace "*" for all).`);

@@ -57,7 +57,7 @@ describe('MCP over stdio: raw tool arguments are checked before the SDK parses t
     }
   });
 
-  it('answers the calls still running when the client closes its input right after them, then exits', async () => {
+  it('answers the calls still running when the client closes its input right after them (the last without its newline), then exits', async () => {
     const child = spawn(process.execPath, [resolve(__dirname, '../bin/nomad-mcp.js'), 'stdio'], {
       env: { NOMAD_ADDR: s.sim!.url, LOG_LEVEL: 'silent', PATH: process.env.PATH ?? '' },
       stdio: ['pipe', 'pipe', 'ignore'],
@@ -71,8 +71,8 @@ describe('MCP over stdio: raw tool arguments are checked before the SDK parses t
         JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } }),
         JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
         JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'get_job_status', arguments: { job_id: 'example-job' } } }),
-        JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_jobs', arguments: {} } }),
-        '',
+        // null arguments (some clients send them for a tool that takes none), and no newline after the last line
+        JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'list_jobs', arguments: null } }),
       ].join('\n'));
       const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20000))]);
       expect(code).toBe(0);

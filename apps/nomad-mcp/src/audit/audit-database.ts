@@ -64,7 +64,14 @@ export function makeFolders(dir: string): void {
     missing.unshift(at);
     if (dirname(at) === at) break;
   }
-  for (const folder of missing) mkdirSync(folder);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (err) {
+      // made meanwhile by another process (the CLI beside the service): as good
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
 }
 
 function openSqlite(path: string): OpenedAuditDatabase {

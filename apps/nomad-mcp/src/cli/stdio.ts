@@ -20,6 +20,11 @@ function trackRequests(transport: StdioServerTransport): { settled(maxMs: number
   const receive = transport.onmessage!;
   transport.onmessage = (msg) => {
     if ('method' in msg && 'id' in msg) pending.add(msg.id);
+    // a request the client cancelled gets no answer: it is not waited for
+    if ('method' in msg && msg.method === 'notifications/cancelled') {
+      const id = (msg.params as { requestId?: string | number } | undefined)?.requestId;
+      if (id !== undefined && pending.delete(id) && !pending.size) idle?.();
+    }
     receive(msg);
   };
   const send = transport.send.bind(transport);

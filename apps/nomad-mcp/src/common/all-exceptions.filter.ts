@@ -105,7 +105,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // is answered in its shape, as the edge's refusals there are (edge-refusal.ts)
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     if (isMcpPath(req)) {
-      reply.code(body.statusCode).send({ jsonrpc: '2.0', id: null, error: { code: -32000, message: body.message } });
+      // JSON-RPC's own code for a body that is not JSON; the server-defined one for the rest
+      const code = body.statusCode === 400 && body.message.startsWith('The body is not valid JSON') ? -32700 : -32000;
+      reply.code(body.statusCode).send({ jsonrpc: '2.0', id: null, error: { code, message: body.message } });
       return;
     }
     reply.code(body.statusCode).send(body);

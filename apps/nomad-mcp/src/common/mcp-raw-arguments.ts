@@ -43,6 +43,17 @@ function callShapeRefusal(m: { id?: unknown; params?: unknown }): Refusal | unde
 }
 
 /**
+ * A tools/call with `"arguments": null` (some clients send it for a tool that takes none) made `{}`, which the
+ * SDK's schema takes (it refuses null with an internal error). Changes the message; true when it did.
+ */
+export function normalizeToolCall(message: unknown): boolean {
+  const m = message as { method?: unknown; params?: { arguments?: unknown } } | null;
+  if (!m || typeof m !== 'object' || m.method !== 'tools/call' || !m.params || typeof m.params !== 'object' || m.params.arguments !== null) return false;
+  m.params.arguments = {};
+  return true;
+}
+
+/**
  * The JSON-RPC answer to a tools/call the SDK must not see as it is: params that are not a call (a -32602 that
  * says what to send), or raw arguments that fail the check (the tool error the tool itself would give, which a
  * model reads and fixes its arguments by). Undefined when the message passes. Both transports use it: this
@@ -71,7 +82,10 @@ export class McpRawArgumentInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<FastifyRequest>();
     if (req.method !== 'POST' || !isMcpPath(req) || !req.body || Array.isArray(req.body)) return next.handle();
     const refusal = rawArgumentRefusal(req.body);
-    if (!refusal) return next.handle();
+    if (!refusal) {
+      normalizeToolCall(req.body);
+      return next.handle();
+    }
     void context.switchToHttp().getResponse<FastifyReply>().code(200).send(refusal);
     return of(undefined);
   }

@@ -1,5 +1,5 @@
 import { Transform, TransformCallback, Writable } from 'node:stream';
-import { rawArgumentRefusal } from '../common/mcp-raw-arguments';
+import { normalizeToolCall, rawArgumentRefusal } from '../common/mcp-raw-arguments';
 
 /**
  * Between stdin and the MCP stdio transport: a tools/call whose raw arguments fail the raw-input check
@@ -10,6 +10,12 @@ import { rawArgumentRefusal } from '../common/mcp-raw-arguments';
  */
 export function guardStdioInput(out: Writable): Transform {
   let pending = '';
+  /** Answers or passes on one line (with its newline). */
+  const handle = (stream: Transform, line: string) => {
+    const checked = check(line);
+    if ('refusal' in checked) out.write(`${checked.refusal}\n`);
+    else stream.push(checked.line);
+  };
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       pending += chunk.toString('utf8');
@@ -17,28 +23,30 @@ export function guardStdioInput(out: Writable): Transform {
       while ((nl = pending.indexOf('\n')) >= 0) {
         const line = pending.slice(0, nl + 1);
         pending = pending.slice(nl + 1);
-        const refusal = refusalFor(line);
-        if (refusal) out.write(`${refusal}\n`);
-        else this.push(line);
+        handle(this, line);
       }
       done();
     },
+    // a last message without its newline (printf '%s' … | nomad-mcp stdio) is still a message: the SDK reads
+    // only whole lines, so it gets one
     flush(done: TransformCallback) {
-      if (pending) this.push(pending);
+      if (pending.trim()) handle(this, `${pending}\n`);
       done();
     },
   });
 }
 
-function refusalFor(line: string): string | undefined {
+/** A line's fate: refused (the answer to write back), or passed on (as it came, or with null arguments made {}). */
+function check(line: string): { refusal: string } | { line: string } {
   let message: unknown;
   try {
     message = JSON.parse(line);
   } catch {
     // the SDK would only report it to itself: the client gets JSON-RPC's parse error (a blank line is no message)
-    if (!line.trim()) return undefined;
-    return JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the line is not JSON; send one JSON-RPC message per line.' } });
+    if (!line.trim()) return { line };
+    return { refusal: JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error: the line is not JSON; send one JSON-RPC message per line.' } }) };
   }
   const refusal = rawArgumentRefusal(message);
-  return refusal && JSON.stringify(refusal);
+  if (refusal) return { refusal: JSON.stringify(refusal) };
+  return normalizeToolCall(message) ? { line: `${JSON.stringify(message)}\n` } : { line };
 }

@@ -124,7 +124,8 @@ export function jobResourceRoutes(r: Router, sim: Sim): void {
       if (jobId !== ctx.params.id) throw new NomadHttpError(400, 'JobID not same as job name');
       force = field(field(body, 'EvalOptions'), 'ForceReschedule') === true;
     }
-    need(sim.acl, ctx, ns, 'submit-job');
+    // Nomad 1.x checks submit-job; newer releases also accept the narrower evaluate-job
+    need(sim.acl, ctx, ns, 'submit-job', 'evaluate-job');
     const out = jobs.evaluate(ns, ctx.params.id, force);
     sendJson(ctx, { ...out, LastContact: 0, KnownLeader: false, NextToken: '' }, writeHeaders(out.Index));
   });

@@ -52,7 +52,6 @@ export class Jobs {
       throw new NomadHttpError(500, multiError([`job "${job.ID}" is in nonexistent namespace "${namespace}"`]));
     }
     const rec = this.store.jobRecord(namespace, job.ID);
-    if (rec) validateJobUpdate(rec.job, job);
     if (opts.enforceIndex) {
       const want = opts.jobModifyIndex ?? 0;
       const prefix = `Enforcing job modify index ${want}`;
@@ -62,6 +61,8 @@ export class Jobs {
         throw new NomadHttpError(500, `${prefix}: job exists with conflicting job modify index: ${rec.job.JobModifyIndex}`);
       }
     }
+    // after the index check, as Nomad's Job.Register orders them
+    validateJobUpdate(rec?.job, job);
     const warnings = jobWarnings(job);
     const sub = opts.submission;
     const size = sub ? Buffer.byteLength(sub.Source) + Buffer.byteLength(sub.Variables) + Object.entries(sub.VariableFlags ?? {}).reduce((n, [k, v]) => n + k.length + v.length, 0) : 0;
@@ -303,15 +304,19 @@ export function isParameterized(job: Job): boolean {
   return !!job.ParameterizedJob && !job.Dispatched;
 }
 
-/** nomad/job_endpoint.go validateJobUpdate: what an update may not change about a job. */
-function validateJobUpdate(old: Job, next: Job): void {
+/** nomad/job_endpoint.go validateJobUpdate: what an update may not change about a job (a new one may not be Dispatched). */
+function validateJobUpdate(old: Job | undefined, next: Job): void {
   const refuse = (message: string): never => {
     throw new NomadHttpError(500, message);
   };
+  if (!old) {
+    if (next.Dispatched) refuse("job can't be submitted with 'Dispatched' set");
+    return;
+  }
   if (old.Type !== next.Type) refuse(`cannot update job from type "${old.Type}" to "${next.Type}"`);
   if (old.Periodic && !next.Periodic) refuse('cannot update periodic job to being non-periodic');
   if (next.Periodic && !old.Periodic) refuse('cannot update non-periodic job to being periodic');
   if (isParameterized(old) && !isParameterized(next)) refuse('cannot update parameterized job to being non-parameterized');
   if (isParameterized(next) && !isParameterized(old)) refuse('cannot update non-parameterized job to being parameterized');
-  if (!!old.Dispatched !== !!next.Dispatched) refuse('field Dispatched may only be set by Nomad');
+  if (!!old.Dispatched !== !!next.Dispatched) refuse("field 'Dispatched' is read-only");
 }

@@ -6,7 +6,12 @@ export interface FailureFacts {
   job?: string;
   /** A 404 said the job itself is missing (not a version, deployment or allocation of a job that exists). */
   jobMissing?: boolean;
+  /** The error's message already says which tool to call ("…; call list_job_versions"). */
+  namesNextCall?: boolean;
 }
+
+/** Whether a message already points to a tool ("call list_job_versions", "get_job_status shows its state"). */
+export const namesNextCall = (message: string): boolean => /\bcall [a-z]+_[a-z_]+|\b[a-z]+_[a-z_]+ (shows|lists|says)\b/.test(message);
 
 /** Whether a 404's message is about the job itself (ours, or Nomad's own words) rather than something of it. */
 export const saysJobMissing = (message: string): boolean => /^job '.*' not found in namespace|^Nomad: job not found/.test(message);
@@ -26,7 +31,8 @@ export function nextStep(operation: string, status: number, namespace: string, f
     case 404:
       if (operation === 'list_jobs') return undefined;
       if (facts.jobMissing) return `Call list_jobs with namespace '${namespace}' to see the jobs there (or namespace "*" for all).`;
-      // the job is there: what was not found is something the call named of it
+      // the job is there: what was not found is something the call named of it (unless the message said what to call)
+      if (facts.namesNextCall) return undefined;
       if (facts.job) return `Check the ID or version you passed: get_job_status for job '${facts.job}' in namespace '${namespace}' shows its allocations, deployment and version.`;
       return undefined;
     case 502: return 'This is what Nomad answered; tell the user, it usually needs an operator.';

@@ -13,7 +13,7 @@ import { OperationFailure } from './operation-failure';
 import { CallFacts, OperationContext, OperationDefinition, OperationResult, ProgressUpdate, Transport } from './operation';
 import { OperationEvent, OperationEvents, Outcome } from './operation-events';
 import { OperationRegistry } from './operation.registry';
-import { nextStep, saysJobMissing } from './next-step';
+import { namesNextCall, nextStep, saysJobMissing } from './next-step';
 import { renderResult } from './render';
 import { OperationTracing } from '../../tracing/operation-tracing';
 
@@ -172,7 +172,7 @@ export class OperationExecutor {
     }
     const changeMayHaveApplied = !def.annotations.readOnly && writeMayHaveApplied(err);
     const jobMissing = body.statusCode === 404 && saysJobMissing(body.message);
-    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace, { changeMayHaveApplied, job: facts.job, jobMissing });
+    const step = nextStep(def.name, body.statusCode, facts.namespace ?? this.config.defaultNamespace, { changeMayHaveApplied, job: facts.job, jobMissing, namesNextCall: namesNextCall(body.message) });
     return new OperationFailure(step && body.next_step === undefined ? { ...body, next_step: step } : body);
   }
 }
