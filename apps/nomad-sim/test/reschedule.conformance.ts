@@ -19,6 +19,16 @@ describe('Nomad API conformance: rescheduling failed allocations', () => {
   const full = (list: any[]) => Promise.all(list.map(async (a) => (await api('GET', `/v1/allocation/${a.ID}`)).json));
   const crashing = { Name: 'app', Driver: 'docker', Config: { image: 'busybox:1.36', command: 'sh', args: ['-c', 'echo starting; sleep 1; exit 1'] }, Env: { NOMAD_SIM_EXIT_CODE: '1' }, Resources: { CPU: 100, MemoryMB: 32 } };
 
+  /** A batch job whose task exits 1 at once, not restarted, rescheduled once 5 s (simulated) after it fails. */
+  const crashingBatchWithOneReschedule = (id: string) => ({
+    ID: id, Name: id, Type: 'batch', Datacenters: ['dc1'],
+    TaskGroups: [{
+      Name: 'run', Count: 1, RestartPolicy: { Attempts: 0, Interval: 60 * SEC, Delay: SEC, Mode: 'fail' },
+      ReschedulePolicy: { Attempts: 1, Interval: 3600 * SEC, Delay: 5 * SEC, DelayFunction: 'constant', MaxDelay: 0, Unlimited: false },
+      Tasks: [crashing],
+    }],
+  });
+
   beforeAll(async () => {
     // delays long enough (5 s: 250 ms here) that a follow-up evaluation is needed even on a busy machine
     t = await openTarget({ timings: { ...FAST_TIMINGS, durationScale: 0.05 } });
@@ -30,14 +40,7 @@ describe('Nomad API conformance: rescheduling failed allocations', () => {
 
   it('replaces a failed batch allocation once after its delay: follow-up evaluation, links, tracker, then the job is dead', async () => {
     const id = uniqueId('conf-resched');
-    await register({
-      ID: id, Name: id, Type: 'batch', Datacenters: ['dc1'],
-      TaskGroups: [{
-        Name: 'run', Count: 1, RestartPolicy: { Attempts: 0, Interval: 60 * SEC, Delay: SEC, Mode: 'fail' },
-        ReschedulePolicy: { Attempts: 1, Interval: 3600 * SEC, Delay: 5 * SEC, DelayFunction: 'constant', MaxDelay: 0, Unlimited: false },
-        Tasks: [crashing],
-      }],
-    });
+    await register(crashingBatchWithOneReschedule(id));
     const [first, second] = await full(await waitFor('the replacement failed too', async () => {
       const list = await allocs(id);
       return list.length === 2 && list.every((a) => a.ClientStatus === 'failed') ? list : undefined;
@@ -116,14 +119,7 @@ describe('Nomad API conformance: rescheduling failed allocations', () => {
 
   it('job eval: an unchanged job is evaluated again and places nothing; -force-reschedule replaces the failed allocation its policy gave up on', async () => {
     const id = uniqueId('conf-force-resched');
-    await register({
-      ID: id, Name: id, Type: 'batch', Datacenters: ['dc1'],
-      TaskGroups: [{
-        Name: 'run', Count: 1, RestartPolicy: { Attempts: 0, Interval: 60 * SEC, Delay: SEC, Mode: 'fail' },
-        ReschedulePolicy: { Attempts: 1, Interval: 3600 * SEC, Delay: 5 * SEC, DelayFunction: 'constant', MaxDelay: 0, Unlimited: false },
-        Tasks: [crashing],
-      }],
-    });
+    await register(crashingBatchWithOneReschedule(id));
     const [, spent] = await waitFor('both attempts failed and the job dead', async () => {
       const list = await allocs(id);
       const job = (await api('GET', `/v1/job/${id}`)).json;
