@@ -102,6 +102,8 @@ describe('deploy/nomad-mcp.policy.hcl', () => {
       // the node changes need the node write rule: out of scheduling and back (nothing running moves)
       const [node] = (await nomad('GET', '/v1/nodes')).json;
       calls.push(['POST', `/api/claude/nodes/${node.ID}/eligibility`, { eligible: false }], ['POST', `/api/claude/nodes/${node.ID}/eligibility`, { eligible: true }]);
+      // a restart is refused while a rollout runs (as nomad job restart refuses it): the demo's first one has to end
+      await waitFor('hello-world rolled out', async () => (await nomad('GET', '/v1/job/hello-world/deployment?namespace=default')).json?.Status === 'successful', 20000);
       for (const [method, path, body] of calls) {
         const r = await s.api(method, path, body);
         expect({ call: `${method} ${path}`, status: r.status < 300 ? 'ok' : r.text }).toEqual({ call: `${method} ${path}`, status: 'ok' });
