@@ -30,17 +30,21 @@ export function page<T>(ordered: T[], limit: number, cursor: Cursor<NoInfer<T>>,
   return { items: from.slice(0, n), next_token: from.length > n ? cursor.token(from[n]) : null };
 }
 
-/** A page of at most the default size keeps its items to this many bytes as answered (JSON): with the sentence and the rest, under 4 KB. */
-export const DEFAULT_PAGE_BYTES = 2_800;
-/** The list operations' default page size: pages up to it are kept within DEFAULT_PAGE_BYTES too. */
+/**
+ * The data a default answer holds, in bytes as answered (JSON): a page's items, a log's lines. With the sentence,
+ * the IDs and the rest, the answer stays under 4 KB.
+ */
+export const ANSWER_DATA_BYTES = 2_800;
+/** The list operations' default page size: pages up to it are kept within ANSWER_DATA_BYTES too. */
 export const DEFAULT_PAGE_SIZE = 20;
 
 /**
- * The byte bound of a page of at most DEFAULT_PAGE_SIZE items, each measured as `view` answers it; undefined
- * (no bound) for a caller who asked for a bigger page. A short page still ends with next_token, so nothing is lost.
+ * The byte bound (ANSWER_DATA_BYTES) of a page of at most DEFAULT_PAGE_SIZE items, each measured as `view`
+ * answers it; undefined (no bound) for a caller who asked for a bigger page. A short page still ends with
+ * next_token, so nothing is lost.
  */
 export function fitsAnswer<T>(limit: number, view: (item: T) => unknown): PageFit<T> | undefined {
-  return limit <= DEFAULT_PAGE_SIZE ? { bytes: DEFAULT_PAGE_BYTES, size: (item) => Buffer.byteLength(JSON.stringify(view(item))) + 1 } : undefined;
+  return limit <= DEFAULT_PAGE_SIZE ? { bytes: ANSWER_DATA_BYTES, size: (item) => Buffer.byteLength(JSON.stringify(view(item))) + 1 } : undefined;
 }
 
 /** How many of the first items fit in `fit.bytes` (always at least one). */

@@ -5,6 +5,7 @@ import { consequenceRank, eventText, isFailureEvent } from '../../jobs/job-diagn
 import { findLogSource } from './log-source';
 import { GREP_BUDGET_MS, grepLines, lineFilter } from './log-grep';
 import { Operation, OperationContext, OperationHandler } from '../core/operation';
+import { ANSWER_DATA_BYTES } from '../core/paging';
 import { JobAccess } from './job-access';
 
 const NOT_STARTED = 'task has not started yet; no logs';
@@ -14,11 +15,6 @@ export const MAX_LOG_BYTES_PER_STREAM = 256 * 1024;
 export const GREP_SCAN_LINES = 20_000;
 /** Lines read when `lines` is left out. */
 const DEFAULT_LINES = 100;
-/**
- * With `lines` left out, the log text kept (its JSON bytes, the newest lines) so that the whole answer, REST or
- * MCP, stays under 4 KB: the sentence, the IDs and the task list take the rest.
- */
-export const DEFAULT_LOG_TEXT_BYTES = 2_800;
 /** How many allocations all_allocations reads at most. */
 const MAX_ALLOCATIONS = 8;
 const short = (id: string) => id.slice(0, 8);
@@ -66,7 +62,7 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
     if (req.all_allocations) return this.allAllocations(namespace, req, result, types, read);
     const streams = await Promise.all(types.map((type) => readStream(this.clientFs, alloc.ID, task, type, read)));
     types.forEach((type, i) => (result[type] = streams[i]));
-    const left = req.lines === undefined ? keepNewestWithin(result, types, DEFAULT_LOG_TEXT_BYTES) : '';
+    const left = req.lines === undefined ? keepNewestWithin(result, types, ANSWER_DATA_BYTES) : '';
     const notStarted = types.every((t) => result[t]!.note === NOT_STARTED);
     const what = req.grep ? `matching ${JSON.stringify(req.grep)}` : '';
     result.message = notStarted
@@ -87,7 +83,7 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
       const merged = mergeByTime(tagged).slice(-read.lines);
       result[type] = { lines: merged, truncated: per.some(({ r }) => r.truncated) || merged.length < tagged.flat().length };
     }
-    const left = req.lines === undefined ? keepNewestWithin(result, types, DEFAULT_LOG_TEXT_BYTES) : '';
+    const left = req.lines === undefined ? keepNewestWithin(result, types, ANSWER_DATA_BYTES) : '';
     result.allocations = chosen.map((a) => a.ID);
     result.alloc_id = null;
     result.alloc_name = null;
