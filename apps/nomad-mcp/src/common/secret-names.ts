@@ -2,7 +2,7 @@
  * Names that say their value may be a secret: a jobspec attribute or meta key, an HCL variable, a query
  * parameter. What such a name holds is shown and logged as hidden, wherever the service shows or logs it.
  */
-export const SECRET_NAME = /(token|passw(or)?d|secret|api_?key|credential|private_?key)/i;
+const SECRET_NAME = /(token|passw(or)?d|secret|api_?key|credential|private_?key)/i;
 
 /** Query parameters that carry credentials under short names (`?key=`, `?auth=`, `?sig=`) besides SECRET_NAME's. */
 const CREDENTIAL_PARAM = /^(key|auth|authorization|sig|signature|pass|pwd|access_?key|session|x_api_key)$/i;

@@ -45,11 +45,14 @@ export function redactHcl(source: string): string {
       out.push(line);
       continue;
     }
+    // names whose values are hidden wherever they stand: secret-like ones, and a variable's own (its default),
+    // in a variable block or a one-line one (`variable "region" { default = "…" }`)
+    const inVariable = blocks.includes('variable') || /^\s*variable\b/.test(line);
+    const hiddenName = (name: string) => isSecretName(name) || (inVariable && !VARIABLE_ABOUT.has(name));
     const attr = ATTRIBUTE.exec(line);
     if (attr) {
       const name = attr[2].replace(/"/g, '');
-      const inner = blocks[blocks.length - 1];
-      const hide = inner === 'env' || isSecretName(name) || (name === 'data' && blocks.includes('template')) || (blocks.includes('variable') && !VARIABLE_ABOUT.has(name));
+      const hide = blocks[blocks.length - 1] === 'env' || hiddenName(name) || (name === 'data' && blocks.includes('template'));
       const doc = HEREDOC.exec(attr[4]);
       if (doc) heredoc = { end: doc[1], hidden: hide };
       if (hide) {
@@ -61,11 +64,8 @@ export function redactHcl(source: string): string {
     }
     const inline = INLINE_ENV.exec(line);
     const envHidden = inline ? line.replace(INLINE_ENV, (_m, a: string, body: string, c: string) => `${a}${body.replace(VALUE_AFTER_EQUALS, `$1${HIDDEN}`)}${c}`) : line;
-    // secret-named attributes inside one-line blocks: `vault { token = "…" }`,
-    // and a one-line variable block's default: `variable "region" { default = "…" }`
-    const inVariable = blocks.includes('variable') || /^\s*variable\b/.test(line);
-    const hidden = (name: string) => isSecretName(name) || (inVariable && !VARIABLE_ABOUT.has(name));
-    out.push(hideUrlPasswords(envHidden.replace(NAMED_VALUE, (m, lead: string, name: string) => (hidden(name) ? `${lead}${HIDDEN}` : m))));
+    // the same names inside one-line blocks: `vault { token = "…" }`
+    out.push(hideUrlPasswords(envHidden.replace(NAMED_VALUE, (m, lead: string, name: string) => (hiddenName(name) ? `${lead}${HIDDEN}` : m))));
     // a closing brace outside strings ends the innermost block
     const bare = line.replace(STRING, '');
     const closes = (bare.match(/}/g) ?? []).length - (bare.match(/{/g) ?? []).length;
