@@ -2,6 +2,7 @@ import { canonicalizeJob, specChanged, validateJob } from '../jobspec';
 import { multiError, NomadHttpError, nowNs } from '../wire';
 import { allocTerminal } from './allocs';
 import { jobWarnings, mergeWarnings } from './job-warnings';
+import { rescheduleEnabled } from './reschedule';
 import type { SimState } from './sim-state';
 import { jobKey, JobRecord } from './store';
 import type { AnyMap, DeregisterResult, Job, JobStatus, RegisterResult, ScalingEvent } from './types';
@@ -134,11 +135,9 @@ export class Jobs {
     const job = rec.job;
     if (job.Periodic) throw new NomadHttpError(500, "can't evaluate periodic job");
     if (isParameterized(job)) throw new NomadHttpError(500, "can't evaluate parameterized job");
-    const forced = forceReschedule ? this.store.allocsOfJob(ns, id).filter((a) => {
-      const policy = job.TaskGroups.find((g) => g.Name === a.TaskGroup)?.ReschedulePolicy;
-      const enabled = !!policy && (policy.Attempts > 0 || policy.Unlimited);
-      return enabled && !a.NextAllocation && a.ClientStatus === 'failed' && !a.DesiredTransition.ForceReschedule;
-    }) : [];
+    const forced = forceReschedule ? this.store.allocsOfJob(ns, id).filter((a) =>
+      rescheduleEnabled(job.TaskGroups.find((g) => g.Name === a.TaskGroup)?.ReschedulePolicy) &&
+      !a.NextAllocation && a.ClientStatus === 'failed' && !a.DesiredTransition.ForceReschedule) : [];
     const idx = this.store.bump(...(forced.length ? (['allocs', 'evals'] as const) : (['evals'] as const)));
     const ev = this.sim.events.during('AllocationUpdateDesiredStatus', () => {
       for (const a of forced) {

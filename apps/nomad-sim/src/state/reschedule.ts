@@ -10,6 +10,11 @@ import type { Allocation, ReschedulePolicy, RescheduleTracker } from './types';
 /** Nomad keeps at most this many past reschedule events of an unlimited policy (maxPastRescheduleEvents). */
 const MAX_PAST_EVENTS = 5;
 
+/** ReschedulePolicy.Enabled: whether the policy allows any attempt (what Job.Evaluate's force-reschedule needs too). */
+export function rescheduleEnabled(policy: ReschedulePolicy | null | undefined): policy is ReschedulePolicy {
+  return !!policy && (policy.Attempts > 0 || policy.Unlimited);
+}
+
 export function policyOf(a: Allocation): ReschedulePolicy | null {
   return a.Job.TaskGroups.find((g) => g.Name === a.TaskGroup)?.ReschedulePolicy ?? null;
 }
@@ -65,7 +70,7 @@ export function nextDelayNs(a: Allocation, policy: ReschedulePolicy): number {
 export function nextReschedule(a: Allocation): { failTimeNs: bigint; delayNs: number; eligible: boolean } {
   const policy = policyOf(a);
   const failTimeNs = lastEventTimeNs(a);
-  if (!policy || (policy.Attempts === 0 && !policy.Unlimited) || a.ClientStatus !== 'failed' || a.DesiredStatus === 'stop') {
+  if (!rescheduleEnabled(policy) || a.ClientStatus !== 'failed' || a.DesiredStatus === 'stop') {
     return { failTimeNs, delayNs: 0, eligible: false };
   }
   const delayNs = nextDelayNs(a, policy);
