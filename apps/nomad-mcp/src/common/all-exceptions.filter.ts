@@ -2,11 +2,12 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { NomadApiError, NomadError, NomadProtocolError, NomadTimeoutError, NomadUnavailableError } from '@nomad-mcp/nomad';
 import { NomadBadResponseError, NomadResponseTooLargeError, NomadTruncatedResponseError } from '@nomad-mcp/nomad';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { redactUrl } from '../config/redact-url';
 import { isMcpPath } from './edge-refusal';
+import { BodyNotJsonException, MAX_JSON_BYTES } from './json-body';
 import { statusText } from './status-text';
 
 export { statusText };
-import { redactUrl } from '../config/redact-url';
 
 export interface ErrorBody {
   statusCode: number;
@@ -66,7 +67,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
 
 /** What to do about the HTTP layer's refusals, by Fastify's error code. */
 const HTTP_ERROR_ADVICE: Record<string, string> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'JSON bodies may be 100 KB at most: send a smaller one',
+  FST_ERR_CTP_BODY_TOO_LARGE: `JSON bodies may be ${MAX_JSON_BYTES / 1024} KB at most: send a smaller one`,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'the body is not as long as its Content-Length says: send it again whole',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'send the body with Content-Type: application/json',
 };
@@ -106,7 +107,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     if (isMcpPath(req)) {
       // JSON-RPC's own code for a body that is not JSON; the server-defined one for the rest
-      const code = body.statusCode === 400 && body.message.startsWith('The body is not valid JSON') ? -32700 : -32000;
+      const code = exception instanceof BodyNotJsonException ? -32700 : -32000;
       reply.code(body.statusCode).send({ jsonrpc: '2.0', id: null, error: { code, message: body.message } });
       return;
     }

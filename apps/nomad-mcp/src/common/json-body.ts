@@ -15,6 +15,9 @@ const MAX_FORM_FIELDS = 20;
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded\s*(;|$)/i;
 
+/** A body sent as JSON that does not parse: its own class, so /mcp can answer it with JSON-RPC's parse error. */
+export class BodyNotJsonException extends BadRequestException {}
+
 /** The approval page (/ui): its HTML forms post urlencoded bodies, the one place a form body is read. */
 export const isUiPath = (req: { url: string }) => isUnder(req, '/ui');
 
@@ -77,7 +80,7 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     try {
       body = JSON.parse(text as string);
     } catch (err) {
-      return done(new BadRequestException(`The body is not valid JSON (${(err as Error).message}); send one JSON object with Content-Type: application/json.`), undefined);
+      return done(new BodyNotJsonException(`The body is not valid JSON (${(err as Error).message}); send one JSON object with Content-Type: application/json.`), undefined);
     }
     // a bare null, string or number would pass for "no input" further on: every route takes an object (MCP, a batch)
     if (body === null || typeof body !== 'object') return done(new BadRequestException(`The body is ${body === null ? 'JSON null' : `a JSON ${typeof body}`}; send one JSON object.`), undefined);
