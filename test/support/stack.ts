@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { startSimulator, SimulatorOptions, RunningSimulator } from '../../apps/nomad-sim/src';
 import { createApp, listen } from '../../apps/nomad-mcp/src/bootstrap';
 import { FaultProxy, startFaultProxy } from './fault-proxy';
@@ -85,11 +85,23 @@ export async function startBlackHole(): Promise<{ url: string; close(): Promise<
   return startFaultProxy({ mode: 'hang' });
 }
 
-/** A port nothing listens on: a Nomad that is down. */
+/**
+ * A port nothing listens on: a Nomad that is down. Chosen below the kernel's ephemeral range, which is where every
+ * other test's `listen(0)` gets its port: a port freed by listen(0) and close could be handed to a parallel test's
+ * simulator a moment later, and "down" would then answer 404.
+ */
 export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
+  const low = Number(/^\d+/.exec(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'))?.[0] ?? 32768);
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * Math.max(1, Math.min(low, 30000) - 20000));
+    if (await refused(port)) return `http://127.0.0.1:${port}`;
+  }
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
 }
