@@ -1,13 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import Database from 'better-sqlite3';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
+import { BUILT_MAIN, ServiceProcess, startServiceProcess } from './support/built-service';
 import { call, waitFor } from './support/http';
 import { FAST, startStack, Stack } from './support/stack';
 
@@ -214,49 +213,26 @@ describe('Nomad token per caller (ACLs on)', () => {
   });
 });
 
-const MAIN = resolve(__dirname, '../dist/apps/nomad-mcp/src/main.js');
-
-const freePort = () =>
-  new Promise<number>((r) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => r(port));
-    });
-  });
-
 /** The built service at debug level, as it runs in production: whatever it logs holds no Nomad token. */
 describe('Nomad tokens never reach the logs', () => {
   let sim: RunningSimulator;
-  let svc: ChildProcess;
+  let svc: ServiceProcess;
   let dir: string;
-  let logs = '';
   let url = '';
   const seen: Array<string | undefined> = [];
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first`);
     dir = mkdtempSync(join(tmpdir(), 'nomad-token-logs-'));
     sim = await startSimulator({ port: 0, seed: true, timings: FAST, acl: true, bootstrapToken: MGMT, onRequest: (r) => seen.push(r.headers['x-nomad-token'] as string | undefined) });
     await grantDevRead(sim.url, (secret) => sim.acl.addToken({ Name: 'dev-read', Type: 'client', Policies: ['dev-read'] }, 1, secret));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    svc = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '', NOMAD_ADDR: sim.url, NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_CONFIRM: 'off', [READER_ENV]: READER,
-        NOMAD_MCP_TOKEN_PASSTHROUGH: 'true', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    svc.stdout!.on('data', (d) => (logs += d));
-    svc.stderr!.on('data', (d) => (logs += d));
-    await waitFor('service up', async () => (await call(url, 'GET', '/health')).status === 200, 20000, 100);
+    svc = await startServiceProcess({
+      NOMAD_ADDR: sim.url, NOMAD_TOKEN: MGMT, API_KEYS_FILE: identitiesFile(dir), NOMAD_MCP_CONFIRM: 'off', [READER_ENV]: READER,
+      NOMAD_MCP_TOKEN_PASSTHROUGH: 'true', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), LOG_LEVEL: 'debug',
+    }, { entry: BUILT_MAIN });
+    url = svc.url;
   });
   afterAll(async () => {
-    if (svc && svc.exitCode === null) {
-      const exited = new Promise((r) => svc.once('exit', r));
-      svc.kill();
-      await exited;
-    }
+    await svc?.stop();
     await sim?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -272,6 +248,7 @@ describe('Nomad tokens never reach the logs', () => {
     await new Promise((r) => setTimeout(r, 300));
     // the built service did use each caller's token (so the lines below come from this feature at work)
     expect(seen).toEqual(expect.arrayContaining([READER, PASSED, MGMT]));
+    const logs = svc.logs();
     const entries = logs.split('\n').flatMap((line) => {
       try {
         return [JSON.parse(line)];

@@ -1,20 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
-import { call, waitFor } from './support/http';
+import { BUILT_MAIN, ServiceProcess, startServiceProcess } from './support/built-service';
+import { call } from './support/http';
 import { FAST } from './support/stack';
-
-const MAIN = resolve(__dirname, '../dist/apps/nomad-mcp/src/main.js');
-
-const freePort = () =>
-  new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => r(port));
-    });
-  });
 
 /** The built service at debug level: whatever it logs must not contain a key, a token or an env value. */
 describe('secrets never reach the logs', () => {
@@ -23,25 +10,16 @@ describe('secrets never reach the logs', () => {
   const nomadToken = 'nomad-token-SECRET-3333';
   const envValue = 'env-value-SECRET-4444';
   let sim: RunningSimulator;
-  let svc: ChildProcess;
-  let logs = '';
+  let svc: ServiceProcess;
   let url = '';
 
   beforeAll(async () => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does it)`);
     sim = await startSimulator({ port: 0, seed: true, timings: FAST, acl: true, bootstrapToken: nomadToken });
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    svc = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', NOMAD_ADDR: sim.url, NOMAD_TOKEN: nomadToken, API_KEYS: apiKey, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    svc.stdout!.on('data', (d) => (logs += d));
-    svc.stderr!.on('data', (d) => (logs += d));
-    await waitFor('service up', async () => (await call(url, 'GET', '/health')).status === 200, 20000, 100);
+    svc = await startServiceProcess({ NOMAD_ADDR: sim.url, NOMAD_TOKEN: nomadToken, API_KEYS: apiKey, LOG_LEVEL: 'debug' }, { entry: BUILT_MAIN });
+    url = svc.url;
   });
   afterAll(async () => {
-    svc?.kill();
+    await svc?.stop();
     await sim?.close();
   });
 
@@ -62,6 +40,7 @@ describe('secrets never reach the logs', () => {
     expect(nomadRefused.text).not.toContain(envValue);
     await new Promise((r) => setTimeout(r, 300));
     // the requests were logged (so the check below looks at real log lines), the refused key among them
+    const logs = svc.logs();
     const entries = logs.split('\n').flatMap((line) => {
       try {
         return [JSON.parse(line)];

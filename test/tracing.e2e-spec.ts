@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { RunningSimulator, startSimulator } from '../apps/nomad-sim/src';
 import { call, Reply, waitFor } from './support/http';
-import { freePort, requireBuild, ServiceProcess, startServiceProcess } from './support/built-service';
+import { requireBuild, ServiceProcess, startServiceProcess } from './support/built-service';
 import { OtlpReceiver, ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver';
-import { FAST } from './support/stack';
+import { closedPortUrl, FAST } from './support/stack';
 
 const API_KEY = 'trace-ops-key-SECRET-7d1c0e55';
 const NOMAD_TOKEN = '5ec7e75e-c7e7-4ec7-8ec7-5ec7e75ec7e7';
@@ -215,7 +215,7 @@ describe('OpenTelemetry traces at shutdown, with the collector down, and when of
     requireBuild();
     const sim = await startSimulator({ port: 0, seed: true, timings: FAST });
     const dir = mkdtempSync(join(tmpdir(), 'tracing-down-'));
-    const down = `http://127.0.0.1:${await freePort()}`;
+    const down = await closedPortUrl();
     try {
       const svc = await startTracedService(down, sim, dir, { OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer%20${COLLECTOR_SECRET}` });
       try {

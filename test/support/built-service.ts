@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { call, waitFor } from './http';
+import { call } from './http';
 
 /** The built service, its bundle and its command (`npm test` builds them first). */
 export const BUILT_MAIN = resolve(__dirname, '../../dist/apps/nomad-mcp/src/main.js');
@@ -15,7 +15,7 @@ export function requireBuild(): void {
   }
 }
 
-export const freePort = () =>
+const freePort = () =>
   new Promise<number>((r) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const { port } = s.address() as { port: number };
@@ -41,6 +41,19 @@ export interface ServiceProcess {
  */
 export async function startServiceProcess(env: Record<string, string>, opts: { entry?: string; nodeArgs?: string[] } = {}): Promise<ServiceProcess> {
   requireBuild();
+  // the free port is found by listen(0) and close, so a parallel test can take it first: then start again
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(env, opts);
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnFreePort(env: Record<string, string>, opts: { entry?: string; nodeArgs?: string[] }): Promise<ServiceProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let logs = '';
@@ -55,14 +68,19 @@ export async function startServiceProcess(env: Record<string, string>, opts: { e
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  try {
-    await waitFor('the service to answer /health', async () => {
-      if (child.exitCode !== null) throw new Error(`it exited with ${child.exitCode}: ${logs.slice(-2000)}`);
-      return (await call(url, 'GET', '/health')).status === 200;
-    }, 30000, 100);
-  } catch (err) {
-    await stop('SIGKILL');
-    throw err;
+  // until /health answers 200 from it, or it has exited (a port taken by another is said on its own)
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw logs.includes(`port ${port} is in use`) ? new PortTakenError(logs) : new Error(`it exited with ${child.exitCode}: ${logs.slice(-2000)}`);
+    }
+    if ((await call(url, 'GET', '/health').catch(() => undefined))?.status === 200) break;
+    if (Date.now() > deadline) {
+      await stop('SIGKILL');
+      throw new Error(`it did not answer /health in 30 s: ${logs.slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
   return { url, child, logs: () => logs, exited, stop };
 }
