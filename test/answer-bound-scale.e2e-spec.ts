@@ -70,4 +70,18 @@ describe('default answers stay under 4 KB at scale, and paging still reaches eve
     const whole = await s.api('GET', '/api/audit?limit=200', undefined, key);
     expect(ids).toEqual(whole.json.records.map((r: any) => r.id));
   });
+
+  it('the audit trail: a record of a 20 KB job spec is cut short in a default page, and whole when asked for more', async () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `    label_${i} = "${'v'.repeat(40)}"`);
+    const hcl = `job "big-spec" {\n  meta {\n${lines.join('\n')}\n  }\n  group "web" {`; // unclosed: refused as invalid, and audited
+    const refused = await s.api('POST', '/api/claude/register-job', { hcl, namespace: NS }, key);
+    expect(refused.status).toBe(400);
+    const first = await s.api('GET', '/api/audit', undefined, key);
+    expect(size(first)).toBeLessThanOrEqual(4096);
+    expect(first.json.message).toMatch(/Long arguments are cut short here; limit above 20 .* shows them whole\.$/);
+    expect(first.json.records[0]).toMatchObject({ operation: 'register_job', outcome: 'invalid', arguments: { namespace: NS, hcl: expect.stringMatching(/^job "big-spec" \{\n {2}meta \{\n[^]{0,120}… \[\d+ more characters\]$/) } });
+    expect(first.json.records.length).toBeGreaterThan(1);
+    const whole = await s.api('GET', '/api/audit?limit=21&operation=register_job', undefined, key);
+    expect(whole.json.records[0].arguments.hcl).toBe(hcl);
+  });
 });
