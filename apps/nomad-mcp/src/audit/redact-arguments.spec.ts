@@ -38,6 +38,15 @@ describe('redactArguments', () => {
     expect(JSON.stringify(out)).not.toMatch(/pw1|pw2|secret "x"/);
   });
 
+  it("a command line keeps its words but secret flags' values; a dispatch payload is redacted whole", () => {
+    const job = { TaskGroups: [{ Tasks: [{ Config: { image: 'app:1', args: ['--port', '8080', '--password', 'pw3', '--token=pw4', 'postgres://u:pw5@db/x'] } }] }] };
+    const out = redactArguments({ job, payload: 'password=pw6', meta: { region: 'eu' } }) as any;
+    expect(out.job.TaskGroups[0].Tasks[0].Config).toEqual({ image: 'app:1', args: ['--port', '8080', '--password', '(hidden)', '--token=(hidden)', 'postgres://u:(hidden)@db/x'] });
+    expect(out.payload).toBe(REDACTED);
+    expect(out.meta).toEqual({ region: 'eu' });
+    expect(JSON.stringify(out)).not.toMatch(/pw[3-6]/);
+  });
+
   it('does not change its input', () => {
     const input = { token: 't', env_vars: { A: 'a' }, list: [{ password: 'p' }] };
     const copy = structuredClone(input);

@@ -45,15 +45,17 @@ export const shownValue = (name: string, value: string): string => (isSecretName
 
 /** `--password=x`, `--api-key x`, `-token x`: a command-line flag named like a secret, and the value after it. */
 const SECRET_FLAG = /^--?[\w-]+$/;
+/** What stands before `=` in `--password=x` or `DB_PASSWORD=x` (an env-style word passed to a shell or `env`). */
+const FLAG_OR_NAME = /^-*[A-Za-z_][\w-]*$/;
 
 /**
  * A command line's words as they may be shown: the value of a flag named like a secret (`--password=x`,
- * `--token x`) hidden, and the password of any URL in them.
+ * `--token x`) or of a `DB_PASSWORD=x` word hidden, and the password of any URL in them.
  */
 export function hideSecretArgs(words: string[]): string[] {
   return words.map((word, i) => {
     const eq = word.indexOf('=');
-    if (word.startsWith('-') && eq > 0 && isSecretName(word.slice(0, eq).replace(/^-+/, ''))) return `${word.slice(0, eq)}=(hidden)`;
+    if (eq > 0 && FLAG_OR_NAME.test(word.slice(0, eq)) && isSecretName(word.slice(0, eq).replace(/^-+/, ''))) return `${word.slice(0, eq)}=(hidden)`;
     const before = words[i - 1];
     if (before !== undefined && SECRET_FLAG.test(before) && !before.includes('=') && isSecretName(before.replace(/^-+/, '')) && !word.startsWith('-')) return '(hidden)';
     return hideUrlPasswords(word);

@@ -83,6 +83,31 @@ describe('redactHcl', () => {
     expect(out).toContain('https://user:(hidden)@example.com/path');
   });
 
+  it("hides the values of secret-named command-line flags in args, on one line or over several; keeps the other words", () => {
+    const hcl = [
+      '      config {',
+      '        args = ["--port", "8080", "--password", "LEAK-1", "--api-key=LEAK-2", "-v"]',
+      '        command = "/bin/app"',
+      '        args = [',
+      '          "--db-token",',
+      '          "LEAK-3",',
+      '          "--name", "web", "DB_PASSWORD=LEAK-4", "MODE=fast",',
+      '        ]',
+      '      }',
+    ].join('\n');
+    expect(redactHcl(hcl).split('\n')).toEqual([
+      '      config {',
+      '        args = ["--port", "8080", "--password", "(hidden)", "--api-key=(hidden)", "-v"]',
+      '        command = "/bin/app"',
+      '        args = [',
+      '          "--db-token",',
+      '          "(hidden)",',
+      '          "--name", "web", "DB_PASSWORD=(hidden)", "MODE=fast",',
+      '        ]',
+      '      }',
+    ]);
+  });
+
   it('hides a hidden value that goes on over several lines to its end, and keeps what follows', () => {
     const hcl = [
       'variable "db_creds" {',

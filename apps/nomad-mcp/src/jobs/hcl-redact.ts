@@ -1,10 +1,11 @@
-import { hideUrlPasswords, isSecretName } from '../common/secret-names';
+import { hideSecretArgs, hideUrlPasswords, isSecretName } from '../common/secret-names';
 
 /**
  * A jobspec's HCL with the values that may be secrets hidden, for showing it (get_job_spec) and recording it
  * (the audit trail): every value inside an `env` block or `env = {…}` map (the names stay), a template's
  * `data`, a variable's default (it feeds env and templates: var.db_password shows what env hides), any
- * attribute named like a secret (token, password, secret, key, credential), and the password of any
+ * attribute named like a secret (token, password, secret, key, credential), the value of a command-line
+ * flag named like one (`args = ["--password", "…"]`, `"--token=…"`), and the password of any
  * `scheme://user:password@` URL. Line-based on
  * purpose: it never needs the HCL to parse, and whatever it does not recognise it leaves as it was.
  */
@@ -20,7 +21,8 @@ const HEREDOC = /<<-?\s*([A-Za-z_]\w*)\s*$/;
 const VARIABLE_ABOUT = new Set(['type', 'description', 'sensitive', 'nullable', 'condition', 'error_message']);
 const STRING = /"(?:[^"\\]|\\.)*"/g;
 const VALUE_AFTER_EQUALS = /(=\s*)("(?:[^"\\]|\\.)*"|[^,\s}]+)/g;
-const NAMED_VALUE = /(\b([A-Za-z_][\w-]*)\s*=\s*)("(?:[^"\\]|\\.)*"|[^,\s}]+)/g;
+/** `name = value` in a one-line block; not inside a string (`"--api-key=x"`, which hideSecretFlagValues sees to). */
+const NAMED_VALUE = /((?<![-\w"])([A-Za-z_][\w-]*)\s*=\s*)("(?:[^"\\]|\\.)*"|[^,\s}]+)/g;
 
 export function redactHcl(source: string): string {
   const out: string[] = [];
@@ -29,6 +31,8 @@ export function redactHcl(source: string): string {
   let heredoc: { end: string; hidden: boolean } | null = null;
   /** Inside a hidden value that spans lines (`default = [` … `]`): how many brackets are still open. */
   let hiddenDepth = 0;
+  /** The last quoted word shown, which may be a flag whose value is the next word, on this line or the next. */
+  const words: { last?: string } = {};
   for (const line of source.split('\n')) {
     if (hiddenDepth > 0) {
       hiddenDepth += bracketBalance(line);
@@ -65,13 +69,24 @@ export function redactHcl(source: string): string {
     const inline = INLINE_ENV.exec(line);
     const envHidden = inline ? line.replace(INLINE_ENV, (_m, a: string, body: string, c: string) => `${a}${body.replace(VALUE_AFTER_EQUALS, `$1${HIDDEN}`)}${c}`) : line;
     // the same names inside one-line blocks: `vault { token = "…" }`
-    out.push(hideUrlPasswords(envHidden.replace(NAMED_VALUE, (m, lead: string, name: string) => (hiddenName(name) ? `${lead}${HIDDEN}` : m))));
+    const named = hideSecretFlagValues(envHidden, words).replace(NAMED_VALUE, (m, lead: string, name: string) => (hiddenName(name) ? `${lead}${HIDDEN}` : m));
+    out.push(hideUrlPasswords(named));
     // a closing brace outside strings ends the innermost block
     const bare = line.replace(STRING, '');
     const closes = (bare.match(/}/g) ?? []).length - (bare.match(/{/g) ?? []).length;
     for (let i = 0; i < closes && blocks.length; i++) blocks.pop();
   }
   return out.join('\n');
+}
+
+/** The line with the quoted words that are values of secret-named flags hidden, as hideSecretArgs says. */
+function hideSecretFlagValues(line: string, words: { last?: string }): string {
+  return line.replace(STRING, (quoted) => {
+    const word = quoted.slice(1, -1);
+    const shown = hideSecretArgs(words.last === undefined ? [word] : [words.last, word]).pop()!;
+    words.last = word;
+    return shown === word ? quoted : `"${shown}"`;
+  });
 }
 
 /** Brackets (`[`, `{`) a line opens minus those it closes, outside strings. */
