@@ -300,6 +300,17 @@ describe('Claude REST API against the simulator', () => {
       expect(s.nomadTraffic.slice(before)).toEqual([]);
     });
 
+    it('refuses two ports with one label, or one static host port twice, as Nomad would, before asking it', async () => {
+      const before = s.nomadTraffic.length;
+      const label = await s.api('POST', '/api/claude/create-job', { job_id: 'ports-twice', docker_image: 'nginx:1.27', ports: [{ Label: 'http', Value: 80, To: 80 }, { Label: 'http', Value: 0, To: 81 }] });
+      expect(label.status).toBe(400);
+      expect(label.json.errors).toEqual([{ field: 'ports', reasons: ["ports[1].Label 'http' is already the label of ports[0]; give each port its own label"] }]);
+      const value = await s.api('POST', '/api/claude/create-job', { job_id: 'ports-twice', docker_image: 'nginx:1.27', ports: [{ Label: 'a', Value: 8080 }, { Label: 'b', Value: 8080 }] });
+      expect(value.status).toBe(400);
+      expect(value.json.message).toMatch(/ports\[1\]\.Value: static port 8080 is already reserved by ports\[0\]/);
+      expect(s.nomadTraffic.slice(before)).toEqual([]);
+    });
+
     it('turns Nomad\'s 500 for a nonexistent namespace into a 404 that says what to do', async () => {
       const r = await s.api('POST', '/api/claude/create-job', { job_id: 'nowhere', docker_image: 'nginx:1.27', namespace: 'no-such-namespace' });
       expect(r.status).toBe(404);

@@ -20,6 +20,7 @@ import {
 import { JobRefDto } from './job-ref.dto';
 import { DATACENTER } from './patterns';
 import { IsEnvMap } from './env-map.validator';
+import { HasDistinctPorts } from './ports.validator';
 
 export enum JobType {
   Service = 'service',
@@ -160,6 +161,7 @@ export class CreateJobDto extends IntersectionType(JobRefDto, ConfirmableDto) {
   @IsArray()
   @ArrayMaxSize(32)
   @ValidateNested({ each: true, message: 'each port must be an object such as {"Label":"http","Value":0,"To":80}' })
+  @HasDistinctPorts()
   @Transform(({ obj }) => toPortMappings(obj.ports))
   ports?: PortMappingDto[];
 
