@@ -169,6 +169,11 @@ describe('Claude REST API against the simulator', () => {
       expect(stop.json.message).toMatch(/^Stopped job 'cycle': 2 allocations will be stopped/);
       expect(s.nomadTraffic).toContain('DELETE /v1/job/cycle?namespace=development&purge=false');
       expect((await s.nomad('GET', '/v1/job/cycle?namespace=development')).json.Stop).toBe(true);
+      // stopping it again changes nothing, and asks Nomad for no new evaluation
+      const from = s.nomadTraffic.length;
+      const again = await s.api('POST', '/api/claude/jobs', { job_id: 'cycle', action: 'stop', namespace: ns });
+      expect(again.json).toMatchObject({ action: 'stop', eval_id: null, affected_allocations: [], message: expect.stringMatching(/^Job 'cycle' is already stopped \(\w+\); nothing changed\. Use start_job/) });
+      expect(s.nomadTraffic.slice(from).filter((l) => l.startsWith('DELETE'))).toEqual([]);
 
       const restartDead = await s.api('POST', '/api/claude/jobs', { job_id: 'cycle', action: 'restart', namespace: ns });
       expect(restartDead.json.message).toMatch(/was stopped, so it was started instead of restarted/);

@@ -26,6 +26,9 @@ export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> 
 
   async plan(ctx: OperationContext, dto: StopJobDto): Promise<ChangePlan> {
     const { job, affected } = await this.target(ctx, dto);
+    if (alreadyStopped(job, dto)) {
+      return { summary: `nothing: job '${job.ID}' is already stopped (${job.Status}).`, destructive: false, modify_index: job.JobModifyIndex ?? null, details: { job_id: job.ID, namespace: job.Namespace, purge: false, allocations_that_stop: [] } };
+    }
     const allocs = affected.length ? `${plural(affected.length, 'allocation')} (${affected.map((a) => a.slice(0, 8)).join(', ')})` : 'no running allocations';
     return {
       summary: dto.purge
@@ -39,6 +42,12 @@ export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> 
 
   async run(ctx: OperationContext, dto: StopJobDto): Promise<JobActionResult> {
     const { namespace, job, affected } = await this.target(ctx, dto);
+    if (alreadyStopped(job, dto)) {
+      return {
+        message: `Job '${job.ID}' is already stopped (${job.Status}); nothing changed. Use start_job to run it again, or stop_job with purge=true to remove it from Nomad.`,
+        job_id: job.ID, namespace, action: 'stop', eval_id: null, affected_allocations: [], purged: false,
+      };
+    }
     const res = await this.jobs.api.deregister(namespace, dto.job_id, !!dto.purge);
     const what = dto.purge ? 'Stopped and purged' : 'Stopped';
     return {
@@ -58,3 +67,6 @@ export class StopJobOp implements OperationHandler<StopJobDto, JobActionResult> 
     return { namespace, job, affected };
   }
 }
+
+/** A stop without purge of a job Nomad already holds stopped changes nothing (Nomad would only add an evaluation). */
+const alreadyStopped = (job: { Stop?: boolean }, dto: StopJobDto) => !!job.Stop && !dto.purge;
