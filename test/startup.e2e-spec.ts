@@ -153,6 +153,25 @@ describe('the built service and demo start up cleanly', () => {
     }
   });
 
+  it('says at start-up when changes that wait for a person could never be approved (no API keys), or their links are paths', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'startup-approval-'));
+    try {
+      const warnings = async (env: Record<string, string>) => {
+        const r = run(MAIN, { PORT: '0', NOMAD_ADDR: await closedPortUrl(), LOG_FORMAT: 'json', AUDIT_DB_PATH: join(dir, 'audit.sqlite3'), NOMAD_MCP_CONFIRM_BY: 'human', ...env }, [], /listening on/);
+        children.push(r.child);
+        const out = await r.done;
+        r.child.kill('SIGTERM');
+        return out.stderr.trim().split('\n').map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40).map((l) => l.msg);
+      };
+      expect(await warnings({})).toContainEqual(expect.stringMatching(/^NOMAD_MCP_CONFIRM_BY=human without API keys: every caller is 'local', and nobody approves a change they asked for/));
+      const keyed = await warnings({ API_KEYS: 'startup-approval-key-1' });
+      expect(keyed).toContainEqual(expect.stringMatching(/^NOMAD_MCP_CONFIRM_BY=human without PUBLIC_URL: approval links are paths/));
+      expect(keyed.filter((m) => /without API keys/.test(m))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('loads at start-up none of what no request has needed yet: Fastify\'s schema compilers (Ajv), the MCP SDK', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'startup-loaded-'));
     try {

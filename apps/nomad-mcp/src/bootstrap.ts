@@ -152,14 +152,24 @@ export function listenError(err: unknown, host: string, port: number): Error {
   return new Error(`cannot listen on ${host}:${port}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
+/** What keeps changes that wait for a person (NOMAD_MCP_CONFIRM_BY=human) from reaching one, said at start-up. */
+export function approvalNotes(confirmBy: string | undefined, keyed: boolean, publicUrl: string | undefined): string[] {
+  if (confirmBy !== 'human') return [];
+  if (!keyed) {
+    return ["NOMAD_MCP_CONFIRM_BY=human without API keys: every caller is 'local', and nobody approves a change they asked for, so " +
+      'changes would wait until they expire. Set API_KEYS_FILE with an identity for the agent and one with the approve scope for the person.'];
+  }
+  return publicUrl ? [] : ['NOMAD_MCP_CONFIRM_BY=human without PUBLIC_URL: approval links are paths (/ui/approvals/…); set PUBLIC_URL to the address people open, so the agent hands them a link that works.'];
+}
+
 /**
  * Listens where HOST/PORT say (HTTPS only, when TLS_CERT_FILE/TLS_KEY_FILE are set); with no API key
  * configured, only on loopback, whatever HOST says, so an unprotected service is never open to the network.
  */
 export async function listen(app: NestFastifyApplication): Promise<{ url: string; host: string; port: number; protected: boolean; notes: string[] }> {
-  const { http } = app.get<AppConfig>(APP_CONFIG);
+  const { http, auth } = app.get<AppConfig>(APP_CONFIG);
   const keys = app.get<ApiKeyRing>(API_KEY_RING);
-  const notes: string[] = [];
+  const notes: string[] = approvalNotes(auth?.confirmBy, keys.enabled, http.publicUrl);
   let host = http.host ?? (keys.enabled ? '0.0.0.0' : '127.0.0.1');
   if (!keys.enabled && !['127.0.0.1', 'localhost', '::1'].includes(host)) {
     notes.push(`No API key configured (API_KEYS or API_KEYS_FILE), so listening on 127.0.0.1 only instead of ${host}.`);
