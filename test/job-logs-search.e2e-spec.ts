@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { lineStamp } from '../apps/nomad-mcp/src/operations/jobs/get-job-logs.op';
 import { waitFor } from './support/http';
 import { startStack, Stack } from './support/stack';
 
@@ -53,6 +54,16 @@ describe('get_job_logs: grep and every allocation', () => {
     expect(stamps.length).toBe(r.json.stdout.lines.length);
     expect(stamps).toEqual([...stamps].sort());
     expect(r.json.message).toMatch(/across 2 running allocations of job 'api-svc', each line tagged with its allocation\.$/);
+    // nginx's lines: its start-up notices (2026/11/30 21:12:46) and access lines ([30/Nov/2026:21:12:46 +0000]), from
+    // both allocations, in time order (they were once the last allocation's lines only)
+    const nginx = await s.api('GET', `/api/claude/job-logs/example-job?namespace=${NS}&lines=40&all_allocations=true`);
+    const lines = [...nginx.json.stdout.lines, ...nginx.json.stderr.lines] as string[];
+    expect(new Set(lines.map((l) => l.slice(1, 9))).size).toBe(2);
+    expect(nginx.json.message).not.toMatch(/grouped by allocation/);
+    // (the entrypoint's banner lines carry no time; they go with the first line that does)
+    const stdoutStamps = (nginx.json.stdout.lines as string[]).map(lineStamp).filter(Boolean);
+    expect(stdoutStamps.length).toBeGreaterThan(0);
+    expect(stdoutStamps).toEqual([...stdoutStamps].sort());
     const client = new Client({ name: 'e2e-logs', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`)));
     try {

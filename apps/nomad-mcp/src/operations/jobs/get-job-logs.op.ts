@@ -77,11 +77,13 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
     const running = all.filter((a) => a.ClientStatus === 'running');
     const chosen = (running.length ? running : all).slice(0, MAX_ALLOCATIONS);
     const task = result.task!;
+    let unordered = false;
     for (const type of types) {
       const per = await Promise.all(chosen.map((a) => readStream(this.clientFs, a.ID, task, type, read).then((r) => ({ a, r }))));
       const tagged = per.map(({ a, r }) => r.lines.map((l) => `[${short(a.ID)}] ${l}`));
-      const merged = mergeByTime(tagged).slice(-read.lines);
-      result[type] = { lines: merged, truncated: per.some(({ r }) => r.truncated) || merged.length < tagged.flat().length };
+      const merged = mergeByTime(tagged, read.lines);
+      unordered ||= !merged.ordered && chosen.length > 1;
+      result[type] = { lines: merged.lines, truncated: per.some(({ r }) => r.truncated) || merged.lines.length < tagged.flat().length };
     }
     const left = req.lines === undefined ? keepNewestWithin(result, types, ANSWER_DATA_BYTES) : '';
     result.allocations = chosen.map((a) => a.ID);
@@ -89,7 +91,8 @@ export class GetJobLogsOp implements OperationHandler<JobLogsRequestDto, JobLogs
     result.alloc_name = null;
     result.client_status = null;
     result.message = `Last ${types.map((t) => `${result[t]!.lines.length} ${t}`).join(' and ')} lines${req.grep ? ` matching ${JSON.stringify(req.grep)}` : ''} of task '${task}' ` +
-      `across ${chosen.length} ${running.length ? 'running ' : ''}allocation${chosen.length === 1 ? '' : 's'} of job '${req.job_id}', each line tagged with its allocation.${left}`;
+      `across ${chosen.length} ${running.length ? 'running ' : ''}allocation${chosen.length === 1 ? '' : 's'} of job '${req.job_id}', each line tagged with its allocation` +
+      `${unordered ? ' (grouped by allocation, the newest of each: the lines carry no timestamp to order them by)' : ''}.${left}`;
     return result;
   }
 
@@ -193,13 +196,36 @@ async function readStream(clientFs: NomadClientFsApi, allocId: string, task: str
   }
 }
 
-/** A timestamp at the start of a log line (after its allocation tag): ISO 8601 or `YYYY/MM/DD hh:mm:ss`. */
-const STAMP = /^\[\w+\] \[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)/;
+/** A timestamp anywhere in a log line: ISO 8601 or `YYYY/MM/DD hh:mm:ss` (Go's log), as sortable text. */
+const STAMP_ISO = /(\d{4})[-/](\d{2})[-/](\d{2})[T ](\d{2}:\d{2}:\d{2}(?:[.,]\d+)?)/;
+/** The Common Log Format's `[30/Nov/2026:21:12:46 +0000]` (nginx, Apache access logs). */
+const STAMP_CLF = /\[(\d{2})\/(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\/(\d{4}):(\d{2}:\d{2}:\d{2})/;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Lines of several allocations in time order when every line starts with a timestamp; else one after another. */
-export function mergeByTime(perAllocation: string[][]): string[] {
-  const all = perAllocation.flat();
-  const stamps = all.map((l) => STAMP.exec(l)?.[1]?.replace(/[/]/g, '-').replace(' ', 'T').replace(',', '.'));
-  if (stamps.some((t) => t === undefined)) return all;
-  return all.map((line, i) => ({ line, t: stamps[i]!, i })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.line);
+/** The line's timestamp as `YYYY-MM-DDThh:mm:ss[.fff]`, if it has one the service can read. */
+export function lineStamp(line: string): string | undefined {
+  const iso = STAMP_ISO.exec(line);
+  if (iso) return `${iso[1]}-${iso[2]}-${iso[3]}T${iso[4].replace(',', '.')}`;
+  const clf = STAMP_CLF.exec(line);
+  return clf ? `${clf[3]}-${String(MONTHS.indexOf(clf[2]) + 1).padStart(2, '0')}-${clf[1]}T${clf[4]}` : undefined;
+}
+
+/**
+ * The newest `keep` lines of several allocations' logs. In time order when each allocation's log carries
+ * timestamps (a line without one, such as a stack trace's, goes with the line before it); else grouped by
+ * allocation, each giving its newest share, so no allocation is left out (`ordered` false).
+ */
+export function mergeByTime(perAllocation: string[][], keep: number): { lines: string[]; ordered: boolean } {
+  const stamped = perAllocation.map((lines) => {
+    const first = lines.map(lineStamp).find((t) => t !== undefined);
+    let last = first;
+    return first === undefined ? undefined : lines.map((line, i) => ({ line, t: (last = lineStamp(line) ?? last)!, i }));
+  });
+  if (stamped.every((x) => x !== undefined)) {
+    const all = stamped.flat() as Array<{ line: string; t: string; i: number }>;
+    const sorted = all.map((x, n) => ({ ...x, n })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.n - b.n));
+    return { lines: sorted.map((x) => x.line).slice(-keep), ordered: true };
+  }
+  const share = Math.max(1, Math.ceil(keep / Math.max(1, perAllocation.length)));
+  return { lines: perAllocation.flatMap((lines) => lines.slice(-share)).slice(-keep), ordered: false };
 }
