@@ -149,13 +149,16 @@ describe.each(SERVICE_DATABASES)('approval page and NOMAD_MCP_CONFIRM_BY=human (
     expect(applied.status).toBe(200);
     expect(writesSince(from).some((l) => l.startsWith('DELETE /v1/job/web-a'))).toBe(true);
     await waitFor('web-a dead', async () => (await jobStatus('web-a')) === 'dead', 10000);
+    // sent again (a retry): the job is stopped now, so the call changes nothing, needs no approval, and says so
+    const before = a.nomadTraffic.length;
     const again = await a.api('POST', '/api/claude/jobs/web-a/stop', { namespace: NS, confirm_token: id }, as('bot'));
-    expect(again.status).toBe(409);
+    expect({ status: again.status, eval_id: again.json.eval_id, message: again.json.message }).toEqual({ status: 200, eval_id: null, message: expect.stringMatching(/^Job 'web-a' is already stopped/) });
+    expect(writesSince(before)).toEqual([]);
 
     const trail = (await readWholeTrail(db.options)).filter((r) => r.job === 'web-a');
     const approval = trail.find((r) => r.operation === 'approve_change')!;
     expect(approval).toMatchObject({ identity: 'on-call', transport: 'ui', outcome: 'ok', arguments: { approval_id: id, operation: 'stop_job', requested_by: 'ci-bot', reason: 'maintenance window' } });
-    const apply = trail.find((r) => r.operation === 'stop_job' && r.identity === 'ci-bot' && r.outcome === 'ok')!;
+    const apply = trail.find((r) => r.operation === 'stop_job' && r.identity === 'ci-bot' && r.outcome === 'ok' && (r.arguments as any).approval)!;
     expect(apply.arguments).toMatchObject({ approval: { approval_id: id, approved_by: 'on-call' } });
     const history = await ui.get('/ui/jobs/development/web-a');
     expect(history.text).toContain(`approved by on-call`);

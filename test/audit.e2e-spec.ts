@@ -37,6 +37,26 @@ describe('the audit trail of the running service', () => {
     expect(filtered.json.records).toHaveLength(1);
   });
 
+  it('since and until take a duration back from now (2h) as the CLI and the page do, over REST and MCP', async () => {
+    expect((await s.api('POST', '/api/claude/jobs', { job_id: 'recent-miss', action: 'stop' })).status).toBe(404);
+    const recent = await s.api('GET', '/api/audit?since=2h&job=recent-miss');
+    expect(recent.status).toBe(200);
+    expect(recent.json.records).toHaveLength(1);
+    expect((await s.api('GET', '/api/audit?until=2h&job=recent-miss')).json.records).toEqual([]);
+    const bad = await s.api('GET', '/api/audit?since=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/since must be an ISO 8601 time such as 2026-11-29T00:00:00Z, or a duration back from now such as 30m, 2h or 7d/);
+    const client = new Client({ name: 'audit-since', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), { requestInit: { headers: { 'X-API-Key': KEY } } }));
+    try {
+      const m = (await client.callTool({ name: 'list_audit_records', arguments: { since: '30m', job: 'recent-miss' } })) as any;
+      expect(m.isError).toBeFalsy();
+      expect(m.structuredContent.records).toHaveLength(1);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('a change that cannot be recorded is answered 503, not as done', async () => {
     expect(s.app.get(AuditStore)).toBeDefined();
     // break the trail under the running service: its table disappears

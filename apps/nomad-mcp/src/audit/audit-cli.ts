@@ -8,6 +8,7 @@ import { AuditQueryDto } from '../operations/audit/audit-query.dto';
 import { table } from '../operations/core/render';
 import { AuditRecord } from './audit-record';
 import { AuditStore } from './audit.store';
+import { auditTime } from './audit-time';
 
 /**
  * `nomad-mcp audit [filters] [--json]`: reads the audit trail the service writes (AUDIT_DB_PATH or DATABASE_URL,
@@ -50,9 +51,6 @@ export class AuditUsageError extends Error {
   readonly name = 'AuditUsageError';
 }
 
-const DURATION = /^(\d+)(s|m|h|d|w)$/;
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
 /** `--job web`, `--job=web`, `--json`, `--help`; every problem names its option. */
 export function parseAuditArgs(argv: string[], now = Date.now()): AuditCliArgs {
   const out: AuditCliArgs = { help: false, json: false, filters: {} };
@@ -75,14 +73,9 @@ export function parseAuditArgs(argv: string[], now = Date.now()): AuditCliArgs {
     const value = m[2] ?? argv[++i];
     if (value === undefined || (m[2] === undefined && value.startsWith('--'))) throw new AuditUsageError(`--${flag} needs a value`);
     if (out.filters[flag!] !== undefined) throw new AuditUsageError(`--${flag} is given twice; give it once`);
-    out.filters[flag!] = (flag === 'since' || flag === 'until') && DURATION.test(value) ? ago(value, now) : value;
+    out.filters[flag!] = flag === 'since' || flag === 'until' ? auditTime(value, now) : value;
   }
   return out;
-}
-
-function ago(duration: string, now: number): string {
-  const [, n, unit] = DURATION.exec(duration)!;
-  return new Date(now - Number(n) * UNIT_MS[unit]).toISOString();
 }
 
 /** The query the API would run for these filters, or an AuditUsageError naming each bad option. */
@@ -101,8 +94,7 @@ function usageErrorOf(err: unknown): unknown {
   const problems = body.errors?.length
     ? body.errors.map((e) => `--${e.field} ${e.reasons.map((r) => (r.startsWith(`${e.field} `) ? r.slice(e.field.length + 1) : r)).join(', ')}`)
     : [String(body.message ?? err.message).replace(/^"([a-z]+)"/, '--$1')];
-  const times = body.errors?.some((e) => e.field === 'since' || e.field === 'until') ? ', or a duration back from now such as 30m, 2h or 7d' : '';
-  return new AuditUsageError(`${problems.join('; ')}${times}`);
+  return new AuditUsageError(problems.join('; '));
 }
 
 function shortId(id: string | null): string | null {

@@ -1,6 +1,7 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { globMatches, Principal } from '@nomad-mcp/auth';
 import { AuditStore } from '../audit/audit.store';
+import { auditTime } from '../audit/audit-time';
 import { AUDIT_OUTCOMES, AuditFilter, AuditOutcome, AuditPage } from '../audit/audit-record';
 import { PendingChange, PendingChangeStore } from '../audit/pending-changes.store';
 import { AppConfig, APP_CONFIG } from '../config/env.schema';
@@ -18,13 +19,6 @@ export interface TrailQuery {
   until?: string;
   cursor?: string;
   limit?: number;
-}
-
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-/** `2h` → the ISO time two hours ago; anything else as it is. */
-function timeOf(value: string | undefined): string | undefined {
-  const m = value === undefined ? null : /^(\d{1,6})([mhd])$/.exec(value);
-  return m ? new Date(Date.now() - Number(m[1]) * UNIT_MS[m[2]]).toISOString() : value;
 }
 
 /**
@@ -89,7 +83,7 @@ export class ApprovalsService {
     }
     const filter: AuditFilter = {
       identity: q.identity, job: q.job, operation: q.operation, outcome: q.outcome as AuditOutcome | undefined,
-      since: timeOf(q.since), until: timeOf(q.until), cursor: q.cursor, limit: q.limit ?? 50,
+      since: auditTime(q.since), until: auditTime(q.until), cursor: q.cursor, limit: q.limit ?? 50,
     };
     try {
       const page = await this.audit.query(filter);

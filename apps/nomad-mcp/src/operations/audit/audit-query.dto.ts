@@ -1,5 +1,6 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsEnum, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AUDIT_TIME_FORMS, auditTime } from '../../audit/audit-time';
 
 export enum AuditOutcomeFilter {
   Ok = 'ok',
@@ -45,14 +46,19 @@ export class AuditQueryDto {
   @IsEnum(AuditOutcomeFilter, { message: `outcome must be one of: ${Object.values(AuditOutcomeFilter).join(', ')}` })
   outcome?: AuditOutcomeFilter;
 
-  /** Calls at or after this time (ISO 8601). */
+  /**
+   * Calls at or after this time: ISO 8601, or a duration back from now (30m, 2h, 7d).
+   * @example "2h"
+   */
   @IsOptional()
-  @IsISO8601({}, { message: 'since must be an ISO 8601 time such as 2026-11-29T00:00:00Z' })
+  @Transform(({ value }) => auditTime(value))
+  @IsISO8601({}, { message: `since must be ${AUDIT_TIME_FORMS}` })
   since?: string;
 
-  /** Calls before this time (ISO 8601). */
+  /** Calls before this time: ISO 8601, or a duration back from now (30m, 2h, 7d). */
   @IsOptional()
-  @IsISO8601({}, { message: 'until must be an ISO 8601 time such as 2026-11-29T00:00:00Z' })
+  @Transform(({ value }) => auditTime(value))
+  @IsISO8601({}, { message: `until must be ${AUDIT_TIME_FORMS}` })
   until?: string;
 
   /**
