@@ -164,6 +164,26 @@ describe('Nomad API conformance: deployments', () => {
     expect(evals.some((e) => e.TriggeredBy === 'deployment-watcher' && e.DeploymentID === failed.ID && e.CreateIndex > failed.CreateIndex)).toBe(true);
   });
 
+  it('refuses to change a count while the job\'s rollout is active, and scales again once it is over', async () => {
+    const id = uniqueId('conf-scale-held');
+    await held.register(canaryJob(id, '0', { count: 1, autoRevert: false, minHealthy: 300 }));
+    const d = await deploymentOf(held.api, id, 0, 'running', (x) => x.TaskGroups.web?.PlacedAllocs === 1);
+    const scale = (body: Record<string, unknown>) => held.api('PUT', `/v1/job/${id}/scale`, { Target: { Job: id, Group: 'web' }, ...body });
+    held.expectPlainError(await scale({ Count: 2 }), 400, 'job scaling blocked due to active deployment');
+    // a paused rollout is still active
+    await held.api('PUT', `/v1/deployment/pause/${d.ID}`, { DeploymentID: d.ID, Pause: true });
+    held.expectPlainError(await scale({ Count: 2 }), 400, 'job scaling blocked due to active deployment');
+    expect((await held.api('GET', `/v1/job/${id}`)).json.Version).toBe(0);
+    // an event without a count changes nothing and is recorded whatever the rollout does
+    const event = await scale({ Message: 'noted', Meta: { by: 'test' } });
+    expect(event.status).toBe(200);
+    expect(event.json.EvalID).toBe('');
+    expect((await held.api('PUT', `/v1/deployment/fail/${d.ID}`)).status).toBe(200);
+    const r = await scale({ Count: 2 });
+    expect(r.status).toBe(200);
+    expect((await held.api('GET', `/v1/job/${id}`)).json).toMatchObject({ Version: 1, TaskGroups: [expect.objectContaining({ Count: 2 })] });
+  });
+
   it('pauses and resumes a rollout, and refuses to promote one without canaries or with unhealthy ones', async () => {
     const id = uniqueId('conf-pause');
     await held.register(canaryJob(id, '0', { count: 1, autoRevert: false, minHealthy: 300 }));

@@ -164,6 +164,8 @@ describe('Nomad API conformance: life cycle', () => {
       const id = uniqueId('conf-scale');
       await register(serviceJob(id));
       await runningAllocs(id);
+      // Nomad refuses a count change while the first rollout is still active
+      await waitFor('deployment successful', async () => (await api('GET', `/v1/job/${id}/deployment`)).json?.Status === 'successful', 60000);
       const r = await api('PUT', `/v1/job/${id}/scale`, { Count: 2, Target: { Job: id, Group: 'web' }, Message: 'more' });
       expect(r.status).toBe(200);
       const ev = await api('GET', `/v1/evaluation/${r.json.EvalID}`);

@@ -3,6 +3,7 @@ import { multiError, NomadHttpError, nowNs } from '../wire';
 import { allocTerminal } from './allocs';
 import { jobWarnings, mergeWarnings } from './job-warnings';
 import { rescheduleEnabled } from './reschedule';
+import { deploymentActive } from './rollout';
 import type { SimState } from './sim-state';
 import { jobKey, JobRecord } from './store';
 import type { AnyMap, DeregisterResult, Job, JobStatus, RegisterResult, ScalingEvent } from './types';
@@ -206,6 +207,8 @@ export class Jobs {
     if (count !== null && rec.job.Type === 'system' && count > 1) {
       throw new NomadHttpError(400, 'jobs of type "system" can only be scaled between 0 and 1');
     }
+    // a count change only, as in Nomad's Job.Scale: an event without a count is recorded whatever the rollout does
+    if (count !== null && this.rolloutUnderWay(rec.job)) throw new NomadHttpError(400, 'job scaling blocked due to active deployment');
     const event: ScalingEvent = {
       Count: count, PreviousCount: tg.Count, Message: message, Error: isError, Meta: meta, EvalID: null,
       Time: nowNs(), CreateIndex: 0,
@@ -223,6 +226,15 @@ export class Jobs {
     event.CreateIndex = res.Index;
     this.store.scalingEvents(rec.job, group).unshift(event);
     return res;
+  }
+
+  /**
+   * Nomad's Job.Scale looks only at the job's latest deployment, and only when it belongs to this job: a rollout
+   * left by an earlier job purged under the same ID (another JobCreateIndex) does not block it.
+   */
+  private rolloutUnderWay(job: Job): boolean {
+    const latest = this.store.deploymentsOfJob(job.Namespace, job.ID).sort((a, b) => b.CreateIndex - a.CreateIndex)[0];
+    return !!latest && deploymentActive(latest) && latest.JobCreateIndex === job.CreateIndex;
   }
 
   summary(job: Job): JobSummary {
