@@ -227,6 +227,8 @@ export interface Deployment {
   Namespace: string;
   JobID: string;
   JobVersion: number;
+  /** The CreateIndex of the job it rolls out: a job purged and registered again under the same ID has another. */
+  JobCreateIndex?: number;
   Status: string;
   StatusDescription: string;
   TaskGroups: Record<string, DeploymentGroupState> | null;

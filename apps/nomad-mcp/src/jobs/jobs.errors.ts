@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
+import type { Deployment } from '@nomad-mcp/nomad';
 
 /** The job does not exist in that namespace (Nomad answered 404). */
 export class JobNotFoundException extends NotFoundException {
@@ -26,6 +27,24 @@ export class UnknownTaskException extends BadRequestException {
 export class DeploymentInProgressException extends ConflictException {
   constructor(jobId: string, deploymentId: string) {
     super(`job '${jobId}' has a deployment in progress (${deploymentId.slice(0, 8)}); wait for it to finish, then restart`);
+  }
+}
+
+/**
+ * Nomad refuses to change a group's count while the job's latest rollout is active (Job.Scale: "job scaling blocked
+ * due to active deployment"). `d`: that rollout, when it could be read, so the answer can name it.
+ */
+export class ScalingBlockedByDeploymentException extends ConflictException {
+  constructor(jobId: string, namespace: string, d: Deployment | undefined) {
+    const which = d ? `deployment ${d.ID.slice(0, 8)} of version ${d.JobVersion} is ${d.Status}` : 'its latest deployment is not finished';
+    const promote = d ? `promote_deployment with deployment_id '${d.ID}'` : 'promote_deployment';
+    super({
+      message: `job '${jobId}' has a rollout in progress (${which}); Nomad does not change a group's count until it ends, so nothing was scaled.`,
+      next_step:
+        `Call wait_for_deployment for job '${jobId}' in namespace '${namespace}', then scale_job again. If the rollout waits for its canaries ` +
+        `to be promoted, ${promote} finishes it; fail_deployment stops it instead (with auto_revert, the job rolls back).`,
+      deployment_id: d?.ID ?? null,
+    });
   }
 }
 

@@ -13,6 +13,11 @@ export function nsDuration(ns: number): string {
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
 }
 
+const ACTIVE = new Set(['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking']);
+
+/** Nomad's Deployment.Active(): a rollout not finished yet, which holds back a restart or a scale. */
+export const deploymentActive = (d: Deployment) => ACTIVE.has(d.Status);
+
 export function deploymentGroups(d: Deployment): DeploymentGroup[] {
   return Object.entries(d.TaskGroups ?? {}).map(([group, g]) => ({
     group, desired: g.DesiredTotal, placed: g.PlacedAllocs, healthy: g.HealthyAllocs, unhealthy: g.UnhealthyAllocs,

@@ -5,10 +5,10 @@ import { JobActionResult } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
 import { DeploymentInProgressException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
+import { deploymentActive } from '../deployments/deployment-view';
 import { JobAccess } from './job-access';
 import { StartJobOp } from './start-job.op';
 
-const ACTIVE_DEPLOYMENT = new Set(['running', 'paused', 'pending', 'initializing', 'blocked', 'unblocking']);
 const short = (id: string) => id.slice(0, 8);
 
 @Operation({
@@ -94,7 +94,7 @@ export class RestartJobOp implements OperationHandler<JobChangeDto, JobActionRes
       this.jobs.api.allocations(namespace, jobId),
       this.jobs.api.deployments(namespace, jobId),
     ]);
-    const active = deployments.find((d) => ACTIVE_DEPLOYMENT.has(d.Status));
+    const active = deployments.find(deploymentActive);
     if (active) throw new DeploymentInProgressException(jobId, active.ID);
     const live = allocs.filter((a) => a.DesiredStatus === 'run' && !a.NextAllocation);
     const targets = live.filter((a) => a.ClientStatus === 'running').sort((a, b) => a.CreateIndex - b.CreateIndex);

@@ -1,7 +1,9 @@
 import { BadRequestException } from '@nestjs/common';
-import { NomadJob } from '@nomad-mcp/nomad';
+import { Deployment, NomadApiError, NomadJob } from '@nomad-mcp/nomad';
 import { plural } from '../../jobs/job-diagnosis';
+import { ScalingBlockedByDeploymentException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
+import { deploymentActive } from '../deployments/deployment-view';
 import { ScaleJobDto, ScaleJobResult } from './dto/scale-job.dto';
 import { JobAccess } from './job-access';
 
@@ -11,7 +13,7 @@ import { JobAccess } from './job-access';
   description:
     "Set a task group's count of allocations (like `nomad job scale`): more are placed, or the extra ones stopped. group may be left out when " +
     'the job has one. count 0 stops every allocation of the group but keeps the job. Scaling down is destructive: confirm with the user. ' +
-    'Returns the evaluation that carries it out; follow with get_job_status.',
+    'Refused with 409 while a rollout of the job is in progress (wait_for_deployment, then retry). Returns the evaluation that carries it out; follow with get_job_status.',
   input: ScaleJobDto,
   output: ScaleJobResult,
   annotations: { readOnly: false, destructive: true, idempotent: true },
@@ -24,8 +26,13 @@ export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult>
   constructor(private readonly jobs: JobAccess) {}
 
   async plan(ctx: OperationContext, dto: ScaleJobDto): Promise<ChangePlan> {
-    const { job, group, from } = await this.target(ctx, dto);
+    const { namespace, job, group, from } = await this.target(ctx, dto);
     const delta = dto.count - from;
+    // the plan a user confirms must not promise what Nomad will refuse
+    if (delta !== 0) {
+      const active = await this.activeRollout(namespace, job);
+      if (active) throw new ScalingBlockedByDeploymentException(job.ID, namespace, active);
+    }
     const what = delta < 0 ? `${plural(-delta, 'allocation')} stop${dto.count === 0 ? ' (none left running)' : ''}` : delta > 0 ? `${plural(delta, 'more allocation')} are placed` : 'nothing changes';
     return {
       summary: `scale group '${group}' of job '${job.ID}' from ${from} to ${dto.count}: ${what}.`,
@@ -39,7 +46,9 @@ export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult>
     const { namespace, job, group, from } = await this.target(ctx, dto);
     const base = { job_id: job.ID, namespace, group, previous_count: from, count: dto.count };
     if (from === dto.count) return { ...base, message: `Group '${group}' of job '${job.ID}' already has count ${from}; nothing changed.`, eval_id: null, warnings: null };
-    const res = await this.jobs.api.scale(namespace, job.ID, group, dto.count, dto.reason ?? '');
+    const res = await this.jobs.api.scale(namespace, job.ID, group, dto.count, dto.reason ?? '').catch(async (err: unknown) => {
+      throw isBlockedByRollout(err) ? new ScalingBlockedByDeploymentException(job.ID, namespace, await this.activeRollout(namespace, job).catch(() => undefined)) : err;
+    });
     const change = dto.count < from ? `${plural(from - dto.count, 'allocation')} stop` : `${plural(dto.count - from, 'allocation')} are placed`;
     return {
       ...base,
@@ -47,6 +56,12 @@ export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult>
       eval_id: res.EvalID || null,
       warnings: res.Warnings || null,
     };
+  }
+
+  /** The job's latest deployment when it holds a scale back, as Nomad's Job.Scale judges it (active, and of this job, not of one purged under its ID). */
+  private async activeRollout(namespace: string, job: NomadJob): Promise<Deployment | undefined> {
+    const d = (await this.jobs.api.latestDeployment(namespace, job.ID)).body;
+    return d && deploymentActive(d) && d.JobCreateIndex === job.CreateIndex ? d : undefined;
   }
 
   private async target(ctx: OperationContext, dto: ScaleJobDto): Promise<{ namespace: string; job: NomadJob; group: string; from: number }> {
@@ -59,4 +74,9 @@ export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult>
     if (!tg) throw new BadRequestException(`group '${dto.group}' does not exist in job '${job.ID}' (its groups: ${names}).`);
     return { namespace, job, group: tg.Name, from: tg.Count ?? 1 };
   }
+}
+
+/** Nomad's refusal to change a count during a rollout (a 400 from Job.Scale). */
+function isBlockedByRollout(err: unknown): boolean {
+  return err instanceof NomadApiError && err.status === 400 && /scaling blocked due to active deployment/.test(err.nomadMessage);
 }
