@@ -123,6 +123,12 @@ describe('Nomad API conformance: transport, namespaces and nodes', () => {
       const node = await api('GET', `/v1/node/${ready[0].ID}`);
       expect(node.status).toBe(200);
       expect(typeof node.json.HTTPAddr).toBe('string');
+      // Node.Stub(): the stub's Address is the host part of the node's HTTPAddr
+      for (const stub of r.json) {
+        const full = await api('GET', `/v1/node/${stub.ID}`);
+        expect(full.json.HTTPAddr).toMatch(/:\d+$/);
+        expect(full.json.HTTPAddr.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1')).toBe(stub.Address);
+      }
     });
   });
 });

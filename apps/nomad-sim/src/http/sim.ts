@@ -17,6 +17,6 @@ export interface Sim {
   readonly state: SimState;
   readonly acl: AclStore;
   readonly agent: AgentConfig;
-  /** host:port the HTTP server listens on (known once it listens): nodes report it as their HTTPAddr */
+  /** host:port the HTTP server listens on (known once it listens): nodes report its port in their HTTPAddr */
   httpAddr: string;
 }

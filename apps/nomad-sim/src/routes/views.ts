@@ -97,13 +97,22 @@ export function nodeStub(n: SimNode, version: string, withOs: boolean, withResou
  * The full Node as GET /v1/node/:id answers it: no Address, Version or Drain (those are the stub's), but
  * HTTPAddr, the fingerprinted Attributes, DrainStrategy, Events and LastDrain.
  */
-export function nodeOut(n: SimNode, version: string, httpAddr: string): Record<string, unknown> {
+export function nodeOut(n: SimNode, version: string, agentHttpAddr: string): Record<string, unknown> {
   return {
-    ID: n.ID, SecretID: '', Datacenter: n.Datacenter, Name: n.Name, HTTPAddr: httpAddr, TLSEnabled: false,
+    ID: n.ID, SecretID: '', Datacenter: n.Datacenter, Name: n.Name, HTTPAddr: nodeHttpAddr(n, agentHttpAddr), TLSEnabled: false,
     Attributes: nodeAttributes(n, version), ...nodeResources(n), Resources: null, Reserved: null, Links: null, Meta: NODE_META,
     NodeClass: n.NodeClass, NodePool: n.NodePool, ComputedClass: `v1:${n.Datacenter}-${n.NodePool}`, DrainStrategy: n.DrainStrategy,
     SchedulingEligibility: n.SchedulingEligibility, Status: n.Status, StatusDescription: n.StatusDescription, StatusUpdatedAt: Math.floor(Date.now() / 1000),
     Events: n.Events, Drivers: nodeDrivers(), CSIControllerPlugins: null, CSINodePlugins: null, HostVolumes: null, HostNetworks: null,
     LastDrain: n.LastDrain, CreateIndex: n.CreateIndex, ModifyIndex: n.ModifyIndex,
   };
+}
+
+/**
+ * A client's HTTPAddr: its own address with the agent's HTTP port. Nomad's Node.Stub() takes the stub's Address
+ * from the host part of HTTPAddr, so the two agree; the node's Address is also what its allocations' ports and
+ * `unique.network.ip-address` use. Nothing dials it: the simulator itself listens on the agent's address only.
+ */
+function nodeHttpAddr(n: SimNode, agentHttpAddr: string): string {
+  return `${n.Address}:${agentHttpAddr.slice(agentHttpAddr.lastIndexOf(':') + 1)}`;
 }
