@@ -292,6 +292,38 @@ function canonicalizeTask(t: Decoded, restartPolicy: RestartPolicy): Task {
   };
 }
 
+/** Go's math.MaxUint16: a port above it is refused, and reserves nothing. */
+const MAX_PORT = 65535;
+
+/**
+ * TaskGroup.validateNetworks, for the group's own networks: a port label names one port of the group, and a
+ * static port is reserved once per host network (a port with IgnoreCollision may share it) and fits in 16 bits.
+ * Its errors come in Nomad's order, port by port. Collisions with other jobs' ports are the scheduler's business.
+ */
+function groupPortErrors(g: TaskGroup): string[] {
+  const errs: string[] = [];
+  const labels = new Set<string>();
+  // `${host network}:${value}` -> who reserved it, as Nomad names it
+  const statics = new Map<string, string>();
+  for (const net of g.Networks ?? []) {
+    for (const port of [...(net.ReservedPorts ?? []), ...(net.DynamicPorts ?? [])]) {
+      if (labels.has(port.Label)) errs.push(`Port label ${port.Label} already in use by taskgroup network`);
+      labels.add(port.Label);
+      if (!port.Value) continue;
+      const key = `${port.HostNetwork || 'default'}:${port.Value}`;
+      const other = statics.get(key);
+      if (other !== undefined) {
+        if (!port.IgnoreCollision) errs.push(`Static port ${port.Value} already reserved by ${other}`);
+      } else if (port.Value > MAX_PORT) {
+        errs.push(`Port ${port.Label} (${port.Value}) cannot be greater than ${MAX_PORT}`);
+      } else {
+        statics.set(key, `taskgroup network:${port.Label}`);
+      }
+    }
+  }
+  return errs;
+}
+
 /** Nomad's Job.Validate subset: the checks a client is most likely to trip over. */
 export function validateJob(job: Job): void {
   const errs: string[] = [];
@@ -314,15 +346,7 @@ export function validateJob(job: Job): void {
     else if (seenGroups.has(g.Name)) errs.push(`Job task group ${gi + 1} redefines '${g.Name}' from group ${[...seenGroups].indexOf(g.Name) + 1}`);
     seenGroups.add(g.Name);
     if (typeof g.Count !== 'number' || g.Count < 0) gErrs.push("Task group count can't be negative");
-    // TaskGroup.validateNetworks: a port label names one port of the group
-    const labels = new Set<string>();
-    for (const net of (g.Networks ?? []) as Array<{ ReservedPorts?: Array<{ Label?: string }> | null; DynamicPorts?: Array<{ Label?: string }> | null }>) {
-      for (const port of [...(net.ReservedPorts ?? []), ...(net.DynamicPorts ?? [])]) {
-        const label = port.Label ?? '';
-        if (labels.has(label)) gErrs.push(`Port label ${label} already in use by taskgroup network`);
-        labels.add(label);
-      }
-    }
+    gErrs.push(...groupPortErrors(g));
     const tasks: Task[] = g.Tasks ?? [];
     if (tasks.length === 0) gErrs.push('Missing tasks for task group');
     const seenTasks = new Set<string>();

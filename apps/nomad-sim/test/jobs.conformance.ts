@@ -122,7 +122,7 @@ describe('Nomad API conformance: job registration and reads', () => {
       expect(ok.status).toBe(200);
     });
 
-    it('refuses an update that changes what a job is (type, periodic, parameterized) and a port label used twice', async () => {
+    it('refuses an update that changes what a job is (type, periodic, parameterized), a port label used twice and a static port reserved twice', async () => {
       const id = uniqueId('conf-kind');
       await register(serviceJob(id));
       expectPlainError(await api('PUT', '/v1/jobs', { Job: serviceJob(id, { Type: 'batch' }) }), 500, /cannot update job from type "service" to "batch"$/);
@@ -139,6 +139,14 @@ describe('Nomad API conformance: job registration and reads', () => {
       const dup = serviceJob(twice, { TaskGroups: [{ ...group, Networks: [{ ReservedPorts: [{ Label: 'http', Value: 18080 }], DynamicPorts: [{ Label: 'http' }] }] }] });
       expectPlainError(await api('PUT', '/v1/jobs', { Job: dup }), 500, /Port label http already in use by taskgroup network/);
       expect((await api('GET', `/v1/job/${twice}`)).status).toBe(404);
+      // a static port is reserved once in a group (unless the later port ignores collisions), and fits in 16 bits
+      const statics = (ports: Array<Record<string, unknown>>) => serviceJob(twice, { TaskGroups: [{ ...group, Networks: [{ ReservedPorts: ports }] }] });
+      const clash = await api('PUT', '/v1/jobs', { Job: statics([{ Label: 'http', Value: 18080 }, { Label: 'admin', Value: 18080 }]) });
+      expectPlainError(clash, 500, /\n\t\* Static port 18080 already reserved by taskgroup network:http\n/);
+      expect(clash.text).not.toMatch(/Port label/);
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: statics([{ Label: 'http', Value: 70000 }]) }), 500, /\n\t\* Port http \(70000\) cannot be greater than 65535\n/);
+      expect((await api('GET', `/v1/job/${twice}`)).status).toBe(404);
+      await register(statics([{ Label: 'http', Value: 18080 }, { Label: 'admin', Value: 18080, IgnoreCollision: true }]));
     });
 
     it('bumps the version on a changed spec, keeps it on an identical one (still creating an evaluation)', async () => {
