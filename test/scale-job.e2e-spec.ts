@@ -35,7 +35,7 @@ describe('scale_job', () => {
     const r = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 3, reason: 'launch' });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ job_id: 'web', group: 'web', previous_count: 1, count: 3, eval_id: expect.any(String) });
-    expect(r.json.message).toMatch(/^Scaled group 'web' of job 'web' from 1 to 3: 2 allocations are placed \(evaluation \w{8}\)\.$/);
+    expect(r.json.message).toMatch(/^Scaled group 'web' of job 'web' from 1 to 3: evaluation \w{8} (placed|is placing) 2 more allocations\.$/);
     const put = s.nomadBodies.slice(from).find((b) => b.line.startsWith('PUT /v1/job/web/scale'));
     expect(put?.body).toMatchObject({ Count: 3, Target: { Job: 'web', Group: 'web' }, Message: 'launch' });
     await waitFor('3 running', async () => (await running()) === 3, 20000);
@@ -52,6 +52,19 @@ describe('scale_job', () => {
     const done = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 1, confirm_token: planned.json.confirmation.confirm_token }, bot);
     expect(done.status).toBe(200);
     await waitFor('1 running', async () => (await running()) === 1, 20000);
+  });
+
+  it('scaling past what the nodes hold says at once how many cannot be placed and why', async () => {
+    await rolledOut();
+    const r = await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 400 });
+    expect({ status: r.status, message: r.json.message }).toEqual({ status: 200, message: expect.any(String) });
+    expect(r.json.message).toMatch(/^Scaled group 'web' of job 'web' from 1 to 400: evaluation \w{8} cannot place \d+ of group 'web': .*(exhausted|no node).* They wait until a node fits them: lower the count, or add capacity\.$/);
+    // back to one, for what follows (the rollout of 400 never ends; fail it, as an operator would)
+    const d = (await s.nomad('GET', '/v1/job/web/deployment?namespace=development')).json;
+    if (d && ['running', 'paused'].includes(d.Status)) expect((await s.nomad('POST', `/v1/deployment/fail/${d.ID}`, {})).status).toBe(200);
+    expect((await s.api('POST', '/api/claude/jobs/web/scale', { namespace: 'development', count: 1 })).status).toBe(200);
+    await waitFor('1 running', async () => (await running()) === 1, 20000);
+    await rolledOut();
   });
 
   it('bad input is a 400 naming the field, and nothing reaches Nomad', async () => {

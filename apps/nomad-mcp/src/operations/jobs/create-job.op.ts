@@ -1,4 +1,4 @@
-import { Evaluation, JobRegisterResponse, NomadEvaluationsApi } from '@nomad-mcp/nomad';
+import { JobRegisterResponse, NomadEvaluationsApi } from '@nomad-mcp/nomad';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { CreateJobResult, PlacementFailure } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
@@ -10,10 +10,8 @@ import { diffLines } from '../../jobs/nomad-diff.render';
 import { groupPlan, groupWords, isRolling, warningLines } from './job-planner';
 import { JobAccess } from './job-access';
 import { PlacementExplainer } from './placement';
+import { settleEvaluation } from './evaluation-settle';
 
-/** How long create_job waits for its evaluation, so a placement that cannot happen is reported at once. */
-export const EVAL_WAIT_MS = 2000;
-const SETTLED = new Set(['complete', 'failed', 'canceled', 'blocked']);
 
 @Operation({
   name: 'create_job',
@@ -65,7 +63,7 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
   async run(ctx: OperationContext, dto: CreateJobDto): Promise<CreateJobResult> {
     const { namespace, spec, before } = await this.target(ctx, dto);
     const res = await this.jobs.register(namespace, spec, before?.JobModifyIndex ?? 0);
-    const settled = await this.settle(res);
+    const settled = await settleEvaluation(this.evaluations, res.EvalID);
     // the version follows from the answer, without reading the job again: Nomad keeps the version (and answers
     // the old JobModifyIndex) when the spec did not change, else adds one; the register enforced the index it replaced
     const version = !before ? 0 : res.JobModifyIndex === before.JobModifyIndex ? (before.Version ?? 0) : (before.Version ?? 0) + 1;
@@ -86,24 +84,6 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
     if (before && before.Meta?.[CREATED_BY_META.key] !== CREATED_BY_META.value) throw new JobNotManagedException(dto.job_id, namespace);
     if (before?.Type && spec.Type && before.Type !== spec.Type) throw new JobTypeChangeException(dto.job_id, before.Type, spec.Type);
     return { namespace, spec, before };
-  }
-
-  /**
-   * Waits (at most EVAL_WAIT_MS) for the registration's evaluation to settle; returns it with the blocked
-   * evaluation it left behind, if any, or undefined when it is still being processed.
-   */
-  private async settle(res: JobRegisterResponse): Promise<Evaluation[] | undefined> {
-    if (!res.EvalID) return undefined;
-    const deadline = Date.now() + EVAL_WAIT_MS;
-    for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
-      const ev = (await this.evaluations.get(res.EvalID)).body;
-      if (SETTLED.has(ev.Status)) {
-        const blocked = ev.BlockedEval ? await this.evaluations.get(ev.BlockedEval).then((r) => r.body, () => undefined) : undefined;
-        return blocked ? [ev, blocked] : [ev];
-      }
-      if (Date.now() + pause > deadline) return undefined;
-      await new Promise((r) => setTimeout(r, pause));
-    }
   }
 
   private sentence(dto: CreateJobDto, namespace: string, beforeVersion: number | undefined, version: number, res: JobRegisterResponse, placement: PlacementFailure[]): string {

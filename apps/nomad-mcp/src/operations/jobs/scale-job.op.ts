@@ -1,11 +1,13 @@
 import { BadRequestException } from '@nestjs/common';
-import { Deployment, NomadApiError, NomadJob } from '@nomad-mcp/nomad';
+import { Deployment, NomadApiError, NomadEvaluationsApi, NomadJob } from '@nomad-mcp/nomad';
 import { plural } from '../../jobs/job-diagnosis';
 import { ScalingBlockedByDeploymentException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { deploymentActive } from '../deployments/deployment-view';
 import { ScaleJobDto, ScaleJobResult } from './dto/scale-job.dto';
+import { settleEvaluation } from './evaluation-settle';
 import { JobAccess } from './job-access';
+import { PlacementExplainer } from './placement';
 
 @Operation({
   name: 'scale_job',
@@ -23,7 +25,11 @@ import { JobAccess } from './job-access';
   rest: { method: 'POST', path: 'jobs/:job_id/scale' },
 })
 export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult> {
-  constructor(private readonly jobs: JobAccess) {}
+  constructor(
+    private readonly jobs: JobAccess,
+    private readonly placement: PlacementExplainer,
+    private readonly evaluations: NomadEvaluationsApi,
+  ) {}
 
   async plan(ctx: OperationContext, dto: ScaleJobDto): Promise<ChangePlan> {
     const { namespace, job, group, from } = await this.target(ctx, dto);
@@ -49,10 +55,19 @@ export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult>
     const res = await this.jobs.api.scale(namespace, job.ID, group, dto.count, dto.reason ?? '').catch(async (err: unknown) => {
       throw isBlockedByRollout(err) ? new ScalingBlockedByDeploymentException(job.ID, namespace, await this.activeRollout(namespace, job).catch(() => undefined)) : err;
     });
-    const change = dto.count < from ? `${plural(from - dto.count, 'allocation')} stop` : `${plural(dto.count - from, 'allocation')} are placed`;
+    const ev = res.EvalID ? `evaluation ${res.EvalID.slice(0, 8)}` : '';
+    // more allocations: wait briefly for the evaluation, as create_job does, so a count no node can hold is said now
+    const settled = dto.count > from ? await settleEvaluation(this.evaluations, res.EvalID) : undefined;
+    const scaled = { ...job, TaskGroups: job.TaskGroups?.map((g) => (g.Name === group ? { ...g, Count: dto.count } : g)) ?? null };
+    const failures = settled ? await this.placement.explain(scaled, settled) : [];
+    const change = dto.count < from
+      ? `${plural(from - dto.count, 'allocation')} stop${ev ? ` (${ev})` : ''}.`
+      : failures.length
+        ? `${ev || 'Nomad'} cannot place ${failures.map((f) => `${f.unplaced} of group '${f.group}': ${f.reason}`).join('; ')}. They wait until a node fits them: lower the count, or add capacity.`
+        : `${ev || 'Nomad'} ${settled ? 'placed' : 'is placing'} ${plural(dto.count - from, 'more allocation')}.`;
     return {
       ...base,
-      message: `Scaled group '${group}' of job '${job.ID}' from ${from} to ${dto.count}: ${change}${res.EvalID ? ` (evaluation ${res.EvalID.slice(0, 8)})` : ''}.`,
+      message: `Scaled group '${group}' of job '${job.ID}' from ${from} to ${dto.count}: ${change}`,
       eval_id: res.EvalID || null,
       warnings: res.Warnings || null,
     };
