@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { diffLines } from './nomad-diff.render';
+import { allDiffLines, boundDiffLines, changeCount, diffLines } from './nomad-diff.render';
 import { SPEC_DIR, specAvailable } from '../../../../test/support/nomad-api-spec';
 
 // An edit as Nomad's plan answers it (structs.JobDiff): a changed image, a changed count, an env var added.
@@ -65,6 +65,33 @@ describe('diffLines', () => {
     const cut = diffLines(long as never, 40, 450);
     expect(cut).toEqual([expect.stringMatching(/^\+ F0: "v+…$/), expect.stringMatching(/^\+ F1: /), '… and 3 more changes']);
     expect(cut[0]).toHaveLength(200);
+  });
+
+  it('a bounded diff of a big plan counts the changes it leaves out so that they add up to the whole diff, headers apart', () => {
+    // 25 groups, each: count 0 → 1 and a new image (a header line for the group, one for the task, two changes)
+    const wide = {
+      Type: 'Edited', ID: 'wide', Fields: null, Objects: null,
+      TaskGroups: Array.from({ length: 25 }, (_, i) => ({
+        Type: 'Edited', Name: `g${String(i).padStart(2, '0')}`, Updates: { create: 1 },
+        Fields: [{ Type: 'Edited', Name: 'Count', Old: '0', New: '1', Annotations: ['forces create'] }], Objects: null,
+        Tasks: [{ Type: 'Edited', Name: 'app', Annotations: ['forces create/destroy update'], Fields: null, Objects: [{ Type: 'Edited', Name: 'Config', Objects: null, Fields: [{ Type: 'Edited', Name: 'image', Old: 'nginx:1.27', New: 'nginx:1.28' }] }] }],
+      })),
+    };
+    const all = allDiffLines(wide as never);
+    expect(all).toHaveLength(100);
+    expect(changeCount(all)).toBe(50);
+    const shown = boundDiffLines(all, 30);
+    // 30 lines would end on group g07's header and its count change: the cut keeps whole lines, the trailer counts the rest
+    expect(shown.slice(-2)).toEqual(['~ group g07: Count: "0" → "1" (forces create)', '… and 35 more changes (70 more lines with their group and task headers)']);
+    expect(changeCount(shown) + 35).toBe(changeCount(all));
+    // a cut that would end on a header drops it: no header is shown without a change under it
+    const onHeader = boundDiffLines(all, 29);
+    expect(onHeader[onHeader.length - 2]).toBe('~ group g06: task app: Config.image: "nginx:1.27" → "nginx:1.28"');
+    expect(onHeader[onHeader.length - 1]).toBe('… and 36 more changes (72 more lines with their group and task headers)');
+    expect(changeCount(onHeader) + 36).toBe(50);
+    // diffLines is the same bound over the same lines
+    expect(diffLines(wide as never, 30)).toEqual(shown);
+    expect(boundDiffLines(all, 100)).toEqual(all);
   });
 
   // the spec folder is outside the repository; the global set-up says once when it is missing (CI requires it)

@@ -35,6 +35,11 @@ const LINE_MAX = 200;
  * never shown.
  */
 export function diffLines(diff: JobDiff | null | undefined, max = 40, budgetChars = Infinity): string[] {
+  return boundDiffLines(allDiffLines(diff), max, budgetChars);
+}
+
+/** Every line of Nomad's diff as diffLines writes them (each cut at LINE_MAX), with no bound on how many. */
+export function allDiffLines(diff: JobDiff | null | undefined): string[] {
   const out: string[] = [];
   const root = diff as DiffNode | null | undefined;
   if (root && (root.Type === 'Added' || root.Type === 'Deleted')) {
@@ -43,20 +48,41 @@ export function diffLines(diff: JobDiff | null | undefined, max = 40, budgetChar
   } else if (root && root.Type !== 'None') {
     walk(root, '', out);
   }
-  // a long value (a command line, a config blob) is cut; the lines stop at `max` or when `budgetChars` is spent
-  const lines = out.map(clip);
+  // a long value (a command line, a config blob) is cut
+  return out.map(clip);
+}
+
+/**
+ * The first lines of a diff: at most `max`, and no more than `budgetChars` characters. A header left last
+ * without the changes under it is dropped too. When lines are left out, a last line says how many changes
+ * (as changeCount counts them) and how many lines that is: the changes shown and left out add up to
+ * changeCount of the whole diff.
+ */
+export function boundDiffLines(lines: string[], max = 40, budgetChars = Infinity): string[] {
   let keep = Math.min(lines.length, max);
   let used = 0;
   for (let i = 0; i < keep; i++) {
     used += lines[i].length + 1;
     if (used > budgetChars) keep = i;
   }
-  return keep < lines.length ? [...lines.slice(0, keep), `… and ${lines.length - keep} more changes`] : lines;
+  if (keep === lines.length) return lines;
+  while (keep > 0 && isHeader(lines[keep - 1])) keep--;
+  return [...lines.slice(0, keep), leftOutLine(lines.slice(keep))];
 }
 
-/** The changes among diffLines' lines: not the headers that only carry a plan's counts or a task's reason. */
+/** "… and 35 more changes (70 more lines with their group and task headers)": what boundDiffLines left out. */
+function leftOutLine(rest: string[]): string {
+  const changes = changeCount(rest);
+  const headers = rest.length - changes;
+  return `… and ${changes} more ${changes === 1 ? 'change' : 'changes'}${headers ? ` (${rest.length} more lines with their group and task headers)` : ''}`;
+}
+
+/** A line that only carries a plan's counts (`~ group web (1 create)`) or a task's reason (`~ group web: task app (forces …)`). */
+const isHeader = (line: string) => /^~ group [^:]+(?:: task [^:]+)? \(.*\)$/.test(line);
+
+/** The changes among diffLines' lines: not the headers that only carry a plan's counts or a task's reason, nor the line of what was left out. */
 export function changeCount(lines: string[]): number {
-  return lines.filter((l) => !l.startsWith('…') && !/^~ group [^:]+(?:: task [^:]+)? \(.*\)$/.test(l)).length;
+  return lines.filter((l) => !l.startsWith('…') && !isHeader(l)).length;
 }
 
 /** "1 create, 2 in-place update" in the CLI's order. */
