@@ -93,7 +93,7 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
       '~ group web: task app: Config.image: "nginx:1.27" → "nginx:1.28"',
     ]);
     expect(image.json.groups[0]).toMatchObject({ replace: 2, update_in_place: 0, create: 0 });
-    expect(image.json.message).toBe(`Plan for job 'shop' in namespace 'development': 1 change; web: 2 replaced. Apply with register_job and job_modify_index ${image.json.job_modify_index}.`);
+    expect(image.json.message).toBe(`Plan for job 'shop' in namespace 'development': 1 change to the spec; web: 2 replaced. Apply with register_job and job_modify_index ${image.json.job_modify_index}.`);
 
     const grow = await plan({ job: spec('shop', (j) => Object.assign(j.TaskGroups[0], { Count: 3, Services: [{ Name: 'shop-web', PortLabel: 'http', Provider: 'nomad' }] })) });
     expect(grow.json.groups[0]).toMatchObject({ create: 1, update_in_place: 2, replace: 0 });
@@ -313,7 +313,7 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
       const planned = await tool('plan_job', { job: next, namespace: NS });
       expect(planned.isError).toBeFalsy();
       const text: string = planned.content[0].text;
-      expect(text.split('\n')[0]).toMatch(/^Plan for job 'flow' in namespace 'development': 1 change; web: 1 to create, 2 updated in place\. Apply with register_job and job_modify_index \d+\.$/);
+      expect(text.split('\n')[0]).toMatch(/^Plan for job 'flow' in namespace 'development': 1 change to the spec; web: 1 to create, 2 updated in place\. Apply with register_job and job_modify_index \d+\.$/);
       expect(text).toContain('~ group web: Count: "2" → "3" (forces create)');
       expect(Buffer.byteLength(text)).toBeLessThan(4096);
       const index = planned.structuredContent.job_modify_index;

@@ -3,12 +3,12 @@ import { JobPlanResponse, NomadApiError } from '@nomad-mcp/nomad';
 import { PlacementFailure } from '../../jobs/dto/job-results.dto';
 import { plural } from '../../jobs/job-diagnosis';
 import { NamespaceNotFoundException } from '../../jobs/jobs.errors';
-import { diffLines } from '../../jobs/nomad-diff.render';
+import { allDiffLines } from '../../jobs/nomad-diff.render';
 import { fieldErrorsException } from '../../common/validation';
 import { GroupPlan } from './dto/job-spec.dto';
 import { JobAccess } from './job-access';
 import type { ResolvedSpec } from './job-spec-input';
-import { PlacementExplainer } from './placement';
+import { PlacementExplainer, PlannedPlacements } from './placement';
 
 /** Nomad's plan of a jobspec in the words plan_job and register_job answer with. */
 export interface JobPlanOutcome {
@@ -18,10 +18,12 @@ export interface JobPlanOutcome {
   isNew: boolean;
   /** The stored job's JobModifyIndex (0 when new): what a register is enforced against. */
   jobModifyIndex: number;
-  /** Nomad's diff as +/-/~ lines. */
+  /** Nomad's whole diff as +/-/~ lines (each cut at 200 characters, none left out): each answer bounds its own. */
   diff: string[];
   groups: GroupPlan[];
+  /** Every warning, each one line of at most 240 characters. */
   warnings: string[];
+  /** Every group Nomad could not place. */
   failures: PlacementFailure[];
 }
 
@@ -44,13 +46,14 @@ export class JobPlanner {
     } catch (err) {
       throw specRefusal(err, spec.namespace);
     }
+    const groups = Object.entries(res.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => groupPlan(group, u));
     return {
       jobId: spec.job.ID, namespace: spec.namespace, isNew: !res.JobModifyIndex, jobModifyIndex: res.JobModifyIndex ?? 0,
-      // with the groups, warnings and failures the answer's text stays under 4 KB
-      diff: diffLines(res.Diff, 30, 2400),
-      groups: Object.entries(res.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => groupPlan(group, u)),
-      warnings: warningLines(res.Warnings).slice(0, 5).map((w) => (w.length > 240 ? `${w.slice(0, 239)}…` : w)),
-      failures: (await this.placement.explainMetrics(spec.job, res.FailedTGAllocs)).slice(0, 5),
+      // whole: plan_job and register_job each bound what their answers quote, and count from all of it
+      diff: allDiffLines(res.Diff),
+      groups,
+      warnings: warningLines(res.Warnings).map((w) => (w.length > 240 ? `${w.slice(0, 239)}…` : w)),
+      failures: await this.placement.explainMetrics(spec.job, res.FailedTGAllocs, planPlacements(groups)),
     };
   }
 }
@@ -71,6 +74,25 @@ export function groupWords(g: GroupPlan, rolling = false): string {
     g.migrate && `${g.migrate} migrated`, g.unchanged && `${g.unchanged} unchanged${rolling ? ' for now (rolling update)' : ''}`,
   ].filter(Boolean);
   return `${g.group}: ${parts.join(', ') || 'nothing to do'}`;
+}
+
+/** Groups a sentence names one by one; beyond them it gives totals and how many more. */
+export const NAMED_GROUPS = 3;
+
+/** "web: 2 to create" for a few groups; "25 groups, 25 to create in all (a: 1 to create; …; and 22 more groups)" for many. */
+export function groupsWords(groups: GroupPlan[], rolling: boolean): string {
+  if (!groups.length) return 'no task groups';
+  if (groups.length <= NAMED_GROUPS + 1) return groups.map((g) => groupWords(g, rolling)).join('; ');
+  const none: GroupPlan = { group: '', create: 0, destroy: 0, update_in_place: 0, replace: 0, canary: 0, unchanged: 0, migrate: 0 };
+  const sum = groups.reduce<GroupPlan>((t, g) => ({
+    group: '', create: t.create + g.create, destroy: t.destroy + g.destroy, update_in_place: t.update_in_place + g.update_in_place,
+    replace: t.replace + g.replace, canary: t.canary + g.canary, unchanged: t.unchanged + g.unchanged, migrate: t.migrate + g.migrate,
+  }), none);
+  // the groups named are those the plan does the most to
+  const work = (g: GroupPlan) => g.create + g.destroy + g.replace + g.canary + g.update_in_place + g.migrate;
+  const named = [...groups].sort((a, b) => work(b) - work(a)).slice(0, NAMED_GROUPS);
+  const totals = groupWords(sum, rolling).slice(2);
+  return `${groups.length} groups, ${totals} in all (${named.map((g) => groupWords(g, rolling)).join('; ')}; and ${plural(groups.length - named.length, 'more group')})`;
 }
 
 /** Nomad's DesiredUpdates of a group under plan_job's names. */
@@ -116,3 +138,11 @@ export function flattenMultiError(text: string): string {
 
 /** The job as the plan read it, for the sentences: its ID and whether Nomad has it. */
 export const describeTarget = (o: JobPlanOutcome) => `${o.isNew ? 'new job' : 'job'} '${o.jobId}' in namespace '${o.namespace}'`;
+
+/** What the plan places per group (new, replacements, canaries) and how many it replaces, for the failures' numbers. */
+function planPlacements(groups: GroupPlan[]): PlannedPlacements {
+  return {
+    placed: Object.fromEntries(groups.map((g) => [g.group, g.create + g.replace + g.canary])),
+    replaced: groups.reduce((s, g) => s + g.replace, 0),
+  };
+}

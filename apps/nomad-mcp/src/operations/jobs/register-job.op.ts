@@ -3,8 +3,9 @@ import { JobChangedSincePlanException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { EXAMPLE_JOB, RegisterJobDto, RegisterJobResult } from './dto/job-spec.dto';
 import { JobAccess } from './job-access';
-import { groupWords, isRolling, JobPlanner, JobPlanOutcome, specRefusal, warningLines } from './job-planner';
+import { groupsWords, isRolling, JobPlanner, JobPlanOutcome, specRefusal, warningLines } from './job-planner';
 import { JobSpecReader } from './job-spec-input';
+import { boundDiffLines } from '../../jobs/nomad-diff.render';
 
 /** How many diff lines a confirmation's summary quotes (the details carry them all). */
 const SUMMARY_LINES = 8;
@@ -36,18 +37,23 @@ export class RegisterJobOp implements OperationHandler<RegisterJobDto, RegisterJ
   async plan(ctx: OperationContext, dto: RegisterJobDto): Promise<ChangePlan> {
     const o = await this.planner.plan(await this.specs.read(ctx, dto));
     if (dto.job_modify_index !== undefined && dto.job_modify_index !== o.jobModifyIndex) throw changedSince(o, dto.job_modify_index);
-    const diff = o.diff.slice(0, SUMMARY_LINES).join('; ') + (o.diff.length > SUMMARY_LINES ? `; … ${o.diff.length - SUMMARY_LINES} more (details.diff)` : '');
+    // the planner's diff is whole: the summary quotes its first lines, the details as many as plan_job's default answer
+    const diff = boundDiffLines(o.diff, SUMMARY_LINES).join('; ');
     const rolling = isRolling(o.groups, o.diff);
-    const groups = o.groups.map((g) => groupWords(g, rolling)).join('; ');
+    const groups = groupsWords(o.groups, rolling);
     const summary = o.isNew
       ? `create job '${o.jobId}' in namespace '${o.namespace}': Nomad's plan: ${groups || 'no task groups'}.`
       : `update job '${o.jobId}' in namespace '${o.namespace}': ${diff || 'no change to the spec (Nomad re-evaluates it)'}. Nomad's plan: ${groups}.`;
-    const failures = o.failures.length ? ` Nomad could not place ${o.failures.map((f) => `${f.unplaced} of group '${f.group}'`).join(', ')} (see details).` : '';
+    const named = o.failures.slice(0, 3).map((f) => `${f.unplaced} of group '${f.group}'`).join(', ') + (o.failures.length > 3 ? ` and ${o.failures.length - 3} more groups` : '');
+    const failures = o.failures.length ? ` Nomad could not place ${named} (see details).` : '';
     return {
       summary: `${summary}${failures}`,
       destructive: !o.isNew,
       modify_index: o.isNew ? null : o.jobModifyIndex,
-      details: { job_id: o.jobId, namespace: o.namespace, new_job: o.isNew, diff: o.diff, groups: o.groups, warnings: o.warnings, placement_failures: o.failures },
+      details: {
+        job_id: o.jobId, namespace: o.namespace, new_job: o.isNew, diff: boundDiffLines(o.diff, 30, 2400), groups: o.groups,
+        warnings: o.warnings.slice(0, 5), placement_failures: o.failures.slice(0, 5),
+      },
     };
   }
 

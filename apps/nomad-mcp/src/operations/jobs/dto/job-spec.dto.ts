@@ -1,4 +1,5 @@
 import { ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ConfirmableDto } from '../../../jobs/dto/confirmable.dto';
 import { PlacementFailure } from '../../../jobs/dto/job-results.dto';
@@ -50,8 +51,26 @@ export class JobSpecSourceDto {
   namespace?: string;
 }
 
+/** plan_job's default diff lines: with the rest they are cut to what fits in 4 KB. */
+export const PLAN_DEFAULT_LINES = 30;
+/** The most diff lines, groups and placement failures plan_job answers: the whole plan of any job it takes. */
+export const PLAN_MAX_LINES = 2000;
+
 /** Input of plan_job. */
-export class PlanJobDto extends JobSpecSourceDto {}
+export class PlanJobDto extends JobSpecSourceDto {
+  /**
+   * How many diff lines (and task groups, placement failures) to answer. Left out, or up to 30: as many as fit
+   * in 4 KB, with how many were left out. Above 30 (up to 2000): that many, whatever the size; 2000 answers
+   * the whole plan of any job.
+   * @example 2000
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(PLAN_MAX_LINES)
+  limit?: number;
+}
 
 /** Input of register_job. */
 export class RegisterJobDto extends IntersectionType(JobSpecSourceDto, ConfirmableDto) {
@@ -98,14 +117,35 @@ export class PlanJobResult {
   new_job: boolean;
   /** Pass it to register_job as job_modify_index: the job is registered only if unchanged since this plan (0 for a new job). */
   job_modify_index: number;
-  /** Nomad's diff as +/-/~ lines (a plan's counts and reasons in parentheses; env and meta values never shown). */
+  /** Changes to the spec in Nomad's whole diff: its +/-/~ lines but the group and task headers that only carry counts and reasons. */
+  changes: number;
+  /**
+   * Nomad's diff as +/-/~ lines (a plan's counts and reasons in parentheses; env and meta values never shown). When
+   * lines are left out, the last one says how many changes and lines.
+   */
   diff: string[];
-  /** Per task group, what the scheduler would do. */
+  /** Per task group, what the scheduler would do (the first ones when left_out.groups). */
   groups: GroupPlan[];
   /** Nomad's warnings about the spec (each one line). */
   warnings: string[];
-  /** Groups Nomad could not place, and why. */
+  /** Groups Nomad could not place, and why (the first ones when left_out.placement_failures). */
   placement_failures: PlacementFailure[];
+  /** What this answer leaves out of the plan (all 0 when it is whole); a bigger limit answers it. */
+  left_out: PlanLeftOut;
+}
+
+/** How much of a plan an answer left out. */
+export class PlanLeftOut {
+  /** Diff lines not shown (changes and their headers). */
+  diff_lines: number;
+  /** Changes among them. */
+  changes: number;
+  /** Task groups not in groups. */
+  groups: number;
+  /** Placement failures not in placement_failures. */
+  placement_failures: number;
+  /** Warnings not in warnings. */
+  warnings: number;
 }
 
 export class RegisterJobResult {
