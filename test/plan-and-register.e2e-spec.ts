@@ -265,6 +265,37 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
     expect(trail.text).not.toMatch(leaks);
   });
 
+  it('a secret flag\'s value in args is hidden wherever the spec shows: source, compact command, plan diff, version diff, audit', async () => {
+    const hcl = (password: string) => [
+      'job "flagged" {',
+      '  group "web" {',
+      '    task "app" {',
+      '      driver = "docker"',
+      '      config {',
+      '        image = "nginx:1.27"',
+      `        args  = ["--port", "8080", "--password", "${password}"]`,
+      '      }',
+      '    }',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const leaks = /LEAK-FLAG-\d/;
+    expect((await register({ hcl: hcl('LEAK-FLAG-1') })).status).toBe(201);
+    const specOf = await s.api('GET', `/api/claude/jobs/flagged/spec?namespace=${NS}`, undefined, as('reader'));
+    expect(specOf.json.groups[0].tasks[0].command).toBe('--port 8080 --password (hidden)');
+    expect(specOf.json.source.text).toContain('args  = ["--port", "8080", "--password", "(hidden)"]');
+    const planned = await plan({ hcl: hcl('LEAK-FLAG-2') });
+    expect(planned.status).toBe(200);
+    expect(planned.json.diff).toContainEqual(expect.stringMatching(/Config\.args\[3\]: \(value changed\)/));
+    expect((await register({ hcl: hcl('LEAK-FLAG-2'), job_modify_index: planned.json.job_modify_index })).status).toBe(200);
+    const versions = await s.api('GET', `/api/claude/jobs/flagged/versions?namespace=${NS}`, undefined, as('reader'));
+    expect(versions.status).toBe(200);
+    const trail = await s.api('GET', '/api/audit?limit=50&job=flagged', undefined, as('auditor'));
+    expect(trail.json.records.length).toBeGreaterThanOrEqual(2);
+    for (const r of [specOf, planned, versions, trail]) expect(r.text).not.toMatch(leaks);
+  });
+
   it('get_job_spec: the registered spec compacted, env names only, and the HCL source Nomad kept (secrets hidden)', async () => {
     const hcl = 'job "kept" {\n  group "web" {\n    task "app" {\n      driver = "docker"\n      env {\n        DB_PASSWORD = "kept-secret-9"\n      }\n    }\n  }\n}\n';
     const job = spec('kept', (j) => (j.Meta = { team: 'shop' }));

@@ -32,6 +32,30 @@ describe('diffLines', () => {
     ]);
   });
 
+  it("hides a command line's secret flag values: by the word before (in a plan's contextual diff), in --flag=value, or when the word before is not there to judge by", () => {
+    const field = (Type: string, Name: string, Old: string, New: string) => ({ Type, Name, Old, New, Annotations: null });
+    const config = (fields: unknown[]) => ({ Type: 'Edited', ID: 'web', Fields: null, Objects: null, TaskGroups: [{ Type: 'Edited', Name: 'web', Fields: null, Objects: null, Tasks: [{ Type: 'Edited', Name: 't', Fields: null, Objects: [{ Type: 'Edited', Name: 'Config', Objects: null, Fields: fields }] }] }] });
+    // a plan (contextual): the unchanged words come along
+    expect(diffLines(config([
+      field('None', 'args[0]', '--password', '--password'), field('Edited', 'args[1]', 'LEAK-1', 'LEAK-2'),
+      field('None', 'args[2]', '--port', '--port'), field('Edited', 'args[3]', '8080', '9090'),
+      field('Edited', 'args[4]', '--api-key=LEAK-3', '--api-key=LEAK-4'), field('Added', 'args[5]', '', 'postgres://u:LEAK-5@db/x'),
+    ]) as never)).toEqual([
+      '~ group web: task t: Config.args[1]: (value changed)',
+      '~ group web: task t: Config.args[3]: "8080" → "9090"',
+      '~ group web: task t: Config.args[4]: "--api-key=(hidden)" → "--api-key=(hidden)"',
+      '+ group web: task t: Config.args[5]: "postgres://u:(hidden)@db/x"',
+    ]);
+    // a block added whole: each word judged by the one before it
+    const added = { Type: 'Edited', ID: 'web', Fields: null, Objects: null, TaskGroups: [{ Type: 'Edited', Name: 'web', Fields: null, Objects: null, Tasks: [{ Type: 'Edited', Name: 't', Fields: null, Objects: [{ Type: 'Added', Name: 'Config', Objects: null, Fields: [field('Added', 'args[0]', '', '--token'), field('Added', 'args[1]', '', 'LEAK-8'), field('Added', 'image', '', 'app:1')] }] }] }] };
+    expect(diffLines(added as never)).toEqual(['+ group web: task t: Config {args[0]: "--token", args[1]: (hidden), image: "app:1"}']);
+    // a version diff leaves the unchanged words out: a word whose flag is not there is not shown
+    expect(diffLines(config([field('Edited', 'args[1]', 'LEAK-6', 'LEAK-7'), field('Edited', 'args[2]', '-v', '-vv')]) as never)).toEqual([
+      '~ group web: task t: Config.args[1]: (value changed)',
+      '~ group web: task t: Config.args[2]: "-v" → "-vv"',
+    ]);
+  });
+
   it('a block added or removed whole is one line; a count change says what it forces; a new job is its groups and tasks', () => {
     const port = (type: string, to: string) => ({ Type: type, Name: 'Network', Fields: [{ Type: 'None', Name: 'Mode', Old: '', New: '' }], Objects: [{ Type: type, Name: 'Dynamic Port', Objects: null, Fields: [{ Type: type, Name: 'Label', Old: type === 'Deleted' ? 'http' : '', New: type === 'Added' ? 'http' : '' }, { Type: type, Name: 'To', Old: type === 'Deleted' ? to : '', New: type === 'Added' ? to : '' }] }] });
     const diff = {

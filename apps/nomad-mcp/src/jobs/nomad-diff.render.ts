@@ -1,5 +1,5 @@
 import type { JobDiff } from '@nomad-mcp/nomad';
-import { hideUrlPasswords } from '../common/secret-names';
+import { hideSecretArgs, hideUrlPasswords } from '../common/secret-names';
 
 type Field = { Type: string; Name: string; Old: string; New: string; Annotations?: string[] | null };
 
@@ -105,7 +105,7 @@ function groupLines(g: DiffNode, out: string[]): void {
 function walk(node: DiffNode, prefix: string, out: string[]): void {
   for (const f of node.Fields ?? []) {
     if (!f || typeof f !== 'object' || f.Type === 'None') continue;
-    out.push(fieldLine(f, `${prefix}${f.Name}`));
+    out.push(fieldLine(f, `${prefix}${f.Name}`, argWord(node.Fields!, f)));
   }
   for (const child of node.Objects ?? []) {
     if (!child || typeof child !== 'object' || !child.Type || child.Type === 'None') continue;
@@ -129,14 +129,39 @@ function walk(node: DiffNode, prefix: string, out: string[]): void {
   }
 }
 
-function fieldLine(f: Field, path: string): string {
+/** `args[3]`: one word of a task's command line, as Nomad's diff flattens Config.args. */
+const ARG_FIELD = /^args\[(\d+)\]$/;
+type Side = 'Old' | 'New';
+
+/**
+ * For a word of a command line, how that side's value may be shown: hidden when it is a secret flag's value
+ * (`--password` before it, `--token=…` in it, as hideSecretArgs judges); also when the word before it is not
+ * in the diff to judge by (a version diff leaves unchanged fields out), unless it is a flag itself.
+ */
+function argWord(fields: Field[], f: Field): ((v: string, side: Side) => string | undefined) | undefined {
+  const n = ARG_FIELD.exec(f.Name)?.[1];
+  if (n === undefined) return undefined;
+  const before = fields.find((x) => x && x.Name === `args[${Number(n) - 1}]`);
+  return (v, side) => {
+    const words = Number(n) === 0 ? [v] : before ? [before[side] ?? '', v] : v.startsWith('-') ? [v] : undefined;
+    const w = words && hideSecretArgs(words).pop();
+    return w === '(hidden)' ? undefined : w;
+  };
+}
+
+function fieldLine(f: Field, path: string, arg?: (v: string, side: Side) => string | undefined): string {
   const secret = SECRET_PATH.test(path);
   // a value on an ordinary path may still carry a URL's password (Config.args, a meta connection string)
-  const value = (v: string) => (secret ? '(value hidden)' : JSON.stringify(hideUrlPasswords(v)));
+  const shown = (v: string, side: Side) => (secret ? undefined : arg ? arg(v, side) : hideUrlPasswords(v));
+  const value = (v: string, side: Side = 'New') => {
+    const s = shown(v, side);
+    return s === undefined ? '(value hidden)' : JSON.stringify(s);
+  };
   const why = f.Annotations?.length ? ` (${f.Annotations.join(', ')})` : '';
   if (f.Type === 'Added') return `+ ${path}: ${value(f.New)}${why}`;
-  if (f.Type === 'Deleted') return `- ${path}: ${value(f.Old)}${why}`;
-  return `~ ${path}: ${secret ? '(value changed)' : `${value(f.Old)} → ${value(f.New)}`}${why}`;
+  if (f.Type === 'Deleted') return `- ${path}: ${value(f.Old, 'Old')}${why}`;
+  const hidden = secret || shown(f.Old, 'Old') === undefined || shown(f.New, 'New') === undefined;
+  return `~ ${path}: ${hidden ? '(value changed)' : `${value(f.Old, 'Old')} → ${value(f.New)}`}${why}`;
 }
 
 /** Fields that name a block, shown first in its one line (Nomad sorts fields by name). */
@@ -148,7 +173,13 @@ function block(node: DiffNode, path: string): string {
   const side = node.Type === 'Deleted' ? 'Old' : 'New';
   const secret = SECRET_PATH.test(path);
   const fields = (node.Fields ?? []).filter((f) => f && f[side] !== '');
-  const parts = [...fields].sort((a, b) => naming(a) - naming(b)).map((f) => `${f.Name}: ${secret || SECRET_PATH.test(f.Name) ? '(hidden)' : JSON.stringify(hideUrlPasswords(f[side]))}`);
+  const shown = (f: Field) => {
+    if (secret || SECRET_PATH.test(f.Name)) return '(hidden)';
+    const arg = argWord(fields, f);
+    const v = arg ? arg(f[side], side) : hideUrlPasswords(f[side]);
+    return v === undefined ? '(hidden)' : JSON.stringify(v);
+  };
+  const parts = [...fields].sort((a, b) => naming(a) - naming(b)).map((f) => `${f.Name}: ${shown(f)}`);
   for (const child of node.Objects ?? []) if (child && child.Type !== 'None') parts.push(`${child.Name} ${block(child, `${path}.${child.Name}`)}`);
   return `{${parts.join(', ')}}`;
 }
