@@ -92,6 +92,7 @@ describe('who may do what: identities file, scopes, namespaces, read-only mode',
       expect(r.status).toBe(200);
       walked.push(...r.json.jobs.map((j: any) => `${j.namespace}/${j.id}`));
       token = r.json.next_token;
+      expect(r.json.message).toMatch(page === 0 ? /^First page: / : token ? /^Next page: / : /^Last page: /);
       if (!token) break;
       expect(r.json.jobs).toHaveLength(2);
       expect(token).toMatch(/^development\./);

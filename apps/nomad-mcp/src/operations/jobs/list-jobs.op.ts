@@ -44,7 +44,7 @@ export class ListJobsOp implements OperationHandler<ListJobsQueryDto, ListJobsRe
     const of = p.total !== undefined && !whole ? `, of ${p.total}` : '';
     return {
       message: jobs.length
-        ? `${whole ? '' : query.next_token ? 'Next page: ' : 'First page: '}${plural(jobs.length, what)} in ${where}${of} (${detail}).${moreHint({ items: jobs, next_token: p.next_token }, 'jobs')}`
+        ? `${whole ? '' : !query.next_token ? 'First page: ' : p.next_token ? 'Next page: ' : 'Last page: '}${plural(jobs.length, what)} in ${where}${of} (${detail}).${moreHint({ items: jobs, next_token: p.next_token }, 'jobs')}`
         : `No ${query.status ? `${query.status} ` : ''}jobs in ${where}${query.prefix ? ` with ID prefix '${query.prefix}'` : ''}${query.next_token ? ' after that next_token' : ''}.`,
       namespace,
       count: jobs.length,
