@@ -408,3 +408,26 @@ describe('plan before apply: plan_job, register_job, get_job_spec', () => {
     });
   });
 });
+
+describe('a spec that names its own namespace', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack();
+  });
+  afterAll(() => s.close());
+
+  it('"*" is refused on job.Namespace; a missing one says to change the spec; the refused call is audited under its job', async () => {
+    const from = s.nomadTraffic.length;
+    const job = { ID: 'ns-spec', TaskGroups: [{ Name: 'web', Tasks: [{ Name: 'web', Driver: 'docker', Config: { image: 'nginx:1.27' } }] }] };
+    const star = await s.api('POST', '/api/claude/plan-job', { job: { ...job, Namespace: '*' } });
+    expect(star.status).toBe(400);
+    expect(star.json.message).toBe("Invalid request: job.Namespace: is '*', but a job's namespace must be one namespace's name: 1-128 letters, digits or dashes");
+    expect(s.nomadTraffic.slice(from)).toEqual([]);
+    const hcl = 'job "ns-spec" {\n  namespace = "nope-ns"\n  group "web" {\n    task "web" {\n      driver = "docker"\n      config { image = "nginx:1.27" }\n    }\n  }\n}\n';
+    const missing = await s.api('POST', '/api/claude/register-job', { hcl });
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ message: "namespace 'nope-ns' does not exist in Nomad", next_step: expect.stringMatching(/^The jobspec names namespace 'nope-ns': change it there to an existing namespace/) });
+    const [record] = (await s.api('GET', '/api/audit?limit=1&operation=register_job')).json.records;
+    expect(record).toMatchObject({ operation: 'register_job', namespace: 'nope-ns', job: 'ns-spec', status: 404 });
+  });
+});

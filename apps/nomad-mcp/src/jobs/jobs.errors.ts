@@ -88,10 +88,13 @@ export class JobChangedSincePlanException extends ConflictException {
 
 /** The namespace does not exist in Nomad (likely DEFAULT_NAMESPACE does not match the cluster). */
 export class NamespaceNotFoundException extends NotFoundException {
-  constructor(readonly namespace: string) {
+  /** `fromSpec`: the jobspec named it, so the spec is what to change. */
+  constructor(readonly namespace: string, fromSpec = false) {
     super({
       message: `namespace '${namespace}' does not exist in Nomad`,
-      next_step: 'Set DEFAULT_NAMESPACE to an existing namespace or pass namespace; list_jobs with namespace "*" shows the jobs of every namespace.',
+      next_step: fromSpec
+        ? `The jobspec names namespace '${namespace}': change it there to an existing namespace, or leave it out to use the namespace argument (or DEFAULT_NAMESPACE); list_jobs with namespace "*" shows the jobs of every namespace.`
+        : 'Set DEFAULT_NAMESPACE to an existing namespace or pass namespace; list_jobs with namespace "*" shows the jobs of every namespace.',
     });
   }
 }

@@ -44,7 +44,7 @@ export class JobPlanner {
     try {
       res = await this.jobs.api.plan(spec.namespace, spec.job, true);
     } catch (err) {
-      throw specRefusal(err, spec.namespace);
+      throw specRefusal(err, spec);
     }
     const groups = Object.entries(res.Annotations?.DesiredTGUpdates ?? {}).map(([group, u]) => groupPlan(group, u));
     return {
@@ -115,10 +115,10 @@ export function warningLines(text: string | undefined | null): string[] {
  * (`Job.TaskGroups.Tasks.Resources.CPU`), a validation failure its group and task (go-multierror text,
  * flattened to one line). Other failures pass on unchanged.
  */
-export function specRefusal(err: unknown, namespace: string): unknown {
+export function specRefusal(err: unknown, spec: Pick<ResolvedSpec, 'namespace' | 'namespaceFromSpec'>): unknown {
   if (!(err instanceof NomadApiError)) return err;
   const text = err.nomadMessage;
-  if (/nonexistent namespace/.test(text)) return new NamespaceNotFoundException(namespace);
+  if (/nonexistent namespace/.test(text)) return new NamespaceNotFoundException(spec.namespace, spec.namespaceFromSpec);
   const typeError = /^json: cannot unmarshal (\S+(?: \S+)?) into Go struct field \w+\.Job\.?(\S*) of type (\S+)/.exec(text);
   if (err.status === 400 && typeError) {
     return fieldErrorsException([{ field: `job${typeError[2] ? `.${typeError[2]}` : ''}`, reasons: [`must be of Go type ${typeError[3]}, not ${typeError[1]} (Nomad: ${text})`] }]);

@@ -10,6 +10,8 @@ import { JobAccess } from './job-access';
 /** A caller's jobspec, checked and ready for Nomad: its namespace decided, and its HCL source when it came as HCL. */
 export interface ResolvedSpec {
   namespace: string;
+  /** The namespace is the one the spec names (no namespace argument): a missing one is fixed in the spec. */
+  namespaceFromSpec?: boolean;
   job: NomadJob;
   /** Sent along with the register, so Nomad keeps the source (get_job_spec shows it). */
   submission?: JobSubmissionInput;
@@ -61,10 +63,14 @@ export class JobSpecReader {
     if (hasDotOrEmptySegment(id)) throw bad('job.ID', "must not have an empty, '.' or '..' part between slashes: Nomad's HTTP server rewrites such paths to other ones, so this job could not be addressed");
     const specNs = job.Namespace;
     if (specNs !== undefined && specNs !== null && typeof specNs !== 'string') throw bad('job.Namespace', 'must be a string');
+    // a job lives in one namespace: "*" (every namespace, for reads) or a name Nomad cannot have is refused here
+    if (specNs && !/^[a-zA-Z0-9-]{1,128}$/.test(specNs)) throw bad('job.Namespace', `is '${specNs.slice(0, 130)}', but a job's namespace must be one namespace's name: 1-128 letters, digits or dashes`);
     if (specNs && dto.namespace && specNs !== dto.namespace) {
       throw bad('job.Namespace', `is '${specNs}' but namespace is '${dto.namespace}'; they must be the same (or leave one out)`);
     }
     const namespace = ctx.namespace(dto.namespace ?? (specNs || undefined));
+    // from here on the call is about this job: its audit record and error advice name it, refused or not
+    ctx.note({ namespace, job: id });
     const region = job.Region;
     const mine = this.config.nomad.region;
     if (region !== undefined && region !== null && region !== '' && region !== 'global' && region !== mine) {
@@ -73,7 +79,8 @@ export class JobSpecReader {
     if (job.Multiregion !== undefined && job.Multiregion !== null) {
       throw bad('job.Multiregion', 'multiregion jobs are not registered through this service (Nomad would deploy them to other regions); leave Multiregion out');
     }
-    return { namespace, job: { ...job, ID: id, Namespace: namespace, TaskGroups: (job.TaskGroups ?? null) as NomadJob['TaskGroups'] }, submission };
+    const namespaceFromSpec = !!specNs && !dto.namespace;
+    return { namespace, namespaceFromSpec, job: { ...job, ID: id, Namespace: namespace, TaskGroups: (job.TaskGroups ?? null) as NomadJob['TaskGroups'] }, submission };
   }
 
   /** Nomad's own HCL2 parser; its refusal names the line and column. */

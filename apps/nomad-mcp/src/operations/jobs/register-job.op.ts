@@ -66,7 +66,7 @@ export class RegisterJobOp implements OperationHandler<RegisterJobDto, RegisterJ
       res = await this.jobs.api.register(namespace, job, { enforceJobModifyIndex: index, submission: spec.submission });
     } catch (err) {
       if (err instanceof NomadApiError && err.isIndexConflict) throw new JobChangedSincePlanException(job.ID, index, err.nomadMessage);
-      throw specRefusal(err, namespace);
+      throw specRefusal(err, spec);
     }
     const after = (await this.jobs.api.find(namespace, job.ID))?.body;
     const version = after?.Version ?? 0;
