@@ -66,6 +66,7 @@ describe('default answers stay under 4 KB at scale, and paging still reaches eve
     const first = await s.api('GET', '/api/audit', undefined, key);
     expect(size(first)).toBeLessThanOrEqual(4096);
     expect(first.json.next_cursor).not.toBeNull();
+    expect(first.json.message).toMatch(/^\d+ records, newest first \(a default page is kept within 4 KB\); more with cursor=next_cursor\./);
     const ids = await walk('/api/audit', 'records', 'next_cursor');
     const whole = await s.api('GET', '/api/audit?limit=200', undefined, key);
     expect(ids).toEqual(whole.json.records.map((r: any) => r.id));

@@ -37,7 +37,7 @@ export class ListAuditRecordsOp implements OperationHandler<AuditQueryDto, Audit
     const cut = shown.slice(0, kept).some((r, i) => r !== page.records[i]);
     return {
       message: records.length
-        ? `${plural(records.length, 'record')}, newest first${nextCursor ? '; more with cursor=next_cursor' : ''}.` +
+        ? `${plural(records.length, 'record')}, newest first${kept < page.records.length ? ' (a default page is kept within 4 KB)' : ''}${nextCursor ? '; more with cursor=next_cursor' : ''}.` +
           (cut ? ` Long arguments are cut short here; limit above ${DEFAULT_PAGE_SIZE} (with job or operation to narrow) shows them whole.` : '')
         : 'No audit records match.',
       count: records.length, records, next_cursor: nextCursor,
