@@ -93,6 +93,18 @@ describe('cross-site requests and non-JSON bodies (no keys: the default of npm s
     expect(r.json.next_step).toBe("No route has this path: percent-encode IDs in it (a job ID's / as %2F, as encodeURIComponent does); /api/docs lists the routes.");
   });
 
+  it('a path a route takes with another method is a 405 naming the methods (Allow), not "no route"', async () => {
+    const get = await call(s.url, 'GET', '/api/claude/create-job');
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect(get.json).toMatchObject({ statusCode: 405, error: 'Method Not Allowed', message: '/api/claude/create-job takes POST, not GET.', next_step: expect.stringMatching(/^Send it again as POST with a JSON body/) });
+    const del = await call(s.url, 'DELETE', '/api/claude/jobs/example-job');
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET');
+    // a path no route has at all is still the 404 that says to percent-encode IDs
+    expect((await call(s.url, 'GET', '/api/claude/no-such-route')).status).toBe(404);
+  });
+
   it('takes JSON only: form-encoded and text/plain bodies get 415 and are never read', async () => {
     for (const [type, body] of [
       ['application/x-www-form-urlencoded', 'job_id=example-job&action=stop&namespace=development'],

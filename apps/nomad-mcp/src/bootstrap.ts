@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { collectRouteMethods } from './common/route-methods';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_RING, ApiKeyRing } from '@nomad-mcp/auth';
 import { Logger } from 'nestjs-pino';
@@ -59,6 +60,7 @@ function configureHttpEdge(app: NestFastifyApplication): void {
   const config = app.get<AppConfig>(APP_CONFIG);
   const keys = app.get<ApiKeyRing>(API_KEY_RING);
   const fastify = app.getHttpAdapter().getInstance();
+  collectRouteMethods(fastify);
   addHttpMetrics(fastify, app.get(ServiceMetrics));
   fastify.addHook('onRequest', browserOriginCheck({ ...hostPolicyOf(config, keys.enabled), allowedOrigins: config.allowedOrigins }));
   if (config.allowedOrigins.length) {

@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { redactUrl } from '../config/redact-url';
 import { isMcpPath } from './edge-refusal';
 import { BodyNotJsonException, MAX_JSON_BYTES } from './json-body';
+import { routeMethodsOf } from './route-methods';
 import { statusText } from './status-text';
 
 export { statusText };
@@ -85,7 +86,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const body = toErrorBody(exception);
+    const body = (host.getType() === 'http' && wrongMethod(exception, host.switchToHttp().getRequest<FastifyRequest>())) || toErrorBody(exception);
     if (body.statusCode >= 500) {
       if (exception instanceof NomadError || exception instanceof HttpException) this.logger.warn(body.message);
       else this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
@@ -111,6 +112,19 @@ export class AllExceptionsFilter implements ExceptionFilter {
       reply.code(body.statusCode).send({ jsonrpc: '2.0', id: null, error: { code, message: body.message } });
       return;
     }
+    if (body.statusCode === 405) reply.header('allow', String(body.allow));
     reply.code(body.statusCode).send(body);
   }
+}
+
+/** "Cannot GET /api/claude/create-job" where a route takes the path with other methods: 405 saying which. */
+function wrongMethod(exception: unknown, req: FastifyRequest): ErrorBody | undefined {
+  if (!(exception instanceof HttpException) || exception.getStatus() !== 404 || !/^Cannot [A-Z]+ \//.test(exception.message)) return undefined;
+  const path = req.url.split('?')[0];
+  const allow = routeMethodsOf(req)?.allowed(path).filter((m) => m !== 'HEAD' && m !== 'OPTIONS') ?? [];
+  if (!allow.length) return undefined;
+  return {
+    statusCode: 405, error: statusText(405), message: `${path} takes ${allow.join(' or ')}, not ${req.method}.`, allow: allow.join(', '),
+    next_step: `Send it again as ${allow.join(' or ')}${allow.includes('POST') ? ' with a JSON body' : ''}; /api/docs lists every route.`,
+  };
 }
