@@ -349,12 +349,13 @@ export function validateJob(job: Job): void {
     gErrs.push(...groupPortErrors(g));
     const tasks: Task[] = g.Tasks ?? [];
     if (tasks.length === 0) gErrs.push('Missing tasks for task group');
-    const seenTasks = new Set<string>();
+    // name -> index of the task that first defined it (structs.TaskGroup.Validate names both)
+    const seenTasks = new Map<string, number>();
     tasks.forEach((t, ti) => {
       const tErrs: string[] = [];
       if (!t.Name) gErrs.push(`Task ${ti + 1} missing name`);
-      else if (seenTasks.has(t.Name)) gErrs.push(`Task ${ti + 1} redefines '${t.Name}'`);
-      seenTasks.add(t.Name);
+      else if (seenTasks.has(t.Name)) gErrs.push(`Task ${ti + 1} redefines '${t.Name}' from task ${seenTasks.get(t.Name)! + 1}`);
+      else seenTasks.set(t.Name, ti);
       if (t.Name && /[/\\]/.test(t.Name)) tErrs.push('Task name cannot include slashes');
       if (t.Name === 'alloc') tErrs.push("Task name cannot be 'alloc'");
       if (!t.Driver) tErrs.push('Missing task driver');

@@ -147,6 +147,11 @@ describe('Nomad API conformance: job registration and reads', () => {
       expectPlainError(await api('PUT', '/v1/jobs', { Job: statics([{ Label: 'http', Value: 70000 }]) }), 500, /\n\t\* Port http \(70000\) cannot be greater than 65535\n/);
       expect((await api('GET', `/v1/job/${twice}`)).status).toBe(404);
       await register(statics([{ Label: 'http', Value: 18080 }, { Label: 'admin', Value: 18080, IgnoreCollision: true }]));
+      // a task name used twice in a group: the error names both tasks
+      const named = uniqueId('conf-task-twice');
+      const one = serviceJob(named).TaskGroups[0];
+      const doubled = serviceJob(named, { TaskGroups: [{ ...one, Tasks: [one.Tasks[0], { ...one.Tasks[0] }] }] });
+      expectPlainError(await api('PUT', '/v1/jobs', { Job: doubled }), 500, new RegExp(`\\* Task 2 redefines '${one.Tasks[0].Name}' from task 1\\n`));
     });
 
     it('bumps the version on a changed spec, keeps it on an identical one (still creating an evaluation)', async () => {
