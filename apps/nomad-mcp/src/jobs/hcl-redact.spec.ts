@@ -93,6 +93,8 @@ describe('redactHcl', () => {
       '          "LEAK-3",',
       '          "--name", "web", "DB_PASSWORD=LEAK-4", "MODE=fast",',
       '        ]',
+      '        entrypoint = ["/bin/app", "--token"]',
+      '        image = "app:1.2"',
       '      }',
     ].join('\n');
     expect(redactHcl(hcl).split('\n')).toEqual([
@@ -104,6 +106,8 @@ describe('redactHcl', () => {
       '          "(hidden)",',
       '          "--name", "web", "DB_PASSWORD=(hidden)", "MODE=fast",',
       '        ]',
+      '        entrypoint = ["/bin/app", "--token"]',
+      '        image = "app:1.2"',
       '      }',
     ]);
   });

@@ -65,6 +65,8 @@ export function redactHcl(source: string): string {
         if (!doc) hiddenDepth = Math.max(0, bracketBalance(attr[4]));
         continue;
       }
+      // a new attribute's value is a new command line (or none): a flag ending the last one has no value here
+      words.last = undefined;
     }
     const inline = INLINE_ENV.exec(line);
     const envHidden = inline ? line.replace(INLINE_ENV, (_m, a: string, body: string, c: string) => `${a}${body.replace(VALUE_AFTER_EQUALS, `$1${HIDDEN}`)}${c}`) : line;
