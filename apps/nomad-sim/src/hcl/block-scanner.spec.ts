@@ -44,6 +44,8 @@ describe('evaluateString', () => {
   it('refuses what it cannot evaluate, saying so', () => {
     expect(() => evaluateString('${var.nope}', scope)).toThrow(EvalError);
     expect(() => evaluateString('${upper("x")}', scope)).toThrow(/evaluates var\.\* and local\.\* references only/);
+    // the expression is located, not quoted: it may hold a secret
+    expect(() => evaluateString('${lower("SECRET-1")}', scope)).toThrow(/^(?![\s\S]*SECRET-1)[\s\S]*references only/);
     expect(() => evaluateString('a ${var.list}', scope)).toThrow(/Invalid template interpolation value/);
   });
 });

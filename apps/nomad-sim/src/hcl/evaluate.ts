@@ -87,7 +87,8 @@ function evalExpr(expr: string, scope: Scope): Value | undefined {
   if (!m) {
     throw new EvalError({
       range: locate(scope.source, expr), summary: 'Unsupported expression',
-      detail: `The simulator evaluates var.* and local.* references only, not "${expr}"; write the value out, or parse the job with a real Nomad.`,
+      // the range says where; the expression itself is not quoted (it may hold a secret: lower("…"))
+      detail: 'The simulator evaluates var.* and local.* references only, not function calls or other expressions; write the value out, or parse the job with a real Nomad.',
     });
   }
   const root = m[1];
