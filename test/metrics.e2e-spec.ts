@@ -58,9 +58,10 @@ describe('GET /metrics after a scripted run', () => {
     expect((await s.api('POST', '/api/claude/create-job', { job_id: JOB, docker_image: 'nginx:1.27' }, ops)).status).toBe(201);
     const plan = await s.api('POST', `/api/claude/jobs/${JOB}/stop`, {}, ops);
     expect(plan.status).toBe(428);
-    const token = plan.json.confirmation.confirm_token;
+    const token: string = plan.json.confirmation.confirm_token;
+    const forged = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    expect((await s.api('POST', `/api/claude/jobs/${JOB}/stop`, { confirm_token: forged }, ops)).status).toBe(403);
     expect((await s.api('POST', `/api/claude/jobs/${JOB}/stop`, { confirm_token: token }, ops)).status).toBe(200);
-    expect((await s.api('POST', `/api/claude/jobs/${JOB}/stop`, { confirm_token: token }, ops)).status).toBe(409);
     expect((await s.api('GET', '/no/such/path-9911', undefined, ops)).status).toBe(404);
 
     // MCP: a read, a 404 and an invalid call
@@ -107,7 +108,7 @@ describe('GET /metrics after a scripted run', () => {
     expect(http('POST', '/api/claude/create-job', 201)).toBe(1);
     expect(http('POST', '/api/claude/jobs/:job_id/stop', 428)).toBe(1);
     expect(http('POST', '/api/claude/jobs/:job_id/stop', 200)).toBe(1);
-    expect(http('POST', '/api/claude/jobs/:job_id/stop', 409)).toBe(1);
+    expect(http('POST', '/api/claude/jobs/:job_id/stop', 403)).toBe(1);
     expect(http('GET', '/api/claude/tools', 200)).toBe(LIMIT);
     expect(http('GET', '/api/claude/tools', 429)).toBe(1);
     expect(http('GET', 'unmatched', 404)).toBe(1);
@@ -133,7 +134,8 @@ describe('GET /metrics after a scripted run', () => {
     expect(calls('create_job', 'mcp', 'invalid')).toBe(1);
     expect(calls('create_job', 'rest', 'denied')).toBe(1);
     expect(calls('create_job', 'rest', 'ok')).toBe(1);
-    expect(calls('stop_job', 'rest', 'planned')).toBe(2);
+    expect(calls('stop_job', 'rest', 'planned')).toBe(1);
+    expect(calls('stop_job', 'rest', 'denied')).toBe(1);
     expect(calls('stop_job', 'rest', 'ok')).toBe(1);
     const ok = { operation: 'create_job', transport: 'rest', outcome: 'ok' };
     expect(valueOf(scrape, 'nomad_mcp_operation_duration_seconds_count', ok)).toBe(1);

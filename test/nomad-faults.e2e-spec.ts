@@ -178,6 +178,9 @@ describe('Nomad faults: clear 502/503/504 within the timeout, then recovery with
   });
 
   it('after every fault, the stop itself goes through: 200, and Nomad got the DELETE', async () => {
+    // the late stop above did stop it (a stop now would change nothing): start it again, through the service too
+    expect((await s.api('POST', '/api/claude/jobs/example-job/start', {})).status).toBe(200);
+    await waitFor('example-job running again', async () => (await s.api('GET', '/api/claude/jobs/example-job')).json.status === 'running');
     const trafficBefore = s.nomadTraffic.length;
     const stop = await s.api('POST', '/api/claude/jobs/example-job/stop', {});
     expect(stop.status).toBe(200);

@@ -42,7 +42,9 @@ describe('starting a dead job gets Nomad to place it again', () => {
     (await s.nomad('GET', `/v1/job/${id}/allocations?namespace=${ns}`)).json.sort((a: any, b: any) => a.CreateIndex - b.CreateIndex);
   const dead = (id: string, count: number) => waitFor(`${id} dead with ${count} allocations`, async () => {
     const list = await allocs(id);
-    return (await job(id)).Status === 'dead' && list.length === count ? list : undefined;
+    // every allocation ended too: a job just registered again can read 'dead' a moment before its new one runs
+    const ended = list.every((a) => ['complete', 'failed', 'lost'].includes(a.ClientStatus));
+    return (await job(id)).Status === 'dead' && list.length === count && ended ? list : undefined;
   }, 20000);
   const trafficSince = (mark: number) => s.nomadTraffic.slice(mark).filter((l) => !l.startsWith('GET '));
 

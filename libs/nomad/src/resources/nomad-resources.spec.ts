@@ -94,6 +94,10 @@ describe('Nomad resource clients against the simulator', () => {
     await jobs.register('default', { ...jobSpec('versioned'), Meta: { change: '1' } }, { enforceJobModifyIndex: plan.JobModifyIndex });
     const versions = await jobs.versions('default', 'versioned', true);
     expect(versions.body.Versions.map((v) => v.Version)).toEqual([1, 0]);
+    // Nomad refuses a scale while the job's rollout runs: wait for it to end, as on a real cluster
+    for (let d = (await jobs.latestDeployment('default', 'versioned')).body; d && !['successful', 'failed', 'cancelled'].includes(d.Status); d = (await jobs.latestDeployment('default', 'versioned')).body) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await jobs.scale('default', 'versioned', 'g', 2, 'more');
     expect((await jobs.scaleStatus('default', 'versioned')).body.TaskGroups.g.Desired).toBe(2);
     const reverted = await jobs.revert('default', 'versioned', 0);
