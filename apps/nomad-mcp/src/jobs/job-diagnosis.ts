@@ -19,6 +19,11 @@ export function nsToIso(ns: number | undefined | null): string | null {
 
 export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** "cannot place 1 of group 'web': memory exhausted on 3 nodes (3 nodes evaluated)"; `lead` opens a sentence. */
+export function placementText(failures: Array<{ unplaced: number; group: string; reason: string }>, lead = 'cannot place'): string {
+  return `${lead} ${failures.map((f) => `${f.unplaced} of group '${f.group}': ${f.reason}`).join('; ')}`;
+}
+
 export function emptyCounts(): AllocationCounts {
   return { running: 0, pending: 0, complete: 0, failed: 0, lost: 0, queued: 0 };
 }
@@ -110,7 +115,7 @@ export function statusSentence(
   if (earlierFailures) parts.push(`${plural(earlierFailures, 'earlier allocation')} failed`);
   if (deployment) parts.push(`latest deployment ${deployment.Status}${deployment.StatusDescription ? ` (${deployment.StatusDescription})` : ''}`);
   let sentence = parts.join('; ') + '.';
-  if (placement.length) sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.`;
+  if (placement.length) sentence += ` ${placementText(placement, 'Cannot place')}.`;
   // Nomad's event text rarely ends a sentence; the answer's first line must
   if (problems.length) sentence += ` Latest problem: ${problems[0].event} in task '${problems[0].task}': ${problems[0].message.replace(/[.\s]*$/, '.')}`;
   return sentence;

@@ -5,7 +5,8 @@ import { clip } from '../core/render';
 import { JobAccess } from '../jobs/job-access';
 import { PlacementExplainer } from '../jobs/placement';
 import { FindProblemsQueryDto, FindProblemsResult, ProblemItem } from './dto/problems.dto';
-import { findProblems, placementText, Problem } from './problems';
+import { placementText } from '../../jobs/job-diagnosis';
+import { findProblems, Problem } from './problems';
 
 /** Unplaceable problems whose numbers (the ask, the largest free node) are looked up: each costs a few reads. */
 const EXPLAINED = 3;

@@ -1,5 +1,5 @@
 import { AllocationListStub, Deployment, Evaluation, JobListStub, NodeListStub } from '@nomad-mcp/nomad';
-import { isFailureEvent, metricFailures, plural } from '../../jobs/job-diagnosis';
+import { isFailureEvent, metricFailures, placementText, plural } from '../../jobs/job-diagnosis';
 import { isOomKill } from '../allocations/allocation-view';
 import { clip, shortId } from '../core/render';
 import { deploymentGroups, groupProgress } from '../deployments/deployment-view';
@@ -76,11 +76,6 @@ interface Finding {
   text: string;
   next: { tool: string; arguments: NextCallArguments };
   blockedEval?: Evaluation;
-}
-
-/** "cannot place 1 of group 'web': memory exhausted on 3 nodes (3 nodes evaluated)" */
-export function placementText(failures: Array<{ unplaced: number; group: string; reason: string }>): string {
-  return `cannot place ${failures.map((f) => `${f.unplaced} of group '${f.group}': ${f.reason}`).join('; ')}`;
 }
 
 /** A job's findings, most urgent first, folded into one problem. */

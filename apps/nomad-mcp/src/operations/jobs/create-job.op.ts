@@ -1,7 +1,7 @@
 import { JobRegisterResponse, NomadEvaluationsApi } from '@nomad-mcp/nomad';
 import { CreateJobDto } from '../../jobs/dto/create-job.dto';
 import { CreateJobResult, PlacementFailure } from '../../jobs/dto/job-results.dto';
-import { plural } from '../../jobs/job-diagnosis';
+import { placementText, plural } from '../../jobs/job-diagnosis';
 import { buildDockerJob, CREATED_BY_META } from '../../jobs/job-spec.builder';
 import { JobNotManagedException, JobTypeChangeException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
@@ -94,7 +94,7 @@ export class CreateJobOp implements OperationHandler<CreateJobDto, CreateJobResu
     else if (beforeVersion === version) sentence = `Job '${dto.job_id}' already had this spec (version ${version}); Nomad re-evaluated it (${ev}).`;
     else sentence = `Updated job '${dto.job_id}' in namespace '${namespace}' to version ${version}; ${ev} rolls it out.`;
     if (placement.length) {
-      sentence += ` Cannot place ${placement.map((p) => `${p.unplaced} of group '${p.group}': ${p.reason}`).join('; ')}.` +
+      sentence += ` ${placementText(placement, 'Cannot place')}.` +
         ' The allocations wait until a node fits them: lower cpu/memory or count, or add capacity.';
     }
     return sentence;

@@ -1,6 +1,6 @@
 import { BadRequestException } from '@nestjs/common';
 import { Deployment, NomadApiError, NomadEvaluationsApi, NomadJob } from '@nomad-mcp/nomad';
-import { plural } from '../../jobs/job-diagnosis';
+import { placementText, plural } from '../../jobs/job-diagnosis';
 import { ScalingBlockedByDeploymentException } from '../../jobs/jobs.errors';
 import { ChangePlan, Operation, OperationContext, OperationHandler } from '../core/operation';
 import { deploymentActive } from '../deployments/deployment-view';
@@ -58,12 +58,12 @@ export class ScaleJobOp implements OperationHandler<ScaleJobDto, ScaleJobResult>
     const ev = res.EvalID ? `evaluation ${res.EvalID.slice(0, 8)}` : '';
     // more allocations: wait briefly for the evaluation, as create_job does, so a count no node can hold is said now
     const settled = dto.count > from ? await settleEvaluation(this.evaluations, res.EvalID) : undefined;
-    const scaled = { ...job, TaskGroups: job.TaskGroups?.map((g) => (g.Name === group ? { ...g, Count: dto.count } : g)) ?? null };
-    const failures = settled ? await this.placement.explain(scaled, settled) : [];
+    // (the job as read serves: what one allocation of the group asks is the same at any count)
+    const failures = settled ? await this.placement.explain(job, settled) : [];
     const change = dto.count < from
       ? `${plural(from - dto.count, 'allocation')} stop${ev ? ` (${ev})` : ''}.`
       : failures.length
-        ? `${ev || 'Nomad'} cannot place ${failures.map((f) => `${f.unplaced} of group '${f.group}': ${f.reason}`).join('; ')}. They wait until a node fits them: lower the count, or add capacity.`
+        ? `${ev || 'Nomad'} ${placementText(failures)}. They wait until a node fits them: lower the count, or add capacity.`
         : `${ev || 'Nomad'} ${settled ? 'placed' : 'is placing'} ${plural(dto.count - from, 'more allocation')}.`;
     return {
       ...base,
