@@ -23,7 +23,8 @@ const MAX_DEPTH = 32;
  * A copy of a call's arguments fit for the audit trail: the value under any key named like a secret
  * (token, secret, password, key, credential, auth …), a template's body, a dispatch payload and every value
  * of an environment-variable map become "[redacted]"; a command line (`args`) keeps its words but the values
- * of secret-named flags; HCL jobspecs keep their text with those values hidden (hcl-redact.ts); names, structure and all other values are kept. Plain JSON out (Dates as ISO
+ * of secret-named flags; HCL jobspecs keep their text with those values hidden (hcl-redact.ts); names,
+ * structure and all other values are kept. Plain JSON out (Dates as ISO
  * strings, functions and undefined dropped); `__proto__` and other odd keys are copied as plain data.
  */
 export function redactArguments(args: unknown): unknown {

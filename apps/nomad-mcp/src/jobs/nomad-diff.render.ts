@@ -1,5 +1,6 @@
 import type { JobDiff } from '@nomad-mcp/nomad';
 import { hideSecretArgs, hideUrlPasswords } from '../common/secret-names';
+import { plural } from './job-diagnosis';
 
 type Field = { Type: string; Name: string; Old: string; New: string; Annotations?: string[] | null };
 
@@ -74,7 +75,7 @@ export function boundDiffLines(lines: string[], max = 40, budgetChars = Infinity
 function leftOutLine(rest: string[]): string {
   const changes = changeCount(rest);
   const headers = rest.length - changes;
-  return `… and ${changes} more ${changes === 1 ? 'change' : 'changes'}${headers ? ` (${rest.length} more lines with their group and task headers)` : ''}`;
+  return `… and ${plural(changes, 'more change')}${headers ? ` (${rest.length} more lines with their group and task headers)` : ''}`;
 }
 
 /** A line that only carries a plan's counts (`~ group web (1 create)`) or a task's reason (`~ group web: task app (forces …)`). */
